@@ -1,0 +1,43 @@
+using System.CommandLine;
+using SelfImprove.Cli.Commands;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Data.Files;
+
+namespace SelfImprove.Cli;
+
+/// <summary>The <c>selfimprove</c> command line: one sub-command per file in <c>Commands/</c>.</summary>
+public static class SelfImproveCli
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("SelfImprove: an agent that watches its own performance and improves its model, safely.")
+        {
+            ValidateCommand.Create(output, error),
+            TrainCommand.Create(output, error),
+            PredictCommand.Create(output, error),
+            EvaluateCommand.Create(output, error),
+            VersionsCommand.Create(output, error),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var parseError in parsed.Errors) await error.WriteLineAsync(parseError.Message);
+            await error.WriteLineAsync("Run 'selfimprove --help' for usage.");
+            return ExitCodes.InvalidInput;
+        }
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        }
+        catch (ManifestValidationException ex)
+        {
+            await error.WriteLineAsync($"The manifest cannot be used. {ex.Message}");
+            return ExitCodes.InvalidInput;
+        }
+        catch (Exception ex) when (ex is DataFileException or InvalidDataException or KeyNotFoundException)
+        {
+            await error.WriteLineAsync(ex.Message);
+            return ExitCodes.InvalidInput;
+        }
+    }
+}

@@ -1,0 +1,152 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+
+namespace SelfImprove.Core.Manifests;
+
+/// <summary>
+/// The rules a manifest must meet before anything runs. Messages say what is allowed and what was found;
+/// <see cref="ManifestLoader"/> turns property paths into JSON paths.
+/// </summary>
+public sealed partial class AgentManifestValidator : AbstractValidator<AgentManifest>
+{
+    /// <param name="manifestDirectory">Folder that relative file paths are resolved against; null skips the file-exists checks.</param>
+    public AgentManifestValidator(string? manifestDirectory = null)
+    {
+        RuleFor(m => m.AgentId)
+            .Matches(AgentIdPattern())
+            .WithMessage("must be 2–63 characters of lower-case letters, digits and '-', starting with a letter or digit (it names storage folders and run ids); got '{PropertyValue}'.");
+
+        RuleFor(m => m.Goal.Metric).Must(BeOneOf(GoalMetrics.All)).WithMessage(OneOf(GoalMetrics.All));
+        RuleFor(m => m.Goal.Target).InclusiveBetween(0, 1).WithMessage(Fraction);
+        RuleFor(m => m.Goal.Objective).Must(BeOneOf(GoalObjectives.All)).WithMessage(OneOf(GoalObjectives.All));
+        RuleFor(m => m.Goal.AcceptableRange.Min).InclusiveBetween(0, 1).WithMessage(Fraction);
+        RuleFor(m => m.Goal.AcceptableRange.Max).InclusiveBetween(0, 1).WithMessage(Fraction);
+        RuleFor(m => m.Goal.AcceptableRange.Min)
+            .LessThanOrEqualTo(m => m.Goal.Target)
+            .WithMessage("must not exceed the goal's target ({ComparisonValue}); got {PropertyValue}. The acceptable range is where the agent is healthy without improving.");
+        RuleFor(m => m.Goal.AcceptableRange.Max)
+            .GreaterThanOrEqualTo(m => m.Goal.Target)
+            .WithMessage("must be at least the goal's target ({ComparisonValue}); got {PropertyValue}.");
+
+        RuleFor(m => m.Data.Source).Must(BeOneOf(DataSourceKinds.All)).WithMessage(OneOf(DataSourceKinds.All));
+        When(m => m.Data.Source == DataSourceKinds.Generator, () =>
+        {
+            RuleFor(m => m.Data.Generator).NotNull().WithMessage("is required when data.source is 'generator'.");
+            RuleFor(m => m.Data.Generator!.Name).Must(BeOneOf(DataGenerators.All)).WithMessage(OneOf(DataGenerators.All)).When(m => m.Data.Generator is not null);
+            RuleFor(m => m.Data.Generator!.Seed).GreaterThanOrEqualTo(0).When(m => m.Data.Generator is not null).WithMessage("must be 0 or more; got {PropertyValue}.");
+            RuleFor(m => m.Data.Generator!.PoolPerIntent).GreaterThan(0).When(m => m.Data.Generator is not null).WithMessage(Positive);
+            RuleFor(m => m.Data.Generator!.ValidationPerIntent).GreaterThan(0).When(m => m.Data.Generator is not null).WithMessage(Positive);
+            RuleFor(m => m.Data.Generator!.EvaluationPerIntent).GreaterThan(0).When(m => m.Data.Generator is not null).WithMessage(Positive);
+            RuleFor(m => m.Data.Generator!.ProductionSize).GreaterThan(0).When(m => m.Data.Generator is not null).WithMessage(Positive);
+            RuleFor(m => m.Data.Generator!.DriftPoint).ExclusiveBetween(0, 1).When(m => m.Data.Generator is not null)
+                .WithMessage("must be a fraction of the stream strictly between 0 and 1; got {PropertyValue}.");
+        });
+        When(m => m.Data.Source == DataSourceKinds.Files, () =>
+        {
+            RuleFor(m => m.Data.Pool).NotNull().WithMessage(RequiredFile).SetValidator(new DataFileValidator(manifestDirectory, labelRequired: true)!);
+            RuleFor(m => m.Data.Validation).NotNull().WithMessage(RequiredFile).SetValidator(new DataFileValidator(manifestDirectory, labelRequired: true)!);
+            RuleFor(m => m.Data.Evaluation).NotNull().WithMessage(RequiredFile).SetValidator(new DataFileValidator(manifestDirectory, labelRequired: true)!);
+            RuleFor(m => m.Data.Production).NotNull().WithMessage(RequiredFile).SetValidator(new DataFileValidator(manifestDirectory, labelRequired: false)!);
+        });
+
+        RuleFor(m => m.Labels).Must(l => l.Count >= 2).WithMessage("must list at least 2 intents; got {CollectionCount}.");
+        RuleForEach(m => m.Labels).ChildRules(label =>
+        {
+            label.RuleFor(l => l.Name).Matches(NamePattern()).WithMessage("must be a name of letters, digits, '_', '-' or '.' (no spaces); got '{PropertyValue}'.");
+            label.RuleFor(l => l.Action).Matches(NamePattern()).WithMessage("must name the route or tool this intent is sent to (letters, digits, '_', '-', '.'); got '{PropertyValue}'.");
+        });
+        RuleFor(m => m.Labels)
+            .Must(l => l.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == l.Count)
+            .WithMessage(m => $"must not repeat an intent; repeated: {string.Join(", ", m.Labels.GroupBy(x => x.Name).Where(g => g.Count() > 1).Select(g => g.Key))}.");
+
+        RuleFor(m => m.Monitoring.Schedule).Must(CronSchedule.IsValid)
+            .WithMessage("must be a six-field cron expression (second minute hour day month day-of-week), e.g. '0 */15 * * * *'; got '{PropertyValue}'.");
+        RuleFor(m => m.Monitoring.SampleSize).GreaterThan(0).WithMessage(Positive);
+
+        RuleFor(m => m.Trigger.Cooldown).GreaterThanOrEqualTo(TimeSpan.Zero).WithMessage("must not be negative; got {PropertyValue}.");
+        RuleFor(m => m.Trigger.MinimumEvidence).GreaterThan(0).WithMessage(Positive);
+
+        RuleFor(m => m.Planner.Kind).Must(BeOneOf(PlannerKinds.All)).WithMessage(OneOf(PlannerKinds.All));
+        RuleFor(m => m.Planner.SelectionRule).Must(BeOneOf(SelectionRules.All)).WithMessage(OneOf(SelectionRules.All));
+        RuleFor(m => m.Planner.MaxLabelRequests).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+        RuleFor(m => m.Planner.MaxGeneratedSamples).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+        RuleFor(m => m.Planner.MaxLabelRequests)
+            .Must((m, labels) => labels + m.Planner.MaxGeneratedSamples > 0)
+            .WithMessage("and maxGeneratedSamples are both 0: the planner could never add data. Allow at least one of them.");
+        RuleFor(m => m.Planner.TokenBudget).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+        RuleFor(m => m.Planner.TokenBudget).GreaterThan(0)
+            .When(m => m.Planner.Kind != PlannerKinds.Offline || m.Teacher.Kind != PlannerKinds.Offline)
+            .WithMessage("must be positive when the planner or teacher is an LLM (every call is counted against it); got {PropertyValue}.");
+
+        RuleFor(m => m.Teacher.Kind).Must(BeOneOf(PlannerKinds.All)).WithMessage(OneOf(PlannerKinds.All));
+        RuleFor(m => m.Teacher.BatchSize).InclusiveBetween(1, 500).WithMessage("must be between 1 and 500 samples per call; got {PropertyValue}.");
+
+        RuleFor(m => m.Training.Trainer).Must(BeOneOf(Trainers.All)).WithMessage(OneOf(Trainers.All));
+        RuleFor(m => m.Training.Compute.Target).Must(BeOneOf(ComputeTargets.All)).WithMessage(OneOf(ComputeTargets.All));
+        RuleFor(m => m.Training.Compute.DeviceId).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+        RuleFor(m => m.Training.HyperParameters.L2).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+        RuleFor(m => m.Training.HyperParameters.L1).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+        RuleFor(m => m.Training.HyperParameters.MaxIterations).InclusiveBetween(1, 10_000).WithMessage("must be between 1 and 10000; got {PropertyValue}.");
+
+        RuleFor(m => m.Evaluation.Metrics).NotEmpty().WithMessage("must list at least one metric: " + string.Join(", ", GoalMetrics.All) + ".");
+        RuleForEach(m => m.Evaluation.Metrics).Must(BeOneOf(GoalMetrics.All)).WithMessage(OneOf(GoalMetrics.All));
+        RuleFor(m => m.Evaluation.Metrics).Must((m, metrics) => metrics.Contains(m.Goal.Metric))
+            .WithMessage(m => $"must include the goal's metric '{m.Goal.Metric}', or the evaluation could never tell whether the goal is met.");
+        RuleFor(m => m.Evaluation.MaxAttempts).InclusiveBetween(1, 10).WithMessage("must be between 1 and 10 planner attempts; got {PropertyValue}.");
+
+        RuleFor(m => m.Alignment.Constitution).NotEmpty().WithMessage("must name the constitution file (relative to the manifest), e.g. 'constitutions/my-agent.json'.");
+        RuleFor(m => m.Alignment.Constitution)
+            .Must(path => File.Exists(Path.Combine(manifestDirectory!, path)))
+            .When(m => manifestDirectory is not null && !string.IsNullOrEmpty(m.Alignment.Constitution))
+            .WithMessage(m => $"file not found: '{Path.GetFullPath(Path.Combine(manifestDirectory!, m.Alignment.Constitution))}'. Paths are relative to the manifest's folder.");
+        RuleFor(m => m.Alignment.MaxDistance).GreaterThan(0).WithMessage("must be a positive number of bits; got {PropertyValue}.");
+        RuleFor(m => m.Alignment.Epsilon).ExclusiveBetween(0, 0.5).WithMessage("must be strictly between 0 and 0.5; got {PropertyValue}.");
+
+        RuleFor(m => m.Approval.Timeout).GreaterThan(TimeSpan.Zero).When(m => m.Approval.Required)
+            .WithMessage("must be positive when approval is required (e.g. '1.00:00:00' for a day); got {PropertyValue}.");
+
+        RuleFor(m => m.Deployment.CandidateShare).ExclusiveBetween(0, 1)
+            .WithMessage("must be a share of traffic strictly between 0 and 1 (the serving version keeps the rest); got {PropertyValue}.");
+        RuleFor(m => m.Deployment.MinimumSamples).GreaterThan(0).WithMessage(Positive);
+        RuleFor(m => m.Deployment.PromotionRule).Must(BeOneOf(PromotionRules.All)).WithMessage(OneOf(PromotionRules.All));
+    }
+
+    private const string Fraction = "must be a fraction between 0 and 1; got {PropertyValue}.";
+    private const string Positive = "must be greater than 0; got {PropertyValue}.";
+    private const string NotNegative = "must be 0 or more; got {PropertyValue}.";
+    private const string RequiredFile = "is required when data.source is 'files': give { \"path\": ..., \"textColumn\": ..., \"labelColumn\": ... }.";
+
+    private static Func<string, bool> BeOneOf(IReadOnlyList<string> allowed) => value => allowed.Contains(value, StringComparer.Ordinal);
+
+    private static string OneOf(IReadOnlyList<string> allowed) =>
+        "must be one of " + string.Join(", ", allowed.Select(a => $"'{a}'")) + "; got '{PropertyValue}'.";
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
+    private static partial Regex AgentIdPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.\-]+$")]
+    private static partial Regex NamePattern();
+
+    private sealed class DataFileValidator : AbstractValidator<DataFileSpec>
+    {
+        public DataFileValidator(string? manifestDirectory, bool labelRequired)
+        {
+            RuleFor(f => f.Path).NotEmpty().WithMessage("must name a CSV or JSONL file relative to the manifest.");
+            RuleFor(f => f.Path)
+                .Must(path => File.Exists(Path.Combine(manifestDirectory!, path)))
+                .When(f => manifestDirectory is not null && !string.IsNullOrEmpty(f.Path))
+                .WithMessage(f => $"file not found: '{Path.GetFullPath(Path.Combine(manifestDirectory!, f.Path))}'. Paths are relative to the manifest's folder.");
+            RuleFor(f => f.Format)
+                .Must(format => DataFileFormats.All.Contains(format))
+                .When(f => f.Format is not null)
+                .WithMessage(OneOf(DataFileFormats.All));
+            RuleFor(f => f.Path)
+                .Must(path => DataFileFormats.FromExtension(path) is not null)
+                .When(f => f.Format is null && !string.IsNullOrEmpty(f.Path))
+                .WithMessage("has no .csv or .jsonl extension; set 'format' to 'csv' or 'jsonl'.");
+            RuleFor(f => f.TextColumn).NotEmpty().WithMessage("must name the column that holds the request text.");
+            if (labelRequired)
+                RuleFor(f => f.LabelColumn).NotEmpty().WithMessage("must name the column that holds the intent label.");
+        }
+    }
+}

@@ -1,0 +1,247 @@
+namespace SelfImprove.Data.Generation;
+
+/// <summary>Information, profile, digital-channel, lending and service intents.</summary>
+internal static partial class SupportRouterPhrasings
+{
+    private static IntentPhrasing BalanceInquiry => new(
+        "balance_inquiry",
+        1.2,
+        [
+            "What's my current balance?",
+            "How much money is in my {account}?",
+            "Can you tell me the balance of my {account}?",
+            "I want to check my {account} balance.",
+            "How do I see my balance in the {app}?",
+            "What's my available balance right now?",
+            "Why is my {account} balance lower than I expected?",
+            "Can I check my balance at the {atm}?",
+            "Show me the balance on my {account} please.",
+            "How much do I have left in my {account} this month?",
+            "Has my salary gone into my {account} yet? What's the balance?",
+            "What's the balance on my {account} today?",
+        ],
+        []);
+
+    private static IntentPhrasing StatementRequest => new(
+        "statement_request",
+        0.8,
+        [
+            "Can I get a statement for my {account}?",
+            "I need a bank statement for the last {months}.",
+            "How do I download my statements from the {app}?",
+            "Please send me a paper statement for my {account}.",
+            "I need a stamped statement covering {months} for a visa application.",
+            "Where can I find my statement for {month}?",
+            "Can you email me my {account} statements?",
+            "My landlord wants {months} of statements, how do I get them?",
+            "I need a statement showing my transactions since {month}.",
+            "How do I request an official statement for my {account}?",
+            "Can I get an annual statement for my {account} for tax purposes?",
+            "Statements aren't showing in the {app}, how do I get them?",
+        ],
+        []);
+
+    private static IntentPhrasing ChangeAddress => new(
+        "change_address",
+        0.7,
+        [
+            "I've moved house and need to update my address.",
+            "How do I change the address on my {account}?",
+            "Please update my address to my new flat.",
+            "Can I change my postal address in the {app}?",
+            "I'm moving to {country} next month, how do I update my address?",
+            "What documents do you need to change my address?",
+            "My address is wrong on my {account} statements.",
+            "I need my {card} sent to my new address.",
+            "How do I update my home address online?",
+            "Change of address please, I moved {time}.",
+            "Can I change my address over the phone?",
+            "My letters are still going to my old address since I moved {time}.",
+        ],
+        []);
+
+    private static IntentPhrasing UpdatePhoneNumber => new(
+        "update_phone_number",
+        0.6,
+        [
+            "I've got a new phone number, how do I update it?",
+            "How do I change the mobile number on my {account}?",
+            "My phone number has changed and I can't get verification codes.",
+            "Please update my contact number on my {account}.",
+            "Can I change my phone number in the {app}?",
+            "I need to update my mobile number for security texts.",
+            "My old number is no longer active, how do I replace it?",
+            "Where do I change my registered phone number?",
+            "I switched networks {time} and got a new number.",
+            "How can I update my phone number without access to the old one?",
+            "Change my mobile number please, the old one was cancelled {time}.",
+            "The bank still has my old phone number on my {account}.",
+        ],
+        []);
+
+    private static IntentPhrasing LoginProblem => new(
+        "login_problem",
+        1.4,
+        [
+            "I can't log in to my {app}.",
+            "My password isn't working for the {app}.",
+            "I'm locked out of online banking after too many attempts.",
+            "I forgot my password, how do I reset it?",
+            "The verification code never arrives when I try to log in to the {app}.",
+            "It keeps saying my login details are incorrect.",
+            "I can't sign in to the {app} since {time}.",
+            "My fingerprint login stopped working {time}.",
+            "How do I reset my online banking password?",
+            "My {account} is locked and I can't access the {app}.",
+            "Login keeps failing even with the right password on my {device}.",
+            "I don't remember my username for online banking.",
+        ],
+        [
+            "{passkey} not working on {orbit}",
+            "{orbit} won't recognise my face anymore since I got new glasses",
+            "can't get past the {passkey} step on {orbit}",
+            "{orbit} keeps asking me to set up a {passkey} and then kicks me out",
+            "got a new phone and my {passkey} didn't carry over, stuck outside {orbit}",
+            "{passkey} fails every time so I can't get into {orbit}",
+            "{orbit} says my device isn't trusted and won't let me in",
+            "locked out of {orbit} since the {passkey} update",
+            "the face check in {orbit} just spins and never lets me in",
+            "how do I get into {orbit} if my {passkey} is on my old phone",
+        ]);
+
+    private static IntentPhrasing AppCrash => new(
+        "app_crash",
+        1.1,
+        [
+            "The {app} keeps crashing.",
+            "The {app} closes as soon as I open it.",
+            "Your {app} crashes every time I try to make a payment.",
+            "The {app} freezes on the loading screen.",
+            "Since the latest update the {app} won't open on my {device}.",
+            "The {app} stopped working on my {device}.",
+            "The {app} keeps shutting down when I check my balance.",
+            "The {app} crashed halfway through a transfer, did it go through?",
+            "Why does the {app} keep force closing on my {device}?",
+            "I get a blank screen when I open the {app}.",
+            "The {app} is really slow and keeps hanging {time}.",
+            "The {app} isn't loading at all since {time}.",
+        ],
+        [
+            "{orbit} keeps closing itself",
+            "{orbit} freezes on the splash screen",
+            "{orbit} just white screens after the update",
+            "every time I open {orbitpay} the whole thing dies",
+            "{orbit} crashes when I tap on my {flex}",
+            "{orbit} is glitching so bad it kicks me back to my home screen",
+            "the {orbit} widget crashes my {device}",
+            "{orbit} hangs forever then shuts down on my {device}",
+            "opened {orbit} to check my balance and it bugged out and closed",
+            "{orbit} is bricked since the last update, won't even load",
+        ]);
+
+    private static IntentPhrasing MobileWallet => new(
+        "mobile_wallet",
+        0.9,
+        [
+            "How do I add my {card} to {phone_wallet}?",
+            "{phone_wallet} won't accept my {card}.",
+            "My {card} was removed from {phone_wallet}.",
+            "Can I use {phone_wallet} with my {account}?",
+            "Payments with {phone_wallet} keep failing at {shop}.",
+            "I can't verify my {card} in {phone_wallet}.",
+            "Does your bank support {phone_wallet}?",
+            "Adding my {card} to {phone_wallet} says contact your bank.",
+            "{phone_wallet} isn't working on my new {device}.",
+            "My watch won't pay with {phone_wallet} since {time}.",
+            "The verification code for adding my {card} to {phone_wallet} never arrived.",
+            "Why can't I set up {phone_wallet} with my {card}?",
+        ],
+        [
+            "can't add my {flex} to {orbitpay}",
+            "{orbitpay} won't let me tap at the till",
+            "{orbitpay} on my watch stopped paying",
+            "how do I make {orbitpay} my default instead of {phone_wallet}",
+            "my {flex} disappeared from {orbitpay} on my phone",
+            "{orbitpay} says card not eligible when I try to add my {flex}",
+            "paying with my phone through {orbitpay} gets declined at {shop}",
+            "verification for {orbitpay} never finishes on my {device}",
+            "is {orbitpay} available on {device} yet",
+            "pushing my {flex} into {orbitpay} fails at the last step",
+        ]);
+
+    private static IntentPhrasing LoanApplication => new(
+        "loan_application",
+        0.6,
+        [
+            "I'd like to apply for a personal loan.",
+            "How much could I borrow for {purpose}?",
+            "What's the interest rate on a {loan_amount} loan?",
+            "Can I apply for a loan for {purpose} online?",
+            "How long does a loan application take to be approved?",
+            "My application for a {loan_amount} loan was declined, why?",
+            "I need a loan of {loan_amount} for {purpose}.",
+            "Am I eligible for a personal loan of {loan_amount}?",
+            "What documents do I need to apply for a loan?",
+            "Can I get a loan to pay for {purpose}?",
+            "Will checking my loan eligibility affect my credit score?",
+            "I want to borrow {loan_amount} over {years}.",
+        ],
+        []);
+
+    private static IntentPhrasing MortgageInquiry => new(
+        "mortgage_inquiry",
+        0.6,
+        [
+            "What mortgage rates do you offer on a {fixed_term} fix?",
+            "I'm a first time buyer, can I get a mortgage for a {property}?",
+            "How much could I borrow on a mortgage for a {property}?",
+            "My {fixed_term} fixed rate mortgage ends soon, what are my options?",
+            "Can I remortgage my {property} with you?",
+            "What deposit do I need for a mortgage on a {property}?",
+            "I'd like to book a mortgage appointment {when_next}.",
+            "Can I overpay my mortgage without a penalty?",
+            "How do I get a mortgage agreement in principle?",
+            "What's the maximum loan to value on a {fixed_term} mortgage?",
+            "Can I move my mortgage to a new {property}?",
+            "I want to switch my mortgage to a {fixed_term} fixed deal.",
+        ],
+        []);
+
+    private static IntentPhrasing Complaint => new(
+        "complaint",
+        0.8,
+        [
+            "I want to make a complaint.",
+            "I'm very unhappy with the service I received {time}.",
+            "How do I file a formal complaint?",
+            "Your staff at the branch were rude to me {time}.",
+            "I've been waiting {days} for a reply, this is unacceptable.",
+            "I want to complain about how my case was handled.",
+            "This is the worst customer service I've ever had.",
+            "Nobody called me back {time} as promised, I want to complain.",
+            "Who do I escalate a complaint to?",
+            "I'd like to raise a complaint about the charges on my {account}.",
+            "I'm disappointed it took {days} to sort out a simple problem.",
+            "How do I take my complaint to the ombudsman?",
+        ],
+        []);
+
+    private static IntentPhrasing SpeakToHuman => new(
+        "speak_to_human",
+        1.0,
+        [
+            "Can I speak to a real person?",
+            "I want to talk to an agent.",
+            "Please connect me with a human.",
+            "How do I call customer service?",
+            "Is there a phone number I can ring about my {account}?",
+            "I'd rather talk to someone than use this chat.",
+            "Put me through to a person please.",
+            "Can someone call me back {when_next}?",
+            "Get me a human advisor.",
+            "I need to speak to someone about my {account}.",
+            "This bot isn't helping, let me talk to a member of staff.",
+            "Can I book a call with an advisor {when_next}?",
+        ],
+        []);
+}

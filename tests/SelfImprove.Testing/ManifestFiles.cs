@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+
+namespace SelfImprove.Testing;
+
+/// <summary>Writes variants of the shipped support-router manifest (and its constitution) into a temp folder.</summary>
+public static class ManifestFiles
+{
+    /// <summary>Copies the shipped manifest and constitution, applies <paramref name="edit"/> to the manifest JSON, and returns its path.</summary>
+    public static string WriteSupportRouter(TempDirectory folder, Action<JsonObject>? edit = null, Action<JsonObject>? editConstitution = null)
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(RepositoryPaths.SupportRouterManifest))!.AsObject();
+        manifest.Remove("$schema");
+        edit?.Invoke(manifest);
+        var constitution = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Workflows, "constitutions", "support-router.json")))!.AsObject();
+        constitution.Remove("$schema");
+        editConstitution?.Invoke(constitution);
+
+        Directory.CreateDirectory(folder.Combine("constitutions"));
+        File.WriteAllText(folder.Combine("constitutions", "support-router.json"), constitution.ToJsonString());
+        var path = folder.Combine("support-router.agent.json");
+        File.WriteAllText(path, manifest.ToJsonString());
+        return path;
+    }
+
+    /// <summary>A small generated data set so that tests train in seconds.</summary>
+    public static void UseSmallData(JsonObject manifest, int seed = 1, int poolPerIntent = 12, int evaluationPerIntent = 6, int productionSize = 600) =>
+        manifest["data"] = new JsonObject
+        {
+            ["source"] = "generator",
+            ["generator"] = new JsonObject
+            {
+                ["name"] = "support-router",
+                ["seed"] = seed,
+                ["poolPerIntent"] = poolPerIntent,
+                ["validationPerIntent"] = 4,
+                ["evaluationPerIntent"] = evaluationPerIntent,
+                ["productionSize"] = productionSize,
+            },
+        };
+}
