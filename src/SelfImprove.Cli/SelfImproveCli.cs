@@ -27,7 +27,7 @@ public static class SelfImproveCli
         }
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (ManifestValidationException ex)
         {
@@ -38,6 +38,12 @@ public static class SelfImproveCli
         {
             await error.WriteLineAsync(ex.Message);
             return ExitCodes.InvalidInput;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The input was fine but the agent is not in a state to do this (e.g. nothing trained yet).
+            await error.WriteLineAsync(ex.Message);
+            return ExitCodes.Failed;
         }
     }
 }

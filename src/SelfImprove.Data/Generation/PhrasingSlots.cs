@@ -18,6 +18,7 @@ internal static class PhrasingSlots
         ["shop"] = ["the supermarket", "a petrol station", "a cafe", "the corner shop", "a restaurant", "the pharmacy", "a pub", "the train station"],
         ["atm"] = ["ATM", "cash machine", "cashpoint", "ATM machine"],
         ["account"] = ["account", "current account", "savings account", "bank account", "joint account"],
+        ["account_type"] = ["current account", "savings account", "joint account", "student account", "business account", "bank account"],
         ["app"] = ["app", "banking app", "mobile app", "mobile banking app"],
         ["payee"] = ["my landlord", "my sister", "a friend", "my builder", "my son", "a colleague", "my mum", "my flatmate"],
         ["days"] = ["three days", "a week", "two weeks", "ten days", "five working days", "over a week"],
@@ -32,7 +33,7 @@ internal static class PhrasingSlots
         ["property"] = ["house", "flat", "new build", "buy-to-let", "two-bed flat", "family home"],
         ["fixed_term"] = ["two year", "three year", "five year", "ten year"],
         ["purpose"] = ["a new car", "home improvements", "a wedding", "a kitchen", "consolidating debts", "a holiday"],
-        ["item"] = ["jacket", "pair of shoes", "phone case", "laptop", "dress", "coffee machine", "headphones"],
+        ["item"] = ["jacket", "pair of shoes", "phone case", "laptop", "dress", "coffee machine", "hoodie"],
     };
 
     /// <summary>Vocabulary that exists only after the drift point: Flex virtual cards, the Orbit app, pay later, passkeys, crypto.</summary>
@@ -40,8 +41,11 @@ internal static class PhrasingSlots
     {
         ["flex"] = ["Flex card", "Flex virtual card", "virtual Flex card", "Flex", "new Flex card", "Flex debit card"],
         ["flex_card"] = ["metal Flex card", "Flex debit card", "physical Flex card", "Flex card", "new Flex card"],
-        ["orbit"] = ["Orbit", "the Orbit app", "the new Orbit app"],
-        ["orbitpay"] = ["Orbit Pay", "the Orbit Pay wallet"],
+        // The bare names also appear before nouns ("my Orbit profile"); the _app/_wallet slots stand alone.
+        ["orbit"] = ["Orbit"],
+        ["orbit_app"] = ["Orbit", "the Orbit app", "the new Orbit app"],
+        ["orbitpay"] = ["Orbit Pay"],
+        ["orbitpay_wallet"] = ["Orbit Pay", "the Orbit Pay wallet"],
         ["bnpl"] = ["pay later", "Pay in 3", "buy now pay later", "Pay in 4", "Flex Pay Later"],
         ["crypto"] = ["crypto", "bitcoin", "ethereum", "BTC", "stablecoin"],
         ["passkey"] = ["passkey", "face login", "Face ID", "face unlock", "passkey login", "face scan"],

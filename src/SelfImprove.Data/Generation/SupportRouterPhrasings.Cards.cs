@@ -22,15 +22,15 @@ internal static partial class SupportRouterPhrasings
             "Someone took my {card} out of my pocket at {shop}.",
         ],
         [
-            "my phone got nicked with {orbit} on it, can you freeze my {flex}",
-            "lost my phone {time} and {orbitpay} is on it, lock everything down",
-            "someone swiped my phone with my {flex} loaded in {orbitpay}, kill the card",
-            "my {flex_card} has gone walkabout, how do I get a fresh one through {orbit}",
-            "bag got robbed {time}, {flex_card} and the phone with {orbit} both gone",
+            "my phone got nicked with {orbit_app} on it, can you freeze my {flex}",
+            "lost my phone {time} and {orbitpay_wallet} is on it, lock everything down",
+            "someone swiped my phone with my {flex} loaded in {orbitpay_wallet}, kill the card",
+            "my {flex_card} has gone walkabout, how do I get a fresh one through {orbit_app}",
+            "bag got robbed {time}, {flex_card} and the phone with {orbit_app} both gone",
             "need to report my {flex_card} as pinched, phone's gone too",
             "lost the phone that has my {flex} on it, freeze it before anyone taps with it",
-            "how do I lock my {flex} from {orbit} on my laptop if my phone got stolen",
-            "my phone got snatched on the bus, block the {flex} before they use {orbitpay}",
+            "how do I lock my {flex} from {orbit_app} on my laptop if my phone got stolen",
+            "my phone got snatched on the bus, block the {flex} before they use {orbitpay_wallet}",
             "misplaced my {flex_card} at {shop} and can't find it, deactivate it",
         ]);
 
@@ -54,14 +54,14 @@ internal static partial class SupportRouterPhrasings
         [
             "my {flex} number gets rejected on every website",
             "{flex} keeps bouncing at checkout when I pick {bnpl}",
-            "the {flex} in {orbit} shows as inactive so I can't buy anything",
+            "the {flex} in {orbit_app} shows as inactive so I can't buy anything",
             "payments on my {flex} just fail with card not supported",
             "{merchant} won't take my {flex}, says the details are invalid",
-            "why does my {flex} get knocked back when I've got funds in {orbit}",
-            "my {flex} looks fine in {orbit} but fails at every online checkout",
-            "the virtual card from {orbit} isn't going through anywhere",
+            "why does my {flex} get knocked back when I've got funds in {orbit_app}",
+            "my {flex} looks fine in {orbit_app} but fails at every online checkout",
+            "the virtual card from {orbit_app} isn't going through anywhere",
             "the {flex} I made for subscriptions keeps failing on {merchant}",
-            "{orbit} says my {flex} is live but the payment got bounced at {merchant}",
+            "{orbit_app} says my {flex} is live but the payment got bounced at {merchant}",
         ]);
 
     private static IntentPhrasing CardNotArrived => new(
@@ -141,11 +141,11 @@ internal static partial class SupportRouterPhrasings
         ],
         [
             "tap to pay on my {flex_card} does nothing at the till",
-            "since switching to {orbit} my physical card won't take tap payments",
+            "since switching to {orbit_app} my physical card won't take tap payments",
             "the {flex_card} only works when I put it in the reader, tapping just fails",
             "tapping my {flex_card} at {shop} just beeps and declines",
             "my {flex_card} has the wave symbol but the reader never picks it up",
-            "{orbit} says tap payments are switched on but my {flex_card} still gets rejected",
+            "{orbit_app} says tap payments are switched on but my {flex_card} still gets rejected",
             "bus reader won't accept a tap from my {flex_card}",
             "is there a tap limit on the {flex_card}? a {amount} tap got refused",
             "got the {flex_card} and tap to pay is dead",

@@ -40,16 +40,16 @@ internal static partial class SupportRouterPhrasings
             "It's been {days} and my transfer to {payee} still hasn't arrived.",
         ],
         [
-            "instant send in {orbit} still says processing",
+            "instant send in {orbit_app} still says processing",
             "my {crypto} withdrawal is stuck on pending",
-            "sent money to {payee} through {orbitpay} and it's still spinning",
-            "{orbit} shows my payment to {payee} as on its way for {days} now",
+            "sent money to {payee} through {orbitpay_wallet} and it's still spinning",
+            "{orbit_app} shows my payment to {payee} as on its way for {days} now",
             "why is my {orbit} instant transfer not instant, {payee} still hasn't got it",
             "cashing out {crypto} to my {account} has been stuck since {time}",
-            "the send-to-contact in {orbit} is hanging and {payee} hasn't got it",
+            "the send-to-contact in {orbit_app} is hanging and {payee} hasn't got it",
             "my {amount} {orbitpay} transfer to {payee} just sits in processing",
-            "{orbit} says sent but {payee} says nothing landed, it's been {days}",
-            "split-the-bill payment in {orbit} stuck as pending since {time}",
+            "{orbit_app} says sent but {payee} says nothing landed, it's been {days}",
+            "split-the-bill payment in {orbit_app} stuck as pending since {time}",
         ]);
 
     private static IntentPhrasing AddBeneficiary => new(
@@ -128,15 +128,15 @@ internal static partial class SupportRouterPhrasings
         ],
         [
             "couldn't load money onto my {flex}",
-            "adding cash to {orbit} via {phone_wallet} bounced",
+            "adding cash to {orbit_app} via {phone_wallet} bounced",
             "tried to fund my {flex} with {amount} and it errored",
-            "loading my {crypto} wallet from {orbit} keeps failing",
-            "{orbit} won't let me move money onto my {flex}, just says failed",
-            "money in from my other bank into {orbit} got rejected {time}",
+            "loading my {crypto} wallet from {orbit_app} keeps failing",
+            "{orbit_app} won't let me move money onto my {flex}, just says failed",
+            "money in from my other bank into {orbit_app} got rejected {time}",
             "funding my {orbitpay} balance fails every time",
             "can't reload the {flex}, shows unable to add funds",
-            "adding {amount} to {orbit} with my old card didn't work but it was taken",
-            "the add money button in {orbit} bounces my {amount} every time",
+            "adding {amount} to {orbit_app} with my old card didn't work but it was taken",
+            "the add money button in {orbit_app} bounces my {amount} every time",
         ]);
 
     private static IntentPhrasing ExchangeRate => new(

@@ -1,0 +1,55 @@
+using SelfImprove.Testing;
+
+namespace SelfImprove.Cli.Tests.Commands;
+
+public sealed class ValidateCommandTests : IDisposable
+{
+    private readonly TempDirectory folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public async Task A_valid_manifest_exits_0()
+    {
+        var result = await CliRunner.RunAsync("validate", RepositoryPaths.SupportRouterManifest);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("valid", result.Output);
+        Assert.Contains("32 intents", result.Output);
+    }
+
+    [Fact]
+    public async Task An_invalid_manifest_exits_2_and_lists_each_problem_with_its_path()
+    {
+        var path = ManifestFiles.WriteSupportRouter(folder, m =>
+        {
+            m["goal"]!["target"] = 1.4;
+            m["deployment"]!["candidateShare"] = 0;
+        });
+
+        var result = await CliRunner.RunAsync("validate", path);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{path}: $.goal.target: must be a fraction between 0 and 1; got 1.4.", result.Error);
+        Assert.Contains("$.deployment.candidateShare", result.Error);
+        Assert.Contains("2 problem(s)", result.Error);
+    }
+
+    [Fact]
+    public async Task A_missing_file_exits_2()
+    {
+        var result = await CliRunner.RunAsync("validate", folder.Combine("nope.agent.json"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("file not found", result.Error);
+    }
+
+    [Fact]
+    public async Task Unknown_options_exit_2_with_usage_hint()
+    {
+        var result = await CliRunner.RunAsync("train", "--manifets", "x");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("selfimprove --help", result.Error);
+    }
+}
