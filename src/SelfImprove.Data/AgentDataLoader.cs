@@ -59,7 +59,7 @@ public static class AgentDataLoader
         }
 
         var productionSpec = data.Production!;
-        var productionRows = DataFileReader.Read(loaded.Resolve(productionSpec.Path), productionSpec);
+        var productionRows = DataFileReader.Read(loaded.Resolve(productionSpec.Path), productionSpec, labelRequired: false);
         // A file has no timestamps: requests are taken to arrive one a minute, in file order.
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var production = productionRows

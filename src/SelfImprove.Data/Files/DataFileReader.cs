@@ -13,15 +13,18 @@ public sealed record DataFileRow(int Line, string Text, string? Label, string? S
 /// </summary>
 public static class DataFileReader
 {
-    public static IReadOnlyList<DataFileRow> Read(string fullPath, DataFileSpec spec)
+    /// <param name="fullPath">The file.</param>
+    /// <param name="spec">Its columns.</param>
+    /// <param name="labelRequired">False for a production stream, whose ground truth is optional.</param>
+    public static IReadOnlyList<DataFileRow> Read(string fullPath, DataFileSpec spec, bool labelRequired = true)
     {
         if (!File.Exists(fullPath)) throw new DataFileException(fullPath, 0, "file not found.");
         var format = spec.Format ?? DataFileFormats.FromExtension(fullPath)
             ?? throw new DataFileException(fullPath, 0, "unknown format: give the file a .csv or .jsonl extension or set 'format'.");
-        return format == DataFileFormats.Csv ? ReadCsv(fullPath, spec) : ReadJsonLines(fullPath, spec);
+        return format == DataFileFormats.Csv ? ReadCsv(fullPath, spec, labelRequired) : ReadJsonLines(fullPath, spec);
     }
 
-    private static List<DataFileRow> ReadCsv(string path, DataFileSpec spec)
+    private static List<DataFileRow> ReadCsv(string path, DataFileSpec spec, bool labelRequired)
     {
         var records = ParseCsv(File.ReadAllText(path, Encoding.UTF8)).ToList();
         if (records.Count == 0) throw new DataFileException(path, 1, "the file is empty; expected a header row.");
@@ -36,7 +39,7 @@ public static class DataFileReader
         }
 
         var text = Column(spec.TextColumn, true);
-        var label = Column(spec.LabelColumn, spec.LabelColumn is not null);
+        var label = Column(spec.LabelColumn, labelRequired && spec.LabelColumn is not null);
         var segment = Column(spec.SegmentColumn, spec.SegmentColumn is not null);
         var rows = new List<DataFileRow>();
         foreach (var (line, fields) in records.Skip(1))
