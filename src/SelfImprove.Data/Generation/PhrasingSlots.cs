@@ -11,8 +11,10 @@ internal static class PhrasingSlots
     {
         ["card"] = ["card", "debit card", "bank card", "Visa card", "Visa debit card", "Mastercard debit card"],
         ["time"] = ["yesterday", "this morning", "last night", "last week", "two days ago", "on Saturday", "earlier today", "at the weekend", "on Monday"],
+        ["since"] = ["yesterday", "this morning", "last night", "last week", "Saturday", "the weekend", "Monday", "Tuesday"],
         ["when_next"] = ["tomorrow", "on Friday", "this afternoon", "later today", "next week", "on Monday morning"],
         ["merchant"] = ["Amazon", "Tesco", "Uber", "Netflix", "eBay", "Spotify", "Argos", "Ryanair", "Zara", "Deliveroo", "ASOS", "Currys"],
+        ["retailer"] = ["Amazon", "Argos", "Zara", "ASOS", "Currys", "eBay", "John Lewis", "Next", "H&M"],
         ["amount"] = ["£25", "£49.99", "£120", "£300", "£12.50", "£75", "£8.99", "£640", "£19.99", "£200"],
         ["country"] = ["Spain", "France", "the US", "Portugal", "Italy", "Thailand", "Germany", "Greece", "Turkey"],
         ["shop"] = ["the supermarket", "a petrol station", "a cafe", "the corner shop", "a restaurant", "the pharmacy", "a pub", "the train station"],
@@ -33,6 +35,12 @@ internal static class PhrasingSlots
         ["property"] = ["house", "flat", "new build", "buy-to-let", "two-bed flat", "family home"],
         ["fixed_term"] = ["two year", "three year", "five year", "ten year"],
         ["purpose"] = ["a new car", "home improvements", "a wedding", "a kitchen", "consolidating debts", "a holiday"],
+        ["home"] = ["flat", "house", "place", "apartment", "address in town"],
+        ["network"] = ["Vodafone", "EE", "O2", "Three", "giffgaff", "Sky Mobile"],
+        ["topic"] = ["my mortgage", "a payment", "my card", "a fraud concern", "my loan", "my account", "a complaint", "my overdraft", "a bereavement"],
+        ["complaint_topic"] = ["my mortgage application", "a delayed payment", "the branch in town", "your phone line", "my fraud claim", "a missed callback", "my overdraft charges"],
+        ["for_good"] = ["for good", "permanently", "forever", "once and for all", "completely"],
+        ["other_bank"] = ["another bank", "a different bank", "Monzo", "Barclays", "a building society"],
         ["item"] = ["jacket", "pair of shoes", "phone case", "laptop", "dress", "coffee machine", "hoodie"],
     };
 
@@ -54,7 +62,4 @@ internal static class PhrasingSlots
     /// <summary>Every slot, ordinary and drift; a template may use any of them.</summary>
     public static IReadOnlyDictionary<string, string[]> All { get; } =
         Ordinary.Concat(Drift).ToDictionary(pair => pair.Key, pair => pair.Value);
-
-    /// <summary>Names of the slots whose fillers are drift-only vocabulary.</summary>
-    public static IReadOnlyCollection<string> DriftSlotNames { get; } = Drift.Keys.ToArray();
 }

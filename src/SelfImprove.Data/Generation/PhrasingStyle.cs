@@ -85,7 +85,7 @@ internal sealed record StyleAffixes(
         new("thx", true),
         new("lol", true),
         new("asap pls", true),
-        new("help", true),
+        new("idk what to do", true),
     ];
 
     public static StyleAffixes For(PhrasingStyle style) => style == PhrasingStyle.Ordinary ? OrdinaryAffixes : DriftedAffixes;

@@ -18,8 +18,8 @@ internal static class ProductionPlan
         var driftIndex = DriftIndex(settings);
         var stepTicks = settings.StreamDuration.Ticks / settings.ProductionSize;
 
-        // Jitter stays below half a step, so arrival times remain strictly increasing.
-        var maxJitter = Math.Max(1, stepTicks / 2);
+        // Jitter stays below a quarter of a step, so arrival times remain strictly increasing.
+        var maxJitter = Math.Max(1, stepTicks / 4);
 
         var plan = new PlannedRequest[settings.ProductionSize];
         for (var i = 0; i < plan.Length; i++)

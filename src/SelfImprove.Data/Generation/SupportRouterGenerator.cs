@@ -32,6 +32,7 @@ public static class SupportRouterGenerator
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
+        CheckStreamFits(settings);
 
         var plan = ProductionPlan.Create(
             settings,
@@ -111,6 +112,27 @@ public static class SupportRouterGenerator
         }
 
         return demand;
+    }
+
+    // Checked before the stream is planned, so an absurd ProductionSize fails fast instead of allocating a huge plan.
+    private static void CheckStreamFits(GeneratorSettings settings)
+    {
+        var total = 0L;
+        for (var i = 0; i < Intents.Count; i++)
+        {
+            total += PhrasingSampler.Capacity(ParsedCatalogue.Templates(i, PhrasingStyle.Ordinary), PhrasingStyle.Ordinary);
+            if (SupportRouterPhrasings.All[i].IsDrifted)
+            {
+                total += PhrasingSampler.Capacity(ParsedCatalogue.Templates(i, PhrasingStyle.Drifted), PhrasingStyle.Drifted);
+            }
+        }
+
+        if (settings.ProductionSize > total)
+        {
+            throw new InvalidOperationException(
+                $"Production stream: asked for {settings.ProductionSize} distinct texts but the template space of all "
+                + $"intents and segments allows at most {total}. Lower ProductionSize.");
+        }
     }
 
     private static void CheckCapacity(Dictionary<(int Intent, PhrasingStyle Style), long> demand)

@@ -118,7 +118,7 @@ internal static partial class SupportRouterPhrasings
             "Please help me reset the PIN on my {card}.",
             "I need to update my PIN, I think someone saw it at {shop}.",
             "Is it possible to choose my own PIN for the new {card}?",
-            "How can I see my PIN again? I've forgotten it since {time}.",
+            "How can I see my PIN again? I've forgotten it since {since}.",
         ],
         []);
 
@@ -140,16 +140,16 @@ internal static partial class SupportRouterPhrasings
             "How do I turn on contactless for my {card}?",
         ],
         [
-            "tap to pay on my {flex_card} does nothing at the till",
+            "NFC on my {flex_card} does nothing at the till",
             "since switching to {orbit_app} my physical card won't take tap payments",
             "the {flex_card} only works when I put it in the reader, tapping just fails",
             "tapping my {flex_card} at {shop} just beeps and declines",
             "my {flex_card} has the wave symbol but the reader never picks it up",
-            "{orbit_app} says tap payments are switched on but my {flex_card} still gets rejected",
-            "bus reader won't accept a tap from my {flex_card}",
-            "is there a tap limit on the {flex_card}? a {amount} tap got refused",
-            "got the {flex_card} and tap to pay is dead",
-            "the {flex_card} tap thing fails every time at {shop}, chip works fine",
+            "{orbit_app} says wave-to-pay is switched on but my {flex_card} still gets rejected",
+            "the bus reader won't take my {flex_card} when I hold it against it",
+            "is there a limit for touch payments on the {flex_card}? a {amount} one got refused",
+            "got the {flex_card} and the touch-to-pay is dead",
+            "the {flex_card} wave thing fails every time at {shop}, chip works fine",
         ]);
 
     private static IntentPhrasing AtmCashNotDispensed => new(

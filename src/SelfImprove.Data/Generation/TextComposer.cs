@@ -26,8 +26,12 @@ internal static class TextComposer
         return closed + " " + suffix.Text;
     }
 
-    private static string Capitalise(string body) =>
-        body.Length == 0 ? body : char.ToUpperInvariant(body[0]) + body[1..];
+    // Leaves names with their own casing alone ("eBay", "iPhone").
+    private static string Capitalise(string body)
+    {
+        var firstWord = body.Split(' ')[0];
+        return body.Length == 0 || firstWord.Any(char.IsUpper) ? body : char.ToUpperInvariant(body[0]) + body[1..];
+    }
 
     // After "Hi, " the body goes on in lower case, except "I" and slot fillers such as merchant names.
     private static string ContinueSentence(string body, bool bodyStartsWithSlot)
