@@ -1,3 +1,3 @@
 using SelfImprove.Cli;
 
-return await SelfImproveCli.RunAsync(args, Console.Out, Console.Error);
+return await SelfImproveCli.RunAsync(args, Console.Out, Console.Error, Console.In);

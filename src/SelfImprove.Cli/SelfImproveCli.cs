@@ -8,7 +8,7 @@ namespace SelfImprove.Cli;
 /// <summary>The <c>selfimprove</c> command line: one sub-command per file in <c>Commands/</c>.</summary>
 public static class SelfImproveCli
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader? input = null)
     {
         var root = new RootCommand("SelfImprove: an agent that watches its own performance and improves its model, safely.")
         {
@@ -17,6 +17,7 @@ public static class SelfImproveCli
             PredictCommand.Create(output, error),
             EvaluateCommand.Create(output, error),
             VersionsCommand.Create(output, error),
+            DemoCommand.Create(output, error, input ?? Console.In),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

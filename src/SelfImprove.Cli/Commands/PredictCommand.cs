@@ -20,7 +20,7 @@ public static class PredictCommand
             using var workspace = AgentWorkspace.Open(parse.GetValue(manifest)!, parse.GetValue(store)!);
             var agentId = workspace.Manifest.AgentId;
             var requested = parse.GetValue(version);
-            using var classifier = requested is null
+            var classifier = requested is null
                 ? await workspace.Models.LoadServingAsync(agentId, cancellationToken)
                 : await workspace.Models.LoadAsync(agentId, requested, cancellationToken);
             var inputs = parse.GetValue(texts)!;

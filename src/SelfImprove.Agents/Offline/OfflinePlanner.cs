@@ -1,0 +1,131 @@
+using SelfImprove.Core.Evaluation;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Planning;
+
+namespace SelfImprove.Agents.Offline;
+
+/// <summary>
+/// A deterministic planner that needs no network. It spends the label budget on the production requests the
+/// model is least sure of (smallest top-two margin), spread across the intents the model hesitates over so one
+/// confusion cannot take the whole budget; measured on real data, choosing by uncertainty needs far fewer labels
+/// than choosing by weakest intent or at random. It spends the generation budget on the confusions the last
+/// evaluation saw, in proportion to how often each occurred.
+/// </summary>
+public sealed class OfflinePlanner : IPlanner
+{
+    public const string Name = "offline";
+
+    /// <summary>Each generation target gets at least this many samples, or none.</summary>
+    private const int MinimumPerTarget = 5;
+
+    /// <summary>How many of the least sure requests the diverse rule considers per label it buys.</summary>
+    private const int DiversityPoolFactor = 3;
+
+    public Task<ImprovementPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken = default)
+    {
+        var planner = context.Manifest.Planner;
+        var labelRequests = SelectRequests(context.Unlabelled, planner.SelectionRule, planner.MaxLabelRequests, context.Seed);
+        var evidence = context.PreviousAttempts.LastOrDefault();
+        var confusions = evidence?.Confusions ?? context.Serving.Confusions;
+        var targets = GenerationTargets(confusions, context.Unlabelled, planner.MaxGeneratedSamples);
+        var hyperParameters = context.Manifest.Training.HyperParameters;
+        if (evidence is not null)
+            // A second attempt means the head under-fits the new data: regularise less.
+            hyperParameters = hyperParameters with { L2 = hyperParameters.L2 / Math.Pow(2, context.PreviousAttempts.Count) };
+
+        return Task.FromResult(new ImprovementPlan
+        {
+            Attempt = context.Attempt,
+            Planner = Name,
+            SelectionRule = planner.SelectionRule,
+            LabelRequests = labelRequests,
+            Generate = targets,
+            HyperParameters = hyperParameters,
+            AskHumans = context.Manifest.Teacher.AllowHumanDemonstrations && evidence is not null,
+            Rationale = Rationale(context, evidence, labelRequests.Count, targets),
+        });
+    }
+
+    /// <summary>Picks up to <paramref name="budget"/> requests by the selection rule.</summary>
+    public static IReadOnlyList<long> SelectRequests(IReadOnlyList<UnlabelledRequest> unlabelled, string rule, int budget, int seed)
+    {
+        if (budget <= 0 || unlabelled.Count == 0) return [];
+        var byMargin = unlabelled.OrderBy(r => r.Margin).ThenBy(r => r.Sequence).ToArray();
+        return rule switch
+        {
+            SelectionRules.Random => unlabelled.OrderBy(r => Shuffle(seed, r.Sequence)).Take(budget).Select(r => r.Sequence).ToArray(),
+            SelectionRules.Margin => byMargin.Take(budget).Select(r => r.Sequence).ToArray(),
+            _ => DiverseMargin(byMargin, budget),
+        };
+    }
+
+    /// <summary>
+    /// Among the least sure requests, takes them round-robin over the (predicted, runner-up) intent pairs, each
+    /// pair's least sure first: the batch covers every boundary the model hesitates on instead of piling up on one.
+    /// </summary>
+    private static IReadOnlyList<long> DiverseMargin(UnlabelledRequest[] byMargin, int budget)
+    {
+        var candidates = byMargin.Take(budget * DiversityPoolFactor);
+        var queues = candidates
+            .GroupBy(r => (r.Predicted, r.Runner))
+            .Select(g => new Queue<UnlabelledRequest>(g))
+            .OrderBy(q => q.Peek().Margin)
+            .ToList();
+        var chosen = new List<long>(budget);
+        while (chosen.Count < budget && queues.Count > 0)
+        {
+            foreach (var queue in queues.ToArray())
+            {
+                if (chosen.Count == budget) break;
+                chosen.Add(queue.Dequeue().Sequence);
+                if (queue.Count == 0) queues.Remove(queue);
+            }
+        }
+        return chosen;
+    }
+
+    private static IReadOnlyList<GenerationTarget> GenerationTargets(
+        IReadOnlyList<ConfusionPair> confusions, IReadOnlyList<UnlabelledRequest> unlabelled, int budget)
+    {
+        var pairs = confusions.Where(c => c.Count > 0).ToArray();
+        if (budget < MinimumPerTarget || pairs.Length == 0) return [];
+        pairs = pairs.Take(budget / MinimumPerTarget).ToArray();
+        var total = pairs.Sum(p => p.Count);
+        var targets = new List<GenerationTarget>();
+        var left = budget;
+        foreach (var (pair, index) in pairs.Select((p, i) => (p, i)))
+        {
+            var share = index == pairs.Length - 1 ? left : Math.Max(MinimumPerTarget, (int)Math.Round((double)budget * pair.Count / total));
+            share = Math.Min(share, left);
+            if (share < MinimumPerTarget) break;
+            left -= share;
+            // Real requests the model places between the two intents show the teacher what the confusion looks like.
+            var examples = unlabelled
+                .Where(r => (r.Predicted == pair.Predicted && r.Runner == pair.Actual) || (r.Predicted == pair.Actual && r.Runner == pair.Predicted))
+                .OrderBy(r => r.Margin).Take(3).Select(r => r.Text).ToArray();
+            targets.Add(new GenerationTarget(pair.Actual, pair.Predicted, share, examples));
+        }
+        return targets;
+    }
+
+    private static string Rationale(PlanningContext context, AttemptEvidence? evidence, int labels, IReadOnlyList<GenerationTarget> targets)
+    {
+        var goal = context.Manifest.Goal;
+        var state = evidence is null
+            ? $"serving {goal.Metric} {context.Serving.Metric(goal.Metric):0.000} on validation + recent feedback"
+            : $"attempt {evidence.Attempt}'s candidate {evidence.CandidateVersionId} reached {evidence.Value:0.000} (target {evidence.Target:0.00}); weakest: " +
+              string.Join(", ", evidence.WeakestIntents.Take(3).Select(i => $"{i.Intent} F1 {i.F1:0.00}"));
+        var confusions = targets.Count == 0 ? "no confusions to generate for" :
+            "generate for " + string.Join(", ", targets.Select(t => $"{t.Intent} vs {t.ConfusedWith} ({t.Count})"));
+        return $"{state}; label the {labels} least sure requests ({context.Manifest.Planner.SelectionRule}); {confusions}.";
+    }
+
+    /// <summary>A stable pseudo-random key per (seed, sequence) for the random baseline.</summary>
+    private static ulong Shuffle(int seed, long sequence)
+    {
+        var z = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)sequence * 0xD1B54A32D192ED03UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

@@ -1,0 +1,47 @@
+using SelfImprove.Core.Datasets;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Planning;
+using SelfImprove.Data.Generation;
+
+namespace SelfImprove.Agents.Offline;
+
+/// <summary>
+/// A teacher that needs no network: it labels the requests the plan picked with their ground truth (standing in
+/// for a human annotator) and, for agents on the built-in generator, writes new samples for the plan's targets
+/// in the phrasing of current traffic.
+/// </summary>
+public sealed class OfflineTeacher : ITeacher
+{
+    public const string OracleSource = "teacher:offline-oracle";
+    public const string GeneratorSource = "teacher:offline-generator";
+
+    public Task<TeachingResult> TeachAsync(TeachingRequest request, CancellationToken cancellationToken = default)
+    {
+        var notes = new List<string>();
+        var labelled = new List<LabeledExample>();
+        foreach (var item in request.ToLabel)
+        {
+            if (item.TrueLabel is null) notes.Add($"request {item.Sequence} has no ground truth; left unlabelled");
+            else labelled.Add(new LabeledExample(item.Text, item.TrueLabel, item.Segment, $"{OracleSource}/request={item.Sequence}"));
+        }
+
+        var generated = new List<LabeledExample>();
+        var data = request.Manifest.Data;
+        if (request.Plan.Generate.Count > 0 && data.Generator?.Name != DataGenerators.SupportRouter)
+        {
+            notes.Add("the offline teacher writes new samples only for agents on the built-in generator; this plan's generation targets were skipped");
+        }
+        else
+        {
+            var exclude = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (target, index) in request.Plan.Generate.Select((t, i) => (t, i)))
+            {
+                var texts = SupportRouterGenerator.Compose(target.Intent, drifted: true, target.Count, request.Seed + index, exclude);
+                foreach (var text in texts) exclude.Add(SupportRouterGenerator.NormaliseKey(text));
+                generated.AddRange(texts.Select(t => new LabeledExample(t, target.Intent, Segments.PostDrift, GeneratorSource)));
+                if (texts.Count < target.Count) notes.Add($"only {texts.Count} of {target.Count} new samples could be written for {target.Intent}");
+            }
+        }
+        return Task.FromResult(new TeachingResult(labelled, generated, notes));
+    }
+}

@@ -1,0 +1,183 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Models;
+using SelfImprove.Core.Ports;
+using SelfImprove.Core.Runs;
+using SelfImprove.Core.Steps;
+using SelfImprove.Learning.Training;
+using SelfImprove.Server;
+using SelfImprove.Steps;
+using SelfImprove.Workflows.ImprovementRun;
+
+namespace SelfImprove.Cli.Commands;
+
+/// <summary>
+/// <c>selfimprove demo</c>: the whole loop on the embedded default — a first version is trained if none serves,
+/// a monitoring check applies the trigger policy, and the improvement run it starts is followed phase by phase
+/// to its end. Approval is given automatically unless <c>--interactive</c>.
+/// </summary>
+public static class DemoCommand
+{
+    public const string DefaultManifest = "workflows/support-router.agent.json";
+    private const string AutoApprover = "demo-auto-approver";
+
+    public static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static Command Create(TextWriter output, TextWriter error, TextReader input)
+    {
+        var manifest = new Option<FileInfo>("--manifest", "-m")
+        {
+            Description = $"The agent manifest. Default: {DefaultManifest}.",
+            DefaultValueFactory = _ => new FileInfo(DefaultManifest),
+        };
+        var seed = new Option<int?>("--seed") { Description = "Seed of the built-in data generator (overrides the manifest's)." };
+        var json = new Option<bool>("--json") { Description = "Print the run report as one JSON object on stdout; progress goes to stderr." };
+        var interactive = new Option<bool>("--interactive") { Description = "Ask at the terminal for the approval instead of approving automatically." };
+        var store = new Option<DirectoryInfo?>("--store")
+        {
+            Description = "Artefact store to use. Default: a fresh folder under ./.selfimprove/demo, so every demo starts from the same state.",
+        };
+        var command = new Command("demo", "Run the agent through monitoring and a full improvement run on the embedded durable host.")
+        {
+            manifest, seed, json, interactive, store,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var asJson = parse.GetValue(json);
+            var progress = asJson ? error : output;
+            var loaded = WithSeed(ManifestLoader.Load(parse.GetValue(manifest)!.FullName), parse.GetValue(seed));
+            var storeDirectory = parse.GetValue(store)?.FullName
+                ?? Path.GetFullPath(Path.Combine(".selfimprove", "demo", $"{loaded.Manifest.AgentId}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}"));
+            var options = new LoopOptions
+            {
+                Agents = [loaded],
+                StoreDirectory = storeDirectory,
+                // Embeddings depend only on the text: share them between demo stores.
+                EmbeddingCacheDirectory = Path.GetFullPath(Path.Combine(".selfimprove", "cache", "embeddings")),
+            };
+
+            await using var host = await EmbeddedLoopHost.StartAsync(options,
+                services => services.AddSingleton<IApprovalStep>(new ConsoleApprovalStep(error)), cancellationToken: cancellationToken);
+            var agentId = loaded.Manifest.AgentId;
+            progress.WriteLine($"store      {storeDirectory}");
+
+            await BootstrapAsync(host.Services, loaded, progress, cancellationToken);
+
+            var check = await host.CheckAsync(agentId, cancellationToken: cancellationToken);
+            var snapshot = check.Snapshot;
+            progress.WriteLine($"monitor    serving {snapshot.ServingVersionId}: {snapshot.Metric} {snapshot.ValidationValue:0.000} on {snapshot.ValidationCount} validation, " +
+                               $"{snapshot.FeedbackValue:0.000} on {snapshot.FeedbackCount} recent feedback -> {check.Decision.Outcome}: {check.Decision.Reason}");
+
+            ImprovementReport report;
+            if (check.RunId is null || check.Decision.ShouldStart is false)
+            {
+                report = await NotNeededAsync(host.Services, loaded.Manifest, check.Decision.Reason, snapshot.ServingVersionId, cancellationToken);
+            }
+            else
+            {
+                report = await host.WatchAsync(check.RunId,
+                    p => progress.WriteLine($"{p.Phase,-10} attempt {p.Attempt}: {p.Detail}"),
+                    async (runId, p) =>
+                    {
+                        var decision = parse.GetValue(interactive) ? Ask(runId, p, error, input) : new ApprovalDecision(true, AutoApprover, "approved automatically by the demo");
+                        await host.ApproveAsync(runId, decision, cancellationToken);
+                    },
+                    cancellationToken);
+            }
+            report = report with { WallSeconds = Math.Round((DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds, 1) };
+
+            if (asJson) output.WriteLine(JsonSerializer.Serialize(report, ReportJson));
+            else WriteSummary(output, report);
+            return report.Status is RunStatuses.Promoted or RunStatuses.NotNeeded ? ExitCodes.Ok : ExitCodes.Failed;
+        });
+        return command;
+    }
+
+    /// <summary>The demo starts from a serving version trained on the labelled pool, like a deployed agent.</summary>
+    private static async Task BootstrapAsync(IServiceProvider services, LoadedManifest loaded, TextWriter progress, CancellationToken cancellationToken)
+    {
+        var registry = services.GetRequiredService<IModelRegistry>();
+        var agentId = loaded.Manifest.AgentId;
+        if (await registry.GetServingAsync(agentId, cancellationToken) is not null) return;
+        var data = services.GetRequiredService<AgentCatalog>().Get(agentId).Data;
+        var clock = Stopwatch.StartNew();
+        var version = await services.GetRequiredService<StudentModelTrainer>().TrainAsync(
+            new TrainingJob(loaded.Manifest, data.Pool, data.Evaluation, null, "demo:bootstrap"), cancellationToken);
+        await registry.SetServingAsync(agentId, version.VersionId, "initial version (demo bootstrap)", cancellationToken);
+        progress.WriteLine($"bootstrap  trained {version.VersionId} on {data.Pool.Count} pool examples in {clock.Elapsed.TotalSeconds:0.0} s; it serves");
+    }
+
+    private static ApprovalDecision Ask(string runId, RunProgress progress, TextWriter error, TextReader input)
+    {
+        error.Write($"Approve {progress.CandidateVersionId} of run {runId} ({progress.Current.Detail})? [y/N] ");
+        var answer = input.ReadLine()?.Trim().ToLowerInvariant();
+        return new ApprovalDecision(answer is "y" or "yes", Environment.UserName, "answered at the terminal");
+    }
+
+    private static LoadedManifest WithSeed(LoadedManifest loaded, int? seed)
+    {
+        if (seed is null) return loaded;
+        var generator = loaded.Manifest.Data.Generator
+            ?? throw new InvalidDataException($"--seed applies to the built-in generator, but {loaded.FilePath} reads its data from files ($.data.source).");
+        if (seed < 0) throw new InvalidDataException($"--seed must be 0 or more; got {seed}.");
+        return loaded with { Manifest = loaded.Manifest with { Data = loaded.Manifest.Data with { Generator = generator with { Seed = seed.Value } } } };
+    }
+
+    /// <summary>No run: the report still shows how the serving version does on the evaluation set.</summary>
+    private static async Task<ImprovementReport> NotNeededAsync(
+        IServiceProvider services, AgentManifest manifest, string reason, string? serving, CancellationToken cancellationToken)
+    {
+        var version = serving is null ? null : await services.GetRequiredService<IModelRegistry>().GetAsync(manifest.AgentId, serving, cancellationToken);
+        double Segment(string name) => version is null ? 0
+            : (version.Evaluation.BySegment.TryGetValue(name, out var r) ? r : version.Evaluation.Overall).Metric(manifest.Goal.Metric);
+        return new ImprovementReport
+        {
+            RunId = null,
+            AgentId = manifest.AgentId,
+            Status = RunStatuses.NotNeeded,
+            Reason = reason,
+            Goal = new GoalReport(manifest.Goal.Metric, manifest.Goal.Target),
+            Metrics = new MetricsReport(Segment(Core.Datasets.Segments.PreDrift), Segment(Core.Datasets.Segments.PostDrift), null),
+            ServingVersion = serving,
+        };
+    }
+
+    private static void WriteSummary(TextWriter output, ImprovementReport r)
+    {
+        string F(double? v) => v is null ? "-" : v.Value.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
+        output.WriteLine();
+        var table = new TextTable("", "");
+        table.Add("run", $"{r.RunId ?? "-"} ({r.AgentId})");
+        table.Add("status", $"{r.Status}: {r.Reason}");
+        table.Add("goal", $"{r.Goal.Metric} >= {r.Goal.Target:0.00}");
+        table.Add("serving before drift", F(r.Metrics.BeforeDrift));
+        table.Add("serving after drift", F(r.Metrics.AfterDrift));
+        table.Add("candidate after drift", $"{F(r.Metrics.Candidate)} ({r.CandidateVersion ?? "-"})");
+        table.Add("planner attempts", r.Attempts);
+        table.Add("teacher samples used", r.TeacherSamples);
+        table.Add("alignment D / V'", r.Alignment is null ? "-" : $"{F(r.Alignment.Distance)} bits / {F(r.Alignment.AlignedValue)} (serving {F(r.Alignment.ServingAlignedValue)}), {(r.Alignment.Passed ? "passed" : "blocked")}");
+        table.Add("approval", r.Approval is null ? "-" : $"{r.Approval.Decision}{(r.Approval.By is null ? "" : " by " + r.Approval.By)}");
+        table.Add("A/B outcome", r.Deployment is null ? "-" : $"{r.Deployment.Decision} (candidate share {r.Deployment.CandidateShare:0.00}, {r.Deployment.Samples} samples)");
+        table.Add("serving version", r.ServingVersion ?? "-");
+        table.Add("wall time", $"{r.WallSeconds:0.0} s");
+        table.WriteTo(output);
+    }
+
+    /// <summary>Says on stderr that a run waits for a person, in the form the server also uses.</summary>
+    private sealed class ConsoleApprovalStep(TextWriter error) : IApprovalStep
+    {
+        public Task NotifyAsync(ApprovalRequest request, CancellationToken cancellationToken = default)
+        {
+            error.WriteLine($"APPROVAL REQUIRED {request.RunId} {request.Summary} (expires {request.ExpiresAt:u})");
+            return Task.CompletedTask;
+        }
+    }
+}

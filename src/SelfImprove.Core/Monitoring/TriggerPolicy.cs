@@ -1,0 +1,57 @@
+using SelfImprove.Core.Manifests;
+
+namespace SelfImprove.Core.Monitoring;
+
+/// <summary>What the agent's runs look like right now, as the trigger policy needs it.</summary>
+/// <param name="RunningRunId">The run in progress, if any (one run per agent at a time).</param>
+/// <param name="LastRunEndedAt">When the last run ended, for the cooldown.</param>
+public sealed record AgentRunState(string? RunningRunId, DateTimeOffset? LastRunEndedAt);
+
+public static class TriggerOutcomes
+{
+    public const string Start = "Start";
+    public const string Healthy = "Healthy";
+    public const string NotEnoughEvidence = "NotEnoughEvidence";
+    public const string CoolingDown = "CoolingDown";
+    public const string RunInProgress = "RunInProgress";
+    public const string NoServingVersion = "NoServingVersion";
+}
+
+/// <summary>Whether a check (or a person) should start an improvement run now, and why.</summary>
+public sealed record TriggerDecision(string Outcome, string Reason)
+{
+    public bool ShouldStart => Outcome == TriggerOutcomes.Start;
+}
+
+/// <summary>
+/// When a drift becomes a run: not too often (cooldown, one run at a time), not on thin evidence
+/// (minimum feedback), and not too late (every check below the acceptable range starts one).
+/// </summary>
+public static class TriggerPolicy
+{
+    /// <param name="manual">A person asked: the cooldown and the health check are skipped, one-at-a-time is not.</param>
+    public static TriggerDecision Decide(TriggerSpec trigger, GoalSpec goal, MonitoringSnapshot snapshot, AgentRunState state, DateTimeOffset now, bool manual)
+    {
+        if (state.RunningRunId is not null)
+            return new(TriggerOutcomes.RunInProgress, $"run {state.RunningRunId} is still in progress");
+        if (snapshot.ServingVersionId is null)
+            return new(TriggerOutcomes.NoServingVersion, "no version serves yet: train one first");
+        if (manual)
+            return new(TriggerOutcomes.Start, "started by hand");
+
+        var metric = $"{goal.Metric} {snapshot.ObservedValue:0.000}";
+        if (snapshot.FeedbackCount < trigger.MinimumEvidence)
+            return new(TriggerOutcomes.NotEnoughEvidence,
+                $"only {snapshot.FeedbackCount} feedback items; the policy needs {trigger.MinimumEvidence}");
+        var drifted = snapshot.ObservedValue < goal.AcceptableRange.Min;
+        var belowMaximum = goal.Objective == GoalObjectives.Maximize && snapshot.ObservedValue < goal.AcceptableRange.Max;
+        if (!drifted && !belowMaximum)
+            return new(TriggerOutcomes.Healthy, $"{metric} is within the acceptable range [{goal.AcceptableRange.Min:0.00}, {goal.AcceptableRange.Max:0.00}]");
+        if (state.LastRunEndedAt is { } ended && now - ended < trigger.Cooldown)
+            return new(TriggerOutcomes.CoolingDown,
+                $"{metric} needs a run, but the last one ended at {ended:u}; the cooldown of {trigger.Cooldown} lasts until {ended + trigger.Cooldown:u}");
+        return new(TriggerOutcomes.Start, drifted
+            ? $"{metric} fell below the acceptable minimum {goal.AcceptableRange.Min:0.00} on {snapshot.FeedbackCount} feedback items"
+            : $"{metric} is below {goal.AcceptableRange.Max:0.00} and the objective is to maximise");
+    }
+}

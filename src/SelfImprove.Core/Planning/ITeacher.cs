@@ -1,0 +1,23 @@
+using SelfImprove.Core.Datasets;
+using SelfImprove.Core.Manifests;
+
+namespace SelfImprove.Core.Planning;
+
+/// <summary>What the teacher is asked for.</summary>
+/// <param name="Manifest">The agent (labels, teacher settings).</param>
+/// <param name="Plan">The plan: targets to generate for.</param>
+/// <param name="ToLabel">The production requests the plan chose for labelling.</param>
+/// <param name="Seed">Makes offline generation reproducible.</param>
+public sealed record TeachingRequest(AgentManifest Manifest, ImprovementPlan Plan, IReadOnlyList<ProductionRequest> ToLabel, int Seed);
+
+/// <summary>What the teacher produced, each sample with its provenance in <see cref="LabeledExample.Source"/>.</summary>
+/// <param name="Labelled">Production requests with the teacher's label.</param>
+/// <param name="Generated">New samples written for the plan's targets.</param>
+/// <param name="Notes">Anything the run report should say (e.g. a target the teacher could not serve).</param>
+public sealed record TeachingResult(IReadOnlyList<LabeledExample> Labelled, IReadOnlyList<LabeledExample> Generated, IReadOnlyList<string> Notes);
+
+/// <summary>A teacher: labels production requests and writes new samples (an LLM, a person, or an offline oracle).</summary>
+public interface ITeacher
+{
+    Task<TeachingResult> TeachAsync(TeachingRequest request, CancellationToken cancellationToken = default);
+}

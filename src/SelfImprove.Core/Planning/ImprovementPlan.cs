@@ -1,0 +1,35 @@
+using SelfImprove.Core.Manifests;
+
+namespace SelfImprove.Core.Planning;
+
+/// <summary>New samples the teacher should write for one intent, optionally to separate it from a confused one.</summary>
+/// <param name="Intent">Intent of the samples.</param>
+/// <param name="ConfusedWith">The intent the model takes it for, when the target is a confusion.</param>
+/// <param name="Count">How many samples.</param>
+/// <param name="Examples">Real requests showing the problem (the teacher imitates their phrasing).</param>
+public sealed record GenerationTarget(string Intent, string? ConfusedWith, int Count, IReadOnlyList<string> Examples);
+
+/// <summary>What one attempt will do: which production requests to have labelled, what to generate, how to train.</summary>
+public sealed record ImprovementPlan
+{
+    public required int Attempt { get; init; }
+
+    /// <summary>Which planner made it (<c>offline</c>, an LLM deployment, or a fallback note).</summary>
+    public required string Planner { get; init; }
+
+    /// <summary>How the requests to label were chosen (a <see cref="SelectionRules"/> value).</summary>
+    public required string SelectionRule { get; init; }
+
+    /// <summary>Sequence numbers of production requests the teacher labels.</summary>
+    public required IReadOnlyList<long> LabelRequests { get; init; }
+    public required IReadOnlyList<GenerationTarget> Generate { get; init; }
+    public required HyperParameters HyperParameters { get; init; }
+
+    /// <summary>Whether the plan asks people for demonstrations.</summary>
+    public bool AskHumans { get; init; }
+
+    /// <summary>The diagnosis in words: what is wrong and why this plan should fix it.</summary>
+    public required string Rationale { get; init; }
+
+    public int GeneratedSampleCount => Generate.Sum(g => g.Count);
+}

@@ -1,0 +1,112 @@
+using SelfImprove.Core.Alignment;
+using SelfImprove.Core.Deployment;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Monitoring;
+using SelfImprove.Core.Planning;
+using SelfImprove.Core.Runs;
+
+namespace SelfImprove.Core.Steps;
+
+/// <summary>What an improvement run needs from the manifest, read once at its start.</summary>
+public sealed record RunSettings(
+    string AgentId, GoalSpec Goal, TriggerSpec Trigger, int MaxAttempts, bool ApprovalRequired, TimeSpan ApprovalTimeout, HyperParameters HyperParameters);
+
+/// <summary>One attempt's curated teacher output, stored as a blob; only its name and counts travel through the orchestration.</summary>
+/// <param name="BlobName">Where the samples are (JSON Lines of labelled examples with provenance).</param>
+/// <param name="Labelled">Production requests the teacher labelled.</param>
+/// <param name="Generated">New samples the teacher wrote.</param>
+/// <param name="Duplicates">Dropped: already in the training data.</param>
+/// <param name="Contaminated">Dropped: found in a held-out set.</param>
+/// <param name="Invalid">Dropped: unknown label or unusable text.</param>
+/// <param name="Notes">What the teacher had to say (e.g. targets it could not serve).</param>
+public sealed record DataBatch(string BlobName, int Labelled, int Generated, int Duplicates, int Contaminated, int Invalid, IReadOnlyList<string> Notes)
+{
+    public int Kept => Labelled + Generated;
+}
+
+/// <summary>The evaluation agent's verdict on a candidate.</summary>
+/// <param name="CandidateVersionId">The candidate.</param>
+/// <param name="GoalMet">Whether it meets the goal on current traffic without losing the old.</param>
+/// <param name="Value">Goal metric on recent production feedback.</param>
+/// <param name="ValidationValue">Goal metric on the validation set.</param>
+/// <param name="Verdict">Why, in words.</param>
+/// <param name="Evidence">What the next plan should know if the goal was missed.</param>
+/// <param name="HeldOut">Goal metric on the held-out evaluation set (reported, never planned on).</param>
+public sealed record CandidateEvaluation(
+    string CandidateVersionId, bool GoalMet, double Value, double ValidationValue, string Verdict, AttemptEvidence Evidence, MetricsReport HeldOut);
+
+/// <summary>A run waiting for a person: who to ask, about what, until when.</summary>
+public sealed record ApprovalRequest(string RunId, string AgentId, string CandidateVersionId, string Summary, DateTimeOffset ExpiresAt);
+
+/// <summary>A person's answer to an approval request (the body of the approval event).</summary>
+public sealed record ApprovalDecision(bool Approved, string By, string? Comment);
+
+/// <summary>Asking for and recording an improvement run: one per agent at a time.</summary>
+/// <param name="AgentId">The agent.</param>
+/// <param name="Reason">Why (the trigger decision, or a person's note).</param>
+/// <param name="Manual">Started by a person (skips the cooldown).</param>
+public sealed record RunStartRequest(string AgentId, string Reason, bool Manual);
+
+/// <summary>The run that was started, or the one already running.</summary>
+public sealed record RunStartResult(bool Started, string RunId, string Message);
+
+public interface IMonitoringStep
+{
+    Task<MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default);
+    Task<AgentRunState> RunStateAsync(string agentId, CancellationToken cancellationToken = default);
+}
+
+public interface IRunLedger
+{
+    RunSettings Settings(string agentId);
+
+    /// <summary>Takes the agent's run lock atomically and allocates the run id; an existing run wins.</summary>
+    Task<RunStartResult> OpenAsync(RunStartRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores the report, records when the run ended and releases the lock. Idempotent per run.</summary>
+    Task CloseAsync(ImprovementReport report, CancellationToken cancellationToken = default);
+}
+
+public interface IPlanningStep
+{
+    Task<ImprovementPlan> PlanAsync(string runId, string agentId, int attempt, IReadOnlyList<AttemptEvidence> previousAttempts, CancellationToken cancellationToken = default);
+}
+
+public interface IDataGenerationStep
+{
+    Task<DataBatch> GenerateAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default);
+}
+
+public interface ITrainingStep
+{
+    /// <summary>Trains on the pool plus the batches; idempotent per (run, attempt): a replay returns the same version.</summary>
+    Task<string> TrainAsync(string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters, CancellationToken cancellationToken = default);
+}
+
+public interface IEvaluationStep
+{
+    Task<CandidateEvaluation> EvaluateAsync(string agentId, int attempt, string candidateVersionId, CancellationToken cancellationToken = default);
+}
+
+public interface IAlignmentStep
+{
+    Task<AlignmentAssessment> AssessAsync(string agentId, string candidateVersionId, CancellationToken cancellationToken = default);
+}
+
+public interface IApprovalStep
+{
+    /// <summary>Tells the people who approve that the run waits (a webhook, a line on the console).</summary>
+    Task NotifyAsync(ApprovalRequest request, CancellationToken cancellationToken = default);
+}
+
+public interface IDeploymentStep
+{
+    /// <summary>Runs the candidate beside the serving version on live traffic and decides.</summary>
+    Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes the candidate serve; idempotent.</summary>
+    Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends the trial; the serving version stays. Idempotent.</summary>
+    Task<string> RollbackAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask.Worker;
+using Microsoft.DurableTask.Worker.Grpc.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace SelfImprove.Server;
+
+/// <summary>
+/// The Durable Task engine without the Functions host: a gRPC sidecar (Durable Task's <see cref="TaskHubGrpcServer"/>)
+/// on a free loopback port in front of any orchestration backend, plus the real .NET worker and client talking to it.
+/// The backend decides durability: in-memory for the embedded default and tests, Azure Storage for the server.
+/// </summary>
+public sealed class DurableHost : IAsyncDisposable
+{
+    private readonly WebApplication sidecar;
+    private readonly IHost worker;
+    private readonly GrpcChannel channel;
+
+    private DurableHost(WebApplication sidecar, IHost worker, GrpcChannel channel)
+    {
+        this.sidecar = sidecar;
+        this.worker = worker;
+        this.channel = channel;
+    }
+
+    public DurableTaskClient Client => worker.Services.GetRequiredService<DurableTaskClient>();
+
+    /// <summary>The worker's services: what activities are built from.</summary>
+    public IServiceProvider Services => worker.Services;
+
+    /// <param name="backend">Stores orchestration state and queues (must implement <see cref="IOrchestrationServiceClient"/> too).</param>
+    /// <param name="tasks">Registers orchestrators and activities.</param>
+    /// <param name="services">Registers what the activities need.</param>
+    /// <param name="loggerFactory">Where the engine logs; warnings and errors only by default.</param>
+    public static async Task<DurableHost> StartAsync(
+        IOrchestrationService backend, Action<DurableTaskRegistry> tasks, Action<IServiceCollection> services,
+        ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var sidecar = BuildSidecar(backend, loggerFactory);
+        await sidecar.StartAsync(cancellationToken);
+        var address = sidecar.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var channel = GrpcChannel.ForAddress(address);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services(builder.Services);
+        builder.Services.AddDurableTaskWorker(worker =>
+        {
+            // The sidecar sends no health pings: without this the worker would reconnect every two idle minutes.
+            worker.UseGrpc(grpc =>
+            {
+                grpc.Channel = channel;
+                grpc.SetSilentDisconnectTimeout(TimeSpan.Zero);
+            });
+            worker.AddTasks(tasks);
+        });
+        builder.Services.AddDurableTaskClient(client =>
+        {
+            client.UseGrpc(channel);
+            client.RegisterDirectly();
+        });
+        var worker = builder.Build();
+        await worker.StartAsync(cancellationToken);
+        return new DurableHost(sidecar, worker, channel);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await worker.StopAsync();
+        worker.Dispose();
+        await channel.ShutdownAsync();
+        channel.Dispose();
+        await sidecar.StopAsync();
+        await sidecar.DisposeAsync();
+    }
+
+    private static WebApplication BuildSidecar(IOrchestrationService backend, ILoggerFactory loggerFactory)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.Services.AddRouting();
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(backend);
+        builder.Services.AddSingleton((IOrchestrationServiceClient)backend);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        var app = builder.Build();
+        app.UseRouting();
+        app.MapGrpcService<TaskHubGrpcServer>();
+        return app;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing.Sidecar;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SelfImprove.Core.Runs;
+using SelfImprove.Core.Steps;
+using SelfImprove.Workflows;
+using SelfImprove.Workflows.ImprovementRun;
+using SelfImprove.Workflows.Monitoring;
+
+namespace SelfImprove.Server;
+
+/// <summary>
+/// The loop's orchestrations running in this process on Durable Task's in-memory orchestration service (behind
+/// the gRPC sidecar, with the real worker and client). For the embedded default, the demo and tests; state
+/// lives as long as the process.
+/// </summary>
+public sealed class EmbeddedLoopHost : IAsyncDisposable
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+    private readonly DurableHost host;
+
+    private EmbeddedLoopHost(DurableHost host) => this.host = host;
+
+    public DurableTaskClient Client => host.Client;
+    public IServiceProvider Services => host.Services;
+
+    /// <param name="options">Agents and store.</param>
+    /// <param name="configure">Replaces services after the defaults (e.g. the approval step, or fakes in tests).</param>
+    /// <param name="loggerFactory">Durable Task's own logs; silent by default.</param>
+    public static async Task<EmbeddedLoopHost> StartAsync(
+        LoopOptions options, Action<IServiceCollection>? configure = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var host = await DurableHost.StartAsync(
+            new InMemoryOrchestrationService(loggerFactory),
+            registry => registry.AddSelfImproveWorkflows(),
+            services =>
+            {
+                services.AddSelfImproveLoop(options);
+                services.AddSingleton<IApprovalStep, SilentApprovalStep>();
+                configure?.Invoke(services);
+            },
+            loggerFactory,
+            cancellationToken);
+        return new EmbeddedLoopHost(host);
+    }
+
+    /// <summary>Runs one monitoring check of the agent and returns what it found and whether it started a run.</summary>
+    public async Task<MonitorResult> CheckAsync(string agentId, bool manual = false, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        var id = await Client.ScheduleNewOrchestrationInstanceAsync(nameof(MonitorAgentOrchestrator), new MonitorInput(agentId, manual, reason), cancellationToken);
+        var done = await Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cancellationToken);
+        return done.RuntimeStatus == OrchestrationRuntimeStatus.Completed
+            ? done.ReadOutputAs<MonitorResult>()!
+            : throw new InvalidOperationException($"Monitoring check of '{agentId}' ended {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
+    }
+
+    /// <summary>
+    /// Follows a run until it ends: reports each new phase, and hands approval requests to <paramref name="onApproval"/>
+    /// (which may answer through <see cref="ApproveAsync"/>). Returns the run's report.
+    /// </summary>
+    public async Task<ImprovementReport> WatchAsync(
+        string runId, Action<PhaseEntry>? onProgress = null, Func<string, RunProgress, Task>? onApproval = null, CancellationToken cancellationToken = default)
+    {
+        var printed = 0;
+        var approvalHandled = false;
+        while (true)
+        {
+            var state = await Client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken)
+                ?? throw new InvalidOperationException($"Run '{runId}' does not exist.");
+            var progress = state.SerializedCustomStatus is { } status ? JsonSerializer.Deserialize<RunProgress>(status, JsonSerializerOptions.Web) : null;
+            for (; progress is not null && printed < progress.Log.Count; printed++) onProgress?.Invoke(progress.Log[printed]);
+            if (progress?.WaitingForApproval == true && !approvalHandled && onApproval is not null)
+            {
+                approvalHandled = true;
+                await onApproval(runId, progress);
+            }
+            switch (state.RuntimeStatus)
+            {
+                case OrchestrationRuntimeStatus.Completed:
+                    return state.ReadOutputAs<ImprovementReport>()!;
+                case OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated:
+                    throw new InvalidOperationException($"Run '{runId}' ended {state.RuntimeStatus}: {state.FailureDetails?.ErrorMessage}");
+            }
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+    }
+
+    /// <summary>A person's answer to the run's approval request.</summary>
+    public Task ApproveAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken = default) =>
+        Client.RaiseEventAsync(runId, RunEvents.Approval, decision, cancellationToken);
+
+    public async ValueTask DisposeAsync() => await host.DisposeAsync();
+
+    /// <summary>The default notifier: nobody is told (hosts replace it with a console line or a webhook).</summary>
+    private sealed class SilentApprovalStep : IApprovalStep
+    {
+        public Task NotifyAsync(ApprovalRequest request, CancellationToken cancellationToken = default) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,26 @@
+using SelfImprove.Core.Manifests;
+
+namespace SelfImprove.Server;
+
+/// <summary>Where a host finds its agents and keeps its artefacts. Checked by <see cref="Validate"/> before anything starts.</summary>
+public sealed class LoopOptions
+{
+    /// <summary>The agents this host serves, loaded and validated (see <see cref="ManifestLoader"/>).</summary>
+    public IReadOnlyList<LoadedManifest> Agents { get; init; } = [];
+
+    /// <summary>The local artefact store (model versions, batches, run reports).</summary>
+    public string StoreDirectory { get; init; } = ".selfimprove";
+
+    /// <summary>The embedding cache; default: <c>{StoreDirectory}/cache/embeddings</c>.</summary>
+    public string? EmbeddingCacheDirectory { get; init; }
+
+    public string CacheDirectory => EmbeddingCacheDirectory ?? Path.Combine(StoreDirectory, "cache", "embeddings");
+
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (Agents.Count == 0) problems.Add("Agents: give at least one agent manifest (*.agent.json).");
+        if (string.IsNullOrWhiteSpace(StoreDirectory)) problems.Add("StoreDirectory: give the folder of the artefact store.");
+        if (problems.Count > 0) throw new InvalidOperationException("The loop cannot start: " + string.Join(" ", problems));
+    }
+}

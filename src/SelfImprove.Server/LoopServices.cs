@@ -1,0 +1,70 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Agents.Offline;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Planning;
+using SelfImprove.Core.Ports;
+using SelfImprove.Core.Steps;
+using SelfImprove.Learning.Embeddings;
+using SelfImprove.Learning.Scoring;
+using SelfImprove.Learning.Training;
+using SelfImprove.Steps;
+using SelfImprove.Storage;
+using SelfImprove.Workflows;
+using SelfImprove.Workflows.ImprovementRun;
+
+namespace SelfImprove.Server;
+
+/// <summary>The services the loop's activities use, wired for one host.</summary>
+public static class LoopServices
+{
+    /// <summary>
+    /// Registers the agents, the local store, the student model and every step. The options are checked first,
+    /// so a host with nothing to serve stops at start-up with the problem named. One encoder serves every agent:
+    /// the first agent's compute target decides where it runs.
+    /// </summary>
+    public static IServiceCollection AddSelfImproveLoop(this IServiceCollection services, LoopOptions options)
+    {
+        options.Validate();
+        var catalog = new AgentCatalog(options.Agents);
+        var compute = catalog.AgentIds.Select(id => catalog.Get(id).Manifest.Training.Compute).First();
+
+        services.AddSingleton(options);
+        services.AddSingleton(catalog);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IArtifactStore>(new LocalArtifactStore(options.StoreDirectory));
+        services.AddSingleton<IModelRegistry, ArtifactModelRegistry>();
+        services.AddSingleton(_ => new MiniLmTextEncoder(compute));
+        services.AddSingleton<ITextEncoder>(sp =>
+        {
+            var miniLm = sp.GetRequiredService<MiniLmTextEncoder>();
+            return new CachingTextEncoder(miniLm, new EmbeddingCache(miniLm.ModelId, miniLm.Dimension, options.CacheDirectory));
+        });
+        services.AddSingleton<ModelLoader>();
+        services.AddSingleton<StudentModelTrainer>();
+        services.AddSingleton<LoopContext>();
+        services.AddSingleton<ServingRouter>();
+
+        services.AddSingleton<RunLedger>();
+        services.AddSingleton<IRunLedger>(sp => sp.GetRequiredService<RunLedger>());
+        services.AddSingleton<IPlanner, OfflinePlanner>();
+        services.AddSingleton<ITeacher, OfflineTeacher>();
+        services.AddSingleton<IMonitoringStep, MonitoringStep>();
+        services.AddSingleton<IPlanningStep, PlanningStep>();
+        services.AddSingleton<IDataGenerationStep, DataGenerationStep>();
+        services.AddSingleton<ITrainingStep, TrainingStep>();
+        services.AddSingleton<IEvaluationStep, EvaluationStep>();
+        services.AddSingleton<IAlignmentStep, AlignmentStep>();
+        services.AddSingleton<IDeploymentStep, DeploymentStep>();
+        services.AddSingleton<IRunScheduler, DurableRunScheduler>();
+        return services;
+    }
+}
+
+/// <summary>Starts improvement runs through the host's own durable client; the run id is the instance id.</summary>
+public sealed class DurableRunScheduler(DurableTaskClient client) : IRunScheduler
+{
+    public Task ScheduleAsync(RunInput input, CancellationToken cancellationToken = default) =>
+        client.ScheduleNewOrchestrationInstanceAsync(nameof(ImprovementRunOrchestrator), input, new StartOrchestrationOptions(input.RunId), cancellationToken);
+}

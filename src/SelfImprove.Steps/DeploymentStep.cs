@@ -1,0 +1,52 @@
+using SelfImprove.Core.Datasets;
+using SelfImprove.Core.Deployment;
+using SelfImprove.Core.Steps;
+using SelfImprove.Storage;
+
+namespace SelfImprove.Steps;
+
+/// <summary>
+/// The A/B trial: while it runs, <c>agents/{id}/trial.json</c> tells the <see cref="ServingRouter"/> to send the
+/// manifest's share of traffic to the candidate; the serving version answers the rest throughout. On a recorded
+/// stream the trial is the stream's later window, whose feedback measures both arms.
+/// </summary>
+public sealed class DeploymentStep(LoopContext loop) : IDeploymentStep
+{
+    public async Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        var entry = loop.Agents.Get(agentId);
+        var manifest = entry.Manifest;
+        var servingId = await loop.ServingVersionAsync(agentId, cancellationToken);
+        var trial = new TrialState(runId, candidateVersionId, servingId, manifest.Deployment.CandidateShare);
+        await loop.Store.WriteAsync(LoopContext.TrialName(agentId), StoreJson.Serialize(trial), cancellationToken);
+
+        var window = ProductionWindows.Trial(entry.Data.Production);
+        var toCandidate = window.Where(r => PromotionPolicy.RoutesToCandidate(runId, r.Sequence.ToString(), trial.CandidateShare)).ToArray();
+        var toServing = window.Except(toCandidate).ToArray();
+        var candidate = await ArmAsync(agentId, candidateVersionId, toCandidate, cancellationToken);
+        var serving = await ArmAsync(agentId, servingId, toServing, cancellationToken);
+        return PromotionPolicy.Decide(manifest.Deployment, manifest.Goal, candidate, serving);
+    }
+
+    public async Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        await loop.Registry.SetServingAsync(agentId, candidateVersionId, $"promoted by run {runId} after its A/B trial", cancellationToken);
+        await loop.Store.DeleteAsync(LoopContext.TrialName(agentId), cancellationToken);
+        return candidateVersionId;
+    }
+
+    public async Task<string> RollbackAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        await loop.Store.DeleteAsync(LoopContext.TrialName(agentId), cancellationToken);
+        return await loop.ServingVersionAsync(agentId, cancellationToken);
+    }
+
+    /// <summary>One arm: every routed request is answered; those with feedback are scored.</summary>
+    private async Task<ArmResult> ArmAsync(string agentId, string versionId, IReadOnlyList<ProductionRequest> requests, CancellationToken cancellationToken)
+    {
+        var model = await loop.Models.LoadAsync(agentId, versionId, cancellationToken);
+        var predictions = model.Predict(requests.Select(r => r.Text).ToArray(), cancellationToken);
+        var scored = requests.Select((r, i) => (r, p: predictions[i])).Where(x => ProductionWindows.HasFeedback(x.r)).ToArray();
+        return new ArmResult(versionId, requests.Count, scored.Length, scored.Count(x => x.p.Intent == x.r.TrueLabel));
+    }
+}

@@ -1,0 +1,57 @@
+using SelfImprove.Core.Datasets;
+using SelfImprove.Core.Ports;
+using SelfImprove.Learning.Scoring;
+using SelfImprove.Storage;
+
+namespace SelfImprove.Steps;
+
+/// <summary>What every step works with: the agents, the store, the registry and the open models.</summary>
+public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IModelRegistry registry, ModelLoader models)
+{
+    public AgentCatalog Agents => agents;
+    public IArtifactStore Store => store;
+    public IModelRegistry Registry => registry;
+    public ModelLoader Models => models;
+
+    /// <summary>
+    /// The check set: the validation set plus the most recent production feedback (the traffic the agent serves
+    /// now). Monitoring, the evaluation agent and the alignment probes use it; nothing trains on it.
+    /// </summary>
+    public IReadOnlyList<LabeledExample> CheckSet(string agentId)
+    {
+        var entry = agents.Get(agentId);
+        var sample = entry.Manifest.Monitoring.SampleSize;
+        return [.. entry.Data.Validation.Take(sample), .. ProductionWindows.RecentFeedback(entry.Data.Production, sample)];
+    }
+
+    public async Task<string> ServingVersionAsync(string agentId, CancellationToken cancellationToken) =>
+        (await registry.GetServingAsync(agentId, cancellationToken))?.VersionId
+        ?? throw new InvalidOperationException($"Agent '{agentId}' has no serving version; train one first ('selfimprove train').");
+
+    public async Task<StoredBatch?> ReadBatchAsync(string blobName, CancellationToken cancellationToken)
+    {
+        var json = await store.ReadAsync(blobName, cancellationToken);
+        return json is null ? null : StoreJson.Deserialize<StoredBatch>(json, blobName);
+    }
+
+    /// <summary>The batches of this run's attempts before <paramref name="attempt"/>.</summary>
+    public async Task<IReadOnlyList<StoredBatch>> EarlierBatchesAsync(string runId, int attempt, CancellationToken cancellationToken)
+    {
+        var batches = new List<StoredBatch>();
+        for (var a = 1; a < attempt; a++)
+            if (await ReadBatchAsync(BatchName(runId, a), cancellationToken) is { } batch) batches.Add(batch);
+        return batches;
+    }
+
+    public static string BatchName(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/batch.json";
+
+    public static string CandidateName(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/candidate.json";
+
+    public static string TrialName(string agentId) => $"agents/{agentId}/trial.json";
+}
+
+/// <summary>One attempt's curated teacher output as stored: the summary, which requests were labelled, and the samples.</summary>
+public sealed record StoredBatch(Core.Steps.DataBatch Summary, IReadOnlyList<long> LabelledRequests, IReadOnlyList<LabeledExample> Examples);
+
+/// <summary>An A/B trial in progress: who shares the traffic and how.</summary>
+public sealed record TrialState(string RunId, string CandidateVersionId, string ServingVersionId, double CandidateShare);

@@ -1,0 +1,28 @@
+using SelfImprove.Core.Datasets;
+using SelfImprove.Core.Evaluation;
+using SelfImprove.Core.Monitoring;
+using SelfImprove.Core.Steps;
+
+namespace SelfImprove.Steps;
+
+/// <summary>Scores the serving version on validation data and recent production feedback.</summary>
+public sealed class MonitoringStep(LoopContext loop, RunLedger ledger) : IMonitoringStep
+{
+    public async Task<MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        var entry = loop.Agents.Get(agentId);
+        var metric = entry.Manifest.Goal.Metric;
+        var serving = await loop.Registry.GetServingAsync(agentId, cancellationToken);
+        if (serving is null) return new MonitoringSnapshot(agentId, null, metric, 0, 0, 0, 0);
+
+        var classifier = await loop.Models.LoadAsync(agentId, serving.VersionId, cancellationToken);
+        var sample = entry.Manifest.Monitoring.SampleSize;
+        var validation = ModelEvaluator.Evaluate(classifier, entry.Data.Validation.Take(sample).ToArray(), cancellationToken).Overall;
+        var feedback = ProductionWindows.RecentFeedback(entry.Data.Production, sample);
+        var recent = feedback.Count == 0 ? null : ModelEvaluator.Evaluate(classifier, feedback, cancellationToken).Overall;
+        return new MonitoringSnapshot(agentId, serving.VersionId, metric,
+            validation.Metric(metric), validation.Count, recent?.Metric(metric) ?? 0, recent?.Count ?? 0);
+    }
+
+    public Task<AgentRunState> RunStateAsync(string agentId, CancellationToken cancellationToken = default) => ledger.StateAsync(agentId, cancellationToken);
+}

@@ -1,0 +1,41 @@
+using SelfImprove.Core.Datasets;
+using SelfImprove.Core.Evaluation;
+using SelfImprove.Core.Planning;
+using SelfImprove.Core.Steps;
+
+namespace SelfImprove.Steps;
+
+/// <summary>Builds the diagnosis (check-set report, the model's view of unlabelled traffic) and asks the planner.</summary>
+public sealed class PlanningStep(LoopContext loop, IPlanner planner) : IPlanningStep
+{
+    public async Task<ImprovementPlan> PlanAsync(
+        string runId, string agentId, int attempt, IReadOnlyList<AttemptEvidence> previousAttempts, CancellationToken cancellationToken = default)
+    {
+        var entry = loop.Agents.Get(agentId);
+        // Diagnose with the newest model of this run: it already knows what earlier attempts taught it.
+        var diagnosing = previousAttempts.LastOrDefault()?.CandidateVersionId ?? await loop.ServingVersionAsync(agentId, cancellationToken);
+        var classifier = await loop.Models.LoadAsync(agentId, diagnosing, cancellationToken);
+        var report = ModelEvaluator.Evaluate(classifier, loop.CheckSet(agentId), cancellationToken).Overall;
+
+        var labelled = (await loop.EarlierBatchesAsync(runId, attempt, cancellationToken)).SelectMany(b => b.LabelledRequests).ToHashSet();
+        var unlabelled = ProductionWindows.Unlabelled(entry.Data.Production).Where(r => !labelled.Contains(r.Sequence)).ToArray();
+        var predictions = classifier.Predict(unlabelled.Select(r => r.Text).ToArray(), cancellationToken);
+        var candidates = unlabelled.Select((r, i) => new UnlabelledRequest(
+            r.Sequence, r.Text, predictions[i].Intent, classifier.Labels[RunnerUp(predictions[i].Probabilities)], predictions[i].Margin)).ToArray();
+
+        var context = new PlanningContext(entry.Manifest, attempt, report, candidates, previousAttempts, Seed(runId, attempt));
+        return await planner.PlanAsync(context, cancellationToken);
+    }
+
+    private static int RunnerUp(float[] probabilities)
+    {
+        var best = Array.IndexOf(probabilities, probabilities.Max());
+        var second = best == 0 ? 1 : 0;
+        for (var c = 0; c < probabilities.Length; c++)
+            if (c != best && probabilities[c] > probabilities[second]) second = c;
+        return second;
+    }
+
+    /// <summary>A seed per run and attempt, the same in every process.</summary>
+    public static int Seed(string runId, int attempt) => (int)(Core.StableHash.Of($"{runId}/{attempt}") & 0x7FFFFFFF);
+}

@@ -1,0 +1,83 @@
+using SelfImprove.Core.Monitoring;
+using SelfImprove.Core.Ports;
+using SelfImprove.Core.Runs;
+using SelfImprove.Core.Steps;
+using SelfImprove.Storage;
+
+namespace SelfImprove.Steps;
+
+/// <summary>
+/// Runs in the artefact store: <c>agents/{id}/run.lock</c> (holds the running run's id; created only if absent,
+/// so two starts can never both win), <c>agents/{id}/runs/{n}.json</c> (allocates <c>{agentId}-{n}</c>),
+/// <c>runs/{runId}/report.json</c> and <c>agents/{id}/last-run.json</c> (for the cooldown).
+/// </summary>
+public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, TimeProvider clock) : IRunLedger
+{
+    public RunSettings Settings(string agentId)
+    {
+        var m = agents.Get(agentId).Manifest;
+        return new RunSettings(agentId, m.Goal, m.Trigger, m.Evaluation.MaxAttempts, m.Approval.Required, m.Approval.Timeout, m.Training.HyperParameters);
+    }
+
+    public async Task<RunStartResult> OpenAsync(RunStartRequest request, CancellationToken cancellationToken = default)
+    {
+        agents.Get(request.AgentId);
+        var lockName = LockName(request.AgentId);
+        var existing = await RunningAsync(request.AgentId, cancellationToken);
+        if (existing is not null) return new RunStartResult(false, existing, $"run {existing} of '{request.AgentId}' is still in progress");
+
+        var runs = await store.ListAsync($"agents/{request.AgentId}/runs/", cancellationToken);
+        var number = runs.Count + 1;
+        while (!await store.TryCreateAsync($"agents/{request.AgentId}/runs/{number}.json",
+                   StoreJson.Serialize(new RunOpened(RunId(request.AgentId, number), request.Reason, request.Manual, clock.GetUtcNow())), cancellationToken))
+            number++;
+        var runId = RunId(request.AgentId, number);
+
+        if (!await store.TryCreateAsync(lockName, StoreJson.Serialize(runId), cancellationToken))
+        {
+            var winner = await RunningAsync(request.AgentId, cancellationToken) ?? "another run";
+            return new RunStartResult(false, winner, $"run {winner} of '{request.AgentId}' started first");
+        }
+        return new RunStartResult(true, runId, $"run {runId} started: {request.Reason}");
+    }
+
+    public async Task CloseAsync(ImprovementReport report, CancellationToken cancellationToken = default)
+    {
+        if (report.RunId is null) throw new ArgumentException("Only reports of runs that started can be recorded.", nameof(report));
+        var ended = clock.GetUtcNow();
+        // Report first (kept if already there: a replayed close must not rewrite history), then the cooldown clock, then the lock.
+        if (await store.TryCreateAsync(ReportName(report.RunId), StoreJson.Serialize(report), cancellationToken))
+            await store.WriteAsync($"agents/{report.AgentId}/last-run.json", StoreJson.Serialize(new RunClosed(report.RunId, report.Status, ended)), cancellationToken);
+        if (await RunningAsync(report.AgentId, cancellationToken) == report.RunId)
+            await store.DeleteAsync(LockName(report.AgentId), cancellationToken);
+    }
+
+    public async Task<AgentRunState> StateAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        var last = await store.ReadAsync($"agents/{agentId}/last-run.json", cancellationToken);
+        var closed = last is null ? null : StoreJson.Deserialize<RunClosed>(last, "last-run.json");
+        return new AgentRunState(await RunningAsync(agentId, cancellationToken), closed?.EndedAt);
+    }
+
+    public async Task<ImprovementReport?> ReportAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var json = await store.ReadAsync(ReportName(runId), cancellationToken);
+        return json is null ? null : StoreJson.Deserialize<ImprovementReport>(json, ReportName(runId));
+    }
+
+    private async Task<string?> RunningAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var json = await store.ReadAsync(LockName(agentId), cancellationToken);
+        return json is null ? null : StoreJson.Deserialize<string>(json, LockName(agentId));
+    }
+
+    private static string RunId(string agentId, int number) => $"{agentId}-{number}";
+
+    private static string LockName(string agentId) => $"agents/{agentId}/run.lock";
+
+    private static string ReportName(string runId) => $"runs/{runId}/report.json";
+
+    private sealed record RunOpened(string RunId, string Reason, bool Manual, DateTimeOffset OpenedAt);
+
+    private sealed record RunClosed(string RunId, string Status, DateTimeOffset EndedAt);
+}

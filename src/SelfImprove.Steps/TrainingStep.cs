@@ -1,0 +1,36 @@
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Steps;
+using SelfImprove.Learning.Training;
+using SelfImprove.Storage;
+
+namespace SelfImprove.Steps;
+
+/// <summary>
+/// Trains a candidate on the pool plus the run's curated batches, warm-started from the serving version.
+/// Once per (run, attempt): the candidate's id is recorded, and a replay returns it instead of training again.
+/// </summary>
+public sealed class TrainingStep(LoopContext loop, StudentModelTrainer trainer) : ITrainingStep
+{
+    public async Task<string> TrainAsync(
+        string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters, CancellationToken cancellationToken = default)
+    {
+        var claim = LoopContext.CandidateName(runId, attempt);
+        if (await loop.Store.ReadAsync(claim, cancellationToken) is { } recorded) return StoreJson.Deserialize<string>(recorded, claim);
+
+        var entry = loop.Agents.Get(agentId);
+        var examples = new List<Core.Datasets.LabeledExample>(entry.Data.Pool);
+        foreach (var name in batchBlobNames)
+        {
+            var batch = await loop.ReadBatchAsync(name, cancellationToken)
+                ?? throw new InvalidOperationException($"Run {runId}: training batch '{name}' is missing from the store.");
+            examples.AddRange(batch.Examples);
+        }
+        var manifest = entry.Manifest with { Training = entry.Manifest.Training with { HyperParameters = hyperParameters } };
+        var parent = await loop.ServingVersionAsync(agentId, cancellationToken);
+        var version = await trainer.TrainAsync(new TrainingJob(manifest, examples, entry.Data.Evaluation, parent, $"{runId}/attempt-{attempt}"), cancellationToken);
+
+        if (!await loop.Store.TryCreateAsync(claim, StoreJson.Serialize(version.VersionId), cancellationToken))
+            return StoreJson.Deserialize<string>((await loop.Store.ReadAsync(claim, cancellationToken))!, claim);
+        return version.VersionId;
+    }
+}

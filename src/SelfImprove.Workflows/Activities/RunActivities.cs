@@ -1,0 +1,105 @@
+using Microsoft.DurableTask;
+using SelfImprove.Core.Alignment;
+using SelfImprove.Core.Deployment;
+using SelfImprove.Core.Monitoring;
+using SelfImprove.Core.Planning;
+using SelfImprove.Core.Runs;
+using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.ImprovementRun;
+
+namespace SelfImprove.Workflows.Activities;
+
+// Thin adapters: each activity hands its input to one step interface (Core.Steps) and returns its result.
+// Side effects are keyed by run id and attempt inside the steps, so an activity delivered twice is harmless.
+
+public sealed class LoadRunSettingsActivity(IRunLedger ledger) : TaskActivity<string, RunSettings>
+{
+    public override Task<RunSettings> RunAsync(TaskActivityContext context, string agentId) => Task.FromResult(ledger.Settings(agentId));
+}
+
+public sealed class TakeSnapshotActivity(IMonitoringStep monitoring) : TaskActivity<string, MonitoringSnapshot>
+{
+    public override Task<MonitoringSnapshot> RunAsync(TaskActivityContext context, string agentId) => monitoring.SnapshotAsync(agentId);
+}
+
+public sealed class GetRunStateActivity(IMonitoringStep monitoring) : TaskActivity<string, AgentRunState>
+{
+    public override Task<AgentRunState> RunAsync(TaskActivityContext context, string agentId) => monitoring.RunStateAsync(agentId);
+}
+
+public sealed class StartRunActivity(IRunLedger ledger, IRunScheduler scheduler) : TaskActivity<RunStartRequest, RunStartResult>
+{
+    public override async Task<RunStartResult> RunAsync(TaskActivityContext context, RunStartRequest request)
+    {
+        var opened = await ledger.OpenAsync(request);
+        if (opened.Started)
+            await scheduler.ScheduleAsync(new RunInput(opened.RunId, request.AgentId, request.Reason, request.Manual));
+        return opened;
+    }
+}
+
+public sealed class PlanAttemptActivity(IPlanningStep planning) : TaskActivity<PlanInput, ImprovementPlan>
+{
+    public override Task<ImprovementPlan> RunAsync(TaskActivityContext context, PlanInput input) =>
+        planning.PlanAsync(input.RunId, input.AgentId, input.Attempt, input.PreviousAttempts);
+}
+
+public sealed class GenerateDataActivity(IDataGenerationStep generation) : TaskActivity<GenerateInput, DataBatch>
+{
+    public override Task<DataBatch> RunAsync(TaskActivityContext context, GenerateInput input) =>
+        generation.GenerateAsync(input.RunId, input.AgentId, input.Plan);
+}
+
+public sealed class TrainCandidateActivity(ITrainingStep training) : TaskActivity<TrainInput, string>
+{
+    public override Task<string> RunAsync(TaskActivityContext context, TrainInput input) =>
+        training.TrainAsync(input.RunId, input.AgentId, input.Attempt, input.Batches, input.HyperParameters);
+}
+
+public sealed class EvaluateCandidateActivity(IEvaluationStep evaluation) : TaskActivity<EvaluateInput, CandidateEvaluation>
+{
+    public override Task<CandidateEvaluation> RunAsync(TaskActivityContext context, EvaluateInput input) =>
+        evaluation.EvaluateAsync(input.AgentId, input.Attempt, input.CandidateVersionId);
+}
+
+public sealed class AssessAlignmentActivity(IAlignmentStep alignment) : TaskActivity<CandidateInput, AlignmentAssessment>
+{
+    public override Task<AlignmentAssessment> RunAsync(TaskActivityContext context, CandidateInput input) =>
+        alignment.AssessAsync(input.AgentId, input.CandidateVersionId);
+}
+
+public sealed class RequestApprovalActivity(IApprovalStep approval) : TaskActivity<ApprovalRequest, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, ApprovalRequest request)
+    {
+        await approval.NotifyAsync(request);
+        return true;
+    }
+}
+
+public sealed class RunTrialActivity(IDeploymentStep deployment) : TaskActivity<CandidateInput, TrialOutcome>
+{
+    public override Task<TrialOutcome> RunAsync(TaskActivityContext context, CandidateInput input) =>
+        deployment.TrialAsync(input.RunId, input.AgentId, input.CandidateVersionId);
+}
+
+public sealed class PromoteActivity(IDeploymentStep deployment) : TaskActivity<CandidateInput, string>
+{
+    public override Task<string> RunAsync(TaskActivityContext context, CandidateInput input) =>
+        deployment.PromoteAsync(input.RunId, input.AgentId, input.CandidateVersionId);
+}
+
+public sealed class RollbackActivity(IDeploymentStep deployment) : TaskActivity<CandidateInput, string>
+{
+    public override Task<string> RunAsync(TaskActivityContext context, CandidateInput input) =>
+        deployment.RollbackAsync(input.RunId, input.AgentId, input.CandidateVersionId);
+}
+
+public sealed class CloseRunActivity(IRunLedger ledger) : TaskActivity<ImprovementReport, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, ImprovementReport report)
+    {
+        await ledger.CloseAsync(report);
+        return true;
+    }
+}

@@ -1,0 +1,160 @@
+using Microsoft.DurableTask;
+using SelfImprove.Core.Alignment;
+using SelfImprove.Core.Deployment;
+using SelfImprove.Core.Monitoring;
+using SelfImprove.Core.Planning;
+using SelfImprove.Core.Runs;
+using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Activities;
+
+namespace SelfImprove.Workflows.ImprovementRun;
+
+/// <summary>
+/// One improvement run of one agent, step by step: monitoring snapshot → plan → generate data → train →
+/// evaluate (a miss goes back to the planner with the evidence, up to the manifest's attempts) → alignment
+/// gate → human approval → A/B deployment → record. Deterministic: every clock, id and side effect comes
+/// from the orchestration context or an activity.
+/// </summary>
+public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, ImprovementReport>
+{
+    /// <summary>Activities are idempotent per run and attempt, so a transient failure is simply retried.</summary>
+    private static readonly TaskOptions Retry = new(new TaskRetryOptions(new RetryPolicy(3, TimeSpan.FromSeconds(5), backoffCoefficient: 2)));
+
+    public override async Task<ImprovementReport> RunAsync(TaskOrchestrationContext context, RunInput input)
+    {
+        var run = new RunRecorder(context, input);
+        var settings = await context.CallActivityAsync<RunSettings>(nameof(LoadRunSettingsActivity), input.AgentId, Retry);
+        run.Goal = new GoalReport(settings.Goal.Metric, settings.Goal.Target);
+
+        run.Phase(RunPhases.Monitor, "scoring the serving version");
+        var snapshot = await context.CallActivityAsync<MonitoringSnapshot>(nameof(TakeSnapshotActivity), input.AgentId, Retry);
+        run.ServingVersion = snapshot.ServingVersionId;
+
+        var (candidate, evaluation) = await ImproveAsync(context, run, input, settings);
+        if (!evaluation.GoalMet)
+            return await run.FinishAsync(RunStatuses.Failed, $"goal missed after {run.Attempts} attempt(s): {evaluation.Verdict}");
+
+        run.Phase(RunPhases.Align, "measuring the distance from the constitution");
+        var alignment = await context.CallActivityAsync<AlignmentAssessment>(nameof(AssessAlignmentActivity), new CandidateInput(input.RunId, input.AgentId, candidate), Retry);
+        run.Alignment = new AlignmentReport(alignment.Distance, alignment.AlignedValue, alignment.ServingAlignedValue, alignment.Passed);
+        if (!alignment.Passed)
+            return await run.FinishAsync(RunStatuses.Rejected, $"alignment gate: {alignment.Reason}");
+
+        var approval = await ApproveAsync(context, run, input, settings, candidate, evaluation);
+        run.Approval = approval;
+        if (approval.Decision != ApprovalDecisions.Approved && approval.Decision != ApprovalDecisions.NotRequired)
+            return await run.FinishAsync(RunStatuses.Rejected, approval.Decision == ApprovalDecisions.TimedOut
+                ? $"no approval within {settings.ApprovalTimeout}" : $"approval rejected by {approval.By}");
+
+        run.Phase(RunPhases.Deploy, $"A/B trial of {candidate} beside {run.ServingVersion}");
+        var trial = await context.CallActivityAsync<TrialOutcome>(nameof(RunTrialActivity), new CandidateInput(input.RunId, input.AgentId, candidate), Retry);
+        run.Deployment = new DeploymentReport(trial.Decision, trial.CandidateShare, trial.Candidate.Samples);
+        if (!trial.Promoted)
+        {
+            run.ServingVersion = await context.CallActivityAsync<string>(nameof(RollbackActivity), new CandidateInput(input.RunId, input.AgentId, candidate), Retry);
+            return await run.FinishAsync(RunStatuses.Rejected, $"A/B trial lost, rolled back: {trial.Reason}");
+        }
+        run.ServingVersion = await context.CallActivityAsync<string>(nameof(PromoteActivity), new CandidateInput(input.RunId, input.AgentId, candidate), Retry);
+        return await run.FinishAsync(RunStatuses.Promoted, $"{candidate} promoted: {trial.Reason}");
+    }
+
+    /// <summary>Plan → generate → train → evaluate, until the evaluation agent is satisfied or the attempts run out.</summary>
+    private static async Task<(string Candidate, CandidateEvaluation Evaluation)> ImproveAsync(
+        TaskOrchestrationContext context, RunRecorder run, RunInput input, RunSettings settings)
+    {
+        var evidence = new List<AttemptEvidence>();
+        var batches = new List<string>();
+        string candidate = "";
+        CandidateEvaluation? evaluation = null;
+        for (var attempt = 1; attempt <= settings.MaxAttempts; attempt++)
+        {
+            run.Attempts = attempt;
+            run.Phase(RunPhases.Plan, "diagnosing and planning", attempt);
+            var plan = await context.CallActivityAsync<ImprovementPlan>(nameof(PlanAttemptActivity), new PlanInput(input.RunId, input.AgentId, attempt, evidence.ToArray()), Retry);
+
+            run.Phase(RunPhases.Generate, $"{plan.LabelRequests.Count} requests to label, {plan.GeneratedSampleCount} samples to generate", attempt);
+            var batch = await context.CallActivityAsync<DataBatch>(nameof(GenerateDataActivity), new GenerateInput(input.RunId, input.AgentId, plan), Retry);
+            batches.Add(batch.BlobName);
+            run.TeacherSamples += batch.Kept;
+
+            run.Phase(RunPhases.Train, $"training on the pool + {run.TeacherSamples} teacher samples", attempt);
+            candidate = await context.CallActivityAsync<string>(nameof(TrainCandidateActivity), new TrainInput(input.RunId, input.AgentId, attempt, batches.ToArray(), plan.HyperParameters), Retry);
+            run.CandidateVersion = candidate;
+
+            run.Phase(RunPhases.Evaluate, $"evaluating {candidate}", attempt);
+            evaluation = await context.CallActivityAsync<CandidateEvaluation>(nameof(EvaluateCandidateActivity), new EvaluateInput(input.AgentId, attempt, candidate), Retry);
+            run.Metrics = evaluation.HeldOut;
+            if (evaluation.GoalMet) break;
+            evidence.Add(evaluation.Evidence);
+        }
+        return (candidate, evaluation!);
+    }
+
+    /// <summary>Asks a person and waits for the approval event, at most the manifest's timeout (a durable timer).</summary>
+    private static async Task<ApprovalReport> ApproveAsync(
+        TaskOrchestrationContext context, RunRecorder run, RunInput input, RunSettings settings, string candidate, CandidateEvaluation evaluation)
+    {
+        if (!settings.ApprovalRequired) return new ApprovalReport(ApprovalDecisions.NotRequired, null);
+
+        var expiresAt = context.CurrentUtcDateTime.Add(settings.ApprovalTimeout);
+        var summary = $"{candidate}: {settings.Goal.Metric} {evaluation.Value:0.000} on recent traffic (target {settings.Goal.Target:0.00}); " +
+                      $"alignment distance {run.Alignment!.Distance:0.000} bits";
+        // Wait before notifying, so an answer that arrives at once is never missed.
+        using var timeout = new CancellationTokenSource();
+        var answer = context.WaitForExternalEvent<ApprovalDecision>(RunEvents.Approval, timeout.Token);
+        run.Phase(RunPhases.Approval, $"waiting for approval until {expiresAt:u}", waitingForApproval: true);
+        await context.CallActivityAsync<bool>(nameof(RequestApprovalActivity), new ApprovalRequest(input.RunId, input.AgentId, candidate, summary, expiresAt), Retry);
+
+        var timer = context.CreateTimer(expiresAt, timeout.Token);
+        if (await Task.WhenAny(answer, timer) == timer)
+            return new ApprovalReport(ApprovalDecisions.TimedOut, null);
+        timeout.Cancel();
+        var decision = answer.Result;
+        return new ApprovalReport(decision.Approved ? ApprovalDecisions.Approved : ApprovalDecisions.Rejected, decision.By);
+    }
+
+    /// <summary>Collects the report as the run goes and keeps the custom status current.</summary>
+    private sealed class RunRecorder(TaskOrchestrationContext context, RunInput input)
+    {
+        private readonly List<PhaseEntry> log = [];
+
+        public GoalReport Goal { get; set; } = new("", 0);
+        public MetricsReport Metrics { get; set; } = new(0, 0, null);
+        public int Attempts { get; set; }
+        public int TeacherSamples { get; set; }
+        public string? ServingVersion { get; set; }
+        public string? CandidateVersion { get; set; }
+        public AlignmentReport? Alignment { get; set; }
+        public ApprovalReport? Approval { get; set; }
+        public DeploymentReport? Deployment { get; set; }
+
+        public void Phase(string name, string detail, int? attempt = null, bool waitingForApproval = false)
+        {
+            log.Add(new PhaseEntry(name, attempt ?? Attempts, detail));
+            context.SetCustomStatus(new RunProgress(log.ToArray(), waitingForApproval, CandidateVersion));
+        }
+
+        public async Task<ImprovementReport> FinishAsync(string status, string reason)
+        {
+            var report = new ImprovementReport
+            {
+                RunId = input.RunId,
+                AgentId = input.AgentId,
+                Status = status,
+                Reason = reason,
+                Goal = Goal,
+                Metrics = Metrics,
+                Attempts = Attempts,
+                TeacherSamples = TeacherSamples,
+                Alignment = Alignment,
+                Approval = Approval,
+                Deployment = Deployment,
+                ServingVersion = ServingVersion,
+                CandidateVersion = CandidateVersion,
+            };
+            Phase(RunPhases.Record, $"{status}: {reason}");
+            await context.CallActivityAsync<bool>(nameof(CloseRunActivity), report, Retry);
+            return report;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using SelfImprove.Core.Steps;
+
+namespace SelfImprove.Workflows.ImprovementRun;
+
+/// <summary>Input of an <see cref="ImprovementRunOrchestrator"/>: the run id is also its instance id.</summary>
+public sealed record RunInput(string RunId, string AgentId, string Reason, bool Manual);
+
+public static class RunPhases
+{
+    public const string Monitor = "monitor";
+    public const string Plan = "plan";
+    public const string Generate = "generate";
+    public const string Train = "train";
+    public const string Evaluate = "evaluate";
+    public const string Align = "align";
+    public const string Approval = "approval";
+    public const string Deploy = "deploy";
+    public const string Record = "record";
+}
+
+/// <summary>One line of the run's progress log.</summary>
+/// <param name="Phase">A <see cref="RunPhases"/> value.</param>
+/// <param name="Attempt">Planner attempt (0 before the first).</param>
+/// <param name="Detail">What the phase is doing or found, in words.</param>
+public sealed record PhaseEntry(string Phase, int Attempt, string Detail);
+
+/// <summary>
+/// The run's custom status: the phase log so far (so a watcher that polls misses no phase), whether it waits
+/// for a person, and the candidate being worked on.
+/// </summary>
+public sealed record RunProgress(IReadOnlyList<PhaseEntry> Log, bool WaitingForApproval = false, string? CandidateVersionId = null)
+{
+    public PhaseEntry Current => Log[^1];
+}
+
+/// <summary>Names of the events a run waits for.</summary>
+public static class RunEvents
+{
+    /// <summary>Body: <see cref="ApprovalDecision"/>.</summary>
+    public const string Approval = "approval";
+}
+
+/// <summary>Input of the activities that work on one attempt.</summary>
+public sealed record PlanInput(string RunId, string AgentId, int Attempt, IReadOnlyList<Core.Planning.AttemptEvidence> PreviousAttempts);
+
+public sealed record GenerateInput(string RunId, string AgentId, Core.Planning.ImprovementPlan Plan);
+
+public sealed record TrainInput(string RunId, string AgentId, int Attempt, IReadOnlyList<string> Batches, Core.Manifests.HyperParameters HyperParameters);
+
+public sealed record EvaluateInput(string AgentId, int Attempt, string CandidateVersionId);
+
+public sealed record CandidateInput(string RunId, string AgentId, string CandidateVersionId);

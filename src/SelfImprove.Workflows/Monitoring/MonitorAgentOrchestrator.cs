@@ -1,0 +1,39 @@
+using Microsoft.DurableTask;
+using SelfImprove.Core.Monitoring;
+using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Activities;
+
+namespace SelfImprove.Workflows.Monitoring;
+
+/// <summary>Input of one monitoring check.</summary>
+/// <param name="AgentId">The agent to check.</param>
+/// <param name="Manual">A person asked for a run: skip the health check and the cooldown.</param>
+/// <param name="Reason">A person's note, for manual runs.</param>
+public sealed record MonitorInput(string AgentId, bool Manual = false, string? Reason = null);
+
+/// <summary>What the check found and what it did.</summary>
+public sealed record MonitorResult(string AgentId, MonitoringSnapshot Snapshot, TriggerDecision Decision, string? RunId, string? Message);
+
+/// <summary>
+/// One monitoring check: score the serving version (why), apply the trigger policy (when), and start an
+/// improvement run if it says so. The run is its own orchestration, so a check never waits on a run.
+/// </summary>
+public sealed class MonitorAgentOrchestrator : TaskOrchestrator<MonitorInput, MonitorResult>
+{
+    private static readonly TaskOptions Retry = new(new TaskRetryOptions(new RetryPolicy(3, TimeSpan.FromSeconds(5), backoffCoefficient: 2)));
+
+    public override async Task<MonitorResult> RunAsync(TaskOrchestrationContext context, MonitorInput input)
+    {
+        var snapshot = await context.CallActivityAsync<MonitoringSnapshot>(nameof(TakeSnapshotActivity), input.AgentId, Retry);
+        var state = await context.CallActivityAsync<AgentRunState>(nameof(GetRunStateActivity), input.AgentId, Retry);
+        var manifest = await context.CallActivityAsync<RunSettings>(nameof(LoadRunSettingsActivity), input.AgentId, Retry);
+        var decision = TriggerPolicy.Decide(manifest.Trigger, manifest.Goal, snapshot, state, context.CurrentUtcDateTime, input.Manual);
+        context.SetCustomStatus(decision);
+        if (!decision.ShouldStart) return new MonitorResult(input.AgentId, snapshot, decision, null, null);
+
+        // The ledger takes the agent's run lock atomically: a concurrent check or request cannot start a second run.
+        var started = await context.CallActivityAsync<RunStartResult>(
+            nameof(StartRunActivity), new RunStartRequest(input.AgentId, input.Reason ?? decision.Reason, input.Manual), Retry);
+        return new MonitorResult(input.AgentId, snapshot, decision, started.RunId, started.Message);
+    }
+}
