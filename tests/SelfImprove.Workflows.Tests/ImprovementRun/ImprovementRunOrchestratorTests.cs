@@ -1,0 +1,136 @@
+using SelfImprove.Core.Runs;
+using SelfImprove.Core.Steps;
+
+namespace SelfImprove.Workflows.Tests.ImprovementRun;
+
+/// <summary>The run's control flow on the real durable host, with scripted steps.</summary>
+public sealed class ImprovementRunOrchestratorTests
+{
+    private static readonly ApprovalDecision Approve = new(true, "ana", "looks good");
+
+    [Fact]
+    public async Task The_happy_path_promotes_the_candidate_once()
+    {
+        await using var loop = await ScriptedLoop.StartAsync(new ScriptedSteps());
+
+        var report = await loop.FinishAsync(await loop.StartRunAsync(), Approve);
+
+        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Equal("v2", report.ServingVersion);
+        Assert.Equal(1, report.Attempts);
+        Assert.Equal(7, report.TeacherSamples);
+        Assert.Equal(new ApprovalReport(ApprovalDecisions.Approved, "ana"), report.Approval);
+        Assert.Equal(["plan 1", "generate 1", "train 1 on 1 batches", "evaluate v2", "align v2", "notify support-router-1", "trial v2", "promote v2"], loop.Steps.Calls);
+        Assert.Equal(report, await loop.Ledger.ReportAsync(report.RunId!));
+    }
+
+    [Fact]
+    public async Task A_missed_evaluation_goes_back_to_the_planner_with_its_evidence()
+    {
+        var steps = new ScriptedSteps { CandidateValue = attempt => attempt == 1 ? 0.78 : 0.88 };
+        await using var loop = await ScriptedLoop.StartAsync(steps);
+
+        var report = await loop.FinishAsync(await loop.StartRunAsync(), Approve);
+
+        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Equal(2, report.Attempts);
+        Assert.Equal("v3", report.ServingVersion);
+        var plans = steps.PlanInputs.ToArray();
+        Assert.Empty(plans[0].Evidence);
+        var evidence = Assert.Single(plans[1].Evidence);
+        Assert.Equal((1, "v2", 0.78), (evidence.Attempt, evidence.CandidateVersionId, evidence.Value));
+        Assert.Equal("top_up_failed", evidence.Confusions[0].Actual);
+        Assert.Contains("train 2 on 2 batches", steps.Calls);
+    }
+
+    [Fact]
+    public async Task Exhausted_attempts_fail_the_run_with_the_reason_and_deploy_nothing()
+    {
+        var steps = new ScriptedSteps { CandidateValue = _ => 0.80 };
+        await using var loop = await ScriptedLoop.StartAsync(steps, m => m["evaluation"]!["maxAttempts"] = 2);
+
+        var report = await loop.FinishAsync(await loop.StartRunAsync(), Approve);
+
+        Assert.Equal(RunStatuses.Failed, report.Status);
+        Assert.Contains("goal missed after 2 attempt(s)", report.Reason);
+        Assert.Contains("0.80 below target", report.Reason);
+        Assert.Equal(2, report.Attempts);
+        Assert.DoesNotContain(steps.Calls, c => c.StartsWith("align") || c.StartsWith("trial") || c.StartsWith("promote"));
+        Assert.Equal(ScriptedSteps.Serving, steps.ServingVersion);
+    }
+
+    [Fact]
+    public async Task A_candidate_outside_the_alignment_threshold_never_reaches_approval_or_deployment()
+    {
+        var steps = new ScriptedSteps { CandidateDistance = 0.6 };
+        await using var loop = await ScriptedLoop.StartAsync(steps);
+
+        var report = await loop.FinishAsync(await loop.StartRunAsync(), Approve);
+
+        Assert.Equal(RunStatuses.Rejected, report.Status);
+        Assert.StartsWith("alignment gate: distance 0.6 bits exceeds the maximum 0.25", report.Reason);
+        Assert.False(report.Alignment!.Passed);
+        Assert.Empty(steps.ApprovalRequests);
+        Assert.DoesNotContain(steps.Calls, c => c.StartsWith("trial") || c.StartsWith("promote"));
+    }
+
+    [Fact]
+    public async Task A_rejected_approval_deploys_nothing()
+    {
+        var steps = new ScriptedSteps();
+        await using var loop = await ScriptedLoop.StartAsync(steps);
+
+        var report = await loop.FinishAsync(await loop.StartRunAsync(), new ApprovalDecision(false, "ben", "not before the audit"));
+
+        Assert.Equal(RunStatuses.Rejected, report.Status);
+        Assert.Equal("approval rejected by ben", report.Reason);
+        Assert.Equal(new ApprovalReport(ApprovalDecisions.Rejected, "ben"), report.Approval);
+        Assert.DoesNotContain(steps.Calls, c => c.StartsWith("trial") || c.StartsWith("promote"));
+        Assert.Equal(ScriptedSteps.Serving, report.ServingVersion);
+    }
+
+    [Fact]
+    public async Task Without_an_answer_before_the_timeout_nothing_is_deployed()
+    {
+        var steps = new ScriptedSteps();
+        await using var loop = await ScriptedLoop.StartAsync(steps, m => m["approval"]!["timeout"] = "00:00:02");
+
+        var report = await loop.FinishAsync(await loop.StartRunAsync(), decision: null);
+
+        Assert.Equal(RunStatuses.Rejected, report.Status);
+        Assert.Equal(ApprovalDecisions.TimedOut, report.Approval!.Decision);
+        Assert.Equal("no approval within 00:00:02", report.Reason);
+        var request = Assert.Single(steps.ApprovalRequests);
+        Assert.Equal("v2", request.CandidateVersionId);
+        Assert.DoesNotContain(steps.Calls, c => c.StartsWith("trial"));
+    }
+
+    [Fact]
+    public async Task A_lost_trial_rolls_back_and_the_old_version_keeps_serving()
+    {
+        var steps = new ScriptedSteps { TrialWins = false };
+        await using var loop = await ScriptedLoop.StartAsync(steps);
+
+        var report = await loop.FinishAsync(await loop.StartRunAsync(), Approve);
+
+        Assert.Equal(RunStatuses.Rejected, report.Status);
+        Assert.StartsWith("A/B trial lost, rolled back", report.Reason);
+        Assert.Equal("Rollback", report.Deployment!.Decision);
+        Assert.Equal(ScriptedSteps.Serving, report.ServingVersion);
+        Assert.Contains("rollback v2", steps.Calls);
+        Assert.DoesNotContain(steps.Calls, c => c.StartsWith("promote"));
+    }
+
+    [Fact]
+    public async Task The_run_releases_the_agent_when_it_ends_so_the_next_one_can_start()
+    {
+        await using var loop = await ScriptedLoop.StartAsync(new ScriptedSteps());
+
+        var first = await loop.FinishAsync(await loop.StartRunAsync(), Approve);
+        var second = await loop.StartRunAsync();
+
+        Assert.Equal("support-router-1", first.RunId);
+        Assert.Equal("support-router-2", second);
+        Assert.NotNull((await loop.Ledger.StateAsync(ScriptedLoop.AgentId)).LastRunEndedAt);
+    }
+}

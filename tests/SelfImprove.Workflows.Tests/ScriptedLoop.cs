@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Runs;
+using SelfImprove.Core.Steps;
+using SelfImprove.Server;
+using SelfImprove.Steps;
+using SelfImprove.Testing;
+
+namespace SelfImprove.Workflows.Tests;
+
+/// <summary>The real embedded durable host and run ledger, with <see cref="ScriptedSteps"/> doing the work.</summary>
+public sealed class ScriptedLoop : IAsyncDisposable
+{
+    private readonly TempDirectory folder;
+
+    private ScriptedLoop(TempDirectory folder, EmbeddedLoopHost host, ScriptedSteps steps)
+    {
+        this.folder = folder;
+        Host = host;
+        Steps = steps;
+    }
+
+    public const string AgentId = "support-router";
+    public EmbeddedLoopHost Host { get; }
+    public ScriptedSteps Steps { get; }
+    public RunLedger Ledger => Host.Services.GetRequiredService<RunLedger>();
+
+    /// <param name="steps">The scripted steps.</param>
+    /// <param name="edit">Changes to the shipped manifest (e.g. a short approval timeout).</param>
+    public static async Task<ScriptedLoop> StartAsync(ScriptedSteps steps, Action<JsonObject>? edit = null)
+    {
+        var folder = new TempDirectory();
+        var manifest = ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder, m =>
+        {
+            m["goal"]!["target"] = 0.85;
+            m["goal"]!["acceptableRange"]!["min"] = 0.82;
+            edit?.Invoke(m);
+        }));
+        var host = await EmbeddedLoopHost.StartAsync(
+            new LoopOptions { Agents = [manifest], StoreDirectory = folder.Combine("store") },
+            services =>
+            {
+                services.AddSingleton<IMonitoringStep>(sp => new MonitoringWithRealRunState(steps, sp.GetRequiredService<RunLedger>()));
+                services.AddSingleton<IPlanningStep>(steps);
+                services.AddSingleton<IDataGenerationStep>(steps);
+                services.AddSingleton<ITrainingStep>(steps);
+                services.AddSingleton<IEvaluationStep>(steps);
+                services.AddSingleton<IAlignmentStep>(steps);
+                services.AddSingleton<IDeploymentStep>(steps);
+                services.AddSingleton<IApprovalStep>(steps);
+            });
+        return new ScriptedLoop(folder, host, steps);
+    }
+
+    /// <summary>Starts a run by hand (as a person would) and returns its id.</summary>
+    public async Task<string> StartRunAsync()
+    {
+        var check = await Host.CheckAsync(AgentId, manual: true, reason: "test");
+        return check.RunId ?? throw new InvalidOperationException($"No run started: {check.Decision.Reason}");
+    }
+
+    /// <summary>Follows the run, answering its approval request with <paramref name="decision"/> (none: let it time out).</summary>
+    public Task<ImprovementReport> FinishAsync(string runId, ApprovalDecision? decision = null) =>
+        Host.WatchAsync(runId, onApproval: async (id, _) =>
+        {
+            if (decision is not null) await Host.ApproveAsync(id, decision);
+        }).WaitAsync(TimeSpan.FromMinutes(2));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        folder.Dispose();
+    }
+
+    /// <summary>Scripted snapshots, but the run state (lock, last run) from the real ledger.</summary>
+    private sealed class MonitoringWithRealRunState(ScriptedSteps steps, RunLedger ledger) : IMonitoringStep
+    {
+        public Task<Core.Monitoring.MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default) =>
+            steps.SnapshotAsync(agentId, cancellationToken);
+
+        public Task<Core.Monitoring.AgentRunState> RunStateAsync(string agentId, CancellationToken cancellationToken = default) =>
+            ledger.StateAsync(agentId, cancellationToken);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using SelfImprove.Core.Alignment;
+using SelfImprove.Core.Deployment;
+using SelfImprove.Core.Evaluation;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Monitoring;
+using SelfImprove.Core.Planning;
+using SelfImprove.Core.Runs;
+using SelfImprove.Core.Steps;
+
+namespace SelfImprove.Workflows.Tests;
+
+/// <summary>
+/// Every step of the loop with scripted answers, recording what the orchestrations asked: the orchestrators'
+/// control flow is tested on the real durable host without training models.
+/// </summary>
+public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerationStep, ITrainingStep, IEvaluationStep, IAlignmentStep, IDeploymentStep, IApprovalStep
+{
+    public const string Serving = "v1";
+
+    /// <summary>Value on recent feedback the monitoring snapshot reports.</summary>
+    public double FeedbackValue { get; set; } = 0.70;
+
+    /// <summary>Candidate value per attempt (1-based); the goal target is 0.85 in the test manifest.</summary>
+    public Func<int, double> CandidateValue { get; set; } = _ => 0.90;
+    public double CandidateDistance { get; set; } = 0.05;
+    public bool TrialWins { get; set; } = true;
+
+    public ConcurrentQueue<string> Calls { get; } = new();
+    public ConcurrentQueue<(int Attempt, IReadOnlyList<AttemptEvidence> Evidence)> PlanInputs { get; } = new();
+    public ConcurrentQueue<ApprovalRequest> ApprovalRequests { get; } = new();
+    public string ServingVersion { get; private set; } = Serving;
+
+    public Task<MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new MonitoringSnapshot(agentId, ServingVersion, GoalMetrics.Accuracy, 0.95, 320, FeedbackValue, 500));
+
+    public Task<AgentRunState> RunStateAsync(string agentId, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("The run state comes from the real ledger.");
+
+    public Task<ImprovementPlan> PlanAsync(string runId, string agentId, int attempt, IReadOnlyList<AttemptEvidence> previousAttempts, CancellationToken cancellationToken = default)
+    {
+        Record($"plan {attempt}");
+        PlanInputs.Enqueue((attempt, previousAttempts));
+        return Task.FromResult(new ImprovementPlan
+        {
+            Attempt = attempt,
+            Planner = "scripted",
+            SelectionRule = SelectionRules.Margin,
+            LabelRequests = [attempt * 10, attempt * 10 + 1],
+            Generate = [new GenerationTarget("card_lost_or_stolen", "card_not_working", 5, [])],
+            HyperParameters = new HyperParameters(),
+            Rationale = "scripted",
+        });
+    }
+
+    public Task<DataBatch> GenerateAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default)
+    {
+        Record($"generate {plan.Attempt}");
+        return Task.FromResult(new DataBatch($"runs/{runId}/attempt-{plan.Attempt}/batch.json", 2, 5, 0, 0, 0, []));
+    }
+
+    public Task<string> TrainAsync(string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters, CancellationToken cancellationToken = default)
+    {
+        Record($"train {attempt} on {batchBlobNames.Count} batches");
+        return Task.FromResult($"v{attempt + 1}");
+    }
+
+    public Task<CandidateEvaluation> EvaluateAsync(string agentId, int attempt, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        Record($"evaluate {candidateVersionId}");
+        var value = CandidateValue(attempt);
+        var evidence = new AttemptEvidence(attempt, candidateVersionId, value, 0.85,
+            [new IntentMetrics("top_up_failed", 0.5, 0.4, 0.44, 10)], [new ConfusionPair("top_up_failed", "transfer_failed", 6)]);
+        return Task.FromResult(new CandidateEvaluation(candidateVersionId, value >= 0.85, value, 0.95,
+            value >= 0.85 ? "goal met" : $"accuracy {value:0.00} below target", evidence, new MetricsReport(0.95, 0.70, value)));
+    }
+
+    public Task<AlignmentAssessment> AssessAsync(string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        Record($"align {candidateVersionId}");
+        return Task.FromResult(AlignmentAssessment.Judge(CandidateDistance, 0.9, 0.05, 0.7, maxDistance: 0.25));
+    }
+
+    public Task NotifyAsync(ApprovalRequest request, CancellationToken cancellationToken = default)
+    {
+        Record($"notify {request.RunId}");
+        ApprovalRequests.Enqueue(request);
+        return Task.CompletedTask;
+    }
+
+    public Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        Record($"trial {candidateVersionId}");
+        var candidate = new ArmResult(candidateVersionId, 200, 100, TrialWins ? 90 : 60);
+        var serving = new ArmResult(ServingVersion, 800, 400, 280);
+        return Task.FromResult(PromotionPolicy.Decide(new DeploymentSpec { MinimumSamples = 50 }, new GoalSpec { Target = 0.85 }, candidate, serving));
+    }
+
+    public Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        Record($"promote {candidateVersionId}");
+        ServingVersion = candidateVersionId;
+        return Task.FromResult(candidateVersionId);
+    }
+
+    public Task<string> RollbackAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        Record($"rollback {candidateVersionId}");
+        return Task.FromResult(ServingVersion);
+    }
+
+    private void Record(string call) => Calls.Enqueue(call);
+}
