@@ -23,7 +23,8 @@ public static class ManifestFiles
     }
 
     /// <summary>A small generated data set so that tests train in seconds.</summary>
-    public static void UseSmallData(JsonObject manifest, int seed = 1, int poolPerIntent = 12, int evaluationPerIntent = 6, int productionSize = 600) =>
+    public static void UseSmallData(
+        JsonObject manifest, int seed = 1, int poolPerIntent = 12, int evaluationPerIntent = 6, int productionSize = 600, double driftPoint = 0.5) =>
         manifest["data"] = new JsonObject
         {
             ["source"] = "generator",
@@ -35,6 +36,7 @@ public static class ManifestFiles
                 ["validationPerIntent"] = 4,
                 ["evaluationPerIntent"] = evaluationPerIntent,
                 ["productionSize"] = productionSize,
+                ["driftPoint"] = driftPoint,
             },
         };
 }

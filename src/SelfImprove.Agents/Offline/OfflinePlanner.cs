@@ -65,7 +65,8 @@ public sealed class OfflinePlanner : IPlanner
     /// </summary>
     private static IReadOnlyList<long> DiverseMargin(UnlabelledRequest[] byMargin, int budget)
     {
-        var candidates = byMargin.Take(budget * DiversityPoolFactor);
+        budget = Math.Min(budget, byMargin.Length);
+        var candidates = byMargin.Take((int)Math.Min((long)budget * DiversityPoolFactor, byMargin.Length));
         var queues = candidates
             .GroupBy(r => (r.Predicted, r.Runner))
             .Select(g => new Queue<UnlabelledRequest>(g))

@@ -27,7 +27,7 @@ public sealed class OfflineTeacher : ITeacher
 
         var generated = new List<LabeledExample>();
         var data = request.Manifest.Data;
-        if (request.Plan.Generate.Count > 0 && data.Generator?.Name != DataGenerators.SupportRouter)
+        if (request.Plan.Generate.Count > 0 && (data.Source != DataSourceKinds.Generator || data.Generator?.Name != DataGenerators.SupportRouter))
         {
             notes.Add("the offline teacher writes new samples only for agents on the built-in generator; this plan's generation targets were skipped");
         }
@@ -38,7 +38,8 @@ public sealed class OfflineTeacher : ITeacher
             {
                 var texts = SupportRouterGenerator.Compose(target.Intent, drifted: true, target.Count, request.Seed + index, exclude);
                 foreach (var text in texts) exclude.Add(SupportRouterGenerator.NormaliseKey(text));
-                generated.AddRange(texts.Select(t => new LabeledExample(t, target.Intent, Segments.PostDrift, GeneratorSource)));
+                var segment = SupportRouterGenerator.DriftedIntents.Contains(target.Intent) ? Segments.PostDrift : Segments.PreDrift;
+                generated.AddRange(texts.Select(t => new LabeledExample(t, target.Intent, segment, GeneratorSource)));
                 if (texts.Count < target.Count) notes.Add($"only {texts.Count} of {target.Count} new samples could be written for {target.Intent}");
             }
         }

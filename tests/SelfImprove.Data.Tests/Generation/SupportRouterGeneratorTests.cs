@@ -10,7 +10,13 @@ public sealed class SupportRouterGeneratorTests
     private static readonly Lazy<AgentDatasets> DefaultData = new(() => SupportRouterGenerator.Generate(Defaults));
 
     // Words that exist only after the drift point (new products); none may leak into pre-drift phrasing.
-    private static readonly string[] DriftWords = ["flex", "orbit", "passkey", "face", "crypto", "bitcoin", "btc", "ethereum", "stablecoin"];
+    private static readonly string[] DriftWords =
+        ["flex", "orbit", "passkey", "face", "crypto", "bitcoin", "btc", "ethereum", "stablecoin", "pot", "pots", "csv", "fx"];
+
+    // Fragments of pre-drift templates that are held out of the pool and validation set (a fixed choice, the same for every seed).
+    private static readonly string[] HeldOutFragments = ["hole in the wall", "secret number", "credentials are wrong", "beeps red", "not a customer yet"];
+
+    private static readonly IReadOnlySet<string> NothingExcluded = new HashSet<string>();
 
     [Fact]
     public void Intents_are_the_32_published_names_in_order()
@@ -31,13 +37,15 @@ public sealed class SupportRouterGeneratorTests
     }
 
     [Fact]
-    public void Drifted_intents_are_the_twelve_named_ones()
+    public void Drifted_intents_are_the_twenty_one_named_ones()
     {
         string[] expected =
         [
             "card_lost_or_stolen", "card_not_working", "account_closure", "refund_request", "suspicious_activity",
             "transfer_pending", "top_up_failed", "login_problem", "app_crash", "mobile_wallet",
             "contactless_not_working", "dispute_charge",
+            "card_not_arrived", "card_activation", "open_account", "transfer_failed", "add_beneficiary",
+            "cancel_direct_debit", "exchange_rate", "balance_inquiry", "statement_request",
         ];
 
         Assert.Equal(expected.Order(), SupportRouterGenerator.DriftedIntents.Order());
@@ -298,6 +306,125 @@ public sealed class SupportRouterGeneratorTests
 
         Assert.Contains("ProductionSize", error.Message);
         Assert.Contains(int.MaxValue.ToString(), error.Message);
+    }
+
+    [Fact]
+    public void Held_out_phrasings_reach_evaluation_and_production_but_never_pool_or_validation()
+    {
+        foreach (var data in new[] { DefaultData.Value, SupportRouterGenerator.Generate(new GeneratorSettings { Seed = 2 }) })
+        {
+            var training = data.Pool.Concat(data.Validation).Select(e => e.Text.ToLowerInvariant()).ToArray();
+            var unseen = data.Evaluation.Where(e => e.Segment == Segments.PreDrift).Select(e => e.Text)
+                .Concat(data.Production.Where(r => r.Segment == Segments.PreDrift).Select(r => r.Text))
+                .Select(text => text.ToLowerInvariant())
+                .ToArray();
+
+            foreach (var fragment in HeldOutFragments)
+            {
+                Assert.DoesNotContain(training, text => text.Contains(fragment));
+                Assert.Contains(unseen, text => text.Contains(fragment));
+            }
+        }
+    }
+
+    [Fact]
+    public void Normalise_key_is_the_uniqueness_form()
+    {
+        Assert.Equal("hi there, my card won't work", SupportRouterGenerator.NormaliseKey("  Hi   there, my CARD won't\twork!! "));
+        Assert.All(AllTexts(DefaultData.Value).Take(500), text => Assert.Equal(Normalise(text), SupportRouterGenerator.NormaliseKey(text)));
+    }
+
+    [Fact]
+    public void Compose_is_deterministic_for_a_seed_and_differs_between_seeds()
+    {
+        var first = SupportRouterGenerator.Compose("card_not_arrived", drifted: true, count: 25, seed: 5, NothingExcluded);
+        var again = SupportRouterGenerator.Compose("card_not_arrived", drifted: true, count: 25, seed: 5, NothingExcluded);
+        var otherSeed = SupportRouterGenerator.Compose("card_not_arrived", drifted: true, count: 25, seed: 6, NothingExcluded);
+
+        Assert.Equal(25, first.Count);
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, otherSeed);
+        Assert.Equal(first.Count, first.Select(SupportRouterGenerator.NormaliseKey).Distinct().Count());
+        Assert.All(first, text => Assert.InRange(text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, 4, 30));
+    }
+
+    [Theory]
+    [InlineData("balance_inquiry", false)]
+    [InlineData("balance_inquiry", true)]
+    [InlineData("speak_to_human", false)]
+    public void Compose_skips_excluded_texts(string intent, bool drifted)
+    {
+        var data = DefaultData.Value;
+        var exclude = AllTexts(data).Select(SupportRouterGenerator.NormaliseKey).ToHashSet();
+
+        var texts = SupportRouterGenerator.Compose(intent, drifted, count: 200, seed: 1, exclude);
+        Assert.Equal(200, texts.Count);
+        Assert.DoesNotContain(texts, text => exclude.Contains(SupportRouterGenerator.NormaliseKey(text)));
+
+        // The same seed with its own output excluded must write 200 different texts.
+        var written = texts.Select(SupportRouterGenerator.NormaliseKey).ToHashSet();
+        var more = SupportRouterGenerator.Compose(intent, drifted, count: 200, seed: 1, written);
+        Assert.Equal(200, more.Count);
+        Assert.DoesNotContain(more, text => written.Contains(SupportRouterGenerator.NormaliseKey(text)));
+    }
+
+    [Theory]
+    [InlineData("card_not_arrived")]
+    [InlineData("card_activation")]
+    [InlineData("open_account")]
+    [InlineData("transfer_failed")]
+    [InlineData("add_beneficiary")]
+    [InlineData("cancel_direct_debit")]
+    [InlineData("exchange_rate")]
+    [InlineData("balance_inquiry")]
+    [InlineData("statement_request")]
+    [InlineData("login_problem")]
+    public void Compose_uses_the_new_vocabulary_only_when_drifted(string intent)
+    {
+        var drifted = SupportRouterGenerator.Compose(intent, drifted: true, count: 60, seed: 3, NothingExcluded);
+        var ordinary = SupportRouterGenerator.Compose(intent, drifted: false, count: 60, seed: 3, NothingExcluded);
+
+        var share = (double)drifted.Count(text => Tokens(text).Any(DriftWords.Contains)) / drifted.Count;
+        Assert.True(share >= 0.8, $"Only {share:P0} of the drifted texts for {intent} use drift vocabulary.");
+        Assert.All(ordinary, text => Assert.DoesNotContain(Tokens(text), token => DriftWords.Contains(token)));
+    }
+
+    [Fact]
+    public void Compose_falls_back_to_ordinary_phrasing_for_intents_that_did_not_drift()
+    {
+        Assert.DoesNotContain("pin_change", SupportRouterGenerator.DriftedIntents);
+
+        var drifted = SupportRouterGenerator.Compose("pin_change", drifted: true, count: 30, seed: 4, NothingExcluded);
+        var ordinary = SupportRouterGenerator.Compose("pin_change", drifted: false, count: 30, seed: 4, NothingExcluded);
+
+        Assert.Equal(ordinary, drifted);
+        Assert.All(drifted, text => Assert.DoesNotContain(Tokens(text), token => DriftWords.Contains(token)));
+    }
+
+    [Fact]
+    public void Compose_can_write_phrasings_held_out_of_the_pool()
+    {
+        var texts = SupportRouterGenerator.Compose("atm_cash_not_dispensed", drifted: false, count: 100, seed: 9, NothingExcluded);
+
+        Assert.Contains(texts, text => text.Contains("hole in the wall", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void Compose_of_nothing_is_empty()
+    {
+        Assert.Empty(SupportRouterGenerator.Compose("complaint", drifted: false, count: 0, seed: 1, NothingExcluded));
+    }
+
+    [Fact]
+    public void Compose_rejects_an_unknown_intent_and_a_negative_count()
+    {
+        var unknown = Assert.Throws<ArgumentException>(
+            () => SupportRouterGenerator.Compose("no_such_intent", drifted: false, count: 5, seed: 1, NothingExcluded));
+        Assert.Contains("no_such_intent", unknown.Message);
+        Assert.Equal("intent", unknown.ParamName);
+
+        Assert.ThrowsAny<ArgumentException>(
+            () => SupportRouterGenerator.Compose("complaint", drifted: false, count: -1, seed: 1, NothingExcluded));
     }
 
     private static IEnumerable<string> AllTexts(AgentDatasets data) =>
