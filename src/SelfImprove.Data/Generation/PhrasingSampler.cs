@@ -52,7 +52,17 @@ internal sealed class PhrasingSampler
     }
 
     /// <summary>The next text no sampler has produced before.</summary>
-    public string Next()
+    /// <exception cref="InvalidOperationException">The template space ran dry.</exception>
+    public string Next() =>
+        TryNext() ?? throw new InvalidOperationException(
+            $"Intent '{_intent}', segment '{SegmentName(_style)}': could only produce {_produced} distinct texts "
+            + $"before the template space ran dry (it allows at most {Capacity(_templates, _style)}).");
+
+    /// <summary>
+    /// The next text no sampler has produced before, or null when a full round of every template
+    /// (<see cref="AttemptsPerTemplate"/> random fills each) found nothing new: the space is used up, or as good as.
+    /// </summary>
+    public string? TryNext()
     {
         for (var visited = 0; visited < _templates.Count; visited++)
         {
@@ -69,9 +79,7 @@ internal sealed class PhrasingSampler
             }
         }
 
-        throw new InvalidOperationException(
-            $"Intent '{_intent}', segment '{SegmentName(_style)}': could only produce {_produced} distinct texts "
-            + $"before the template space ran dry (it allows at most {Capacity(_templates, _style)}).");
+        return null;
     }
 
     public static string SegmentName(PhrasingStyle style) =>
@@ -94,7 +102,18 @@ internal sealed class PhrasingSampler
 /// <summary>Normalised texts already handed out, across every intent, style and data set.</summary>
 internal sealed class UsedTexts
 {
-    private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _keys;
+
+    public UsedTexts()
+        : this([])
+    {
+    }
+
+    /// <summary>Starts with <paramref name="taken"/> (already in <see cref="TextKey"/> form) counted as used.</summary>
+    public UsedTexts(IEnumerable<string> taken)
+    {
+        _keys = new HashSet<string>(taken, StringComparer.Ordinal);
+    }
 
     /// <summary>
     /// Claims a text. Both the clean form and the noisy form (which differs when a typo was added) must be new,

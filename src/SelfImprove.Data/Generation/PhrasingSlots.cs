@@ -44,7 +44,7 @@ internal static class PhrasingSlots
         ["item"] = ["jacket", "pair of shoes", "phone case", "laptop", "dress", "coffee machine", "hoodie"],
     };
 
-    /// <summary>Vocabulary that exists only after the drift point: Flex virtual cards, the Orbit app, pay later, passkeys, crypto.</summary>
+    /// <summary>Vocabulary that exists only after the drift point: Flex virtual cards, the Orbit app with pots and exports, pay later, passkeys, crypto, subscriptions.</summary>
     private static readonly Dictionary<string, string[]> Drift = new()
     {
         ["flex"] = ["Flex card", "Flex virtual card", "virtual Flex card", "Flex", "new Flex card", "Flex debit card"],
@@ -57,6 +57,10 @@ internal static class PhrasingSlots
         ["bnpl"] = ["pay later", "Pay in 3", "buy now pay later", "Pay in 4", "Flex Pay Later"],
         ["crypto"] = ["crypto", "bitcoin", "ethereum", "BTC", "stablecoin"],
         ["passkey"] = ["passkey", "face login", "Face ID", "face unlock", "passkey login", "face scan"],
+        ["orbit_tag"] = ["Orbit tag", "Orbit handle", "@handle", "pay tag"],
+        ["pot"] = ["holiday", "rainy day", "bills", "travel", "emergency", "Christmas", "house deposit"],
+        ["export_format"] = ["CSV", "CSV file", "spreadsheet", "PDF", "Excel file"],
+        ["subscription"] = ["Netflix", "Spotify", "Disney+", "Audible", "Xbox Game Pass", "Amazon Prime", "YouTube Premium"],
     };
 
     /// <summary>Every slot, ordinary and drift; a template may use any of them.</summary>
