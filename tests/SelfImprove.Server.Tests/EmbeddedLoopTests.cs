@@ -40,7 +40,7 @@ public sealed class EmbeddedLoopTests
     {
         var training = new GatedTraining();
         await using var loop = await RealLoop.StartAsync(configure: services =>
-            services.AddSingleton<ITrainingStep>(sp => training.Wrap(sp.GetRequiredService<TrainingStep>())));
+            services.AddSingleton<ITrainingStep>(sp => training.Wrap(ActivatorUtilities.CreateInstance<TrainingStep>(sp))));
         var check = await loop.Host.CheckAsync(RealLoop.AgentId);
 
         Assert.True(check.RunId is not null, check.Decision.Reason);
@@ -59,11 +59,13 @@ public sealed class EmbeddedLoopTests
     [Fact]
     public async Task A_candidate_that_loses_the_trial_is_rolled_back_and_the_old_version_still_serves()
     {
-        // The evaluation agent is fooled into passing a candidate trained on two examples per intent: the live trial must catch it.
+        // The evaluation agent and the alignment gate are fooled into passing a candidate trained on two examples
+        // per intent: the live trial must catch it.
         await using var loop = await RealLoop.StartAsync(configure: services =>
         {
             services.AddSingleton<ITrainingStep, UndertrainedCandidate>();
             services.AddSingleton<IEvaluationStep, ApprovingEvaluation>();
+            services.AddSingleton<IAlignmentStep, PassingAlignment>();
         });
 
         var report = await loop.RunAsync();
@@ -155,6 +157,13 @@ public sealed class EmbeddedLoopTests
             var parent = (await loop.Registry.GetServingAsync(agentId, cancellationToken))!.VersionId;
             return (await trainer.TrainAsync(new TrainingJob(entry.Manifest, poisoned, entry.Data.Evaluation, parent, runId), cancellationToken)).VersionId;
         }
+    }
+
+    /// <summary>An alignment gate that lets every candidate through.</summary>
+    private sealed class PassingAlignment : IAlignmentStep
+    {
+        public Task<Core.Alignment.AlignmentAssessment> AssessAsync(string agentId, string candidateVersionId, CancellationToken cancellationToken = default) =>
+            Task.FromResult(Core.Alignment.AlignmentAssessment.Judge(0, 0.9, 0, 0.8, 0.25));
     }
 
     /// <summary>An evaluation agent that passes every candidate, so later gates are what stops a bad one.</summary>

@@ -32,7 +32,9 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"{path}: $.goal.target: must be a fraction between 0 and 1; got 1.4.", result.Error);
         Assert.Contains("$.deployment.candidateShare", result.Error);
-        Assert.Contains("2 problem(s)", result.Error);
+        // The target also leaves the acceptable range's maximum (1.0) below it.
+        Assert.Contains("$.goal.acceptableRange.max", result.Error);
+        Assert.Contains("3 problem(s)", result.Error);
     }
 
     [Fact]
