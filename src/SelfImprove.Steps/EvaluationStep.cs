@@ -45,7 +45,7 @@ public sealed class EvaluationStep(LoopContext loop) : IEvaluationStep
         var serving = await loop.Models.LoadAsync(entry.Manifest.AgentId, await loop.ServingVersionAsync(entry.Manifest.AgentId, cancellationToken), cancellationToken);
         var servingSummary = ModelEvaluator.Evaluate(serving, entry.Data.Evaluation, cancellationToken);
         var candidateSummary = ModelEvaluator.Evaluate(candidate, entry.Data.Evaluation, cancellationToken);
-        double Segment(EvaluationSummary s, string name) => (s.BySegment.TryGetValue(name, out var r) ? r : s.Overall).Metric(metric);
+        double Segment(EvaluationSummary s, string name) => s.SegmentOrOverall(name).Metric(metric);
         return new MetricsReport(Segment(servingSummary, Segments.PreDrift), Segment(servingSummary, Segments.PostDrift), Segment(candidateSummary, Segments.PostDrift));
     }
 }

@@ -136,8 +136,7 @@ public static class DemoCommand
         IServiceProvider services, AgentManifest manifest, string reason, string? serving, CancellationToken cancellationToken)
     {
         var version = serving is null ? null : await services.GetRequiredService<IModelRegistry>().GetAsync(manifest.AgentId, serving, cancellationToken);
-        double Segment(string name) => version is null ? 0
-            : (version.Evaluation.BySegment.TryGetValue(name, out var r) ? r : version.Evaluation.Overall).Metric(manifest.Goal.Metric);
+        double Segment(string name) => version?.Evaluation.SegmentOrOverall(name).Metric(manifest.Goal.Metric) ?? 0;
         return new ImprovementReport
         {
             RunId = null,

@@ -31,4 +31,8 @@ public sealed record ClassificationReport(
 }
 
 /// <summary>A classifier's quality on the evaluation set, overall and per traffic segment (pre-/post-drift).</summary>
-public sealed record EvaluationSummary(ClassificationReport Overall, IReadOnlyDictionary<string, ClassificationReport> BySegment);
+public sealed record EvaluationSummary(ClassificationReport Overall, IReadOnlyDictionary<string, ClassificationReport> BySegment)
+{
+    /// <summary>The segment's report, or the overall one for data without that segment (e.g. files without drift labels).</summary>
+    public ClassificationReport SegmentOrOverall(string segment) => BySegment.TryGetValue(segment, out var report) ? report : Overall;
+}

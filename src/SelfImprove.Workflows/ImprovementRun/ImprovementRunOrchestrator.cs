@@ -17,8 +17,7 @@ namespace SelfImprove.Workflows.ImprovementRun;
 /// </summary>
 public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, ImprovementReport>
 {
-    /// <summary>Activities are idempotent per run and attempt, so a transient failure is simply retried.</summary>
-    private static readonly TaskOptions Retry = new(new TaskRetryOptions(new RetryPolicy(3, TimeSpan.FromSeconds(5), backoffCoefficient: 2)));
+    private static readonly TaskOptions Retry = ActivityRetry.Default;
 
     public override async Task<ImprovementReport> RunAsync(TaskOrchestrationContext context, RunInput input)
     {

@@ -20,7 +20,7 @@ public sealed record MonitorResult(string AgentId, MonitoringSnapshot Snapshot, 
 /// </summary>
 public sealed class MonitorAgentOrchestrator : TaskOrchestrator<MonitorInput, MonitorResult>
 {
-    private static readonly TaskOptions Retry = new(new TaskRetryOptions(new RetryPolicy(3, TimeSpan.FromSeconds(5), backoffCoefficient: 2)));
+    private static readonly TaskOptions Retry = ActivityRetry.Default;
 
     public override async Task<MonitorResult> RunAsync(TaskOrchestrationContext context, MonitorInput input)
     {
