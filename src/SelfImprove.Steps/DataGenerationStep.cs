@@ -13,7 +13,7 @@ public sealed class DataGenerationStep(LoopContext loop, ITeacher teacher) : IDa
 {
     public async Task<DataBatch> GenerateAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default)
     {
-        var blobName = LoopContext.BatchName(runId, plan.Attempt);
+        var blobName = LoopContext.BatchName(agentId, runId, plan.Attempt);
         if (await loop.ReadBatchAsync(blobName, cancellationToken) is { } stored) return stored.Summary;
 
         var entry = loop.Agents.Get(agentId);
@@ -22,7 +22,7 @@ public sealed class DataGenerationStep(LoopContext loop, ITeacher teacher) : IDa
         var toLabel = plan.LabelRequests.Where(bySequence.ContainsKey).Select(s => bySequence[s]).ToArray();
         var taught = await teacher.TeachAsync(new TeachingRequest(entry.Manifest, plan, toLabel, PlanningStep.Seed(runId, plan.Attempt)), cancellationToken);
 
-        var earlier = await loop.EarlierBatchesAsync(runId, plan.Attempt, cancellationToken);
+        var earlier = await loop.EarlierBatchesAsync(agentId, runId, plan.Attempt, cancellationToken);
         var trainingTexts = data.Pool.Select(e => e.Text).Concat(earlier.SelectMany(b => b.Examples).Select(e => e.Text));
         // Held out: everything the loop measures on. Feedback and the trial window are live evidence, not training data.
         var heldOut = data.Validation.Concat(data.Evaluation).Select(e => e.Text)

@@ -34,16 +34,28 @@ public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IMode
         return json is null ? null : StoreJson.Deserialize<StoredBatch>(json, blobName);
     }
 
-    /// <summary>The batches of this run's attempts before <paramref name="attempt"/>.</summary>
-    public async Task<IReadOnlyList<StoredBatch>> EarlierBatchesAsync(string runId, int attempt, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the agent has learnt before this point: the batches of every earlier run (labels are facts, whatever
+    /// became of the run) and of this run's attempts before <paramref name="attempt"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredBatch>> EarlierBatchesAsync(string agentId, string runId, int attempt, CancellationToken cancellationToken)
     {
+        var names = await store.ListAsync(BatchesPrefix(agentId), cancellationToken);
+        var thisRun = BatchesPrefix(agentId) + runId + ".attempt-";
         var batches = new List<StoredBatch>();
-        for (var a = 1; a < attempt; a++)
-            if (await ReadBatchAsync(BatchName(runId, a), cancellationToken) is { } batch) batches.Add(batch);
+        foreach (var name in names)
+        {
+            var earlier = !name.StartsWith(thisRun, StringComparison.Ordinal) || AttemptOf(name, thisRun) < attempt;
+            if (earlier && await ReadBatchAsync(name, cancellationToken) is { } batch) batches.Add(batch);
+        }
         return batches;
     }
 
-    public static string BatchName(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/batch.json";
+    public static string BatchName(string agentId, string runId, int attempt) => $"{BatchesPrefix(agentId)}{runId}.attempt-{attempt}.json";
+
+    private static string BatchesPrefix(string agentId) => $"agents/{agentId}/batches/";
+
+    private static int AttemptOf(string name, string prefix) => int.Parse(name.AsSpan(prefix.Length, name.Length - prefix.Length - ".json".Length));
 
     public static string CandidateName(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/candidate.json";
 

@@ -6,7 +6,8 @@ using SelfImprove.Storage;
 namespace SelfImprove.Steps;
 
 /// <summary>
-/// Trains a candidate on the pool plus the run's curated batches, warm-started from the serving version.
+/// Trains a candidate on the pool, the batches of the agent's earlier runs and this run's batches,
+/// warm-started from the serving version.
 /// Once per (run, attempt): the candidate's id is recorded, and a replay returns it instead of training again.
 /// </summary>
 public sealed class TrainingStep(LoopContext loop, StudentModelTrainer trainer) : ITrainingStep
@@ -19,6 +20,8 @@ public sealed class TrainingStep(LoopContext loop, StudentModelTrainer trainer) 
 
         var entry = loop.Agents.Get(agentId);
         var examples = new List<Core.Datasets.LabeledExample>(entry.Data.Pool);
+        foreach (var earlier in await loop.EarlierBatchesAsync(agentId, runId, attempt: 1, cancellationToken))
+            examples.AddRange(earlier.Examples);
         foreach (var name in batchBlobNames)
         {
             var batch = await loop.ReadBatchAsync(name, cancellationToken)

@@ -36,6 +36,27 @@ public sealed class EmbeddedLoopTests
     }
 
     [Fact]
+    public async Task A_later_run_keeps_what_earlier_runs_learnt_and_asks_for_new_labels_only()
+    {
+        await using var loop = await RealLoop.StartAsync();
+        var first = await loop.RunAsync();
+
+        var check = await loop.Host.CheckAsync(RealLoop.AgentId, manual: true, reason: "second round");
+        var second = await loop.Host.WatchAsync(check.RunId!, onApproval: (id, _) => loop.Host.ApproveAsync(id, new ApprovalDecision(true, "test", null)));
+
+        var v2 = (await loop.Registry.GetAsync(RealLoop.AgentId, "v2"))!;
+        var v3 = (await loop.Registry.GetAsync(RealLoop.AgentId, second.CandidateVersion!))!;
+        var store = loop.Host.Services.GetRequiredService<LoopContext>();
+        var batches = await store.EarlierBatchesAsync(RealLoop.AgentId, "none", 1, CancellationToken.None);
+        var labelledTwice = batches.SelectMany(b => b.LabelledRequests).GroupBy(s => s).Where(g => g.Count() > 1).ToArray();
+
+        Assert.Equal(RunStatuses.Promoted, first.Status);
+        Assert.Equal(v2.TrainingSet.Count + second.TeacherSamples, v3.TrainingSet.Count);
+        Assert.Equal(2, batches.Count);
+        Assert.Empty(labelledTwice);
+    }
+
+    [Fact]
     public async Task The_serving_version_keeps_answering_while_the_candidate_trains()
     {
         var training = new GatedTraining();
