@@ -13,6 +13,9 @@ public sealed class AgentEntry(LoadedManifest loaded)
     public LoadedManifest Loaded => loaded;
     public AgentManifest Manifest => loaded.Manifest;
     public AgentDatasets Data => datasets.Value;
+
+    /// <summary>How the recorded production stream splits into feedback, unlabelled past and trial traffic.</summary>
+    public ProductionWindows Windows { get; } = new(loaded.Manifest);
 }
 
 /// <summary>The agents a host knows, by id: loaded from manifest files at start-up, so a bad manifest fails the start.</summary>

@@ -26,8 +26,8 @@ public sealed class DataGenerationStep(LoopContext loop, ITeacher teacher) : IDa
         var trainingTexts = data.Pool.Select(e => e.Text).Concat(earlier.SelectMany(b => b.Examples).Select(e => e.Text));
         // Held out: everything the loop measures on. Feedback and the trial window are live evidence, not training data.
         var heldOut = data.Validation.Concat(data.Evaluation).Select(e => e.Text)
-            .Concat(data.Production.Where(ProductionWindows.HasFeedback).Select(r => r.Text))
-            .Concat(ProductionWindows.Trial(data.Production).Select(r => r.Text));
+            .Concat(data.Production.Where(entry.Windows.HasFeedback).Select(r => r.Text))
+            .Concat(entry.Windows.Trial(data.Production).Select(r => r.Text));
         var labels = entry.Manifest.LabelNames.ToHashSet(StringComparer.Ordinal);
         var curated = SampleCurator.Curate([.. taught.Labelled, .. taught.Generated], trainingTexts, heldOut, labels);
 

@@ -20,11 +20,11 @@ public sealed class DeploymentStep(LoopContext loop) : IDeploymentStep
         var trial = new TrialState(runId, candidateVersionId, servingId, manifest.Deployment.CandidateShare);
         await loop.Store.WriteAsync(LoopContext.TrialName(agentId), StoreJson.Serialize(trial), cancellationToken);
 
-        var window = ProductionWindows.Trial(entry.Data.Production);
+        var window = entry.Windows.Trial(entry.Data.Production);
         var toCandidate = window.Where(r => PromotionPolicy.RoutesToCandidate(runId, r.Sequence.ToString(), trial.CandidateShare)).ToArray();
         var toServing = window.Except(toCandidate).ToArray();
-        var candidate = await ArmAsync(agentId, candidateVersionId, toCandidate, cancellationToken);
-        var serving = await ArmAsync(agentId, servingId, toServing, cancellationToken);
+        var candidate = await ArmAsync(entry, candidateVersionId, toCandidate, cancellationToken);
+        var serving = await ArmAsync(entry, servingId, toServing, cancellationToken);
         return PromotionPolicy.Decide(manifest.Deployment, manifest.Goal, candidate, serving);
     }
 
@@ -42,11 +42,11 @@ public sealed class DeploymentStep(LoopContext loop) : IDeploymentStep
     }
 
     /// <summary>One arm: every routed request is answered; those with feedback are scored.</summary>
-    private async Task<ArmResult> ArmAsync(string agentId, string versionId, IReadOnlyList<ProductionRequest> requests, CancellationToken cancellationToken)
+    private async Task<ArmResult> ArmAsync(AgentEntry entry, string versionId, IReadOnlyList<ProductionRequest> requests, CancellationToken cancellationToken)
     {
-        var model = await loop.Models.LoadAsync(agentId, versionId, cancellationToken);
+        var model = await loop.Models.LoadAsync(entry.Manifest.AgentId, versionId, cancellationToken);
         var predictions = model.Predict(requests.Select(r => r.Text).ToArray(), cancellationToken);
-        var scored = requests.Select((r, i) => (r, p: predictions[i])).Where(x => ProductionWindows.HasFeedback(x.r)).ToArray();
+        var scored = requests.Select((r, i) => (r, p: predictions[i])).Where(x => entry.Windows.HasFeedback(x.r)).ToArray();
         return new ArmResult(versionId, requests.Count, scored.Length, scored.Count(x => x.p.Intent == x.r.TrueLabel));
     }
 }

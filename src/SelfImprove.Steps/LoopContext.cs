@@ -21,7 +21,7 @@ public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IMode
     {
         var entry = agents.Get(agentId);
         var sample = entry.Manifest.Monitoring.SampleSize;
-        return [.. entry.Data.Validation.Take(sample), .. ProductionWindows.RecentFeedback(entry.Data.Production, sample)];
+        return [.. entry.Data.Validation.Take(sample), .. entry.Windows.RecentFeedback(entry.Data.Production, sample)];
     }
 
     public async Task<string> ServingVersionAsync(string agentId, CancellationToken cancellationToken) =>

@@ -18,7 +18,7 @@ public sealed class MonitoringStep(LoopContext loop, RunLedger ledger) : IMonito
         var classifier = await loop.Models.LoadAsync(agentId, serving.VersionId, cancellationToken);
         var sample = entry.Manifest.Monitoring.SampleSize;
         var validation = ModelEvaluator.Evaluate(classifier, entry.Data.Validation.Take(sample).ToArray(), cancellationToken).Overall;
-        var feedback = ProductionWindows.RecentFeedback(entry.Data.Production, sample);
+        var feedback = entry.Windows.RecentFeedback(entry.Data.Production, sample);
         var recent = feedback.Count == 0 ? null : ModelEvaluator.Evaluate(classifier, feedback, cancellationToken).Overall;
         return new MonitoringSnapshot(agentId, serving.VersionId, metric,
             validation.Metric(metric), validation.Count, recent?.Metric(metric) ?? 0, recent?.Count ?? 0);

@@ -18,7 +18,7 @@ public sealed class PlanningStep(LoopContext loop, IPlanner planner) : IPlanning
         var report = ModelEvaluator.Evaluate(classifier, loop.CheckSet(agentId), cancellationToken).Overall;
 
         var labelled = (await loop.EarlierBatchesAsync(agentId, runId, attempt, cancellationToken)).SelectMany(b => b.LabelledRequests).ToHashSet();
-        var unlabelled = ProductionWindows.Unlabelled(entry.Data.Production).Where(r => !labelled.Contains(r.Sequence)).ToArray();
+        var unlabelled = entry.Windows.Unlabelled(entry.Data.Production).Where(r => !labelled.Contains(r.Sequence)).ToArray();
         var predictions = classifier.Predict(unlabelled.Select(r => r.Text).ToArray(), cancellationToken);
         var candidates = unlabelled.Select((r, i) => new UnlabelledRequest(
             r.Sequence, r.Text, predictions[i].Intent, classifier.Labels[RunnerUp(predictions[i].Probabilities)], predictions[i].Margin)).ToArray();

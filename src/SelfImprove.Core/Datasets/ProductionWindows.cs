@@ -1,32 +1,34 @@
+using SelfImprove.Core.Manifests;
+
 namespace SelfImprove.Core.Datasets;
 
 /// <summary>
-/// How a recorded production stream is read as past, feedback and future:
-/// the first <see cref="HistoryShare"/> of the stream is the past the agent has already served; in it, every
-/// <see cref="FeedbackEvery"/>-th request came back with its true intent (feedback: monitoring, the evaluation
-/// agent and the alignment probes use these, and never train on them), and the rest are unlabelled requests
-/// the planner may send to a teacher. The remainder of the stream is live traffic for the A/B trial.
+/// How a recorded production stream is read as past, feedback and future: the stream's last
+/// <see cref="DeploymentSpec.TrialShare"/> is live traffic for the A/B trial; the rest is the past the agent has
+/// already served. In the past, a <see cref="MonitoringSpec.FeedbackShare"/> of the requests (every n-th) came
+/// back with their true intent: feedback, which monitoring, the evaluation agent and the alignment probes score
+/// on and nothing trains on. The other past requests are unlabelled: what the planner may send to a teacher.
 /// </summary>
-public static class ProductionWindows
+public sealed class ProductionWindows(AgentManifest manifest)
 {
-    public const double HistoryShare = 0.75;
-    public const int FeedbackEvery = 2;
+    private readonly int feedbackEvery = manifest.Monitoring.FeedbackShare <= 0 ? 0 : (int)Math.Round(1 / manifest.Monitoring.FeedbackShare);
 
-    public static int HistoryLength(int streamLength) => (int)Math.Floor(streamLength * HistoryShare);
+    public int HistoryLength(int streamLength) => (int)Math.Floor(streamLength * (1 - manifest.Deployment.TrialShare));
 
-    public static bool HasFeedback(ProductionRequest request) => request.TrueLabel is not null && request.Sequence % FeedbackEvery == 0;
+    public bool HasFeedback(ProductionRequest request) =>
+        feedbackEvery > 0 && request.TrueLabel is not null && request.Sequence % feedbackEvery == 0;
 
-    public static IReadOnlyList<ProductionRequest> History(IReadOnlyList<ProductionRequest> stream) => stream.Take(HistoryLength(stream.Count)).ToArray();
+    public IReadOnlyList<ProductionRequest> History(IReadOnlyList<ProductionRequest> stream) => stream.Take(HistoryLength(stream.Count)).ToArray();
 
-    public static IReadOnlyList<ProductionRequest> Trial(IReadOnlyList<ProductionRequest> stream) => stream.Skip(HistoryLength(stream.Count)).ToArray();
+    public IReadOnlyList<ProductionRequest> Trial(IReadOnlyList<ProductionRequest> stream) => stream.Skip(HistoryLength(stream.Count)).ToArray();
 
-    /// <summary>The most recent <paramref name="count"/> history requests that came back with feedback, as labelled examples.</summary>
-    public static IReadOnlyList<LabeledExample> RecentFeedback(IReadOnlyList<ProductionRequest> stream, int count) =>
+    /// <summary>The most recent <paramref name="count"/> past requests that came back with feedback, as labelled examples.</summary>
+    public IReadOnlyList<LabeledExample> RecentFeedback(IReadOnlyList<ProductionRequest> stream, int count) =>
         History(stream).Where(HasFeedback).TakeLast(count)
             .Select(r => new LabeledExample(r.Text, r.TrueLabel!, r.Segment, "feedback"))
             .ToArray();
 
-    /// <summary>History requests without feedback: what a teacher may be asked to label.</summary>
-    public static IReadOnlyList<ProductionRequest> Unlabelled(IReadOnlyList<ProductionRequest> stream) =>
+    /// <summary>Past requests without feedback: what a teacher may be asked to label.</summary>
+    public IReadOnlyList<ProductionRequest> Unlabelled(IReadOnlyList<ProductionRequest> stream) =>
         History(stream).Where(r => !HasFeedback(r)).ToArray();
 }

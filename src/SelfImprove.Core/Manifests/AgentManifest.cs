@@ -152,6 +152,12 @@ public sealed record MonitoringSpec
 
     /// <summary>How many recent production requests (and validation examples) one check scores.</summary>
     public int SampleSize { get; init; } = 500;
+
+    /// <summary>
+    /// For a recorded production stream: the share of past requests whose true intent came back as feedback
+    /// (monitoring and the evaluation agent score on it; nothing trains on it). 0 means none.
+    /// </summary>
+    public double FeedbackShare { get; init; } = 0.5;
 }
 
 /// <summary>When a drift turns into an improvement run.</summary>
@@ -293,6 +299,9 @@ public static class PromotionRules
 public sealed record DeploymentSpec
 {
     public double CandidateShare { get; init; } = 0.2;
+
+    /// <summary>For a recorded production stream: the share at its end that is live traffic for the A/B trial.</summary>
+    public double TrialShare { get; init; } = 0.25;
     public int MinimumSamples { get; init; } = 200;
     public string PromotionRule { get; init; } = PromotionRules.BeatServing;
 }

@@ -62,6 +62,7 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         RuleFor(m => m.Monitoring.Schedule).Must(CronSchedule.IsValid)
             .WithMessage("must be a six-field cron expression (second minute hour day month day-of-week), e.g. '0 */15 * * * *'; got '{PropertyValue}'.");
         RuleFor(m => m.Monitoring.SampleSize).GreaterThan(0).WithMessage(Positive);
+        RuleFor(m => m.Monitoring.FeedbackShare).InclusiveBetween(0, 1).WithMessage(Fraction);
 
         RuleFor(m => m.Trigger.Cooldown).GreaterThanOrEqualTo(TimeSpan.Zero).WithMessage("must not be negative; got {PropertyValue}.");
         RuleFor(m => m.Trigger.MinimumEvidence).GreaterThan(0).WithMessage(Positive);
@@ -107,6 +108,8 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
 
         RuleFor(m => m.Deployment.CandidateShare).ExclusiveBetween(0, 1)
             .WithMessage("must be a share of traffic strictly between 0 and 1 (the serving version keeps the rest); got {PropertyValue}.");
+        RuleFor(m => m.Deployment.TrialShare).ExclusiveBetween(0, 1)
+            .WithMessage("must be a share of the recorded stream strictly between 0 and 1 (the end that the A/B trial replays); got {PropertyValue}.");
         RuleFor(m => m.Deployment.MinimumSamples).GreaterThan(0).WithMessage(Positive);
         RuleFor(m => m.Deployment.PromotionRule).Must(BeOneOf(PromotionRules.All)).WithMessage(OneOf(PromotionRules.All));
     }

@@ -42,6 +42,7 @@ public sealed class ManifestLoaderTests : IDisposable
         { "monitoring.schedule=\"every hour\"", "$.monitoring.schedule", "six-field cron" },
         { "monitoring.schedule=\"0 0 25 * * *\"", "$.monitoring.schedule", "six-field cron" },
         { "monitoring.sampleSize=0", "$.monitoring.sampleSize", "greater than 0" },
+        { "monitoring.feedbackShare=1.5", "$.monitoring.feedbackShare", "between 0 and 1" },
         { "trigger.cooldown=\"-01:00:00\"", "$.trigger.cooldown", "must not be negative" },
         { "trigger.minimumEvidence=0", "$.trigger.minimumEvidence", "greater than 0" },
         { "planner.kind=\"oracle\"", "$.planner.kind", "'offline', 'azure-openai', 'openai-compatible'" },
@@ -62,6 +63,7 @@ public sealed class ManifestLoaderTests : IDisposable
         { "approval.timeout=\"00:00:00\"", "$.approval.timeout", "must be positive when approval is required" },
         { "deployment.candidateShare=1", "$.deployment.candidateShare", "strictly between 0 and 1" },
         { "deployment.minimumSamples=0", "$.deployment.minimumSamples", "greater than 0" },
+        { "deployment.trialShare=0", "$.deployment.trialShare", "strictly between 0 and 1" },
         { "deployment.promotionRule=\"vibes\"", "$.deployment.promotionRule", "'beatServing', 'meetTarget'" },
     };
 
