@@ -51,6 +51,15 @@ public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IMode
         return batches;
     }
 
+    /// <summary>Every batch the agent's runs have produced.</summary>
+    public async Task<IReadOnlyList<StoredBatch>> AllBatchesAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var batches = new List<StoredBatch>();
+        foreach (var name in await store.ListAsync(BatchesPrefix(agentId), cancellationToken))
+            if (await ReadBatchAsync(name, cancellationToken) is { } batch) batches.Add(batch);
+        return batches;
+    }
+
     public static string BatchName(string agentId, string runId, int attempt) => $"{BatchesPrefix(agentId)}{runId}.attempt-{attempt}.json";
 
     private static string BatchesPrefix(string agentId) => $"agents/{agentId}/batches/";

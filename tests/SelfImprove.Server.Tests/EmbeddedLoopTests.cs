@@ -47,7 +47,7 @@ public sealed class EmbeddedLoopTests
         var v2 = (await loop.Registry.GetAsync(RealLoop.AgentId, "v2"))!;
         var v3 = (await loop.Registry.GetAsync(RealLoop.AgentId, second.CandidateVersion!))!;
         var store = loop.Host.Services.GetRequiredService<LoopContext>();
-        var batches = await store.EarlierBatchesAsync(RealLoop.AgentId, "none", 1, CancellationToken.None);
+        var batches = await store.AllBatchesAsync(RealLoop.AgentId, CancellationToken.None);
         var labelledTwice = batches.SelectMany(b => b.LabelledRequests).GroupBy(s => s).Where(g => g.Count() > 1).ToArray();
 
         Assert.Equal(RunStatuses.Promoted, first.Status);

@@ -52,8 +52,8 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         RuleFor(m => m.Labels).Must(l => l.Count >= 2).WithMessage("must list at least 2 intents; got {CollectionCount}.");
         RuleForEach(m => m.Labels).ChildRules(label =>
         {
-            label.RuleFor(l => l.Name).Matches(NamePattern()).WithMessage("must be a name of letters, digits, '_', '-' or '.' (no spaces); got '{PropertyValue}'.");
-            label.RuleFor(l => l.Action).Matches(NamePattern()).WithMessage("must name the route or tool this intent is sent to (letters, digits, '_', '-', '.'); got '{PropertyValue}'.");
+            label.RuleFor(l => l.Name).Matches(NamePattern()).WithMessage("must be a non-empty name with no spaces (as the data files spell the label); got '{PropertyValue}'.");
+            label.RuleFor(l => l.Action).Matches(NamePattern()).WithMessage("must name the route or tool this intent is sent to, with no spaces; got '{PropertyValue}'.");
         });
         RuleFor(m => m.Labels)
             .Must(l => l.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == l.Count)
@@ -127,7 +127,7 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
     private static partial Regex AgentIdPattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9_.\-]+$")]
+    [GeneratedRegex(@"^\S+$")]
     private static partial Regex NamePattern();
 
     private sealed class DataFileValidator : AbstractValidator<DataFileSpec>
