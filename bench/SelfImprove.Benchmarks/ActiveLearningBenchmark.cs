@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Core.Datasets;
+using SelfImprove.Core.Evaluation;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Ports;
+using SelfImprove.Learning.Embeddings;
+using SelfImprove.Learning.Scoring;
+using SelfImprove.Learning.Training;
+using SelfImprove.Server;
+using SelfImprove.Steps;
+
+namespace SelfImprove.Benchmarks;
+
+/// <summary>
+/// Labels versus accuracy on BANKING77: each round is one real improvement run (monitor, plan, oracle
+/// teacher, train, evaluate, gate, trial, promote) of the same orchestrator, planner and trainer; strategies
+/// differ only in the planner's selection rule. Reference points are trained directly.
+/// </summary>
+public sealed class ActiveLearningBenchmark(Banking77Setup setup, string cacheFolder, ResultLog log, TextWriter output)
+{
+    public static readonly IReadOnlyDictionary<string, string> Strategies = new Dictionary<string, string>
+    {
+        ["planner"] = SelectionRules.DiverseMargin,
+        ["margin"] = SelectionRules.Margin,
+        ["random"] = SelectionRules.Random,
+    };
+
+    private string EmbeddingCache => Path.Combine(cacheFolder, "embeddings");
+
+    /// <summary>Runs rounds until <paramref name="maxLabels"/> labels are used; resumes where the log stops.</summary>
+    public async Task RunStrategyAsync(int seed, string strategy, int maxLabels)
+    {
+        var done = log.Read().Where(p => p.Seed == seed && p.Strategy == strategy).ToArray();
+        if (done.Length > 0 && done.Max(p => p.Labels) + Banking77Setup.LabelsPerRound > maxLabels)
+        {
+            output.WriteLine($"seed {seed} {strategy}: already at {done.Max(p => p.Labels)} labels");
+            return;
+        }
+        var loaded = ManifestLoader.Load(setup.ManifestPath(Strategies[strategy]));
+        var store = Path.Combine(setup.Folder, strategy, "store");
+        await using var host = await EmbeddedLoopHost.StartAsync(new LoopOptions { Agents = [loaded], StoreDirectory = store, EmbeddingCacheDirectory = EmbeddingCache });
+        var registry = host.Services.GetRequiredService<IModelRegistry>();
+        var agentId = loaded.Manifest.AgentId;
+        var entry = host.Services.GetRequiredService<AgentCatalog>().Get(agentId);
+
+        if (await registry.GetServingAsync(agentId) is null)
+        {
+            var clock = Stopwatch.StartNew();
+            var v1 = await host.Services.GetRequiredService<StudentModelTrainer>()
+                .TrainAsync(new TrainingJob(loaded.Manifest, entry.Data.Pool, entry.Data.Evaluation, null, "bench:10-shot"));
+            await registry.SetServingAsync(agentId, v1.VersionId, "10-shot start");
+            Record(seed, strategy, 0, entry.Data.Pool.Count, v1.Evaluation.Overall, "Start", clock.Elapsed.TotalSeconds);
+        }
+
+        var context = host.Services.GetRequiredService<LoopContext>();
+        for (var round = done.Length == 0 ? 1 : done.Max(p => p.Round) + 1; ; round++)
+        {
+            var labels = entry.Data.Pool.Count + (await context.AllBatchesAsync(agentId, CancellationToken.None)).Sum(b => b.Summary.Labelled);
+            if (labels + Banking77Setup.LabelsPerRound > maxLabels) break;
+            var clock = Stopwatch.StartNew();
+            var check = await host.CheckAsync(agentId, manual: true, reason: $"round {round}");
+            var report = await host.WatchAsync(check.RunId ?? throw new InvalidOperationException(check.Decision.Reason));
+            var candidate = await registry.GetAsync(agentId, report.CandidateVersion!);
+            labels = entry.Data.Pool.Count + (await context.AllBatchesAsync(agentId, CancellationToken.None)).Sum(b => b.Summary.Labelled);
+            Record(seed, strategy, round, labels, candidate!.Evaluation.Overall, report.Status, clock.Elapsed.TotalSeconds);
+        }
+    }
+
+    /// <summary>The 10-shot, 30-shot and all-labels (ceiling) points, trained directly on the same encoder and head.</summary>
+    public void RunReferencePoints(int seed)
+    {
+        var existing = log.Read().Where(p => p.Seed == seed && p.Strategy.StartsWith("reference:", StringComparison.Ordinal)).Select(p => p.Strategy).ToHashSet();
+        using var miniLm = new MiniLmTextEncoder();
+        var encoder = new CachingTextEncoder(miniLm, new EmbeddingCache(miniLm.ModelId, miniLm.Dimension, EmbeddingCache));
+        var trainer = new LbfgsHeadTrainer();
+        var random = new Random(seed);
+        var pool = setup.Pool.GroupBy(e => e.Label).ToDictionary(g => g.Key, g => g.OrderBy(_ => random.Next()).ToArray());
+        var points = new (string Name, IReadOnlyList<LabeledExample> Data)[]
+        {
+            ("reference:10-shot", pool.Values.SelectMany(v => v.Take(10)).ToArray()),
+            ("reference:30-shot", pool.Values.SelectMany(v => v.Take(30)).ToArray()),
+            ("reference:ceiling", setup.Pool),
+        };
+        var classIndex = ModelEvaluator.ClassIndex(setup.Intents);
+        foreach (var (name, data) in points.Where(p => !existing.Contains(p.Name)))
+        {
+            var clock = Stopwatch.StartNew();
+            var features = encoder.Encode(data.Select(e => e.Text).ToArray());
+            var artifacts = trainer.Train(setup.Intents, features, data.Select(e => classIndex[e.Label]).ToArray(), new HyperParameters(), null);
+            using var model = new OnnxIntentClassifier(name, setup.Intents, artifacts.Onnx, encoder);
+            var report = ModelEvaluator.Evaluate(model, setup.Test).Overall;
+            Record(seed, name, 0, data.Count, report, "Reference", clock.Elapsed.TotalSeconds);
+        }
+    }
+
+    private void Record(int seed, string strategy, int round, int labels, ClassificationReport report, string status, double seconds)
+    {
+        var point = new CurvePoint(seed, strategy, round, labels, report.Accuracy, report.MacroF1, status, Math.Round(seconds, 2));
+        log.Append(point);
+        output.WriteLine($"seed {seed} {strategy,-18} round {round,3}  labels {labels,5}  accuracy {report.Accuracy:0.0000}  macro-F1 {report.MacroF1:0.0000}  {status} {seconds:0.0} s");
+    }
+}

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Monitoring;
+using SelfImprove.Core.Ports;
+using SelfImprove.Core.Runs;
+using SelfImprove.Core.Steps;
+using SelfImprove.Learning.Embeddings;
+using SelfImprove.Learning.Training;
+using SelfImprove.Server;
+using SelfImprove.Steps;
+
+namespace SelfImprove.Benchmarks;
+
+/// <summary>
+/// What the durable engine and the student model cost on the embedded default (in-memory backend):
+/// the demo run split by phase, the same steps as a plain sequence of calls versus the orchestrator,
+/// engine throughput, and the model's training cost.
+/// </summary>
+public static class EngineBenchmark
+{
+    public static async Task<int> RunAsync(string cacheFolder, int repeat, TextWriter output)
+    {
+        var manifestPath = Path.GetFullPath(Path.Combine("workflows", "support-router.agent.json"));
+        if (!File.Exists(manifestPath))
+        {
+            Console.Error.WriteLine($"Run from the repository root: {manifestPath} not found.");
+            return 2;
+        }
+        var work = Path.Combine(cacheFolder, "engine");
+        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        var manifest = WithoutApproval(manifestPath, work);
+
+        output.WriteLine("## Training cost");
+        await TrainingCostAsync(manifest, work, output);
+
+        output.WriteLine();
+        output.WriteLine($"## One improvement run of the demo agent, orchestrated vs plain calls ({repeat} repetitions; the first pays for cold embeddings)");
+        var rows = new List<(double Orchestrated, double Plain, IReadOnlyDictionary<string, double> Phases)>();
+        for (var i = 0; i < repeat; i++)
+        {
+            var plain = await PlainRunAsync(manifest, Path.Combine(work, $"plain-{i}"), Path.Combine(work, "embeddings"));
+            var (orchestrated, phases) = await OrchestratedRunAsync(manifest, Path.Combine(work, $"orchestrated-{i}"), Path.Combine(work, "embeddings"));
+            rows.Add((orchestrated, plain, phases));
+            output.WriteLine($"repetition {i + 1}: orchestrated {orchestrated:0.00} s, plain {plain:0.00} s; phases: " +
+                             string.Join(", ", phases.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value:0.00} s")));
+        }
+        var warm = rows.Skip(1).DefaultIfEmpty(rows[0]).ToArray();
+        var o = Median(warm.Select(r => r.Orchestrated));
+        var p = Median(warm.Select(r => r.Plain));
+        output.WriteLine($"median (warm): orchestrated {o:0.00} s, plain {p:0.00} s, ratio {o / p:0.000}, overhead {(o - p) / o * 100:0.0} % of the run's wall time");
+
+        output.WriteLine();
+        output.WriteLine("## Engine throughput (in-memory backend, steps that do no work)");
+        await ThroughputAsync(manifest, Path.Combine(work, "throughput"), output);
+        return 0;
+    }
+
+    /// <summary>The demo manifest in a scratch folder, with approval off (so nobody's reaction time is measured).</summary>
+    private static LoadedManifest WithoutApproval(string manifestPath, string work)
+    {
+        Directory.CreateDirectory(Path.Combine(work, "constitutions"));
+        var folder = Path.GetDirectoryName(manifestPath)!;
+        var json = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        json.Remove("$schema");
+        json["approval"]!["required"] = false;
+        File.Copy(Path.Combine(folder, "constitutions", "support-router.json"), Path.Combine(work, "constitutions", "support-router.json"), overwrite: true);
+        var path = Path.Combine(work, "support-router.agent.json");
+        File.WriteAllText(path, json.ToJsonString());
+        return ManifestLoader.Load(path);
+    }
+
+    private static async Task TrainingCostAsync(LoadedManifest loaded, string work, TextWriter output)
+    {
+        var data = new AgentCatalog([loaded]).Get(loaded.Manifest.AgentId).Data;
+        var texts = data.Pool.Select(e => e.Text).Concat(data.Evaluation.Select(e => e.Text)).ToArray();
+        using var miniLm = new MiniLmTextEncoder();
+        miniLm.Encode(["warm up"]);
+        var clock = Stopwatch.StartNew();
+        var features = miniLm.Encode(texts);
+        var embedSeconds = clock.Elapsed.TotalSeconds;
+        var cached = new CachingTextEncoder(miniLm, new EmbeddingCache(miniLm.ModelId, miniLm.Dimension, Path.Combine(work, "cost-cache")));
+        cached.Encode(texts);
+        clock.Restart();
+        cached.Encode(texts);
+        var cachedSeconds = clock.Elapsed.TotalSeconds;
+        output.WriteLine($"embedding (MiniLM, batches of 64, 2 cores): {texts.Length / embedSeconds:0} sentences/s ({texts.Length} sentences in {embedSeconds:0.0} s)");
+        output.WriteLine($"embedding again through the cache: {texts.Length / cachedSeconds:0} sentences/s ({cachedSeconds * 1000:0} ms): {embedSeconds / cachedSeconds:0}x cheaper");
+
+        var labels = loaded.Manifest.LabelNames;
+        var index = labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i);
+        var poolFeatures = features.Take(data.Pool.Count).ToArray();
+        var classes = data.Pool.Select(e => index[e.Label]).ToArray();
+        var trainer = new LbfgsHeadTrainer();
+        clock.Restart();
+        var cold = trainer.Train(labels, poolFeatures, classes, loaded.Manifest.Training.HyperParameters, null);
+        var coldSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        trainer.Train(labels, poolFeatures, classes, loaded.Manifest.Training.HyperParameters, cold.TrainerState);
+        var warmSeconds = clock.Elapsed.TotalSeconds;
+        output.WriteLine($"head (L-BFGS, {labels.Count} classes, {poolFeatures.Length} examples, incl. ONNX export): cold {poolFeatures.Length / coldSeconds:0} examples/s ({coldSeconds:0.00} s), warm start {poolFeatures.Length / warmSeconds:0} examples/s ({warmSeconds:0.00} s)");
+        await Task.CompletedTask;
+    }
+
+    /// <summary>The same steps the orchestrator calls, in the same order, as plain method calls.</summary>
+    private static async Task<double> PlainRunAsync(LoadedManifest loaded, string store, string embeddings)
+    {
+        await using var services = new ServiceCollection()
+            .AddSelfImproveLoop(new LoopOptions { Agents = [loaded], StoreDirectory = store, EmbeddingCacheDirectory = embeddings })
+            .BuildServiceProvider();
+        var agentId = loaded.Manifest.AgentId;
+        await BootstrapAsync(services, loaded);
+        var s = services;
+        var clock = Stopwatch.StartNew();
+        var ledger = s.GetRequiredService<IRunLedger>();
+        var monitoring = s.GetRequiredService<IMonitoringStep>();
+        var snapshot = await monitoring.SnapshotAsync(agentId);
+        var state = await monitoring.RunStateAsync(agentId);
+        var settings = ledger.Settings(agentId);
+        var decision = TriggerPolicy.Decide(settings.Trigger, settings.Goal, snapshot, state, DateTimeOffset.UtcNow, manual: false);
+        if (!decision.ShouldStart) throw new InvalidOperationException($"the demo agent should need a run: {decision.Reason}");
+        var run = await ledger.OpenAsync(new RunStartRequest(agentId, decision.Reason, false));
+        ledger.Settings(agentId);
+        await monitoring.SnapshotAsync(agentId);
+        var plan = await s.GetRequiredService<IPlanningStep>().PlanAsync(run.RunId, agentId, 1, []);
+        var batch = await s.GetRequiredService<IDataGenerationStep>().GenerateAsync(run.RunId, agentId, plan);
+        var candidate = await s.GetRequiredService<ITrainingStep>().TrainAsync(run.RunId, agentId, 1, [batch.BlobName], plan.HyperParameters);
+        await s.GetRequiredService<IEvaluationStep>().EvaluateAsync(agentId, 1, candidate);
+        await s.GetRequiredService<IAlignmentStep>().AssessAsync(agentId, candidate);
+        var deployment = s.GetRequiredService<IDeploymentStep>();
+        var trial = await deployment.TrialAsync(run.RunId, agentId, candidate);
+        var serving = trial.Promoted ? await deployment.PromoteAsync(run.RunId, agentId, candidate) : await deployment.RollbackAsync(run.RunId, agentId, candidate);
+        await ledger.CloseAsync(new ImprovementReport
+        {
+            RunId = run.RunId, AgentId = agentId, Status = RunStatuses.Promoted, Reason = "plain", Goal = new GoalReport("accuracy", 0.85),
+            Metrics = new MetricsReport(0, 0, null), ServingVersion = serving,
+        });
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<(double Seconds, IReadOnlyDictionary<string, double> Phases)> OrchestratedRunAsync(LoadedManifest loaded, string store, string embeddings)
+    {
+        var clock = new StepClock();
+        await using var host = await EmbeddedLoopHost.StartAsync(
+            new LoopOptions { Agents = [loaded], StoreDirectory = store, EmbeddingCacheDirectory = embeddings },
+            services =>
+            {
+                services.AddSingleton<ITextEncoder>(sp => new CachingTextEncoder(
+                    new TimedEncoder(clock, sp.GetRequiredService<MiniLmTextEncoder>()),
+                    new EmbeddingCache("all-MiniLM-L6-v2", 384, embeddings)));
+                services.AddSingleton(sp => new TimedSteps(clock,
+                    ActivatorUtilities.CreateInstance<MonitoringStep>(sp), ActivatorUtilities.CreateInstance<PlanningStep>(sp),
+                    ActivatorUtilities.CreateInstance<DataGenerationStep>(sp), ActivatorUtilities.CreateInstance<TrainingStep>(sp),
+                    ActivatorUtilities.CreateInstance<EvaluationStep>(sp), ActivatorUtilities.CreateInstance<AlignmentStep>(sp),
+                    ActivatorUtilities.CreateInstance<DeploymentStep>(sp)));
+                services.AddSingleton<IMonitoringStep>(sp => sp.GetRequiredService<TimedSteps>());
+                services.AddSingleton<IPlanningStep>(sp => sp.GetRequiredService<TimedSteps>());
+                services.AddSingleton<IDataGenerationStep>(sp => sp.GetRequiredService<TimedSteps>());
+                services.AddSingleton<ITrainingStep>(sp => sp.GetRequiredService<TimedSteps>());
+                services.AddSingleton<IEvaluationStep>(sp => sp.GetRequiredService<TimedSteps>());
+                services.AddSingleton<IAlignmentStep>(sp => sp.GetRequiredService<TimedSteps>());
+                services.AddSingleton<IDeploymentStep>(sp => sp.GetRequiredService<TimedSteps>());
+            });
+        await BootstrapAsync(host.Services, loaded);
+        clock.Clear();
+        var wall = Stopwatch.StartNew();
+        var check = await host.CheckAsync(loaded.Manifest.AgentId);
+        var done = await host.Client.WaitForInstanceCompletionAsync(check.RunId!, getInputsAndOutputs: true);
+        var seconds = wall.Elapsed.TotalSeconds;
+        var report = done.ReadOutputAs<ImprovementReport>()!;
+        if (report.Status != RunStatuses.Promoted) throw new InvalidOperationException($"the benchmark run ended {report.Status}: {report.Reason}");
+
+        var phases = new Dictionary<string, double>(clock.Seconds);
+        var inSteps = phases.Where(p => p.Key != "embedding").Sum(p => p.Value);
+        phases["orchestration overhead"] = seconds - inSteps;
+        return (seconds, phases);
+    }
+
+    private static async Task BootstrapAsync(IServiceProvider services, LoadedManifest loaded)
+    {
+        var registry = services.GetRequiredService<IModelRegistry>();
+        var data = services.GetRequiredService<AgentCatalog>().Get(loaded.Manifest.AgentId).Data;
+        var v1 = await services.GetRequiredService<StudentModelTrainer>().TrainAsync(new TrainingJob(loaded.Manifest, data.Pool, data.Evaluation, null, "bench"));
+        await registry.SetServingAsync(loaded.Manifest.AgentId, v1.VersionId, "bench bootstrap");
+    }
+
+    private static async Task ThroughputAsync(LoadedManifest loaded, string store, TextWriter output)
+    {
+        const int agents = 1000;
+        var many = Enumerable.Range(1, agents)
+            .Select(i => loaded with { Manifest = loaded.Manifest with { AgentId = $"agent-{i:D4}" } }).ToArray();
+        var steps = new InstantSteps();
+        await using var host = await EmbeddedLoopHost.StartAsync(
+            new LoopOptions { Agents = many, StoreDirectory = store },
+            services =>
+            {
+                services.AddSingleton<IMonitoringStep>(sp => new InstantMonitoring(steps, sp.GetRequiredService<RunLedger>()));
+                services.AddSingleton<IPlanningStep>(steps);
+                services.AddSingleton<IDataGenerationStep>(steps);
+                services.AddSingleton<ITrainingStep>(steps);
+                services.AddSingleton<IEvaluationStep>(steps);
+                services.AddSingleton<IAlignmentStep>(steps);
+                services.AddSingleton<IDeploymentStep>(steps);
+            });
+
+        // One tick: a monitoring check of every agent (3 activities and the trigger policy each); all healthy.
+        steps.Healthy = true;
+        var clock = Stopwatch.StartNew();
+        var ids = await Task.WhenAll(many.Select(m => host.Client.ScheduleNewOrchestrationInstanceAsync(
+            nameof(Workflows.Monitoring.MonitorAgentOrchestrator), new Workflows.Monitoring.MonitorInput(m.Manifest.AgentId))));
+        await Task.WhenAll(ids.Select(id => host.Client.WaitForInstanceCompletionAsync(id)));
+        output.WriteLine($"monitoring tick of {agents} agents: {clock.Elapsed.TotalSeconds:0.0} s, {agents / clock.Elapsed.TotalSeconds:0} checks/s (unit: one MonitorAgent orchestration, 3 activities, snapshot not scored)");
+
+        // Concurrent improvement runs: every agent drifted, 100 runs at once (13 activities each, no approval).
+        steps.Healthy = false;
+        var runs = many.Take(100).ToArray();
+        clock.Restart();
+        var checks = await Task.WhenAll(runs.Select(m => host.CheckAsync(m.Manifest.AgentId)));
+        await Task.WhenAll(checks.Select(c => host.Client.WaitForInstanceCompletionAsync(c.RunId!)));
+        output.WriteLine($"{runs.Length} concurrent improvement runs: {clock.Elapsed.TotalSeconds:0.0} s, {runs.Length / clock.Elapsed.TotalSeconds:0.0} runs/s (unit: one MonitorAgent + one ImprovementRun orchestration, 16 activities, steps that return at once)");
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
