@@ -26,6 +26,9 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
     public double CandidateDistance { get; set; } = 0.05;
     public bool TrialWins { get; set; } = true;
 
+    /// <summary>Makes training fail as it would on bad data.</summary>
+    public bool TrainingFails { get; set; }
+
     public ConcurrentQueue<string> Calls { get; } = new();
     public ConcurrentQueue<(int Attempt, IReadOnlyList<AttemptEvidence> Evidence)> PlanInputs { get; } = new();
     public ConcurrentQueue<ApprovalRequest> ApprovalRequests { get; } = new();
@@ -62,6 +65,7 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
     public Task<string> TrainAsync(string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters, CancellationToken cancellationToken = default)
     {
         Record($"train {attempt} on {batchBlobNames.Count} batches");
+        if (TrainingFails) throw new InvalidDataException($"Run {runId}: training batch '{batchBlobNames[0]}' is missing from the store.");
         return Task.FromResult($"v{attempt + 1}");
     }
 

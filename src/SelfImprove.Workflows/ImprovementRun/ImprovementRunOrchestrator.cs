@@ -22,6 +22,21 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
     public override async Task<ImprovementReport> RunAsync(TaskOrchestrationContext context, RunInput input)
     {
         var run = new RunRecorder(context, input);
+        try
+        {
+            return await ImproveAndDeployAsync(context, run, input);
+        }
+        catch (TaskFailedException failure)
+        {
+            // A step that kept failing still ends the run properly: any trial is ended, the run is reported, the agent's lock released.
+            if (run.CandidateVersion is { } candidate)
+                run.ServingVersion = await context.CallActivityAsync<string>(nameof(RollbackActivity), new CandidateInput(input.RunId, input.AgentId, candidate), Retry);
+            return await run.FinishAsync(RunStatuses.Failed, $"step {failure.TaskName} failed: {failure.FailureDetails.ErrorMessage}");
+        }
+    }
+
+    private static async Task<ImprovementReport> ImproveAndDeployAsync(TaskOrchestrationContext context, RunRecorder run, RunInput input)
+    {
         var settings = await context.CallActivityAsync<RunSettings>(nameof(LoadRunSettingsActivity), input.AgentId, Retry);
         run.Goal = new GoalReport(settings.Goal.Metric, settings.Goal.Target);
 

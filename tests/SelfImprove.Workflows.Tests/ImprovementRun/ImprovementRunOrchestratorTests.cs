@@ -122,6 +122,22 @@ public sealed class ImprovementRunOrchestratorTests
     }
 
     [Fact]
+    public async Task A_step_that_fails_ends_the_run_as_failed_with_the_reason_and_frees_the_agent()
+    {
+        var steps = new ScriptedSteps { TrainingFails = true };
+        await using var loop = await ScriptedLoop.StartAsync(steps);
+
+        var report = await loop.FinishAsync(await loop.StartRunAsync(), Approve);
+
+        Assert.Equal(RunStatuses.Failed, report.Status);
+        Assert.Contains("TrainCandidateActivity failed", report.Reason);
+        Assert.Contains("is missing from the store", report.Reason);
+        Assert.Single(steps.Calls, c => c.StartsWith("train"));
+        Assert.Null((await loop.Ledger.StateAsync(ScriptedLoop.AgentId)).RunningRunId);
+        Assert.Equal(report, await loop.Ledger.ReportAsync(report.RunId!));
+    }
+
+    [Fact]
     public async Task The_run_releases_the_agent_when_it_ends_so_the_next_one_can_start()
     {
         await using var loop = await ScriptedLoop.StartAsync(new ScriptedSteps());
