@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using SelfImprove.Core.Ports;
 
 namespace SelfImprove.Storage;
@@ -7,7 +6,7 @@ namespace SelfImprove.Storage;
 /// Artefacts as files under one folder. Writes go to a temporary file first and are renamed into place,
 /// so a crash never leaves a half-written blob under its real name.
 /// </summary>
-public sealed partial class LocalArtifactStore : IArtifactStore
+public sealed class LocalArtifactStore : IArtifactStore
 {
     private const string TempFolder = ".tmp";
     private readonly string root;
@@ -79,10 +78,7 @@ public sealed partial class LocalArtifactStore : IArtifactStore
 
     private string PathOf(string name)
     {
-        if (!ValidName().IsMatch(name) || name.Split('/').Any(part => part is "" or "." or ".."))
-            throw new ArgumentException(
-                $"Artefact name '{name}' is not allowed: use letters, digits, '.', '_', '-' and '/' separators, without empty, '.' or '..' parts.",
-                nameof(name));
+        ArtifactNames.Check(name);
         var path = Path.Combine(root, name.Replace('/', Path.DirectorySeparatorChar));
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         return path;
@@ -98,7 +94,4 @@ public sealed partial class LocalArtifactStore : IArtifactStore
         }
         return temp;
     }
-
-    [GeneratedRegex("^[A-Za-z0-9._/-]+$")]
-    private static partial Regex ValidName();
 }

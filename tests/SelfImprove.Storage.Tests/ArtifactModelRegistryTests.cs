@@ -63,7 +63,7 @@ public sealed class ArtifactModelRegistryTests : IDisposable
         await Assert.ThrowsAsync<KeyNotFoundException>(() => registry.ReadArtifactsAsync("support-router", "v7"));
     }
 
-    private static ModelVersion Draft(string? parent)
+    internal static ModelVersion Draft(string? parent)
     {
         var report = new ClassificationReport(10, 0.9, 0.85, 0.4, [new IntentMetrics("a", 1, 0.8, 0.89, 5)], [new ConfusionPair("a", "b", 1)]);
         return new ModelVersion

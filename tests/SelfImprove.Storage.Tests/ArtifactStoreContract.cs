@@ -1,16 +1,13 @@
 using System.Text;
+using SelfImprove.Core.Ports;
 using SelfImprove.Testing;
 
 namespace SelfImprove.Storage.Tests;
 
-public sealed class LocalArtifactStoreTests : IDisposable
+/// <summary>The behaviour every artefact store promises; run against the folder store and against Blob Storage (Azurite).</summary>
+public abstract class ArtifactStoreContract
 {
-    private readonly TempDirectory folder = new();
-    private readonly LocalArtifactStore store;
-
-    public LocalArtifactStoreTests() => store = new LocalArtifactStore(folder.Path);
-
-    public void Dispose() => folder.Dispose();
+    protected abstract IArtifactStore store { get; }
 
     [Fact]
     public async Task Create_only_if_absent_keeps_the_first_content()
@@ -55,4 +52,16 @@ public sealed class LocalArtifactStoreTests : IDisposable
         var error = await Assert.ThrowsAsync<ArgumentException>(() => store.WriteAsync(name, "x"u8.ToArray()));
         Assert.Contains(name, error.Message);
     }
+}
+
+public sealed class LocalArtifactStoreTests : ArtifactStoreContract, IDisposable
+{
+    private readonly TempDirectory folder = new();
+    private readonly LocalArtifactStore local;
+
+    public LocalArtifactStoreTests() => local = new LocalArtifactStore(folder.Path);
+
+    protected override IArtifactStore store => local;
+
+    public void Dispose() => folder.Dispose();
 }
