@@ -39,7 +39,7 @@ public sealed class ActiveLearningBenchmark(Banking77Setup setup, string cacheFo
         }
         var loaded = ManifestLoader.Load(setup.ManifestPath(Strategies[strategy]));
         var store = Path.Combine(setup.Folder, strategy, "store");
-        await using var host = await EmbeddedLoopHost.StartAsync(new LoopOptions { Agents = [loaded], StoreDirectory = store, EmbeddingCacheDirectory = EmbeddingCache });
+        await using var host = await LoopHost.StartAsync(new LoopOptions { Agents = [loaded], StoreDirectory = store, EmbeddingCacheDirectory = EmbeddingCache });
         var registry = host.Services.GetRequiredService<IModelRegistry>();
         var agentId = loaded.Manifest.AgentId;
         var entry = host.Services.GetRequiredService<AgentCatalog>().Get(agentId);

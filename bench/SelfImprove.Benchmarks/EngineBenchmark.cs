@@ -143,7 +143,7 @@ public static class EngineBenchmark
     private static async Task<(double Seconds, IReadOnlyDictionary<string, double> Phases)> OrchestratedRunAsync(LoadedManifest loaded, string store, string embeddings)
     {
         var clock = new StepClock();
-        await using var host = await EmbeddedLoopHost.StartAsync(
+        await using var host = await LoopHost.StartAsync(
             new LoopOptions { Agents = [loaded], StoreDirectory = store, EmbeddingCacheDirectory = embeddings },
             services =>
             {
@@ -192,7 +192,7 @@ public static class EngineBenchmark
         var many = Enumerable.Range(1, agents)
             .Select(i => loaded with { Manifest = loaded.Manifest with { AgentId = $"agent-{i:D4}" } }).ToArray();
         var steps = new InstantSteps();
-        await using var host = await EmbeddedLoopHost.StartAsync(
+        await using var host = await LoopHost.StartAsync(
             new LoopOptions { Agents = many, StoreDirectory = store },
             services =>
             {

@@ -23,13 +23,13 @@ public sealed class RealLoop : IAsyncDisposable
 
     private readonly TempDirectory folder;
 
-    private RealLoop(TempDirectory folder, EmbeddedLoopHost host)
+    private RealLoop(TempDirectory folder, LoopHost host)
     {
         this.folder = folder;
         Host = host;
     }
 
-    public EmbeddedLoopHost Host { get; }
+    public LoopHost Host { get; }
     public IModelRegistry Registry => Host.Services.GetRequiredService<IModelRegistry>();
     public ServingRouter Router => Host.Services.GetRequiredService<ServingRouter>();
     public AgentEntry Agent => Host.Services.GetRequiredService<AgentCatalog>().Get(AgentId);
@@ -49,7 +49,7 @@ public sealed class RealLoop : IAsyncDisposable
             m["deployment"]!["minimumSamples"] = 30;
             edit?.Invoke(m);
         }));
-        var host = await EmbeddedLoopHost.StartAsync(
+        var host = await LoopHost.StartAsync(
             new LoopOptions { Agents = [manifest], StoreDirectory = folder.Combine("store"), EmbeddingCacheDirectory = SharedCache },
             configure);
         var loop = new RealLoop(folder, host);

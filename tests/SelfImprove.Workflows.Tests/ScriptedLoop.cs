@@ -12,32 +12,36 @@ namespace SelfImprove.Workflows.Tests;
 /// <summary>The real embedded durable host and run ledger, with <see cref="ScriptedSteps"/> doing the work.</summary>
 public sealed class ScriptedLoop : IAsyncDisposable
 {
-    private readonly TempDirectory folder;
+    private readonly TempDirectory? ownedFolder;
 
-    private ScriptedLoop(TempDirectory folder, EmbeddedLoopHost host, ScriptedSteps steps)
+    private ScriptedLoop(TempDirectory? ownedFolder, LoopHost host, ScriptedSteps steps)
     {
-        this.folder = folder;
+        this.ownedFolder = ownedFolder;
         Host = host;
         Steps = steps;
     }
 
     public const string AgentId = "support-router";
-    public EmbeddedLoopHost Host { get; }
+    public LoopHost Host { get; }
     public ScriptedSteps Steps { get; }
     public RunLedger Ledger => Host.Services.GetRequiredService<RunLedger>();
 
     /// <param name="steps">The scripted steps.</param>
     /// <param name="edit">Changes to the shipped manifest (e.g. a short approval timeout).</param>
-    public static async Task<ScriptedLoop> StartAsync(ScriptedSteps steps, Action<JsonObject>? edit = null)
+    /// <param name="backend">Orchestration backend; in-memory when null.</param>
+    /// <param name="folder">Manifest and store folder, to restart on the same state; a fresh one (deleted on dispose) when null.</param>
+    public static async Task<ScriptedLoop> StartAsync(
+        ScriptedSteps steps, Action<JsonObject>? edit = null, DurableTask.Core.IOrchestrationService? backend = null, TempDirectory? folder = null)
     {
-        var folder = new TempDirectory();
+        var owned = folder is null ? new TempDirectory() : null;
+        folder ??= owned!;
         var manifest = ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder, m =>
         {
             m["goal"]!["target"] = 0.85;
             m["goal"]!["acceptableRange"]!["min"] = 0.82;
             edit?.Invoke(m);
         }));
-        var host = await EmbeddedLoopHost.StartAsync(
+        var host = await LoopHost.StartAsync(
             new LoopOptions { Agents = [manifest], StoreDirectory = folder.Combine("store") },
             services =>
             {
@@ -49,8 +53,9 @@ public sealed class ScriptedLoop : IAsyncDisposable
                 services.AddSingleton<IAlignmentStep>(steps);
                 services.AddSingleton<IDeploymentStep>(steps);
                 services.AddSingleton<IApprovalStep>(steps);
-            });
-        return new ScriptedLoop(folder, host, steps);
+            },
+            backend: backend);
+        return new ScriptedLoop(owned, host, steps);
     }
 
     /// <summary>Starts a run by hand (as a person would) and returns its id.</summary>
@@ -70,7 +75,7 @@ public sealed class ScriptedLoop : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Host.DisposeAsync();
-        folder.Dispose();
+        ownedFolder?.Dispose();
     }
 
     /// <summary>Scripted snapshots, but the run state (lock, last run) from the real ledger.</summary>

@@ -64,7 +64,7 @@ public static class DemoCommand
                 EmbeddingCacheDirectory = Path.GetFullPath(Path.Combine(".selfimprove", "cache", "embeddings")),
             };
 
-            await using var host = await EmbeddedLoopHost.StartAsync(options,
+            await using var host = await LoopHost.StartAsync(options,
                 services => services.AddSingleton<IApprovalStep>(new ConsoleApprovalStep(error)), cancellationToken: cancellationToken);
             var agentId = loaded.Manifest.AgentId;
             progress.WriteLine($"store      {storeDirectory}");

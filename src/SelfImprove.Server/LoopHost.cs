@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Testing.Sidecar;
+using DurableTask.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,16 +13,16 @@ using SelfImprove.Workflows.Monitoring;
 namespace SelfImprove.Server;
 
 /// <summary>
-/// The loop's orchestrations running in this process on Durable Task's in-memory orchestration service (behind
-/// the gRPC sidecar, with the real worker and client). For the embedded default, the demo and tests; state
-/// lives as long as the process.
+/// The loop's orchestrations and activities running in this process (behind the gRPC sidecar, with the real
+/// worker and client) on a backend of <see cref="DurableBackends"/>: in-memory by default (the embedded default,
+/// the demo and tests; state lives as long as the process), or the Azure Storage provider.
 /// </summary>
-public sealed class EmbeddedLoopHost : IAsyncDisposable
+public sealed class LoopHost : IAsyncDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
     private readonly DurableHost host;
 
-    private EmbeddedLoopHost(DurableHost host) => this.host = host;
+    private LoopHost(DurableHost host) => this.host = host;
 
     public DurableTaskClient Client => host.Client;
     public IServiceProvider Services => host.Services;
@@ -30,13 +30,15 @@ public sealed class EmbeddedLoopHost : IAsyncDisposable
     /// <param name="options">Agents and store.</param>
     /// <param name="configure">Replaces services after the defaults (e.g. the approval step, or fakes in tests).</param>
     /// <param name="loggerFactory">Durable Task's own logs; silent by default.</param>
-    public static async Task<EmbeddedLoopHost> StartAsync(
-        LoopOptions options, Action<IServiceCollection>? configure = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    /// <param name="backend">Where orchestration state lives; in-memory when null.</param>
+    public static async Task<LoopHost> StartAsync(
+        LoopOptions options, Action<IServiceCollection>? configure = null, ILoggerFactory? loggerFactory = null,
+        IOrchestrationService? backend = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
         var host = await DurableHost.StartAsync(
-            new InMemoryOrchestrationService(loggerFactory),
+            backend ?? DurableBackends.InMemory(loggerFactory),
             registry => registry.AddSelfImproveWorkflows(),
             services =>
             {
@@ -46,7 +48,7 @@ public sealed class EmbeddedLoopHost : IAsyncDisposable
             },
             loggerFactory,
             cancellationToken);
-        return new EmbeddedLoopHost(host);
+        return new LoopHost(host);
     }
 
     /// <summary>Runs one monitoring check of the agent and returns what it found and whether it started a run.</summary>
