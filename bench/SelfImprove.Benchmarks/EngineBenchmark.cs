@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using DurableTask.Core;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Monitoring;
@@ -36,25 +38,34 @@ public static class EngineBenchmark
         output.WriteLine("## Training cost");
         await TrainingCostAsync(manifest, work, output);
 
-        output.WriteLine();
-        output.WriteLine($"## One improvement run of the demo agent, orchestrated vs plain calls ({repeat} repetitions; the first pays for cold embeddings)");
-        var rows = new List<(double Orchestrated, double Plain, IReadOnlyDictionary<string, double> Phases)>();
-        for (var i = 0; i < repeat; i++)
+        await using var azurite = await Testing.Azurite.StartAsync();
+        foreach (var backend in new[] { "in-memory", "azure-storage (Azurite)" })
         {
-            var plain = await PlainRunAsync(manifest, Path.Combine(work, $"plain-{i}"), Path.Combine(work, "embeddings"));
-            var (orchestrated, phases) = await OrchestratedRunAsync(manifest, Path.Combine(work, $"orchestrated-{i}"), Path.Combine(work, "embeddings"));
-            rows.Add((orchestrated, plain, phases));
-            output.WriteLine($"repetition {i + 1}: orchestrated {orchestrated:0.00} s, plain {plain:0.00} s; phases: " +
-                             string.Join(", ", phases.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value:0.00} s")));
-        }
-        var warm = rows.Skip(1).DefaultIfEmpty(rows[0]).ToArray();
-        var o = Median(warm.Select(r => r.Orchestrated));
-        var p = Median(warm.Select(r => r.Plain));
-        output.WriteLine($"median (warm): orchestrated {o:0.00} s, plain {p:0.00} s, ratio {o / p:0.000}, overhead {(o - p) / o * 100:0.0} % of the run's wall time");
+            Func<string, Task<IOrchestrationService?>> backendFor = backend == "in-memory"
+                ? _ => Task.FromResult<IOrchestrationService?>(null)
+                : async hub => await DurableBackends.AzureStorageAsync(azurite.ConnectionString, hub, "bench", NullLoggerFactory.Instance);
+            output.WriteLine();
+            output.WriteLine($"## One improvement run of the demo agent on the {backend} backend, orchestrated vs plain calls ({repeat} repetitions; the first pays for cold embeddings)");
+            var rows = new List<(double Orchestrated, double Plain, IReadOnlyDictionary<string, double> Phases)>();
+            for (var i = 0; i < repeat; i++)
+            {
+                var tag = $"{(backend == "in-memory" ? "m" : "a")}{i}";
+                var plain = await PlainRunAsync(manifest, Path.Combine(work, $"plain-{tag}"), Path.Combine(work, "embeddings"));
+                var (orchestrated, phases) = await OrchestratedRunAsync(manifest, Path.Combine(work, $"orchestrated-{tag}"), Path.Combine(work, "embeddings"), await backendFor($"bench{tag}"));
+                rows.Add((orchestrated, plain, phases));
+                output.WriteLine($"repetition {i + 1}: orchestrated {orchestrated:0.00} s, plain {plain:0.00} s; phases: " +
+                                 string.Join(", ", phases.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value:0.00} s")));
+            }
+            var warm = rows.Skip(1).DefaultIfEmpty(rows[0]).ToArray();
+            var o = Median(warm.Select(r => r.Orchestrated));
+            var p = Median(warm.Select(r => r.Plain));
+            output.WriteLine($"median (warm): orchestrated {o:0.00} s, plain {p:0.00} s, ratio {o / p:0.000}, overhead {(o - p) / o * 100:0.0} % of the run's wall time");
 
-        output.WriteLine();
-        output.WriteLine("## Engine throughput (in-memory backend, steps that do no work)");
-        await ThroughputAsync(manifest, Path.Combine(work, "throughput"), output);
+            output.WriteLine();
+            output.WriteLine($"## Engine throughput on the {backend} backend (steps that do no work)");
+            await ThroughputAsync(manifest, Path.Combine(work, $"throughput-{(backend == "in-memory" ? "m" : "a")}"), await backendFor("benchtp"),
+                agents: backend == "in-memory" ? 1000 : 200, output);
+        }
         return 0;
     }
 
@@ -140,7 +151,8 @@ public static class EngineBenchmark
         return clock.Elapsed.TotalSeconds;
     }
 
-    private static async Task<(double Seconds, IReadOnlyDictionary<string, double> Phases)> OrchestratedRunAsync(LoadedManifest loaded, string store, string embeddings)
+    private static async Task<(double Seconds, IReadOnlyDictionary<string, double> Phases)> OrchestratedRunAsync(
+        LoadedManifest loaded, string store, string embeddings, IOrchestrationService? backend)
     {
         var clock = new StepClock();
         await using var host = await LoopHost.StartAsync(
@@ -162,7 +174,8 @@ public static class EngineBenchmark
                 services.AddSingleton<IEvaluationStep>(sp => sp.GetRequiredService<TimedSteps>());
                 services.AddSingleton<IAlignmentStep>(sp => sp.GetRequiredService<TimedSteps>());
                 services.AddSingleton<IDeploymentStep>(sp => sp.GetRequiredService<TimedSteps>());
-            });
+            },
+            backend: backend);
         await BootstrapAsync(host.Services, loaded);
         clock.Clear();
         var wall = Stopwatch.StartNew();
@@ -186,9 +199,8 @@ public static class EngineBenchmark
         await registry.SetServingAsync(loaded.Manifest.AgentId, v1.VersionId, "bench bootstrap");
     }
 
-    private static async Task ThroughputAsync(LoadedManifest loaded, string store, TextWriter output)
+    private static async Task ThroughputAsync(LoadedManifest loaded, string store, IOrchestrationService? backend, int agents, TextWriter output)
     {
-        const int agents = 1000;
         var many = Enumerable.Range(1, agents)
             .Select(i => loaded with { Manifest = loaded.Manifest with { AgentId = $"agent-{i:D4}" } }).ToArray();
         var steps = new InstantSteps();
@@ -203,7 +215,8 @@ public static class EngineBenchmark
                 services.AddSingleton<IEvaluationStep>(steps);
                 services.AddSingleton<IAlignmentStep>(steps);
                 services.AddSingleton<IDeploymentStep>(steps);
-            });
+            },
+            backend: backend);
 
         // One tick: a monitoring check of every agent (3 activities and the trigger policy each); all healthy.
         steps.Healthy = true;
@@ -215,7 +228,7 @@ public static class EngineBenchmark
 
         // Concurrent improvement runs: every agent drifted, 100 runs at once (13 activities each, no approval).
         steps.Healthy = false;
-        var runs = many.Take(100).ToArray();
+        var runs = many.Take(Math.Min(100, agents)).ToArray();
         clock.Restart();
         var checks = await Task.WhenAll(runs.Select(m => host.CheckAsync(m.Manifest.AgentId)));
         await Task.WhenAll(checks.Select(c => host.Client.WaitForInstanceCompletionAsync(c.RunId!)));

@@ -77,6 +77,8 @@ public sealed partial class Azurite : IAsyncDisposable
     {
         var executable = Path.Combine(RepositoryPaths.Root, "node_modules", ".bin", "azurite");
         await InstallGate.WaitAsync();
+        // Test assemblies run in parallel processes: a lock file keeps two of them from running npm in one folder.
+        using var installLock = await LockFileAsync(Path.Combine(RepositoryPaths.Root, "node_modules.install-lock"));
         try
         {
             if (File.Exists(executable)) return executable;
@@ -96,6 +98,22 @@ public sealed partial class Azurite : IAsyncDisposable
         finally
         {
             InstallGate.Release();
+        }
+    }
+
+    private static async Task<FileStream> LockFileAsync(string path)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(250);
+            }
         }
     }
 
