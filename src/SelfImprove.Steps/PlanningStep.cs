@@ -12,8 +12,11 @@ public sealed class PlanningStep(LoopContext loop, IPlanner planner) : IPlanning
         string runId, string agentId, int attempt, IReadOnlyList<AttemptEvidence> previousAttempts, CancellationToken cancellationToken = default)
     {
         var entry = loop.Agents.Get(agentId);
-        // Diagnose with the newest model of this run: it already knows what earlier attempts taught it.
-        var diagnosing = previousAttempts.LastOrDefault()?.CandidateVersionId ?? await loop.ServingVersionAsync(agentId, cancellationToken);
+        // Diagnose with the newest model: it was trained on every label bought so far (earlier attempts, and earlier
+        // runs even when their candidate was not promoted), so its uncertainty points at what is still unknown.
+        var diagnosing = previousAttempts.LastOrDefault()?.CandidateVersionId
+            ?? (await loop.Registry.ListAsync(agentId, cancellationToken)).LastOrDefault()?.VersionId
+            ?? await loop.ServingVersionAsync(agentId, cancellationToken);
         var classifier = await loop.Models.LoadAsync(agentId, diagnosing, cancellationToken);
         var report = ModelEvaluator.Evaluate(classifier, loop.CheckSet(agentId), cancellationToken).Overall;
 

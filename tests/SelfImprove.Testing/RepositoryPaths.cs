@@ -9,10 +9,12 @@ public static class RepositoryPaths
 
     public static string SupportRouterManifest => Path.Combine(Workflows, "support-router.agent.json");
 
+    /// <summary>Above the running binary (tests), else above the working folder (tools run from the repository).</summary>
     private static string FindRoot()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SelfImprove.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"SelfImprove.sln not found above {AppContext.BaseDirectory}.");
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "SelfImprove.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"SelfImprove.sln not found above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}.");
     }
 }
