@@ -26,13 +26,13 @@ switch (options.Command)
         return 0;
     }
     case "engine":
-        return await EngineBenchmark.RunAsync(cache, int.Parse(options.Get("repeat", "3")), Console.Out);
+        return await EngineBenchmark.RunAsync(cache, int.Parse(options.Get("repeat", "3")), int.Parse(options.Get("agents", "1000")), Console.Out);
     case "report":
         Report.Write(log.Read(), options.Get("out", "docs"), Console.Out);
         return 0;
     default:
         Console.Error.WriteLine("usage: SelfImprove.Benchmarks banking77 [--seeds 1,2,3] [--strategies planner,margin,random] [--max-labels 8000] [--data DIR] [--cache DIR]");
-        Console.Error.WriteLine("       SelfImprove.Benchmarks engine [--repeat 3] [--cache DIR]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks engine [--repeat 3] [--agents 1000] [--cache DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks report [--out docs] [--cache DIR]");
         return 2;
 }
