@@ -163,18 +163,11 @@ public static class EngineBenchmark
                 services.AddSingleton<ITextEncoder>(sp => new CachingTextEncoder(
                     new TimedEncoder(clock, sp.GetRequiredService<MiniLmTextEncoder>()),
                     new EmbeddingCache("all-MiniLM-L6-v2", 384, embeddings)));
-                services.AddSingleton(sp => new TimedSteps(clock,
+                services.AddStepsFrom(sp => new TimedSteps(clock,
                     ActivatorUtilities.CreateInstance<MonitoringStep>(sp), ActivatorUtilities.CreateInstance<PlanningStep>(sp),
                     ActivatorUtilities.CreateInstance<DataGenerationStep>(sp), ActivatorUtilities.CreateInstance<TrainingStep>(sp),
                     ActivatorUtilities.CreateInstance<EvaluationStep>(sp), ActivatorUtilities.CreateInstance<AlignmentStep>(sp),
                     ActivatorUtilities.CreateInstance<DeploymentStep>(sp)));
-                services.AddSingleton<IMonitoringStep>(sp => sp.GetRequiredService<TimedSteps>());
-                services.AddSingleton<IPlanningStep>(sp => sp.GetRequiredService<TimedSteps>());
-                services.AddSingleton<IDataGenerationStep>(sp => sp.GetRequiredService<TimedSteps>());
-                services.AddSingleton<ITrainingStep>(sp => sp.GetRequiredService<TimedSteps>());
-                services.AddSingleton<IEvaluationStep>(sp => sp.GetRequiredService<TimedSteps>());
-                services.AddSingleton<IAlignmentStep>(sp => sp.GetRequiredService<TimedSteps>());
-                services.AddSingleton<IDeploymentStep>(sp => sp.GetRequiredService<TimedSteps>());
             },
             backend: backend);
         await BootstrapAsync(host.Services, loaded);
@@ -209,13 +202,8 @@ public static class EngineBenchmark
             new LoopOptions { Agents = many, StoreDirectory = store },
             services =>
             {
-                services.AddSingleton<IMonitoringStep>(sp => new InstantMonitoring(steps, sp.GetRequiredService<RunLedger>()));
-                services.AddSingleton<IPlanningStep>(steps);
-                services.AddSingleton<IDataGenerationStep>(steps);
-                services.AddSingleton<ITrainingStep>(steps);
-                services.AddSingleton<IEvaluationStep>(steps);
-                services.AddSingleton<IAlignmentStep>(steps);
-                services.AddSingleton<IDeploymentStep>(steps);
+                services.AddStepsFrom(steps);
+                services.AddStepsFrom(sp => new InstantMonitoring(steps, sp.GetRequiredService<RunLedger>()));
             },
             backend: backend);
 

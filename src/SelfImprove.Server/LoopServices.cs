@@ -62,6 +62,27 @@ public static class LoopServices
     }
 }
 
+/// <summary>Replacing steps: a host, a test or a benchmark swaps in its own implementations.</summary>
+public static class StepOverrides
+{
+    private static readonly Type[] StepInterfaces =
+    [
+        typeof(IMonitoringStep), typeof(IPlanningStep), typeof(IDataGenerationStep), typeof(ITrainingStep),
+        typeof(IEvaluationStep), typeof(IAlignmentStep), typeof(IApprovalStep), typeof(IDeploymentStep),
+    ];
+
+    /// <summary>Registers <paramref name="steps"/> as every step interface it implements (later registrations win).</summary>
+    public static IServiceCollection AddStepsFrom<T>(this IServiceCollection services, Func<IServiceProvider, T> steps) where T : class
+    {
+        services.AddSingleton(steps);
+        foreach (var step in StepInterfaces.Where(i => i.IsAssignableFrom(typeof(T))))
+            services.AddSingleton(step, sp => sp.GetRequiredService<T>());
+        return services;
+    }
+
+    public static IServiceCollection AddStepsFrom<T>(this IServiceCollection services, T steps) where T : class => services.AddStepsFrom(_ => steps);
+}
+
 /// <summary>Starts improvement runs through the host's own durable client; the run id is the instance id.</summary>
 public sealed class DurableRunScheduler(DurableTaskClient client) : IRunScheduler
 {

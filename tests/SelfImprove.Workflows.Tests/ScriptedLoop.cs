@@ -45,14 +45,8 @@ public sealed class ScriptedLoop : IAsyncDisposable
             new LoopOptions { Agents = [manifest], StoreDirectory = folder.Combine("store") },
             services =>
             {
-                services.AddSingleton<IMonitoringStep>(sp => new MonitoringWithRealRunState(steps, sp.GetRequiredService<RunLedger>()));
-                services.AddSingleton<IPlanningStep>(steps);
-                services.AddSingleton<IDataGenerationStep>(steps);
-                services.AddSingleton<ITrainingStep>(steps);
-                services.AddSingleton<IEvaluationStep>(steps);
-                services.AddSingleton<IAlignmentStep>(steps);
-                services.AddSingleton<IDeploymentStep>(steps);
-                services.AddSingleton<IApprovalStep>(steps);
+                services.AddStepsFrom(steps);
+                services.AddStepsFrom(sp => new MonitoringWithRealRunState(steps, sp.GetRequiredService<RunLedger>()));
             },
             backend: backend);
         return new ScriptedLoop(owned, host, steps);
