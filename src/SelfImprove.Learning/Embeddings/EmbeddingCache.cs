@@ -42,13 +42,17 @@ public sealed class EmbeddingCache
     {
         lock (gate)
         {
-            using var stream = file is null ? null : new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.Read);
+            using var stream = file is null ? null : new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1);
             for (var i = 0; i < texts.Count; i++)
             {
                 var hash = SHA256.HashData(Encoding.UTF8.GetBytes(texts[i]));
-                if (!vectors.TryAdd(Convert.ToHexString(hash), newVectors[i])) continue;
-                stream?.Write(hash);
-                stream?.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(newVectors[i].AsSpan()));
+                if (!vectors.TryAdd(Convert.ToHexString(hash), newVectors[i]) || stream is null) continue;
+                // One write per record: appends from two processes sharing the file never interleave inside a record.
+                var record = new byte[HashBytes + dimension * sizeof(float)];
+                hash.CopyTo(record, 0);
+                Buffer.BlockCopy(newVectors[i], 0, record, HashBytes, dimension * sizeof(float));
+                stream.Write(record);
+                stream.Flush();
             }
         }
     }
