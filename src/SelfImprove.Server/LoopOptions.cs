@@ -8,8 +8,11 @@ public sealed class LoopOptions
     /// <summary>The agents this host serves, loaded and validated (see <see cref="ManifestLoader"/>).</summary>
     public IReadOnlyList<LoadedManifest> Agents { get; init; } = [];
 
-    /// <summary>The local artefact store (model versions, batches, run reports).</summary>
+    /// <summary>The local artefact store (model versions, batches, run reports), used unless <see cref="ArtifactStore"/> is given.</summary>
     public string StoreDirectory { get; init; } = ".selfimprove";
+
+    /// <summary>Another artefact store, e.g. a <see cref="Storage.BlobArtifactStore"/> so that several processes share artefacts.</summary>
+    public Core.Ports.IArtifactStore? ArtifactStore { get; init; }
 
     /// <summary>The embedding cache; default: <c>{StoreDirectory}/cache/embeddings</c>.</summary>
     public string? EmbeddingCacheDirectory { get; init; }
@@ -20,7 +23,7 @@ public sealed class LoopOptions
     {
         var problems = new List<string>();
         if (Agents.Count == 0) problems.Add("Agents: give at least one agent manifest (*.agent.json).");
-        if (string.IsNullOrWhiteSpace(StoreDirectory)) problems.Add("StoreDirectory: give the folder of the artefact store.");
+        if (ArtifactStore is null && string.IsNullOrWhiteSpace(StoreDirectory)) problems.Add("StoreDirectory: give the folder of the artefact store.");
         if (problems.Count > 0) throw new InvalidOperationException("The loop cannot start: " + string.Join(" ", problems));
     }
 }

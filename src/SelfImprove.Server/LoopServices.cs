@@ -33,7 +33,7 @@ public static class LoopServices
         services.AddSingleton(options);
         services.AddSingleton(catalog);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IArtifactStore>(new LocalArtifactStore(options.StoreDirectory));
+        services.AddSingleton(options.ArtifactStore ?? new LocalArtifactStore(options.StoreDirectory));
         services.AddSingleton<IModelRegistry, ArtifactModelRegistry>();
         services.AddSingleton(_ => new MiniLmTextEncoder(compute));
         services.AddSingleton<ITextEncoder>(sp =>

@@ -30,8 +30,10 @@ public sealed class ScriptedLoop : IAsyncDisposable
     /// <param name="edit">Changes to the shipped manifest (e.g. a short approval timeout).</param>
     /// <param name="backend">Orchestration backend; in-memory when null.</param>
     /// <param name="folder">Manifest and store folder, to restart on the same state; a fresh one (deleted on dispose) when null.</param>
+    /// <param name="artifacts">Artefact store; the folder's <c>store</c> when null.</param>
     public static async Task<ScriptedLoop> StartAsync(
-        ScriptedSteps steps, Action<JsonObject>? edit = null, DurableTask.Core.IOrchestrationService? backend = null, TempDirectory? folder = null)
+        ScriptedSteps steps, Action<JsonObject>? edit = null, DurableTask.Core.IOrchestrationService? backend = null, TempDirectory? folder = null,
+        Core.Ports.IArtifactStore? artifacts = null)
     {
         var owned = folder is null ? new TempDirectory() : null;
         folder ??= owned!;
@@ -42,7 +44,7 @@ public sealed class ScriptedLoop : IAsyncDisposable
             edit?.Invoke(m);
         }));
         var host = await LoopHost.StartAsync(
-            new LoopOptions { Agents = [manifest], StoreDirectory = folder.Combine("store") },
+            new LoopOptions { Agents = [manifest], StoreDirectory = folder.Combine("store"), ArtifactStore = artifacts },
             services =>
             {
                 services.AddStepsFrom(steps);

@@ -38,6 +38,22 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
         Assert.Null((await second.Ledger.StateAsync(ScriptedLoop.AgentId)).RunningRunId);
     }
 
+    [Fact]
+    public async Task With_blob_storage_for_artefacts_nothing_of_a_run_is_kept_on_local_disk()
+    {
+        var container = new Azure.Storage.Blobs.BlobContainerClient(azurite.ConnectionString, $"run{Guid.NewGuid():N}");
+        var blobs = await Storage.BlobArtifactStore.OpenAsync(container);
+        using var folder = new TempDirectory();
+        await using var loop = await ScriptedLoop.StartAsync(new ScriptedSteps(), backend: await BackendAsync($"hub{Guid.NewGuid():N}"[..20]), folder: folder, artifacts: blobs);
+
+        var report = await loop.FinishAsync(await loop.StartRunAsync(), new ApprovalDecision(true, "ana", null));
+
+        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Contains($"runs/{report.RunId}/report.json", await blobs.ListAsync("runs/"));
+        Assert.Contains("agents/support-router/last-run.json", await blobs.ListAsync("agents/"));
+        Assert.False(Directory.Exists(folder.Combine("store", "runs")));
+    }
+
     private Task<DurableTask.Core.IOrchestrationService> BackendAsync(string hub) =>
         DurableBackends.AzureStorageAsync(azurite.ConnectionString, hub, "test-worker", NullLoggerFactory.Instance);
 
