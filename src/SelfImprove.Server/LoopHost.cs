@@ -58,7 +58,7 @@ public sealed class LoopHost : IAsyncDisposable
         var done = await Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cancellationToken);
         return done.RuntimeStatus == OrchestrationRuntimeStatus.Completed
             ? done.ReadOutputAs<MonitorResult>()!
-            : throw new InvalidOperationException($"Monitoring check of '{agentId}' ended {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage}");
+            : throw new InvalidOperationException($"Monitoring check of '{agentId}' ended {done.RuntimeStatus}: {FailureOf(done)}");
     }
 
     /// <summary>
@@ -86,7 +86,7 @@ public sealed class LoopHost : IAsyncDisposable
                 case OrchestrationRuntimeStatus.Completed:
                     return state.ReadOutputAs<ImprovementReport>()!;
                 case OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated:
-                    throw new InvalidOperationException($"Run '{runId}' ended {state.RuntimeStatus}: {state.FailureDetails?.ErrorMessage}");
+                    throw new InvalidOperationException($"Run '{runId}' ended {state.RuntimeStatus}: {FailureOf(state)}");
             }
             await Task.Delay(PollInterval, cancellationToken);
         }
@@ -97,6 +97,9 @@ public sealed class LoopHost : IAsyncDisposable
         Client.RaiseEventAsync(runId, RunEvents.Approval, decision, cancellationToken);
 
     public async ValueTask DisposeAsync() => await host.DisposeAsync();
+
+    /// <summary>The Azure Storage provider leaves FailureDetails empty and puts the text in the output.</summary>
+    private static string? FailureOf(OrchestrationMetadata state) => state.FailureDetails?.ErrorMessage ?? state.SerializedOutput;
 
     /// <summary>The default notifier: nobody is told (hosts replace it with a console line or a webhook).</summary>
     private sealed class SilentApprovalStep : IApprovalStep
