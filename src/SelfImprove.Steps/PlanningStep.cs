@@ -24,19 +24,10 @@ public sealed class PlanningStep(LoopContext loop, IPlanner planner) : IPlanning
         var unlabelled = entry.Windows.Unlabelled(entry.Data.Production).Where(r => !labelled.Contains(r.Sequence)).ToArray();
         var predictions = classifier.Predict(unlabelled.Select(r => r.Text).ToArray(), cancellationToken);
         var candidates = unlabelled.Select((r, i) => new UnlabelledRequest(
-            r.Sequence, r.Text, predictions[i].Intent, classifier.Labels[RunnerUp(predictions[i].Probabilities)], predictions[i].Margin)).ToArray();
+            r.Sequence, r.Text, predictions[i].Intent, predictions[i].RunnerUp, predictions[i].Margin)).ToArray();
 
         var context = new PlanningContext(entry.Manifest, attempt, report, candidates, previousAttempts, Seed(runId, attempt));
         return await planner.PlanAsync(context, cancellationToken);
-    }
-
-    private static int RunnerUp(float[] probabilities)
-    {
-        var best = Array.IndexOf(probabilities, probabilities.Max());
-        var second = best == 0 ? 1 : 0;
-        for (var c = 0; c < probabilities.Length; c++)
-            if (c != best && probabilities[c] > probabilities[second]) second = c;
-        return second;
     }
 
     /// <summary>A seed per run and attempt, the same in every process.</summary>

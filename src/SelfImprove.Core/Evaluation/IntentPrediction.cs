@@ -8,6 +8,9 @@ namespace SelfImprove.Core.Evaluation;
 /// <param name="Probabilities">Probability of every intent, in class order.</param>
 public sealed record IntentPrediction(int Index, string Intent, double Probability, double Margin, float[] Probabilities)
 {
+    /// <summary>The second most probable intent: the one the model hesitates with.</summary>
+    public string RunnerUp { get; init; } = Intent;
+
     public static IntentPrediction FromProbabilities(IReadOnlyList<string> labels, float[] probabilities)
     {
         var (best, second) = (0, -1);
@@ -17,6 +20,9 @@ public sealed record IntentPrediction(int Index, string Intent, double Probabili
             else if (second < 0 || probabilities[c] > probabilities[second]) second = c;
         }
         var margin = probabilities[best] - (second < 0 ? 0 : probabilities[second]);
-        return new IntentPrediction(best, labels[best], probabilities[best], margin, probabilities);
+        return new IntentPrediction(best, labels[best], probabilities[best], margin, probabilities)
+        {
+            RunnerUp = second < 0 ? labels[best] : labels[second],
+        };
     }
 }
