@@ -4,6 +4,7 @@ using DurableTask.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SelfImprove.Api.Composition;
 using SelfImprove.Core.Runs;
 using SelfImprove.Core.Steps;
 using SelfImprove.Workflows;
@@ -43,7 +44,6 @@ public sealed class LoopHost : IAsyncDisposable
             services =>
             {
                 services.AddSelfImproveLoop(options);
-                services.AddSingleton<IApprovalStep, SilentApprovalStep>();
                 configure?.Invoke(services);
             },
             loggerFactory,
@@ -100,10 +100,4 @@ public sealed class LoopHost : IAsyncDisposable
 
     /// <summary>The Azure Storage provider leaves FailureDetails empty and puts the text in the output.</summary>
     private static string? FailureOf(OrchestrationMetadata state) => state.FailureDetails?.ErrorMessage ?? state.SerializedOutput;
-
-    /// <summary>The default notifier: nobody is told (hosts replace it with a console line or a webhook).</summary>
-    private sealed class SilentApprovalStep : IApprovalStep
-    {
-        public Task NotifyAsync(ApprovalRequest request, CancellationToken cancellationToken = default) => Task.CompletedTask;
-    }
 }

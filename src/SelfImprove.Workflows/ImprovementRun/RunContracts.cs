@@ -26,9 +26,14 @@ public sealed record PhaseEntry(string Phase, int Attempt, string Detail);
 
 /// <summary>
 /// The run's custom status: the phase log so far (so a watcher that polls misses no phase), whether it waits
-/// for a person, and the candidate being worked on.
+/// for a person and until when, the candidate being worked on and its latest metrics.
 /// </summary>
-public sealed record RunProgress(IReadOnlyList<PhaseEntry> Log, bool WaitingForApproval = false, string? CandidateVersionId = null)
+public sealed record RunProgress(
+    IReadOnlyList<PhaseEntry> Log,
+    bool WaitingForApproval = false,
+    string? CandidateVersionId = null,
+    Core.Runs.MetricsReport? Metrics = null,
+    DateTimeOffset? ApprovalExpiresAt = null)
 {
     public PhaseEntry Current => Log[^1];
 }
