@@ -71,6 +71,9 @@ public sealed class SelfImproveServer : IAsyncDisposable
 
         try
         {
+            foreach (var agent in agents)
+                if (await InitialVersions.EnsureAsync(loop.Services, agent.Manifest.AgentId, "serve:initial", cancellationToken) is { } initial)
+                    await output.WriteLineAsync($"INITIAL VERSION {agent.Manifest.AgentId} {initial.VersionId} trained on {initial.TrainingSet.Count} pool examples");
             var web = BuildApi(options, loop, loggerFactory);
             await web.StartAsync(cancellationToken);
             var server = new SelfImproveServer(loop, web, baseAddress, options);

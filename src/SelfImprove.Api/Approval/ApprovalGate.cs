@@ -28,7 +28,7 @@ public sealed class ApprovalGate(ApprovalTokens tokens)
 {
     public async Task<ApprovalResult> DecideAsync(DurableTaskClient client, string runId, string? token, ApprovalDecision decision, CancellationToken cancellationToken = default)
     {
-        var state = await client.GetInstanceAsync(runId, getInputsAndOutputs: false, cancellationToken);
+        var state = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
         if (state?.Name != nameof(ImprovementRunOrchestrator)) return new(ApprovalOutcome.UnknownRun, $"No improvement run '{runId}' exists.");
 
         switch (await tokens.CheckAsync(runId, token, cancellationToken))

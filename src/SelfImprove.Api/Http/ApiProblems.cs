@@ -36,7 +36,10 @@ public static class ApiProblems
         catch (JsonException e)
         {
             var path = string.IsNullOrEmpty(e.Path) ? "$" : e.Path;
-            return (null, Invalid(request, new Dictionary<string, string[]> { [path] = [$"not valid JSON for this route: {FirstLine(e.Message)}"] }));
+            var message = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                ? $"unknown property; this route takes {string.Join(", ", typeof(T).GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)))}."
+                : $"not valid JSON for this route: {FirstLine(e.Message)}";
+            return (null, Invalid(request, new Dictionary<string, string[]> { [path] = [message] }));
         }
     }
 

@@ -109,15 +109,10 @@ public static class DemoCommand
     /// <summary>The demo starts from a serving version trained on the labelled pool, like a deployed agent.</summary>
     private static async Task BootstrapAsync(IServiceProvider services, LoadedManifest loaded, TextWriter progress, CancellationToken cancellationToken)
     {
-        var registry = services.GetRequiredService<IModelRegistry>();
-        var agentId = loaded.Manifest.AgentId;
-        if (await registry.GetServingAsync(agentId, cancellationToken) is not null) return;
-        var data = services.GetRequiredService<AgentCatalog>().Get(agentId).Data;
         var clock = Stopwatch.StartNew();
-        var version = await services.GetRequiredService<StudentModelTrainer>().TrainAsync(
-            new TrainingJob(loaded.Manifest, data.Pool, data.Evaluation, null, "demo:bootstrap"), cancellationToken);
-        await registry.SetServingAsync(agentId, version.VersionId, "initial version (demo bootstrap)", cancellationToken);
-        progress.WriteLine($"bootstrap  trained {version.VersionId} on {data.Pool.Count} pool examples in {clock.Elapsed.TotalSeconds:0.0} s; it serves");
+        var version = await InitialVersions.EnsureAsync(services, loaded.Manifest.AgentId, "demo:bootstrap", cancellationToken);
+        if (version is not null)
+            progress.WriteLine($"bootstrap  trained {version.VersionId} on {version.TrainingSet.Count} pool examples in {clock.Elapsed.TotalSeconds:0.0} s; it serves");
     }
 
     private static ApprovalDecision Ask(string runId, RunProgress progress, TextWriter error, TextReader input)
