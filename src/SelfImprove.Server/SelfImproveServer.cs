@@ -62,7 +62,11 @@ public sealed class SelfImproveServer : IAsyncDisposable
                 options.StorageConnectionString, options.HubName, options.EffectiveWorkerId, loggerFactory, cancellationToken, options.RedeliveryAfter);
         }
 
-        var loopOptions = new LoopOptions { Agents = agents, StoreDirectory = options.StoreDirectory, ArtifactStore = store, PublicBaseUrl = baseAddress };
+        var loopOptions = new LoopOptions
+        {
+            Agents = agents, StoreDirectory = options.StoreDirectory, EmbeddingCacheDirectory = options.EmbeddingCacheDirectory,
+            ArtifactStore = store, PublicBaseUrl = baseAddress,
+        };
         var loop = await LoopHost.StartAsync(loopOptions, services =>
         {
             services.AddSingleton<IApprovalNotifier>(new ConsoleApprovalNotifier(output));

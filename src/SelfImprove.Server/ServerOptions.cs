@@ -26,6 +26,9 @@ public sealed class ServerOptions
     /// <summary>The local artefact store (memory backend) and the embedding cache (both backends).</summary>
     public string StoreDirectory { get; init; } = ".selfimprove";
 
+    /// <summary>The embedding cache; default: <c>{StoreDirectory}/cache/embeddings</c>.</summary>
+    public string? EmbeddingCacheDirectory { get; init; }
+
     /// <summary>As in Azure Functions: <c>AzureWebJobsStorage</c>, default the local emulator.</summary>
     public string StorageConnectionString { get; init; } = "UseDevelopmentStorage=true";
 
