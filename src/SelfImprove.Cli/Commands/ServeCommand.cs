@@ -22,6 +22,7 @@ public static class ServeCommand
         var urls = new Option<string>("--urls") { Description = "Where the API listens, with its port.", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
         var agents = new Option<DirectoryInfo>("--agents") { Description = "Folder of *.agent.json manifests.", DefaultValueFactory = _ => new DirectoryInfo("workflows") };
         var store = CliOptions.Store();
+        var cache = new Option<DirectoryInfo?>("--cache") { Description = "Embedding cache folder. Default: <store>/cache/embeddings." };
         var key = new Option<string?>("--key") { Description = $"API key for x-functions-key. Default: ${KeyEnvironmentVariable}." };
         var dev = new Option<bool>("--dev") { Description = "Serve without a key (local use only)." };
         var monitorEvery = new Option<string?>("--monitor-every") { Description = "Monitoring timer period, e.g. 30s, 5m, 1h. Default: no timer." };
@@ -34,7 +35,7 @@ public static class ServeCommand
         };
         var command = new Command("serve", "Serve the HTTP API and run improvement loops on a durable backend.")
         {
-            backend, urls, agents, store, key, dev, monitorEvery, hub, workerId, redelivery,
+            backend, urls, agents, store, cache, key, dev, monitorEvery, hub, workerId, redelivery,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -47,6 +48,7 @@ public static class ServeCommand
                 Urls = parse.GetValue(urls)!,
                 AgentsFolder = parse.GetValue(agents)!.FullName,
                 StoreDirectory = parse.GetValue(store)!.FullName,
+                EmbeddingCacheDirectory = parse.GetValue(cache)?.FullName,
                 StorageConnectionString = Environment.GetEnvironmentVariable(StorageEnvironmentVariable) is { Length: > 0 } c ? c : "UseDevelopmentStorage=true",
                 HubName = parse.GetValue(hub) ?? HubNameFromHostJson("host.json"),
                 WorkerId = parse.GetValue(workerId),
@@ -54,6 +56,7 @@ public static class ServeCommand
                 Development = parse.GetValue(dev),
                 MonitorEvery = parse.GetValue(monitorEvery) is { } every ? Durations.Parse(every, "--monitor-every") : null,
                 RedeliveryAfter = Durations.Parse(parse.GetValue(redelivery)!, "--redelivery-after"),
+                HoldTrainingWhileFileExists = Environment.GetEnvironmentVariable("SELFIMPROVE_TEST_HOLD_TRAINING") is { Length: > 0 } hold ? hold : null,
             };
             }
             catch (ArgumentException e)
