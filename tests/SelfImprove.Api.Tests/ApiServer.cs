@@ -15,7 +15,6 @@ public sealed class ApiServer : IAsyncDisposable
 {
     public const string AgentId = "support-router";
     public const string Key = "test-key-0123456789abcdef";
-    private static readonly string SharedCache = Path.Combine(Path.GetTempPath(), "selfimprove-tests", "embeddings");
 
     private readonly TempDirectory folder;
 
@@ -49,7 +48,7 @@ public sealed class ApiServer : IAsyncDisposable
         var agents = new TempDirectory(folder.Combine("agents"));
         ManifestFiles.WriteSupportRouter(agents, m =>
         {
-            SmallAgent(m);
+            ManifestFiles.UseSmallAgent(m);
             edit?.Invoke(m);
         });
         moreAgents?.Invoke(agents);
@@ -59,23 +58,11 @@ public sealed class ApiServer : IAsyncDisposable
             Urls = $"http://127.0.0.1:{FreePort.Next()}",
             AgentsFolder = agents.Path,
             StoreDirectory = folder.Combine("store"),
-            EmbeddingCacheDirectory = SharedCache,
+            EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache,
             ApiKey = Key,
         };
         var server = await SelfImproveServer.StartAsync(options, output, configure);
         return new ApiServer(folder, server, output);
-    }
-
-    /// <summary>Small data, a reachable goal, an A/B rule that a few hundred trial requests decide.</summary>
-    public static void SmallAgent(JsonObject m)
-    {
-        ManifestFiles.UseSmallData(m, poolPerIntent: 12, evaluationPerIntent: 6, productionSize: 1600, driftPoint: 0.4);
-        m["goal"]!["target"] = 0.80;
-        m["goal"]!["acceptableRange"]!["min"] = 0.78;
-        m["monitoring"]!["sampleSize"] = 300;
-        m["trigger"]!["minimumEvidence"] = 100;
-        m["deployment"]!["candidateShare"] = 0.3;
-        m["deployment"]!["minimumSamples"] = 30;
     }
 
     public async Task<JsonObject> StatusAsync(string runId)

@@ -30,7 +30,6 @@ namespace SelfImprove.Functions.Tests;
 public sealed class FunctionsHost : IAsyncDisposable
 {
     public const string AgentId = "support-router";
-    private static readonly string SharedCache = Path.Combine(Path.GetTempPath(), "selfimprove-tests", "embeddings");
     private readonly TempDirectory folder;
     private readonly DurableHost host;
 
@@ -54,16 +53,11 @@ public sealed class FunctionsHost : IAsyncDisposable
         var folder = new TempDirectory();
         var manifest = ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder, m =>
         {
-            ManifestFiles.UseSmallData(m, poolPerIntent: 12, evaluationPerIntent: 6, productionSize: 1600, driftPoint: 0.4);
-            m["goal"]!["target"] = 0.80;
-            m["goal"]!["acceptableRange"]!["min"] = 0.78;
-            m["monitoring"]!["sampleSize"] = 300;
-            m["trigger"]!["minimumEvidence"] = 100;
-            m["deployment"]!["minimumSamples"] = 30;
+            ManifestFiles.UseSmallAgent(m, driftPoint: 0.4);
         }));
         var options = new LoopOptions
         {
-            Agents = [manifest], StoreDirectory = folder.Combine("store"), EmbeddingCacheDirectory = SharedCache,
+            Agents = [manifest], StoreDirectory = folder.Combine("store"), EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache,
             PublicBaseUrl = new Uri("https://selfimprove.example/"),
         };
         var approvals = new RecordingNotifier();

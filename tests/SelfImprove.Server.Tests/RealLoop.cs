@@ -19,9 +19,6 @@ public sealed class RealLoop : IAsyncDisposable
 {
     public const string AgentId = "support-router";
 
-    /// <summary>Embeddings depend only on the text: one cache for every test of the run keeps them cheap.</summary>
-    private static readonly string SharedCache = Path.Combine(Path.GetTempPath(), "selfimprove-tests", "embeddings");
-
     private readonly TempDirectory folder;
 
     private RealLoop(TempDirectory folder, LoopHost host)
@@ -41,17 +38,11 @@ public sealed class RealLoop : IAsyncDisposable
         var folder = new TempDirectory();
         var manifest = ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder, m =>
         {
-            ManifestFiles.UseSmallData(m, poolPerIntent: 12, evaluationPerIntent: 6, productionSize: 1600, driftPoint: 0.4);
-            m["goal"]!["target"] = 0.80;
-            m["goal"]!["acceptableRange"]!["min"] = 0.78;
-            m["monitoring"]!["sampleSize"] = 300;
-            m["trigger"]!["minimumEvidence"] = 100;
-            m["deployment"]!["candidateShare"] = 0.3;
-            m["deployment"]!["minimumSamples"] = 30;
+            ManifestFiles.UseSmallAgent(m, driftPoint: 0.4);
             edit?.Invoke(m);
         }));
         var host = await LoopHost.StartAsync(
-            new LoopOptions { Agents = [manifest], StoreDirectory = folder.Combine("store"), EmbeddingCacheDirectory = SharedCache },
+            new LoopOptions { Agents = [manifest], StoreDirectory = folder.Combine("store"), EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache },
             configure);
         var loop = new RealLoop(folder, host);
         await loop.BootstrapAsync();

@@ -39,4 +39,22 @@ public static class ManifestFiles
                 ["driftPoint"] = driftPoint,
             },
         };
+
+    /// <summary>
+    /// The agent most loop tests run: small data that drifts at <paramref name="driftPoint"/>, a goal the loop can
+    /// reach, and an A/B rule that a few hundred trial requests decide.
+    /// </summary>
+    public static void UseSmallAgent(JsonObject manifest, double driftPoint = 0.4)
+    {
+        UseSmallData(manifest, poolPerIntent: 12, evaluationPerIntent: 6, productionSize: 1600, driftPoint: driftPoint);
+        manifest["goal"]!["target"] = 0.80;
+        manifest["goal"]!["acceptableRange"]!["min"] = 0.78;
+        manifest["monitoring"]!["sampleSize"] = 300;
+        manifest["trigger"]!["minimumEvidence"] = 100;
+        manifest["deployment"]!["candidateShare"] = 0.3;
+        manifest["deployment"]!["minimumSamples"] = 30;
+    }
+
+    /// <summary>Embeddings depend only on the text: one cache for every test run keeps them cheap.</summary>
+    public static readonly string SharedEmbeddingCache = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "selfimprove-tests", "embeddings");
 }

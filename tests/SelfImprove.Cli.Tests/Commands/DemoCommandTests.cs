@@ -12,12 +12,7 @@ public sealed class DemoCommandTests : IDisposable
 
     private string SmallManifest() => ManifestFiles.WriteSupportRouter(folder, m =>
     {
-        ManifestFiles.UseSmallData(m, poolPerIntent: 12, evaluationPerIntent: 6, productionSize: 1600, driftPoint: 0.4);
-        m["goal"]!["target"] = 0.80;
-        m["goal"]!["acceptableRange"]!["min"] = 0.78;
-        m["monitoring"]!["sampleSize"] = 300;
-        m["deployment"]!["candidateShare"] = 0.3;
-        m["deployment"]!["minimumSamples"] = 30;
+        ManifestFiles.UseSmallAgent(m, driftPoint: 0.4);
     });
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     {
         using var folder = new TempDirectory();
         var agents = new TempDirectory(folder.Combine("agents"));
-        ManifestFiles.WriteSupportRouter(agents, SmallAgent);
+        ManifestFiles.WriteSupportRouter(agents, m => ManifestFiles.UseSmallAgent(m));
         var hold = folder.Combine("hold-training");
         File.WriteAllText(hold, "");
         var port = FreePort.Next();
@@ -32,7 +32,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         string[] arguments =
         [
             "--backend", "azure-storage", "--urls", $"http://127.0.0.1:{port}", "--agents", agents.Path, "--store", folder.Combine("store"),
-            "--cache", SharedCache, "--key", Key, "--hub", hub, "--redelivery-after", "15s",
+            "--cache", ManifestFiles.SharedEmbeddingCache, "--key", Key, "--hub", hub, "--redelivery-after", "15s",
         ];
         var environment = new Dictionary<string, string> { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["SELFIMPROVE_TEST_HOLD_TRAINING"] = hold };
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
@@ -87,13 +87,13 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     {
         using var folder = new TempDirectory();
         var agents = new TempDirectory(folder.Combine("agents"));
-        ManifestFiles.WriteSupportRouter(agents, SmallAgent);
+        ManifestFiles.WriteSupportRouter(agents, m => ManifestFiles.UseSmallAgent(m));
         var hub = $"pair{Guid.NewGuid():N}"[..16];
         var environment = new Dictionary<string, string> { ["AzureWebJobsStorage"] = azurite.ConnectionString };
         string[] Arguments(int port) =>
         [
             "--backend", "azure-storage", "--urls", $"http://127.0.0.1:{port}", "--agents", agents.Path, "--store", folder.Combine($"store-{port}"),
-            "--cache", SharedCache, "--key", Key, "--hub", hub, "--redelivery-after", "15s",
+            "--cache", ManifestFiles.SharedEmbeddingCache, "--key", Key, "--hub", hub, "--redelivery-after", "15s",
         ];
         var (portA, portB) = (FreePort.Next(), FreePort.Next());
         await using var a = ServeProcess.Start(folder.Path, Arguments(portA), environment);
@@ -125,7 +125,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     {
         using var folder = new TempDirectory();
         var agents = new TempDirectory(folder.Combine("agents"));
-        ManifestFiles.WriteSupportRouter(agents, SmallAgent);
+        ManifestFiles.WriteSupportRouter(agents, m => ManifestFiles.UseSmallAgent(m));
         var deadPort = FreePort.Next();
         var dead = azurite.ConnectionString.Replace(new Uri(ConnectionPart(azurite.ConnectionString, "BlobEndpoint")).Port.ToString(), deadPort.ToString());
         var started = DateTime.UtcNow;
@@ -139,18 +139,6 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(40));
         Assert.Contains(server.Error.Lines, l => l.Contains($"127.0.0.1:{deadPort}", StringComparison.Ordinal) && l.Contains("Azurite", StringComparison.Ordinal));
         Assert.DoesNotContain(server.Output.Lines, l => l.StartsWith(SelfImproveServer.ReadyMarker, StringComparison.Ordinal));
-    }
-
-    private static readonly string SharedCache = Path.Combine(Path.GetTempPath(), "selfimprove-tests", "embeddings");
-
-    private static void SmallAgent(JsonObject m)
-    {
-        ManifestFiles.UseSmallData(m, poolPerIntent: 12, evaluationPerIntent: 6, productionSize: 1600, driftPoint: 0.4);
-        m["goal"]!["target"] = 0.80;
-        m["goal"]!["acceptableRange"]!["min"] = 0.78;
-        m["monitoring"]!["sampleSize"] = 300;
-        m["trigger"]!["minimumEvidence"] = 100;
-        m["deployment"]!["minimumSamples"] = 30;
     }
 
     private static string ConnectionPart(string connectionString, string name) =>
