@@ -1,0 +1,72 @@
+using SelfImprove.Server;
+using SelfImprove.Testing;
+
+namespace SelfImprove.Cli.Tests.Commands;
+
+/// <summary><c>run</c>, <c>status</c>, <c>approve</c> and <c>terminate</c> against a real server on 127.0.0.1.</summary>
+public sealed class RemoteCommandsTests : IAsyncLifetime
+{
+    private const string Key = "cli-test-key-0123456789";
+    private readonly TempDirectory folder = new();
+    private readonly LineRecorder serverOutput = new();
+    private SelfImproveServer server = null!;
+    private string url = "";
+
+    public async Task InitializeAsync()
+    {
+        var agents = new TempDirectory(folder.Combine("agents"));
+        ManifestFiles.WriteSupportRouter(agents, m => ManifestFiles.UseSmallAgent(m));
+        url = $"http://127.0.0.1:{FreePort.Next()}";
+        server = await SelfImproveServer.StartAsync(new ServerOptions
+        {
+            Urls = url, AgentsFolder = agents.Path, StoreDirectory = folder.Combine("store"),
+            EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache, ApiKey = Key,
+        }, serverOutput);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await server.DisposeAsync();
+        folder.Dispose();
+    }
+
+    [Fact]
+    public async Task Run_wait_follows_the_run_that_approve_decides_and_exits_0_when_promoted()
+    {
+        var run = CliRunner.RunAsync("run", "--server", url, "--key", Key, "--agent", "support-router", "--reason", "drift seen", "--wait");
+        var link = (await serverOutput.WaitForAsync("APPROVAL REQUIRED support-router-1 ")).Split(' ')[3];
+
+        var status = await CliRunner.RunAsync("status", "--server", url, "--key", Key, "support-router-1");
+        Assert.Equal(0, status.ExitCode);
+        Assert.Contains("waiting for approval until", status.Output);
+        var approve = await CliRunner.RunAsync("approve", link, "--approver", "ana", "--comment", "ok");
+        Assert.Equal(0, approve.ExitCode);
+        Assert.Contains("support-router-1 approved by ana", approve.Output);
+
+        var followed = await run.WaitAsync(TimeSpan.FromMinutes(3));
+        Assert.Equal(0, followed.ExitCode);
+        Assert.StartsWith($"started support-router-1 {url}/api/runs/support-router-1", followed.Output);
+        Assert.Contains("approval   attempt 1", followed.Output);
+        Assert.Contains("support-router-1 Promoted", followed.Output);
+
+        var again = await CliRunner.RunAsync("approve", link, "--approver", "bob");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("409 Already decided", again.Error);
+    }
+
+    [Fact]
+    public async Task Terminate_stops_a_run_and_a_missing_key_is_refused()
+    {
+        var started = await CliRunner.RunAsync("run", "--server", url, "--key", Key, "--agent", "support-router");
+        Assert.Equal(0, started.ExitCode);
+        await serverOutput.WaitForAsync("APPROVAL REQUIRED support-router-1 ");
+
+        var refused = await CliRunner.RunAsync("terminate", "--server", url, "--key", "wrong-key-0123456789", "support-router-1");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("401", refused.Error);
+
+        var terminated = await CliRunner.RunAsync("terminate", "--server", url, "--key", Key, "support-router-1", "--reason", "bad data");
+        Assert.Equal(0, terminated.ExitCode);
+        Assert.Contains("support-router-1 Terminated", terminated.Output);
+    }
+}
