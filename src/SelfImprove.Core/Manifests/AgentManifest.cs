@@ -179,6 +179,12 @@ public static class PlannerKinds
     public static readonly IReadOnlyList<string> All = [Offline, AzureOpenAI, OpenAICompatible];
 }
 
+/// <summary>The kinds that are LLMs (every kind but offline): what a teacher specialist may be.</summary>
+public static class LlmKinds
+{
+    public static readonly IReadOnlyList<string> All = [PlannerKinds.AzureOpenAI, PlannerKinds.OpenAICompatible];
+}
+
 public static class SelectionRules
 {
     /// <summary>Requests whose top-two class probabilities are closest (the model is least sure).</summary>
@@ -258,6 +264,7 @@ public sealed record TeacherModelSpec
 {
     /// <summary><c>azure-openai</c> or <c>openai-compatible</c>.</summary>
     public string Kind { get; init; } = PlannerKinds.OpenAICompatible;
+
     public string Endpoint { get; init; } = "";
     public string Deployment { get; init; } = "";
     public LlmPrices Prices { get; init; } = new();

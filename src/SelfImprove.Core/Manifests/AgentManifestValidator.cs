@@ -97,7 +97,7 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             .WithMessage("must be empty when teacher.kind is 'offline': specialists are further LLM teachers beside an LLM teacher.");
         RuleForEach(m => m.Teacher.Specialists).ChildRules(specialist =>
         {
-            specialist.RuleFor(t => t.Kind).Must(BeOneOf(LlmKinds)).WithMessage(OneOf(LlmKinds));
+            specialist.RuleFor(t => t.Kind).Must(BeOneOf(Manifests.LlmKinds.All)).WithMessage(OneOf(Manifests.LlmKinds.All));
             specialist.RuleFor(t => t.Endpoint).Must(BeHttpUrl).WithMessage(EndpointMessage);
             specialist.RuleFor(t => t.Deployment).NotEmpty().WithMessage(DeploymentMessage);
             specialist.RuleFor(t => t.Prices).SetValidator(new PricesValidator());
@@ -158,8 +158,6 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
     private const string EndpointMessage =
         "must be an absolute http(s) URL for an LLM kind: the Azure OpenAI resource (https://NAME.openai.azure.com) or an OpenAI-compatible base URL with /v1 (e.g. http://127.0.0.1:11434/v1); got '{PropertyValue}'.";
     private const string DeploymentMessage = "must name the Azure OpenAI deployment or the model of the OpenAI-compatible server for an LLM kind.";
-
-    private static readonly IReadOnlyList<string> LlmKinds = [PlannerKinds.AzureOpenAI, PlannerKinds.OpenAICompatible];
 
     private static bool IsLlm(string kind) => kind != PlannerKinds.Offline;
 
