@@ -24,6 +24,9 @@ public static class SampleCurator
     /// </summary>
     public const double NearCopyOverlap = 0.8;
 
+    /// <summary>Shorter samples (under five words) are compared exactly only: a few shared words make no copy.</summary>
+    public const int MinShinglesForNearCopy = 3;
+
     public static CuratedSamples Curate(
         IEnumerable<LabeledExample> candidates, IEnumerable<string> trainingTexts, IEnumerable<string> heldOutTexts, IReadOnlySet<string> labels)
     {
@@ -89,7 +92,7 @@ public static class SampleCurator
         {
             if (exact.Contains(normalised)) return true;
             var shingles = Shingles(normalised);
-            if (shingles.Count == 0) return false;
+            if (shingles.Count < MinShinglesForNearCopy) return false;
             var shared = new Dictionary<int, int>();
             foreach (var shingle in shingles)
                 if (textsByShingle.TryGetValue(shingle, out var texts))
