@@ -48,6 +48,10 @@ public sealed class ManifestAgents(IUsageLedger ledger, LlmClientOptions options
             new LlmFeedbackAgent(Chat(LlmEndpoint.From(f.Kind, f.Endpoint, f.Deployment, f.Prices, "$.feedback")), f.RedactPersonalData, f.MinConfidence, clock));
     }
 
+    /// <summary>Builds every LLM client the manifests need, before anything runs; throws one error naming every problem.</summary>
+    public static void CheckConfiguration(IEnumerable<AgentManifest> manifests, LlmClientOptions options) =>
+        new ManifestAgents(new NoLedger(), options, TimeProvider.System).Validate(manifests);
+
     /// <summary>Builds every LLM client the manifests need; throws one error naming every problem.</summary>
     public void Validate(IEnumerable<AgentManifest> manifests)
     {
@@ -62,6 +66,13 @@ public sealed class ManifestAgents(IUsageLedger ledger, LlmClientOptions options
             }
         }
         if (problems.Count > 0) throw new InvalidOperationException("The LLM agents cannot start: " + string.Join(" ", problems.Distinct()));
+    }
+
+    /// <summary>For <see cref="CheckConfiguration"/>: its agents are built and dropped, never called.</summary>
+    private sealed class NoLedger : IUsageLedger
+    {
+        public Task<bool> RecordAsync(UsageRecord record, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<UsageRecord>> ListAsync(string runId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 
     private MeteredChat Chat(LlmEndpoint endpoint) =>

@@ -92,6 +92,30 @@ public sealed class LoopHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A person's demonstrated samples for a run whose plan asked for them (its progress says
+    /// <see cref="RunProgress.WaitingForDemonstrations"/>): they are checked (labels known, text usable), stored
+    /// under the run and its current attempt, and the run is told. Throws <see cref="KeyNotFoundException"/> for an
+    /// unknown run, <see cref="InvalidOperationException"/> when it is not waiting, <see cref="ArgumentException"/>
+    /// naming every bad sample.
+    /// </summary>
+    public async Task<DemonstrationsReceived> AddDemonstrationsAsync(
+        string runId, string by, IReadOnlyList<DemonstratedSample> samples, CancellationToken cancellationToken = default)
+    {
+        var state = await Client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken)
+            ?? throw new KeyNotFoundException($"Run '{runId}' does not exist.");
+        var progress = state.SerializedCustomStatus is { } status ? JsonSerializer.Deserialize<RunProgress>(status, JsonSerializerOptions.Web) : null;
+        if (state.RuntimeStatus != OrchestrationRuntimeStatus.Running || progress?.WaitingForDemonstrations != true)
+            throw new InvalidOperationException(
+                $"Run '{runId}' is not waiting for demonstrations (it is {state.RuntimeStatus}, phase '{progress?.Current.Phase ?? "none"}'): a run waits only when its plan asks people and the manifest allows it.");
+        var input = state.ReadInputAs<RunInput>()!;
+        var attempt = progress.Current.Attempt;
+        var blob = await Services.GetRequiredService<Steps.DemonstrationIntake>().StoreAsync(runId, input.AgentId, attempt, by, samples, cancellationToken);
+        var received = new DemonstrationsReceived(attempt, by.Trim(), samples.Count, blob);
+        await Client.RaiseEventAsync(runId, RunEvents.Demonstrations, received, cancellationToken);
+        return received;
+    }
+
     /// <summary>A person's answer to the run's approval request.</summary>
     public Task ApproveAsync(string runId, ApprovalDecision decision, CancellationToken cancellationToken = default) =>
         Client.RaiseEventAsync(runId, RunEvents.Approval, decision, cancellationToken);

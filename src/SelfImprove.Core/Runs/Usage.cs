@@ -54,6 +54,13 @@ public sealed record UsageReport(
 
     public long Tokens => InputTokens + OutputTokens;
 
+    /// <summary>Equal when every number and every line is equal (lists compare by content, so reports compare by value).</summary>
+    public bool Equals(UsageReport? other) =>
+        other is not null && (TokenBudget, Calls, InputTokens, OutputTokens, Cost) == (other.TokenBudget, other.Calls, other.InputTokens, other.OutputTokens, other.Cost)
+        && ByAgent.SequenceEqual(other.ByAgent) && ByPhase.SequenceEqual(other.ByPhase) && Fallbacks.SequenceEqual(other.Fallbacks);
+
+    public override int GetHashCode() => HashCode.Combine(TokenBudget, Calls, InputTokens, OutputTokens, Cost, ByAgent.Count, Fallbacks.Count);
+
     /// <summary>True when a budget is set and the recorded tokens have reached it.</summary>
     public bool BudgetSpent => TokenBudget > 0 && Tokens >= TokenBudget;
 
