@@ -11,6 +11,7 @@ using SelfImprove.Core.Runs;
 using SelfImprove.Core.Steps;
 using SelfImprove.Learning.Embeddings;
 using SelfImprove.Learning.Training;
+using SelfImprove.Api.Composition;
 using SelfImprove.Server;
 using SelfImprove.Steps;
 

@@ -4,6 +4,7 @@ using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Ports;
 using SelfImprove.Learning.Scoring;
 using SelfImprove.Learning.Training;
+using SelfImprove.Api.Composition;
 using SelfImprove.Server;
 using SelfImprove.Steps;
 

@@ -18,7 +18,9 @@ public static class SelfImproveCli
             EvaluateCommand.Create(output, error),
             VersionsCommand.Create(output, error),
             DemoCommand.Create(output, error, input ?? Console.In),
+            ServeCommand.Create(output, error),
         };
+        foreach (var remote in RemoteCommands.Create(output, error)) root.Subcommands.Add(remote);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -18,8 +18,14 @@ public static class DurableBackends
     /// <param name="connectionString">E.g. <c>UseDevelopmentStorage=true</c> for Azurite on its default ports.</param>
     /// <param name="hubName">Task hub; every process of one deployment uses the same (and the same partition count).</param>
     /// <param name="workerId">Stable per process, so a restarted process takes its partition leases back at once.</param>
+    /// <param name="redeliveryAfter">
+    /// How long work taken by a process that died stays hidden before another (or the restarted) process gets it;
+    /// the provider's default is 5 minutes. The self-host does not extend it while an activity runs, so it must
+    /// exceed the longest activity (a replayed activity is harmless, only slower: side effects are keyed).
+    /// </param>
     public static async Task<IOrchestrationService> AzureStorageAsync(
-        string connectionString, string hubName, string workerId, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+        string connectionString, string hubName, string workerId, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default,
+        TimeSpan? redeliveryAfter = null)
     {
         var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
         {
@@ -30,6 +36,8 @@ public static class DurableBackends
             // The 30 s default makes work scheduled by another process wait up to 13 s on a quiet hub.
             MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
             LoggerFactory = loggerFactory,
+            WorkItemQueueVisibilityTimeout = redeliveryAfter ?? TimeSpan.FromMinutes(5),
+            ControlQueueVisibilityTimeout = redeliveryAfter ?? TimeSpan.FromMinutes(5),
         });
         await service.CreateIfNotExistsAsync().WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         return service;

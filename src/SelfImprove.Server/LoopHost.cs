@@ -4,6 +4,7 @@ using DurableTask.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SelfImprove.Api.Composition;
 using SelfImprove.Core.Runs;
 using SelfImprove.Core.Steps;
 using SelfImprove.Workflows;
@@ -43,7 +44,6 @@ public sealed class LoopHost : IAsyncDisposable
             services =>
             {
                 services.AddSelfImproveLoop(options);
-                services.AddSingleton<IApprovalStep, SilentApprovalStep>();
                 configure?.Invoke(services);
             },
             loggerFactory,
@@ -102,18 +102,14 @@ public sealed class LoopHost : IAsyncDisposable
     public async Task<DemonstrationsReceived> AddDemonstrationsAsync(
         string runId, string by, IReadOnlyList<DemonstratedSample> samples, CancellationToken cancellationToken = default)
     {
-        var state = await Client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken)
-            ?? throw new KeyNotFoundException($"Run '{runId}' does not exist.");
-        var progress = state.SerializedCustomStatus is { } status ? JsonSerializer.Deserialize<RunProgress>(status, JsonSerializerOptions.Web) : null;
-        if (state.RuntimeStatus != OrchestrationRuntimeStatus.Running || progress?.WaitingForDemonstrations != true)
-            throw new InvalidOperationException(
-                $"Run '{runId}' is not waiting for demonstrations (it is {state.RuntimeStatus}, phase '{progress?.Current.Phase ?? "none"}'): a run waits only when its plan asks people and the manifest allows it.");
-        var input = state.ReadInputAs<RunInput>()!;
-        var attempt = progress.Current.Attempt;
-        var blob = await Services.GetRequiredService<Steps.DemonstrationIntake>().StoreAsync(runId, input.AgentId, attempt, by, samples, cancellationToken);
-        var received = new DemonstrationsReceived(attempt, by.Trim(), samples.Count, blob);
-        await Client.RaiseEventAsync(runId, RunEvents.Demonstrations, received, cancellationToken);
-        return received;
+        var result = await Services.GetRequiredService<Api.Demonstrations.DemonstrationGate>().SubmitAsync(Client, runId, by, samples, cancellationToken);
+        return result.Outcome switch
+        {
+            Api.Demonstrations.DemonstrationOutcome.Accepted => result.Received!,
+            Api.Demonstrations.DemonstrationOutcome.UnknownRun => throw new KeyNotFoundException(result.Message),
+            Api.Demonstrations.DemonstrationOutcome.Invalid => throw new ArgumentException(result.Message),
+            _ => throw new InvalidOperationException(result.Message),
+        };
     }
 
     /// <summary>A person's answer to the run's approval request.</summary>
@@ -124,10 +120,4 @@ public sealed class LoopHost : IAsyncDisposable
 
     /// <summary>The Azure Storage provider leaves FailureDetails empty and puts the text in the output.</summary>
     private static string? FailureOf(OrchestrationMetadata state) => state.FailureDetails?.ErrorMessage ?? state.SerializedOutput;
-
-    /// <summary>The default notifier: nobody is told (hosts replace it with a console line or a webhook).</summary>
-    private sealed class SilentApprovalStep : IApprovalStep
-    {
-        public Task NotifyAsync(ApprovalRequest request, CancellationToken cancellationToken = default) => Task.CompletedTask;
-    }
 }

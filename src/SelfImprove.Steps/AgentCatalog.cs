@@ -39,6 +39,8 @@ public sealed class AgentCatalog
 
     public IReadOnlyCollection<string> AgentIds => agents.Keys.Order(StringComparer.Ordinal).ToArray();
 
+    public bool Contains(string agentId) => agents.ContainsKey(agentId);
+
     public AgentEntry Get(string agentId) =>
         agents.TryGetValue(agentId, out var entry)
             ? entry

@@ -30,14 +30,19 @@ public sealed class DeploymentStep(LoopContext loop) : IDeploymentStep
 
     public async Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
-        await loop.Registry.SetServingAsync(agentId, candidateVersionId, $"promoted by run {runId} after its A/B trial", cancellationToken);
+        // A replayed promotion must not make the candidate its own "previous" version.
+        if ((await loop.Registry.GetServingAsync(agentId, cancellationToken))?.VersionId != candidateVersionId)
+            await loop.Registry.SetServingAsync(agentId, candidateVersionId, $"promoted by run {runId} after its A/B trial", cancellationToken);
         await loop.Store.DeleteAsync(LoopContext.TrialName(agentId), cancellationToken);
         return candidateVersionId;
     }
 
     public async Task<string> RollbackAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
-        await loop.Store.DeleteAsync(LoopContext.TrialName(agentId), cancellationToken);
+        // Only this run's trial: a late rollback of an old run must not end a newer run's trial.
+        var trial = await loop.Store.ReadAsync(LoopContext.TrialName(agentId), cancellationToken);
+        if (trial is not null && StoreJson.Deserialize<TrialState>(trial, LoopContext.TrialName(agentId)).RunId == runId)
+            await loop.Store.DeleteAsync(LoopContext.TrialName(agentId), cancellationToken);
         return await loop.ServingVersionAsync(agentId, cancellationToken);
     }
 

@@ -8,7 +8,8 @@ namespace SelfImprove.Steps;
 
 /// <summary>
 /// Runs in the artefact store: <c>agents/{id}/run.lock</c> (holds the running run's id; created only if absent,
-/// so two starts can never both win), <c>agents/{id}/runs/{n}.json</c> (allocates <c>{agentId}-{n}</c>),
+/// so two starts can never both win; <c>agents/{id}/released/{runId}.json</c> marks a dead run's lock released),
+/// <c>agents/{id}/runs/{n}.json</c> (allocates <c>{agentId}-{n}</c>),
 /// <c>runs/{runId}/report.json</c> and <c>agents/{id}/last-run.json</c> (for the cooldown).
 /// </summary>
 public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageLedger usage, TimeProvider clock) : IRunLedger
@@ -24,7 +25,7 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
     {
         agents.Get(request.AgentId);
         var lockName = LockName(request.AgentId);
-        var existing = await RunningAsync(request.AgentId, cancellationToken);
+        var existing = await RunningIdAsync(request.AgentId, cancellationToken);
         if (existing is not null) return new RunStartResult(false, existing, $"run {existing} of '{request.AgentId}' is still in progress");
 
         var runs = await store.ListAsync($"agents/{request.AgentId}/runs/", cancellationToken);
@@ -36,7 +37,7 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
 
         if (!await store.TryCreateAsync(lockName, StoreJson.Serialize(runId), cancellationToken))
         {
-            var winner = await RunningAsync(request.AgentId, cancellationToken) ?? "another run";
+            var winner = await RunningIdAsync(request.AgentId, cancellationToken) ?? "another run";
             return new RunStartResult(false, winner, $"run {winner} of '{request.AgentId}' started first");
         }
         return new RunStartResult(true, runId, $"run {runId} started: {request.Reason}");
@@ -49,18 +50,35 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
         // Report first (kept if already there: a replayed close must not rewrite history), then the cooldown clock, then the lock.
         if (await store.TryCreateAsync(ReportName(report.RunId), StoreJson.Serialize(report), cancellationToken))
             await store.WriteAsync($"agents/{report.AgentId}/last-run.json", StoreJson.Serialize(new RunClosed(report.RunId, report.Status, ended)), cancellationToken);
-        if (await RunningAsync(report.AgentId, cancellationToken) == report.RunId)
+        if (await RunningIdAsync(report.AgentId, cancellationToken) == report.RunId)
             await store.DeleteAsync(LockName(report.AgentId), cancellationToken);
     }
 
     public async Task<UsageReport> UsageAsync(string runId, string agentId, CancellationToken cancellationToken = default) =>
         UsageReport.From(await usage.ListAsync(runId, cancellationToken), agents.Get(agentId).Manifest.Planner.TokenBudget);
 
+    public async Task<OpenRun?> RunningAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        if (await RunningIdAsync(agentId, cancellationToken) is not { } runId) return null;
+        var number = runId[(agentId.Length + 1)..];
+        var opened = await store.ReadAsync($"agents/{agentId}/runs/{number}.json", cancellationToken);
+        return new OpenRun(runId, opened is null ? DateTimeOffset.MinValue : StoreJson.Deserialize<RunOpened>(opened, runId).OpenedAt);
+    }
+
+    public async Task<bool> ReleaseAsync(string agentId, string runId, CancellationToken cancellationToken = default)
+    {
+        // The release marker is created once per run: of two callers that found the same dead run, one deletes its lock;
+        // the other cannot delete a lock taken by a newer run in between.
+        if (!await store.TryCreateAsync($"agents/{agentId}/released/{runId}.json", StoreJson.Serialize(clock.GetUtcNow()), cancellationToken)) return false;
+        if (await RunningIdAsync(agentId, cancellationToken) != runId) return false;
+        return await store.DeleteAsync(LockName(agentId), cancellationToken);
+    }
+
     public async Task<AgentRunState> StateAsync(string agentId, CancellationToken cancellationToken = default)
     {
         var last = await store.ReadAsync($"agents/{agentId}/last-run.json", cancellationToken);
         var closed = last is null ? null : StoreJson.Deserialize<RunClosed>(last, "last-run.json");
-        return new AgentRunState(await RunningAsync(agentId, cancellationToken), closed?.EndedAt);
+        return new AgentRunState(await RunningIdAsync(agentId, cancellationToken), closed?.EndedAt);
     }
 
     public async Task<ImprovementReport?> ReportAsync(string runId, CancellationToken cancellationToken = default)
@@ -69,7 +87,7 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
         return json is null ? null : StoreJson.Deserialize<ImprovementReport>(json, ReportName(runId));
     }
 
-    private async Task<string?> RunningAsync(string agentId, CancellationToken cancellationToken)
+    private async Task<string?> RunningIdAsync(string agentId, CancellationToken cancellationToken)
     {
         var json = await store.ReadAsync(LockName(agentId), cancellationToken);
         return json is null ? null : StoreJson.Deserialize<string>(json, LockName(agentId));

@@ -8,7 +8,8 @@ namespace SelfImprove.Steps;
 /// <summary>
 /// Trains a candidate on the pool, the batches of the agent's earlier runs and this run's batches,
 /// warm-started from the serving version.
-/// Once per (run, attempt): the candidate's id is recorded, and a replay returns it instead of training again.
+/// Once per (run, attempt): the candidate's id is recorded, and a replay returns it instead of training again;
+/// a replay after a crash between registering the version and recording it adopts that version.
 /// </summary>
 public sealed class TrainingStep(LoopContext loop, StudentModelTrainer trainer) : ITrainingStep
 {
@@ -17,6 +18,9 @@ public sealed class TrainingStep(LoopContext loop, StudentModelTrainer trainer) 
     {
         var claim = LoopContext.CandidateName(runId, attempt);
         if (await loop.Store.ReadAsync(claim, cancellationToken) is { } recorded) return StoreJson.Deserialize<string>(recorded, claim);
+        var createdBy = $"{runId}/attempt-{attempt}";
+        if ((await loop.Registry.ListAsync(agentId, cancellationToken)).FirstOrDefault(v => v.CreatedBy == createdBy) is { } registered)
+            return await ClaimAsync(claim, registered.VersionId, cancellationToken);
 
         var entry = loop.Agents.Get(agentId);
         var examples = new List<Core.Datasets.LabeledExample>(entry.Data.Pool);
@@ -30,10 +34,15 @@ public sealed class TrainingStep(LoopContext loop, StudentModelTrainer trainer) 
         }
         var manifest = entry.Manifest with { Training = entry.Manifest.Training with { HyperParameters = hyperParameters } };
         var parent = await loop.ServingVersionAsync(agentId, cancellationToken);
-        var version = await trainer.TrainAsync(new TrainingJob(manifest, examples, entry.Data.Evaluation, parent, $"{runId}/attempt-{attempt}"), cancellationToken);
+        var version = await trainer.TrainAsync(new TrainingJob(manifest, examples, entry.Data.Evaluation, parent, createdBy), cancellationToken);
+        return await ClaimAsync(claim, version.VersionId, cancellationToken);
+    }
 
-        if (!await loop.Store.TryCreateAsync(claim, StoreJson.Serialize(version.VersionId), cancellationToken))
+    /// <summary>Records the attempt's candidate once; the first record wins.</summary>
+    private async Task<string> ClaimAsync(string claim, string versionId, CancellationToken cancellationToken)
+    {
+        if (!await loop.Store.TryCreateAsync(claim, StoreJson.Serialize(versionId), cancellationToken))
             return StoreJson.Deserialize<string>((await loop.Store.ReadAsync(claim, cancellationToken))!, claim);
-        return version.VersionId;
+        return versionId;
     }
 }

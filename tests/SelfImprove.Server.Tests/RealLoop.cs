@@ -1,3 +1,4 @@
+using SelfImprove.Api.Composition;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SelfImprove.Core.Manifests;

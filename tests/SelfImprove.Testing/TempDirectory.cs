@@ -9,6 +9,13 @@ public sealed class TempDirectory : IDisposable
         Directory.CreateDirectory(Path);
     }
 
+    /// <summary>A folder at a chosen place (e.g. inside another temp folder).</summary>
+    public TempDirectory(string path)
+    {
+        Path = path;
+        Directory.CreateDirectory(Path);
+    }
+
     public string Path { get; }
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);

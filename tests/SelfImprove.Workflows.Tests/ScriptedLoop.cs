@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Runs;
 using SelfImprove.Core.Steps;
+using SelfImprove.Api.Composition;
 using SelfImprove.Server;
 using SelfImprove.Steps;
 using SelfImprove.Testing;

@@ -9,6 +9,8 @@ using SelfImprove.Core.Ports;
 using SelfImprove.Core.Runs;
 using SelfImprove.Core.Steps;
 using SelfImprove.Learning.Training;
+using SelfImprove.Api.Approval;
+using SelfImprove.Api.Composition;
 using SelfImprove.Server;
 using SelfImprove.Steps;
 using SelfImprove.Workflows.ImprovementRun;
@@ -75,8 +77,9 @@ public static class DemoCommand
                 EmbeddingCacheDirectory = Path.GetFullPath(Path.Combine(".selfimprove", "cache", "embeddings")),
             };
 
+            var links = new ApprovalLinks(error);
             await using var host = await LoopHost.StartAsync(options,
-                services => services.AddSingleton<IApprovalStep>(new ConsoleApprovalStep(error)), cancellationToken: cancellationToken);
+                services => services.AddSingleton<IApprovalNotifier>(links), cancellationToken: cancellationToken);
             var agentId = loaded.Manifest.AgentId;
             progress.WriteLine($"store      {storeDirectory}");
 
@@ -99,7 +102,9 @@ public static class DemoCommand
                     async (runId, p) =>
                     {
                         var decision = parse.GetValue(interactive) ? Ask(runId, p, error, input) : new ApprovalDecision(true, AutoApprover, "approved automatically by the demo");
-                        await host.ApproveAsync(runId, decision, cancellationToken);
+                        // The same gate as the approval webhook: the link's single-use token authorises the decision.
+                        var result = await host.Services.GetRequiredService<ApprovalGate>().DecideAsync(host.Client, runId, await links.TokenAsync(runId, cancellationToken), decision, cancellationToken);
+                        if (result.Outcome != ApprovalOutcome.Accepted) error.WriteLine($"approval  {result.Message}");
                     },
                     cancellationToken);
             }
@@ -115,15 +120,10 @@ public static class DemoCommand
     /// <summary>The demo starts from a serving version trained on the labelled pool, like a deployed agent.</summary>
     private static async Task BootstrapAsync(IServiceProvider services, LoadedManifest loaded, TextWriter progress, CancellationToken cancellationToken)
     {
-        var registry = services.GetRequiredService<IModelRegistry>();
-        var agentId = loaded.Manifest.AgentId;
-        if (await registry.GetServingAsync(agentId, cancellationToken) is not null) return;
-        var data = services.GetRequiredService<AgentCatalog>().Get(agentId).Data;
         var clock = Stopwatch.StartNew();
-        var version = await services.GetRequiredService<StudentModelTrainer>().TrainAsync(
-            new TrainingJob(loaded.Manifest, data.Pool, data.Evaluation, null, "demo:bootstrap"), cancellationToken);
-        await registry.SetServingAsync(agentId, version.VersionId, "initial version (demo bootstrap)", cancellationToken);
-        progress.WriteLine($"bootstrap  trained {version.VersionId} on {data.Pool.Count} pool examples in {clock.Elapsed.TotalSeconds:0.0} s; it serves");
+        var version = await InitialVersions.EnsureAsync(services, loaded.Manifest.AgentId, "demo:bootstrap", cancellationToken);
+        if (version is not null)
+            progress.WriteLine($"bootstrap  trained {version.VersionId} on {version.TrainingSet.Count} pool examples in {clock.Elapsed.TotalSeconds:0.0} s; it serves");
     }
 
     private static ApprovalDecision Ask(string runId, RunProgress progress, TextWriter error, TextReader input)
@@ -222,13 +222,24 @@ public static class DemoCommand
         table.WriteTo(output);
     }
 
-    /// <summary>Says on stderr that a run waits for a person, in the form the server also uses.</summary>
-    private sealed class ConsoleApprovalStep(TextWriter error) : IApprovalStep
+    /// <summary>
+    /// Says on stderr that a run waits for a person, in the form the server uses on stdout, and keeps the link's
+    /// token so the demo can answer through the approval gate.
+    /// </summary>
+    private sealed class ApprovalLinks(TextWriter error) : IApprovalNotifier
     {
-        public Task NotifyAsync(ApprovalRequest request, CancellationToken cancellationToken = default)
+        private readonly ConsoleApprovalNotifier console = new(error);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<string>> tokens = new();
+
+        public async Task NotifyAsync(ApprovalNotice notice, CancellationToken cancellationToken = default)
         {
-            error.WriteLine($"APPROVAL REQUIRED {request.RunId} {request.Summary} (expires {request.ExpiresAt:u})");
-            return Task.CompletedTask;
+            await console.NotifyAsync(notice, cancellationToken);
+            var token = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(new Uri("http://demo"), notice.ApprovalUrl).Query)["token"].ToString();
+            tokens.GetOrAdd(notice.RunId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(token);
         }
+
+        /// <summary>The run's token; the run announces that it waits just before it asks, so this may wait a moment.</summary>
+        public Task<string> TokenAsync(string runId, CancellationToken cancellationToken) =>
+            tokens.GetOrAdd(runId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TimeSpan.FromMinutes(1), cancellationToken);
     }
 }

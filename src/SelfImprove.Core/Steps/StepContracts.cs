@@ -66,6 +66,9 @@ public sealed record RunStartRequest(string AgentId, string Reason, bool Manual)
 /// <summary>The run that was started, or the one already running.</summary>
 public sealed record RunStartResult(bool Started, string RunId, string Message);
 
+/// <summary>The run that holds an agent's run lock, and since when.</summary>
+public sealed record OpenRun(string RunId, DateTimeOffset OpenedAt);
+
 public interface IMonitoringStep
 {
     Task<MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default);
@@ -84,6 +87,15 @@ public interface IRunLedger
 
     /// <summary>The run's LLM usage so far, per agent and phase, against its budget.</summary>
     Task<UsageReport> UsageAsync(string runId, string agentId, CancellationToken cancellationToken = default);
+
+    /// <summary>The run holding the agent's lock, if any.</summary>
+    Task<OpenRun?> RunningAsync(string agentId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Releases the lock of a run that ended without closing (terminated, crashed before it was scheduled).
+    /// Only one caller can release a given run's lock, so a concurrent start is never unlocked by mistake.
+    /// </summary>
+    Task<bool> ReleaseAsync(string agentId, string runId, CancellationToken cancellationToken = default);
 }
 
 public interface IPlanningStep

@@ -22,20 +22,14 @@ public sealed class TakeSnapshotActivity(IMonitoringStep monitoring) : TaskActiv
     public override Task<MonitoringSnapshot> RunAsync(TaskActivityContext context, string agentId) => monitoring.SnapshotAsync(agentId);
 }
 
-public sealed class GetRunStateActivity(IMonitoringStep monitoring) : TaskActivity<string, AgentRunState>
+public sealed class GetRunStateActivity(IMonitoringStep monitoring, RunStarter runs) : TaskActivity<string, AgentRunState>
 {
-    public override Task<AgentRunState> RunAsync(TaskActivityContext context, string agentId) => monitoring.RunStateAsync(agentId);
+    public override Task<AgentRunState> RunAsync(TaskActivityContext context, string agentId) => runs.StateAsync(monitoring, agentId);
 }
 
-public sealed class StartRunActivity(IRunLedger ledger, IRunScheduler scheduler) : TaskActivity<RunStartRequest, RunStartResult>
+public sealed class StartRunActivity(RunStarter runs) : TaskActivity<RunStartRequest, RunStartResult>
 {
-    public override async Task<RunStartResult> RunAsync(TaskActivityContext context, RunStartRequest request)
-    {
-        var opened = await ledger.OpenAsync(request);
-        if (opened.Started)
-            await scheduler.ScheduleAsync(new RunInput(opened.RunId, request.AgentId, request.Reason, request.Manual));
-        return opened;
-    }
+    public override Task<RunStartResult> RunAsync(TaskActivityContext context, RunStartRequest request) => runs.StartAsync(request);
 }
 
 public sealed class PlanAttemptActivity(IPlanningStep planning) : TaskActivity<PlanInput, ImprovementPlan>

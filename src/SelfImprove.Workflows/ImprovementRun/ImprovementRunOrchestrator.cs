@@ -147,7 +147,7 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         // Wait before notifying, so an answer that arrives at once is never missed.
         using var timeout = new CancellationTokenSource();
         var answer = context.WaitForExternalEvent<ApprovalDecision>(RunEvents.Approval, timeout.Token);
-        run.Phase(RunPhases.Approval, $"waiting for approval until {expiresAt:u}", waitingForApproval: true);
+        run.Phase(RunPhases.Approval, $"waiting for approval until {expiresAt:u}", approvalExpiresAt: expiresAt);
         await context.CallActivityAsync<bool>(nameof(RequestApprovalActivity), new ApprovalRequest(input.RunId, input.AgentId, candidate, summary, expiresAt), Retry);
 
         var timer = context.CreateTimer(expiresAt, timeout.Token);
@@ -173,10 +173,11 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         public ApprovalReport? Approval { get; set; }
         public DeploymentReport? Deployment { get; set; }
 
-        public void Phase(string name, string detail, int? attempt = null, bool waitingForApproval = false, bool waitingForDemonstrations = false)
+        public void Phase(string name, string detail, int? attempt = null, DateTimeOffset? approvalExpiresAt = null, bool waitingForDemonstrations = false)
         {
             log.Add(new PhaseEntry(name, attempt ?? Attempts, detail));
-            context.SetCustomStatus(new RunProgress(log.ToArray(), waitingForApproval, CandidateVersion, waitingForDemonstrations));
+            var metrics = Attempts > 0 ? Metrics : null;
+            context.SetCustomStatus(new RunProgress(log.ToArray(), approvalExpiresAt is not null, CandidateVersion, metrics, approvalExpiresAt, waitingForDemonstrations));
         }
 
         public async Task<ImprovementReport> FinishAsync(string status, string reason)

@@ -26,10 +26,16 @@ public sealed record PhaseEntry(string Phase, int Attempt, string Detail);
 
 /// <summary>
 /// The run's custom status: the phase log so far (so a watcher that polls misses no phase), whether it waits
-/// for a person (to approve, or to demonstrate samples for the current attempt), and the candidate being worked on.
+/// for a person (to approve and until when, or to demonstrate samples for the current attempt), the candidate being
+/// worked on and its latest metrics.
 /// </summary>
 public sealed record RunProgress(
-    IReadOnlyList<PhaseEntry> Log, bool WaitingForApproval = false, string? CandidateVersionId = null, bool WaitingForDemonstrations = false)
+    IReadOnlyList<PhaseEntry> Log,
+    bool WaitingForApproval = false,
+    string? CandidateVersionId = null,
+    Core.Runs.MetricsReport? Metrics = null,
+    DateTimeOffset? ApprovalExpiresAt = null,
+    bool WaitingForDemonstrations = false)
 {
     public PhaseEntry Current => Log[^1];
 }

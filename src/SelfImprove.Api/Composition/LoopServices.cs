@@ -2,6 +2,8 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using SelfImprove.Agents.Llm;
+using SelfImprove.Api.Approval;
+using SelfImprove.Api.Http;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Planning;
 using SelfImprove.Core.Ports;
@@ -15,16 +17,17 @@ using SelfImprove.Storage;
 using SelfImprove.Workflows;
 using SelfImprove.Workflows.ImprovementRun;
 
-namespace SelfImprove.Server;
+namespace SelfImprove.Api.Composition;
 
 /// <summary>The services the loop's activities use, wired for one host.</summary>
 public static class LoopServices
 {
     /// <summary>
-    /// Registers the agents, the local store, the student model, the planner, teacher and feedback agent each
-    /// manifest names, and every step. The options and every LLM client are checked first, so a host with nothing
-    /// to serve, a missing key or a bad endpoint stops at start-up with the problem named. One encoder serves every agent:
-    /// the first agent's compute target decides where it runs.
+    /// Registers the agents, the store, the student model, the planner, teacher and feedback agent each manifest
+    /// names, every step and the HTTP API's handlers. The options and every LLM client are checked first, so a host
+    /// with nothing to serve, a missing key or a bad endpoint stops at start-up with the problem named. One encoder
+    /// serves every agent: the first agent's compute target decides where it runs. Approval links go to the log
+    /// unless the host registers another <see cref="IApprovalNotifier"/>.
     /// </summary>
     public static IServiceCollection AddSelfImproveLoop(this IServiceCollection services, LoopOptions options)
     {
@@ -64,7 +67,16 @@ public static class LoopServices
         services.AddSingleton<IEvaluationStep, EvaluationStep>();
         services.AddSingleton<IAlignmentStep, AlignmentStep>();
         services.AddSingleton<IDeploymentStep, DeploymentStep>();
+        services.AddSingleton<ApprovalTokens>();
+        services.AddSingleton<ApprovalGate>();
+        services.AddSingleton<Demonstrations.DemonstrationGate>();
+        services.AddSingleton<IApprovalStep, ApprovalStep>();
+        services.AddSingleton<IApprovalNotifier, LogApprovalNotifier>();
+        services.AddSingleton<FeedbackLog>();
+        services.AddSingleton<ImprovementApi>();
+        // Hosts whose durable client lives in DI (the self-host); the Functions app builds these from its client binding.
         services.AddSingleton<IRunScheduler, DurableRunScheduler>();
+        services.AddSingleton<RunStarter>();
         return services;
     }
 }
@@ -90,9 +102,17 @@ public static class StepOverrides
     public static IServiceCollection AddStepsFrom<T>(this IServiceCollection services, T steps) where T : class => services.AddStepsFrom(_ => steps);
 }
 
-/// <summary>Starts improvement runs through the host's own durable client; the run id is the instance id.</summary>
+/// <summary>Starts improvement runs through the host's durable client; the run id is the instance id.</summary>
 public sealed class DurableRunScheduler(DurableTaskClient client) : IRunScheduler
 {
     public Task ScheduleAsync(RunInput input, CancellationToken cancellationToken = default) =>
         client.ScheduleNewOrchestrationInstanceAsync(nameof(ImprovementRunOrchestrator), input, new StartOrchestrationOptions(input.RunId), cancellationToken);
+
+    public async Task<RunInstanceState> StateAsync(string runId, CancellationToken cancellationToken = default) =>
+        (await client.GetInstanceAsync(runId, cancellationToken))?.RuntimeStatus switch
+        {
+            null => RunInstanceState.Missing,
+            OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated => RunInstanceState.Ended,
+            _ => RunInstanceState.Active,
+        };
 }

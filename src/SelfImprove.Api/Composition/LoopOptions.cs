@@ -1,6 +1,6 @@
 using SelfImprove.Core.Manifests;
 
-namespace SelfImprove.Server;
+namespace SelfImprove.Api.Composition;
 
 /// <summary>Where a host finds its agents and keeps its artefacts. Checked by <see cref="Validate"/> before anything starts.</summary>
 public sealed class LoopOptions
@@ -20,6 +20,9 @@ public sealed class LoopOptions
     /// <summary>Retries, timeouts and key lookup of the LLM agents' clients (used only by manifests with an LLM kind).</summary>
     public Agents.Llm.LlmClientOptions Llm { get; init; } = new();
 
+    /// <summary>Where people reach this host's API (e.g. <c>https://app.azurewebsites.net/</c>), for approval links; relative links when null.</summary>
+    public Uri? PublicBaseUrl { get; init; }
+
     public string CacheDirectory => EmbeddingCacheDirectory ?? Path.Combine(StoreDirectory, "cache", "embeddings");
 
     public void Validate()
@@ -27,6 +30,8 @@ public sealed class LoopOptions
         var problems = new List<string>();
         if (Agents.Count == 0) problems.Add("Agents: give at least one agent manifest (*.agent.json).");
         if (ArtifactStore is null && string.IsNullOrWhiteSpace(StoreDirectory)) problems.Add("StoreDirectory: give the folder of the artefact store.");
+        if (PublicBaseUrl is { IsAbsoluteUri: false } or { Scheme: not ("http" or "https") })
+            problems.Add($"PublicBaseUrl: '{PublicBaseUrl}' must be an absolute http(s) URL such as https://myapp.azurewebsites.net/.");
         if (problems.Count > 0) throw new InvalidOperationException("The loop cannot start: " + string.Join(" ", problems));
     }
 }

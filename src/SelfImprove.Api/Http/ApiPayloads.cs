@@ -1,0 +1,53 @@
+using SelfImprove.Core.Runs;
+using SelfImprove.Workflows.ImprovementRun;
+
+namespace SelfImprove.Api.Http;
+
+/// <summary>Optional body of a run start.</summary>
+public sealed record StartRunBody(string? Reason);
+
+/// <summary>Shaped like Durable Functions' check-status response.</summary>
+public sealed record CheckStatusPayload(string Id, string StatusQueryGetUri, string SendEventPostUri, string TerminatePostUri, string PurgeHistoryDeleteUri);
+
+/// <summary>A run as <c>GET /api/runs/{runId}</c> shows it.</summary>
+/// <param name="RuntimeStatus">Durable runtime status: Pending, Running, Completed, Failed, Terminated, Suspended.</param>
+/// <param name="Phase">The current phase (a <see cref="RunPhases"/> value).</param>
+/// <param name="Report">When the run has finished: the object <c>selfimprove demo --json</c> prints.</param>
+/// <param name="Failure">Why the orchestration failed, when it did.</param>
+public sealed record RunStatusPayload(
+    string Id,
+    string? AgentId,
+    string RuntimeStatus,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastUpdatedAt,
+    string? Phase,
+    int Attempts,
+    string? CandidateVersion,
+    MetricsReport? Metrics,
+    bool WaitingForApproval,
+    DateTimeOffset? ApprovalExpiresAt,
+    IReadOnlyList<PhaseEntry> Log,
+    ImprovementReport? Report,
+    string? Failure);
+
+/// <summary>Body of the approval webhook.</summary>
+/// <param name="Decision"><c>approve</c> or <c>reject</c>.</param>
+public sealed record ApprovalBody(string? Decision, string? Approver, string? Comment);
+
+public sealed record ApprovalAccepted(string RunId, string Decision, string Approver, string StatusQueryGetUri);
+
+/// <summary>Body of <c>POST /api/agents/{agentId}/feedback</c>.</summary>
+public sealed record FeedbackBody(string? Text, string? Predicted, string? Label, bool? ThumbsUp);
+
+public sealed record FeedbackAccepted(string Id, string AgentId, DateTimeOffset ReceivedAt, string? Label);
+
+public sealed record PredictBody(string? Text);
+
+public sealed record PredictionPayload(string Intent, double Probability, double Margin, string RunnerUp, string Action, string Version);
+
+public sealed record VersionPayload(
+    string VersionId, string? ParentVersionId, DateTimeOffset CreatedAt, string CreatedBy, int TrainingExamples, double EvaluationAccuracy, bool Serving);
+
+public sealed record VersionsPayload(string AgentId, string? Serving, string? Previous, IReadOnlyList<VersionPayload> Versions);
+
+public sealed record ServingPayload(string AgentId, string Serving, string? Previous, string Reason);

@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace SelfImprove.Cli.Commands;
+
+/// <summary>
+/// <c>selfimprove run | status | approve | terminate --server URL</c>: the HTTP API from a terminal. The key comes
+/// from <c>--key</c> or <c>SELFIMPROVE_API_KEY</c>; the approval link carries its own token.
+/// </summary>
+public static class RemoteCommands
+{
+    private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+
+    public static IEnumerable<Command> Create(TextWriter output, TextWriter error)
+    {
+        yield return Run(output, error);
+        yield return Status(output, error);
+        yield return Approve(output, error);
+        yield return Terminate(output, error);
+    }
+
+    private static Option<string> Server() => new("--server") { Description = "The API's base URL, e.g. http://127.0.0.1:7071.", Required = true };
+
+    private static Option<string?> Key() => new("--key") { Description = $"API key. Default: ${ServeCommand.KeyEnvironmentVariable}." };
+
+    private static Command Run(TextWriter output, TextWriter error)
+    {
+        var server = Server();
+        var key = Key();
+        var agent = new Option<string>("--agent", "-a") { Description = "The agent to improve.", Required = true };
+        var reason = new Option<string?>("--reason") { Description = "Why (kept in the run's record)." };
+        var wait = new Option<bool>("--wait") { Description = "Follow the run to its end, printing each phase." };
+        var command = new Command("run", "Start an improvement run on a server.") { server, key, agent, reason, wait };
+        command.SetAction((parse, ct) => Guard(error, async () =>
+        {
+            using var api = ApiClient.From(parse.GetValue(server)!, parse.GetValue(key));
+            var started = await api.PostAsync($"api/agents/{Uri.EscapeDataString(parse.GetValue(agent)!)}/runs", new { reason = parse.GetValue(reason) }, ct);
+            var runId = started["id"]!.GetValue<string>();
+            output.WriteLine($"started {runId} {started["statusQueryGetUri"]}");
+            return parse.GetValue(wait) ? await FollowAsync(api, runId, output, ct) : ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Status(TextWriter output, TextWriter error)
+    {
+        var server = Server();
+        var key = Key();
+        var run = new Argument<string>("run-id") { Description = "The run, e.g. support-router-3." };
+        var json = new Option<bool>("--json") { Description = "Print the status object as the API returns it." };
+        var command = new Command("status", "Show an improvement run: phase, attempts, metrics, and the report once it has ended.") { server, key, run, json };
+        command.SetAction((parse, ct) => Guard(error, async () =>
+        {
+            using var api = ApiClient.From(parse.GetValue(server)!, parse.GetValue(key));
+            var status = await api.GetAsync($"api/runs/{Uri.EscapeDataString(parse.GetValue(run)!)}", ct);
+            if (parse.GetValue(json)) output.WriteLine(status.ToJsonString(Pretty));
+            else WriteStatus(output, status, printed: 0);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Approve(TextWriter output, TextWriter error)
+    {
+        var link = new Argument<string>("approval-link") { Description = "The URL from the APPROVAL REQUIRED line (it carries the run's single-use token)." };
+        var reject = new Option<bool>("--reject") { Description = "Reject instead of approving." };
+        var approver = new Option<string>("--approver") { Description = "Who decides.", DefaultValueFactory = _ => Environment.UserName };
+        var comment = new Option<string?>("--comment") { Description = "Why." };
+        var command = new Command("approve", "Approve (or reject) a run that waits for a person, through its approval link.") { link, reject, approver, comment };
+        command.SetAction((parse, ct) => Guard(error, async () =>
+        {
+            if (!Uri.TryCreate(parse.GetValue(link), UriKind.Absolute, out var uri) || !uri.Query.Contains("token=", StringComparison.Ordinal))
+                throw new ApiException($"'{parse.GetValue(link)}' is not an approval link; copy the URL from the APPROVAL REQUIRED line.", invalidInput: true);
+            using var api = new ApiClient(new Uri(uri.GetLeftPart(UriPartial.Authority) + "/"), key: null);
+            var decision = parse.GetValue(reject) ? "reject" : "approve";
+            var answer = await api.PostAsync(uri.PathAndQuery.TrimStart('/'), new { decision, approver = parse.GetValue(approver), comment = parse.GetValue(comment) }, ct);
+            output.WriteLine($"{answer["runId"]} {decision}d by {answer["approver"]}; follow it at {answer["statusQueryGetUri"]}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Terminate(TextWriter output, TextWriter error)
+    {
+        var server = Server();
+        var key = Key();
+        var run = new Argument<string>("run-id") { Description = "The run to stop." };
+        var reason = new Option<string?>("--reason") { Description = "Why (kept in the run's history)." };
+        var command = new Command("terminate", "Stop a run: its trial ends, the serving version stays, the agent is free for the next run.") { server, key, run, reason };
+        command.SetAction((parse, ct) => Guard(error, async () =>
+        {
+            using var api = ApiClient.From(parse.GetValue(server)!, parse.GetValue(key));
+            var path = $"api/runs/{Uri.EscapeDataString(parse.GetValue(run)!)}/terminate";
+            if (parse.GetValue(reason) is { } why) path += $"?reason={Uri.EscapeDataString(why)}";
+            var status = await api.PostAsync(path, cancellationToken: ct);
+            output.WriteLine($"{status["id"]} {status["runtimeStatus"]}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>Polls the run, printing each new phase, until it ends; exit code as for <c>demo</c>.</summary>
+    private static async Task<int> FollowAsync(ApiClient api, string runId, TextWriter output, CancellationToken cancellationToken)
+    {
+        var printed = 0;
+        while (true)
+        {
+            var status = await api.GetAsync($"api/runs/{Uri.EscapeDataString(runId)}", cancellationToken);
+            printed = WriteStatus(output, status, printed, headline: false);
+            var runtime = status["runtimeStatus"]!.GetValue<string>();
+            if (runtime is "Completed" or "Failed" or "Terminated")
+            {
+                var outcome = status["report"]?["status"]?.GetValue<string>() ?? runtime;
+                output.WriteLine($"{runId} {outcome}: {status["report"]?["reason"] ?? status["failure"]}");
+                return outcome is "Promoted" or "NotNeeded" ? ExitCodes.Ok : ExitCodes.Failed;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
+
+    private static int WriteStatus(TextWriter output, JsonObject status, int printed, bool headline = true)
+    {
+        if (headline)
+            output.WriteLine($"{status["id"]} ({status["agentId"]}): {status["runtimeStatus"]}, phase {status["phase"]}, attempts {status["attempts"]}" +
+                             (status["waitingForApproval"]?.GetValue<bool>() == true ? $", waiting for approval until {status["approvalExpiresAt"]}" : ""));
+        var log = status["log"]?.AsArray() ?? [];
+        for (; printed < log.Count; printed++)
+            output.WriteLine($"{log[printed]!["phase"],-10} attempt {log[printed]!["attempt"]}: {log[printed]!["detail"]}");
+        if (headline && status["report"] is JsonObject report) output.WriteLine($"report: {report["status"]}: {report["reason"]}");
+        return printed;
+    }
+
+    private static async Task<int> Guard(TextWriter error, Func<Task<int>> action)
+    {
+        try { return await action(); }
+        catch (ApiException e)
+        {
+            await error.WriteLineAsync(e.Message);
+            return e.InvalidInput ? ExitCodes.InvalidInput : ExitCodes.Failed;
+        }
+    }
+}

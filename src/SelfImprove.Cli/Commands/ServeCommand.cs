@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using SelfImprove.Server;
+
+namespace SelfImprove.Cli.Commands;
+
+/// <summary>
+/// <c>selfimprove serve</c>: the loop, the HTTP API and the monitoring timer in one process, on the in-memory
+/// backend or on the Durable Task Azure Storage provider (Azurite locally). Prints <c>LISTENING &lt;url&gt;</c> when
+/// ready and <c>APPROVAL REQUIRED &lt;runId&gt; &lt;url&gt;</c> when a run waits for a person; stops on Ctrl+C or SIGTERM.
+/// </summary>
+public static class ServeCommand
+{
+    public const string KeyEnvironmentVariable = "SELFIMPROVE_API_KEY";
+    public const string StorageEnvironmentVariable = "AzureWebJobsStorage";
+
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var backend = new Option<string>("--backend") { Description = "memory | azure-storage.", DefaultValueFactory = _ => Backends.Memory };
+        backend.AcceptOnlyFromAmong([.. Backends.All]);
+        var urls = new Option<string>("--urls") { Description = "Where the API listens, with its port.", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
+        var agents = new Option<DirectoryInfo>("--agents") { Description = "Folder of *.agent.json manifests.", DefaultValueFactory = _ => new DirectoryInfo("workflows") };
+        var store = CliOptions.Store();
+        var cache = new Option<DirectoryInfo?>("--cache") { Description = "Embedding cache folder. Default: <store>/cache/embeddings." };
+        var key = new Option<string?>("--key") { Description = $"API key for x-functions-key. Default: ${KeyEnvironmentVariable}." };
+        var dev = new Option<bool>("--dev") { Description = "Serve without a key (local use only)." };
+        var monitorEvery = new Option<string?>("--monitor-every") { Description = "Monitoring timer period, e.g. 30s, 5m, 1h. Default: no timer." };
+        var hub = new Option<string?>("--hub") { Description = "Task hub name. Default: host.json's extensions.durableTask.hubName." };
+        var workerId = new Option<string?>("--worker-id") { Description = "Stable id of this process on the hub. Default: host name and port." };
+        var redelivery = new Option<string>("--redelivery-after")
+        {
+            Description = "azure-storage: work of a process that died is picked up again after this long; longer than the longest activity.",
+            DefaultValueFactory = _ => "2m",
+        };
+        var command = new Command("serve", "Serve the HTTP API and run improvement loops on a durable backend.")
+        {
+            backend, urls, agents, store, cache, key, dev, monitorEvery, hub, workerId, redelivery,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            ServerOptions options;
+            try
+            {
+                options = new ServerOptions
+            {
+                Backend = parse.GetValue(backend)!,
+                Urls = parse.GetValue(urls)!,
+                AgentsFolder = parse.GetValue(agents)!.FullName,
+                StoreDirectory = parse.GetValue(store)!.FullName,
+                EmbeddingCacheDirectory = parse.GetValue(cache)?.FullName,
+                StorageConnectionString = Environment.GetEnvironmentVariable(StorageEnvironmentVariable) is { Length: > 0 } c ? c : "UseDevelopmentStorage=true",
+                HubName = parse.GetValue(hub) ?? HubNameFromHostJson("host.json"),
+                WorkerId = parse.GetValue(workerId),
+                ApiKey = parse.GetValue(key) ?? Environment.GetEnvironmentVariable(KeyEnvironmentVariable),
+                Development = parse.GetValue(dev),
+                MonitorEvery = parse.GetValue(monitorEvery) is { } every ? Durations.Parse(every, "--monitor-every") : null,
+                RedeliveryAfter = Durations.Parse(parse.GetValue(redelivery)!, "--redelivery-after"),
+                HoldTrainingWhileFileExists = Environment.GetEnvironmentVariable("SELFIMPROVE_TEST_HOLD_TRAINING") is { Length: > 0 } hold ? hold : null,
+            };
+            }
+            catch (ArgumentException e)
+            {
+                await error.WriteLineAsync(e.Message);
+                return ExitCodes.InvalidInput;
+            }
+            // Logs go to stderr: stdout carries only the lines scripts read (LISTENING, APPROVAL REQUIRED).
+            using var logs = LoggerFactory.Create(b => b
+                .SetMinimumLevel(LogLevel.Warning)
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+            try
+            {
+                await using var server = await SelfImproveServer.StartAsync(options, output, loggerFactory: logs, cancellationToken: cancellationToken);
+                try { await Task.Delay(Timeout.Infinite, cancellationToken); }
+                catch (OperationCanceledException) { }
+                await error.WriteLineAsync("stopping");
+                return ExitCodes.Ok;
+            }
+            catch (ArgumentException e)
+            {
+                await error.WriteLineAsync(e.Message);
+                return ExitCodes.InvalidInput;
+            }
+            catch (StorageUnreachableException e)
+            {
+                await error.WriteLineAsync(e.Message);
+                return ExitCodes.Failed;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>The hub name the Functions app uses, so both hosts share one hub by default.</summary>
+    public static string HubNameFromHostJson(string path)
+    {
+        const string fallback = "SelfImproveHub";
+        if (!File.Exists(path)) return fallback;
+        var hub = JsonNode.Parse(File.ReadAllText(path))?["extensions"]?["durableTask"]?["hubName"]?.GetValue<string>();
+        return string.IsNullOrWhiteSpace(hub) ? fallback : hub;
+    }
+}
+
+/// <summary>Durations as people type them: 500ms, 30s, 5m, 1h.</summary>
+public static class Durations
+{
+    public static TimeSpan Parse(string text, string option)
+    {
+        var units = new (string Suffix, Func<double, TimeSpan> Make)[]
+            { ("ms", TimeSpan.FromMilliseconds), ("s", TimeSpan.FromSeconds), ("m", TimeSpan.FromMinutes), ("h", TimeSpan.FromHours) };
+        foreach (var (suffix, make) in units)
+            if (text.EndsWith(suffix, StringComparison.Ordinal)
+                && double.TryParse(text[..^suffix.Length], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                && value > 0)
+                return make(value);
+        throw new ArgumentException($"{option}: '{text}' is not a duration; write e.g. 500ms, 30s, 5m or 1h.");
+    }
+}

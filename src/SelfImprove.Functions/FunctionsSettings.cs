@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Configuration;
+
+namespace SelfImprove.Functions;
+
+/// <summary>
+/// The app's settings (section <c>SelfImprove</c>; in app settings <c>SelfImprove__Name</c>), checked at start-up
+/// so a misconfigured app fails to start with the setting named instead of failing its first request.
+/// </summary>
+public sealed class FunctionsSettings
+{
+    public const string Section = "SelfImprove";
+
+    /// <summary>Folder of <c>*.agent.json</c>, relative to the app's root; the build copies <c>workflows/</c> there.</summary>
+    public string AgentsFolder { get; init; } = "workflows";
+
+    /// <summary>NCRONTAB of the monitoring timer (six fields, seconds first), e.g. <c>0 */15 * * * *</c>; required, the timer trigger reads it.</summary>
+    public string? MonitoringSchedule { get; init; }
+
+    /// <summary>Blob container of the artefacts in the <c>AzureWebJobsStorage</c> account.</summary>
+    public string ArtifactContainer { get; init; } = "selfimprove";
+
+    /// <summary>Where people reach the API, for approval links; default <c>https://{WEBSITE_HOSTNAME}/</c>.</summary>
+    public string? PublicBaseUrl { get; init; }
+
+    /// <summary>Where approval requests are posted (a Teams or Slack workflow URL); none: the link goes to the log.</summary>
+    public ApprovalSettings Approval { get; init; } = new();
+
+    public sealed class ApprovalSettings
+    {
+        public string? NotifyUrl { get; init; }
+    }
+
+    public static FunctionsSettings From(IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(Section).Get<FunctionsSettings>() ?? new FunctionsSettings();
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(configuration["AzureWebJobsStorage"]))
+            problems.Add("AzureWebJobsStorage: set the storage connection string (UseDevelopmentStorage=true for Azurite).");
+        if (string.IsNullOrWhiteSpace(configuration[$"{Section}:MonitoringSchedule"]))
+            problems.Add($"{Section}:MonitoringSchedule: set the monitoring timer's NCRONTAB (app setting {Section}__MonitoringSchedule), e.g. 0 */15 * * * *.");
+        var agents = Path.Combine(AppContext.BaseDirectory, settings.AgentsFolder);
+        if (!Directory.Exists(agents) || !Directory.EnumerateFiles(agents, "*.agent.json").Any())
+            problems.Add($"{Section}:AgentsFolder: no *.agent.json in '{agents}'.");
+        if (settings.PublicBaseUrl is { } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
+            problems.Add($"{Section}:PublicBaseUrl: '{url}' is not an absolute URL.");
+        if (settings.Approval.NotifyUrl is { Length: > 0 } notify && !(Uri.TryCreate(notify, UriKind.Absolute, out var n) && n.Scheme == "https" || notify.StartsWith("http://127.0.0.1", StringComparison.Ordinal) || notify.StartsWith("http://localhost", StringComparison.Ordinal)))
+            problems.Add($"{Section}:Approval:NotifyUrl: must be an https URL (the link it receives authorises a deployment).");
+        if (string.IsNullOrWhiteSpace(settings.ArtifactContainer) || settings.ArtifactContainer.Length is < 3 or > 63 || settings.ArtifactContainer.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
+            problems.Add($"{Section}:ArtifactContainer: '{settings.ArtifactContainer}' is not a blob container name (3–63 lower-case letters, digits, '-').");
+        if (problems.Count > 0) throw new InvalidOperationException("SelfImprove cannot start: " + string.Join(" ", problems));
+        return settings;
+    }
+
+    public Uri? EffectivePublicBaseUrl(IConfiguration configuration) =>
+        PublicBaseUrl is { } url ? new Uri(url.EndsWith('/') ? url : url + "/")
+        : configuration["WEBSITE_HOSTNAME"] is { Length: > 0 } host ? new Uri($"https://{host}/")
+        : null;
+}

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using SelfImprove.Api.Http;
+
+namespace SelfImprove.Functions;
+
+/// <summary>
+/// The HTTP API as HTTP triggers: each calls the shared handler with the function's durable client.
+/// Function keys guard every route but the approval webhook, which the run's single-use token authorises.
+/// </summary>
+public sealed class HttpApiFunctions(ImprovementApi api)
+{
+    [Function("StartRun")]
+    public async Task<IActionResult> StartRun(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Runs)] HttpRequest request, string agentId, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await api.StartRunAsync(request, agentId, client));
+
+    [Function("GetRun")]
+    public async Task<IActionResult> GetRun(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Run)] HttpRequest request, string runId, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await api.GetRunAsync(request, runId, client));
+
+    [Function("PurgeRun")]
+    public async Task<IActionResult> PurgeRun(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = ApiRoutes.Run)] HttpRequest request, string runId, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await api.PurgeAsync(request, runId, client));
+
+    [Function("TerminateRun")]
+    public async Task<IActionResult> TerminateRun(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Terminate)] HttpRequest request, string runId, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await api.TerminateAsync(request, runId, client));
+
+    [Function("RaiseRunEvent")]
+    public async Task<IActionResult> RaiseRunEvent(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Event)] HttpRequest request, string runId, string eventName, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await api.RaiseEventAsync(request, runId, eventName, client));
+
+    [Function("ApproveRun")]
+    public async Task<IActionResult> ApproveRun(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.Approval)] HttpRequest request, string runId, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await api.ApproveAsync(request, runId, client));
+
+    [Function("Feedback")]
+    public async Task<IActionResult> Feedback(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Feedback)] HttpRequest request, string agentId) =>
+        new ResultAction(await api.FeedbackAsync(request, agentId));
+
+    [Function("Predict")]
+    public async Task<IActionResult> Predict(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Predict)] HttpRequest request, string agentId) =>
+        new ResultAction(await api.PredictAsync(request, agentId));
+
+    [Function("Versions")]
+    public async Task<IActionResult> Versions(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Versions)] HttpRequest request, string agentId) =>
+        new ResultAction(await api.VersionsAsync(request, agentId));
+
+    [Function("Rollback")]
+    public async Task<IActionResult> Rollback(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Rollback)] HttpRequest request, string agentId, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await api.RollbackAsync(request, agentId, client));
+
+    /// <summary>The shared handlers return minimal-API results; the Functions host executes MVC action results.</summary>
+    public sealed class ResultAction(IResult result) : IActionResult
+    {
+        public IResult Result => result;
+
+        public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
+    }
+}

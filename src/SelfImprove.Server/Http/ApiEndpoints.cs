@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
+using SelfImprove.Api.Http;
+
+namespace SelfImprove.Server.Http;
+
+/// <summary>The shared API handlers on Kestrel, under <c>/api</c>, each route as in the Functions app.</summary>
+public static class ApiEndpoints
+{
+    /// <param name="apiKey">Required on every route but the approval webhook (which its token authorises); null serves without a key.</param>
+    public static IEndpointRouteBuilder MapSelfImproveApi(this IEndpointRouteBuilder app, ImprovementApi api, DurableTaskClient client, string? apiKey)
+    {
+        var open = app.MapGroup($"/{ApiRoutes.Prefix}");
+        var keyed = app.MapGroup($"/{ApiRoutes.Prefix}");
+        if (apiKey is not null) keyed.AddEndpointFilter(new ApiKeyFilter(apiKey));
+
+        keyed.MapPost(ApiRoutes.Runs, (HttpRequest request, string agentId) => api.StartRunAsync(request, agentId, client));
+        keyed.MapGet(ApiRoutes.Run, (HttpRequest request, string runId) => api.GetRunAsync(request, runId, client));
+        keyed.MapDelete(ApiRoutes.Run, (HttpRequest request, string runId) => api.PurgeAsync(request, runId, client));
+        keyed.MapPost(ApiRoutes.Terminate, (HttpRequest request, string runId) => api.TerminateAsync(request, runId, client));
+        keyed.MapPost(ApiRoutes.Event, (HttpRequest request, string runId, string eventName) => api.RaiseEventAsync(request, runId, eventName, client));
+        keyed.MapPost(ApiRoutes.Feedback, (HttpRequest request, string agentId) => api.FeedbackAsync(request, agentId));
+        keyed.MapPost(ApiRoutes.Predict, (HttpRequest request, string agentId) => api.PredictAsync(request, agentId));
+        keyed.MapGet(ApiRoutes.Versions, (HttpRequest request, string agentId) => api.VersionsAsync(request, agentId));
+        keyed.MapPost(ApiRoutes.Rollback, (HttpRequest request, string agentId) => api.RollbackAsync(request, agentId, client));
+        open.MapPost(ApiRoutes.Approval, (HttpRequest request, string runId) => api.ApproveAsync(request, runId, client));
+        return app;
+    }
+
+    /// <summary>The Functions key check: header <c>x-functions-key</c> or query <c>code</c>, compared in constant time.</summary>
+    private sealed class ApiKeyFilter(string key) : IEndpointFilter
+    {
+        private readonly byte[] expected = Encoding.UTF8.GetBytes(key);
+
+        public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+        {
+            var request = context.HttpContext.Request;
+            var given = request.Headers[ApiRoutes.KeyHeader].FirstOrDefault() ?? request.Query[ApiRoutes.KeyQuery].FirstOrDefault();
+            if (given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), expected))
+                return await next(context);
+            return ApiProblems.Problem(request, StatusCodes.Status401Unauthorized, "API key required",
+                given is null
+                    ? $"Send the server's key in the '{ApiRoutes.KeyHeader}' header (or the '{ApiRoutes.KeyQuery}' query parameter)."
+                    : $"The key in '{ApiRoutes.KeyHeader}' is not this server's key.");
+        }
+    }
+}

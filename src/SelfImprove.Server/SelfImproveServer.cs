@@ -1,0 +1,179 @@
+using Azure.Storage.Blobs;
+using DurableTask.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SelfImprove.Api.Approval;
+using SelfImprove.Api.Composition;
+using SelfImprove.Api.Http;
+using SelfImprove.Api.Monitoring;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Ports;
+using SelfImprove.Core.Steps;
+using SelfImprove.Server.Http;
+using SelfImprove.Steps;
+using SelfImprove.Storage;
+
+namespace SelfImprove.Server;
+
+/// <summary>
+/// <c>selfimprove serve</c>: the loop on a durable backend, the HTTP API on Kestrel, and the monitoring timer,
+/// in one process. On the azure-storage backend, orchestrations and artefacts live in the storage account, so the
+/// process can die and restart (or several processes can share one hub) without losing a run.
+/// </summary>
+public sealed class SelfImproveServer : IAsyncDisposable
+{
+    public const string ReadyMarker = "LISTENING";
+
+    private readonly WebApplication web;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Task monitoring;
+
+    private SelfImproveServer(LoopHost loop, WebApplication web, Uri baseAddress, ServerOptions options)
+    {
+        Loop = loop;
+        this.web = web;
+        BaseAddress = baseAddress;
+        monitoring = options.MonitorEvery is { } every ? MonitorAsync(every, stopping.Token) : Task.CompletedTask;
+    }
+
+    public LoopHost Loop { get; }
+    public Uri BaseAddress { get; }
+
+    /// <param name="output">Gets the <c>LISTENING</c> and <c>APPROVAL REQUIRED</c> lines.</param>
+    /// <param name="configure">Replaces services after the defaults (tests hold a phase open this way).</param>
+    public static async Task<SelfImproveServer> StartAsync(
+        ServerOptions options, TextWriter output, Action<IServiceCollection>? configure = null, ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var agents = Directory.EnumerateFiles(options.AgentsFolder, "*.agent.json").Order(StringComparer.Ordinal).Select(ManifestLoader.Load).ToArray();
+        var baseAddress = new Uri(options.ListenUri.GetLeftPart(UriPartial.Authority) + "/");
+
+        IArtifactStore? store = null;
+        IOrchestrationService? backend = null;
+        if (options.Backend == Backends.AzureStorage)
+        {
+            await StorageProbe.EnsureReachableAsync(options.StorageConnectionString, options.StorageTimeout, cancellationToken);
+            store = await BlobArtifactStore.OpenAsync(new BlobContainerClient(options.StorageConnectionString, options.EffectiveContainer), cancellationToken);
+            backend = await DurableBackends.AzureStorageAsync(
+                options.StorageConnectionString, options.HubName, options.EffectiveWorkerId, loggerFactory, cancellationToken, options.RedeliveryAfter);
+        }
+
+        var loopOptions = new LoopOptions
+        {
+            Agents = agents, StoreDirectory = options.StoreDirectory, EmbeddingCacheDirectory = options.EmbeddingCacheDirectory,
+            ArtifactStore = store, PublicBaseUrl = baseAddress,
+        };
+        var loop = await LoopHost.StartAsync(loopOptions, services =>
+        {
+            services.AddSingleton<IApprovalNotifier>(new ConsoleApprovalNotifier(output));
+            if (options.HoldTrainingWhileFileExists is { } holdFile)
+                services.AddSingleton<ITrainingStep>(sp => new HeldTrainingStep(ActivatorUtilities.CreateInstance<TrainingStep>(sp), holdFile));
+            configure?.Invoke(services);
+        }, loggerFactory, backend, cancellationToken);
+
+        try
+        {
+            foreach (var agent in agents)
+                if (await InitialVersions.EnsureAsync(loop.Services, agent.Manifest.AgentId, "serve:initial", cancellationToken) is { } initial)
+                    await output.WriteLineAsync($"INITIAL VERSION {agent.Manifest.AgentId} {initial.VersionId} trained on {initial.TrainingSet.Count} pool examples");
+            var web = BuildApi(options, loop, loggerFactory);
+            await web.StartAsync(cancellationToken);
+            var server = new SelfImproveServer(loop, web, baseAddress, options);
+            if (options.Development)
+                await output.WriteLineAsync("WARNING: --dev: the API accepts requests without a key. Never expose this server.");
+            await output.WriteLineAsync($"{ReadyMarker} {baseAddress}");
+            await output.FlushAsync(cancellationToken);
+            return server;
+        }
+        catch
+        {
+            await loop.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>One monitoring tick now: a check of every agent; returns the checks' instance ids.</summary>
+    public Task<IReadOnlyList<string>> TickAsync(CancellationToken cancellationToken = default) =>
+        MonitoringTick.ScheduleChecksAsync(Loop.Client, Loop.Services.GetRequiredService<AgentCatalog>(), cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await stopping.CancelAsync();
+        await monitoring;
+        await web.StopAsync();
+        await web.DisposeAsync();
+        await Loop.DisposeAsync();
+        stopping.Dispose();
+    }
+
+    private static WebApplication BuildApi(ServerOptions options, LoopHost loop, ILoggerFactory loggerFactory)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions());
+        builder.WebHost.UseUrls(options.Urls);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddProblemDetails();
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapSelfImproveApi(loop.Services.GetRequiredService<ImprovementApi>(), loop.Client, options.Development ? null : options.ApiKey);
+        return app;
+    }
+
+    private async Task MonitorAsync(TimeSpan every, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(every);
+        var log = Loop.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SelfImproveServer>();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                try { await TickAsync(cancellationToken); }
+                catch (Exception e) when (e is not OperationCanceledException) { log.LogError(e, "Monitoring tick failed; the next tick tries again"); }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+}
+
+/// <summary>Training that waits while a file exists (the crash-recovery tests' way to hold a run in its training phase).</summary>
+internal sealed class HeldTrainingStep(ITrainingStep inner, string holdFile) : ITrainingStep
+{
+    public async Task<string> TrainAsync(
+        string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, Core.Manifests.HyperParameters hyperParameters, CancellationToken cancellationToken = default)
+    {
+        while (File.Exists(holdFile)) await Task.Delay(100, cancellationToken);
+        return await inner.TrainAsync(runId, agentId, attempt, batchBlobNames, hyperParameters, cancellationToken);
+    }
+}
+
+/// <summary>Fails fast, with the endpoint named, when the storage account (or Azurite) does not answer.</summary>
+public static class StorageProbe
+{
+    public static async Task EnsureReachableAsync(string connectionString, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var options = new BlobClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = timeout } };
+        BlobServiceClient client;
+        try { client = new BlobServiceClient(connectionString, options); }
+        catch (FormatException e) { throw new ArgumentException($"AzureWebJobsStorage is not a storage connection string: {e.Message}"); }
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await client.GetPropertiesAsync(deadline.Token);
+        }
+        catch (Exception e) when (e is not ArgumentException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new StorageUnreachableException(
+                $"Azure Storage at {client.Uri} did not answer within {timeout.TotalSeconds:0} s ({e.GetType().Name}: {e.Message.Split('\n')[0]}). " +
+                "Start Azurite (npx azurite --skipApiVersionCheck --loose) or set AzureWebJobsStorage to a reachable account.", e);
+        }
+    }
+}
+
+public sealed class StorageUnreachableException(string message, Exception inner) : Exception(message, inner);

@@ -1,0 +1,88 @@
+namespace SelfImprove.Server;
+
+public static class Backends
+{
+    /// <summary>Orchestration state in the process; artefacts in a local folder.</summary>
+    public const string Memory = "memory";
+
+    /// <summary>The Durable Task Azure Storage provider, and artefacts in Azure Blob Storage (Azurite locally).</summary>
+    public const string AzureStorage = "azure-storage";
+
+    public static readonly IReadOnlyList<string> All = [Memory, AzureStorage];
+}
+
+/// <summary>What <c>selfimprove serve</c> runs: checked by <see cref="Validate"/> before anything starts.</summary>
+public sealed class ServerOptions
+{
+    /// <summary>A <see cref="Backends"/> value.</summary>
+    public string Backend { get; init; } = Backends.Memory;
+
+    /// <summary>Where the API listens, with an explicit port, e.g. <c>http://127.0.0.1:7071</c>.</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:7071";
+
+    /// <summary>The folder of <c>*.agent.json</c> manifests to serve.</summary>
+    public string AgentsFolder { get; init; } = "workflows";
+
+    /// <summary>The local artefact store (memory backend) and the embedding cache (both backends).</summary>
+    public string StoreDirectory { get; init; } = ".selfimprove";
+
+    /// <summary>The embedding cache; default: <c>{StoreDirectory}/cache/embeddings</c>.</summary>
+    public string? EmbeddingCacheDirectory { get; init; }
+
+    /// <summary>As in Azure Functions: <c>AzureWebJobsStorage</c>, default the local emulator.</summary>
+    public string StorageConnectionString { get; init; } = "UseDevelopmentStorage=true";
+
+    /// <summary>The task hub; default from <c>host.json</c> (<c>extensions.durableTask.hubName</c>).</summary>
+    public string HubName { get; init; } = "SelfImproveHub";
+
+    /// <summary>Blob container of the artefacts (azure-storage backend); default: the hub name in lower case.</summary>
+    public string? ArtifactContainer { get; init; }
+
+    /// <summary>Stable per process of a hub, so a restarted process takes its leases back at once; default: host name and port.</summary>
+    public string? WorkerId { get; init; }
+
+    /// <summary>The key mutating and reading routes require (header <c>x-functions-key</c> or query <c>code</c>).</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Serve without a key (local use only; the server says so loudly).</summary>
+    public bool Development { get; init; }
+
+    /// <summary>How often the monitoring timer checks every agent; null: no timer (checks on demand only).</summary>
+    public TimeSpan? MonitorEvery { get; init; }
+
+    /// <summary>Work of a process that died is redelivered after this long (azure-storage backend).</summary>
+    public TimeSpan RedeliveryAfter { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long to wait for storage at start-up before giving up with an error.</summary>
+    public TimeSpan StorageTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Test hook: while this file exists, training waits before it starts, so a test can kill the server in the
+    /// middle of a run's training. Set by <c>selfimprove serve</c> from <c>SELFIMPROVE_TEST_HOLD_TRAINING</c>.
+    /// </summary>
+    public string? HoldTrainingWhileFileExists { get; init; }
+
+    public Uri ListenUri => new(Urls.Split(';')[0]);
+
+    public string EffectiveWorkerId => WorkerId ?? $"{Environment.MachineName}-{ListenUri.Port}";
+
+    public string EffectiveContainer => ArtifactContainer ?? HubName.ToLowerInvariant();
+
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (!Backends.All.Contains(Backend)) problems.Add($"--backend: '{Backend}' is not one of {string.Join(", ", Backends.All)}.");
+        if (!Uri.TryCreate(Urls.Split(';')[0], UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            problems.Add($"--urls: '{Urls}' is not an http(s) URL such as http://127.0.0.1:7071.");
+        else if (uri.IsDefaultPort && !Urls.Contains($":{uri.Port}", StringComparison.Ordinal) || uri.Port == 0)
+            problems.Add($"--urls: '{Urls}' needs an explicit port (approval links must name it), e.g. http://127.0.0.1:7071.");
+        if (!Directory.Exists(AgentsFolder)) problems.Add($"--agents: folder '{Path.GetFullPath(AgentsFolder)}' does not exist.");
+        if (string.IsNullOrWhiteSpace(ApiKey) && !Development)
+            problems.Add("--key: give the API key (or set SELFIMPROVE_API_KEY); --dev serves without one, for local use only.");
+        if (ApiKey is { Length: > 0 and < 16 }) problems.Add("--key: use at least 16 characters.");
+        if (string.IsNullOrWhiteSpace(HubName) || HubName.Length is < 3 or > 45 || !HubName.All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetter(HubName[0]))
+            problems.Add($"hub name '{HubName}': 3–45 letters and digits, starting with a letter (Azure Storage task hub rules).");
+        if (MonitorEvery is { } every && every < TimeSpan.FromSeconds(1)) problems.Add("--monitor-every: at least 1s.");
+        if (problems.Count > 0) throw new ArgumentException("The server cannot start: " + string.Join(" ", problems));
+    }
+}

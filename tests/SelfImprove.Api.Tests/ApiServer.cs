@@ -1,0 +1,130 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Server;
+using SelfImprove.Testing;
+
+namespace SelfImprove.Api.Tests;
+
+/// <summary>
+/// <c>selfimprove serve</c> in the test process on the in-memory backend: real Kestrel on a free loopback port,
+/// the real loop on a small generated data set, and the console lines it prints recorded.
+/// </summary>
+public sealed class ApiServer : IAsyncDisposable
+{
+    public const string AgentId = "support-router";
+    public const string Key = "test-key-0123456789abcdef";
+    private static readonly string SharedCache = Path.Combine(Path.GetTempPath(), "selfimprove-tests", "embeddings");
+
+    private readonly TempDirectory folder;
+
+    private ApiServer(TempDirectory folder, SelfImproveServer server, LineRecorder output)
+    {
+        this.folder = folder;
+        Server = server;
+        Output = output;
+        Http = new HttpClient { BaseAddress = server.BaseAddress };
+        Http.DefaultRequestHeaders.Add("x-functions-key", Key);
+        Anonymous = new HttpClient { BaseAddress = server.BaseAddress };
+    }
+
+    public SelfImproveServer Server { get; }
+    public LineRecorder Output { get; }
+
+    /// <summary>Sends the key.</summary>
+    public HttpClient Http { get; }
+
+    /// <summary>Sends no key.</summary>
+    public HttpClient Anonymous { get; }
+
+    public string StorePath => folder.Combine("store");
+
+    /// <param name="edit">Changes the agent's manifest (small data, reachable goal by default).</param>
+    /// <param name="moreAgents">Writes further manifests into the agents folder.</param>
+    public static async Task<ApiServer> StartAsync(
+        Action<JsonObject>? edit = null, Action<TempDirectory>? moreAgents = null, Action<IServiceCollection>? configure = null)
+    {
+        var folder = new TempDirectory();
+        var agents = new TempDirectory(folder.Combine("agents"));
+        ManifestFiles.WriteSupportRouter(agents, m =>
+        {
+            SmallAgent(m);
+            edit?.Invoke(m);
+        });
+        moreAgents?.Invoke(agents);
+        var output = new LineRecorder();
+        var options = new ServerOptions
+        {
+            Urls = $"http://127.0.0.1:{FreePort.Next()}",
+            AgentsFolder = agents.Path,
+            StoreDirectory = folder.Combine("store"),
+            EmbeddingCacheDirectory = SharedCache,
+            ApiKey = Key,
+        };
+        var server = await SelfImproveServer.StartAsync(options, output, configure);
+        return new ApiServer(folder, server, output);
+    }
+
+    /// <summary>Small data, a reachable goal, an A/B rule that a few hundred trial requests decide.</summary>
+    public static void SmallAgent(JsonObject m)
+    {
+        ManifestFiles.UseSmallData(m, poolPerIntent: 12, evaluationPerIntent: 6, productionSize: 1600, driftPoint: 0.4);
+        m["goal"]!["target"] = 0.80;
+        m["goal"]!["acceptableRange"]!["min"] = 0.78;
+        m["monitoring"]!["sampleSize"] = 300;
+        m["trigger"]!["minimumEvidence"] = 100;
+        m["deployment"]!["candidateShare"] = 0.3;
+        m["deployment"]!["minimumSamples"] = 30;
+    }
+
+    public async Task<JsonObject> StatusAsync(string runId)
+    {
+        using var response = await Http.GetAsync($"api/runs/{runId}");
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    /// <summary>Polls the run's status until <paramref name="until"/> holds.</summary>
+    public async Task<JsonObject> PollAsync(string runId, Func<JsonObject, bool> until, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(3));
+        JsonObject status;
+        do
+        {
+            status = await StatusAsync(runId);
+            if (until(status)) return status;
+            await Task.Delay(100);
+        } while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"run {runId} never reached the state; last: {status.ToJsonString()}");
+    }
+
+    public static bool WaitsForApproval(JsonObject status) => status["waitingForApproval"]!.GetValue<bool>();
+
+    public static bool Ended(JsonObject status) => status["runtimeStatus"]!.GetValue<string>() is "Completed" or "Failed" or "Terminated";
+
+    public async Task<string> StartRunAsync(string agentId = AgentId)
+    {
+        using var response = await Http.PostAsJsonAsync($"api/agents/{agentId}/runs", new { reason = "test" });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+    }
+
+    /// <summary>The approval link the server printed for the run.</summary>
+    public async Task<string> ApprovalLinkAsync(string runId) =>
+        (await Output.WaitForAsync($"APPROVAL REQUIRED {runId} ")).Split(' ')[3];
+
+    public static async Task<JsonObject> ProblemAsync(HttpResponseMessage response)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>(JsonSerializerOptions.Web))!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        Anonymous.Dispose();
+        await Server.DisposeAsync();
+        folder.Dispose();
+    }
+}

@@ -1,0 +1,237 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using SelfImprove.Core.Runs;
+using SelfImprove.Storage;
+
+namespace SelfImprove.Api.Tests.Http;
+
+/// <summary>The HTTP API as a client sees it: real Kestrel on 127.0.0.1, the real loop behind it.</summary>
+public sealed class ImprovementApiTests
+{
+    [Fact]
+    public async Task A_run_started_over_HTTP_is_approved_through_its_link_promotes_and_the_new_version_answers()
+    {
+        await using var api = await ApiServer.StartAsync();
+
+        using var start = await api.Http.PostAsJsonAsync($"api/agents/{ApiServer.AgentId}/runs", new { reason = "quarterly check" });
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        var check = (await start.Content.ReadFromJsonAsync<JsonObject>())!;
+        var runId = check["id"]!.GetValue<string>();
+        Assert.Equal($"{ApiServer.AgentId}-1", runId);
+        var statusUri = new Uri(api.Server.BaseAddress, $"api/runs/{runId}").ToString();
+        Assert.Equal(statusUri, start.Headers.Location!.ToString());
+        Assert.Equal(statusUri, check["statusQueryGetUri"]!.GetValue<string>());
+        Assert.Equal($"{statusUri}/events/{{eventName}}", check["sendEventPostUri"]!.GetValue<string>());
+        Assert.Equal($"{statusUri}/terminate", check["terminatePostUri"]!.GetValue<string>());
+        Assert.Equal(statusUri, check["purgeHistoryDeleteUri"]!.GetValue<string>());
+
+        var waiting = await api.PollAsync(runId, ApiServer.WaitsForApproval);
+        Assert.Equal("approval", waiting["phase"]!.GetValue<string>());
+        Assert.Equal("v2", waiting["candidateVersion"]!.GetValue<string>());
+        Assert.NotNull(waiting["approvalExpiresAt"]);
+        Assert.DoesNotContain("token", waiting.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+
+        var link = await api.ApprovalLinkAsync(runId);
+        using (var approved = await api.Anonymous.PostAsJsonAsync(link, new { decision = "approve", approver = "ana", comment = "looks right" }))
+            Assert.Equal(HttpStatusCode.Accepted, approved.StatusCode);
+        using (var again = await api.Anonymous.PostAsJsonAsync(link, new { decision = "reject", approver = "bob" }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+            Assert.Contains("already approved by ana", (await ApiServer.ProblemAsync(again))["detail"]!.GetValue<string>());
+        }
+
+        var done = await api.PollAsync(runId, ApiServer.Ended);
+        var report = done["report"]!;
+        Assert.Equal(RunStatuses.Promoted, report["status"]!.GetValue<string>());
+        Assert.Equal("ana", report["approval"]!["by"]!.GetValue<string>());
+        Assert.Equal("v2", report["servingVersion"]!.GetValue<string>());
+        var stored = StoreJson.Deserialize<ImprovementReport>(await File.ReadAllBytesAsync(Path.Combine(api.StorePath, "runs", runId, "report.json")), "report");
+        Assert.Equal(RunStatuses.Promoted, stored.Status);
+
+        using var predicted = await api.Http.PostAsJsonAsync($"api/agents/{ApiServer.AgentId}/predict", new { text = "I lost my card" });
+        var prediction = (await predicted.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("v2", prediction["version"]!.GetValue<string>());
+        Assert.Equal("card_lost_or_stolen", prediction["intent"]!.GetValue<string>());
+
+        var versions = (await api.Http.GetFromJsonAsync<JsonObject>($"api/agents/{ApiServer.AgentId}/versions"))!;
+        Assert.Equal("v2", versions["serving"]!.GetValue<string>());
+        Assert.Equal(["v1", "v2"], versions["versions"]!.AsArray().Select(v => v!["versionId"]!.GetValue<string>()));
+
+        using var rolledBack = await api.Http.PostAsync($"api/agents/{ApiServer.AgentId}/rollback", null);
+        Assert.Equal("v1", (await rolledBack.Content.ReadFromJsonAsync<JsonObject>())!["serving"]!.GetValue<string>());
+        using var afterRollback = await api.Http.PostAsJsonAsync($"api/agents/{ApiServer.AgentId}/predict", new { text = "I lost my card" });
+        Assert.Equal("v1", (await afterRollback.Content.ReadFromJsonAsync<JsonObject>())!["version"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Wrong_foreign_missing_and_used_tokens_are_refused_and_change_nothing()
+    {
+        await using var api = await ApiServer.StartAsync();
+        var runId = await api.StartRunAsync();
+        await api.PollAsync(runId, ApiServer.WaitsForApproval);
+        var link = await api.ApprovalLinkAsync(runId);
+        var decision = new { decision = "approve", approver = "mallory" };
+
+        var forged = $"api/runs/{runId}/approval?token=" + new string('A', 43);
+        var foreign = link.Replace(runId, $"{ApiServer.AgentId}-9", StringComparison.Ordinal);
+        var tampered = link[..^2] + (link.EndsWith("AA", StringComparison.Ordinal) ? "BB" : "AA");
+        foreach (var (url, expected) in new[]
+                 {
+                     (forged, HttpStatusCode.Forbidden), ($"api/runs/{runId}/approval", HttpStatusCode.Forbidden),
+                     (tampered, HttpStatusCode.Forbidden), (foreign, HttpStatusCode.NotFound),
+                 })
+        {
+            using var refused = await api.Anonymous.PostAsJsonAsync(url, decision);
+            Assert.Equal(expected, refused.StatusCode);
+            await ApiServer.ProblemAsync(refused);
+        }
+        using (var badBody = await api.Anonymous.PostAsJsonAsync(link, new { decision = "maybe", approver = "" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, badBody.StatusCode);
+            var errors = (await ApiServer.ProblemAsync(badBody))["errors"]!.AsObject();
+            Assert.True(errors.ContainsKey("$.decision") && errors.ContainsKey("$.approver"), errors.ToJsonString());
+        }
+        using (var viaEvents = await api.Http.PostAsJsonAsync($"api/runs/{runId}/events/approval", new { approved = true, by = "mallory" }))
+            Assert.Equal(HttpStatusCode.Forbidden, viaEvents.StatusCode);
+
+        var still = await api.StatusAsync(runId);
+        Assert.True(ApiServer.WaitsForApproval(still), "a refused approval must leave the run waiting");
+        Assert.False(File.Exists(Path.Combine(api.StorePath, "runs", runId, "approval", "decision.json")));
+
+        using (var rejected = await api.Anonymous.PostAsJsonAsync(link, new { decision = "reject", approver = "ana" }))
+            Assert.Equal(HttpStatusCode.Accepted, rejected.StatusCode);
+        var done = await api.PollAsync(runId, ApiServer.Ended);
+        Assert.Equal(RunStatuses.Rejected, done["report"]!["status"]!.GetValue<string>());
+        using var late = await api.Anonymous.PostAsJsonAsync(link, decision);
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+    }
+
+    [Fact]
+    public async Task Concurrent_start_requests_start_exactly_one_run()
+    {
+        await using var api = await ApiServer.StartAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => api.Http.PostAsync($"api/agents/{ApiServer.AgentId}/runs", null)));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Accepted);
+        Assert.Equal(7, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        var started = (await responses.Single(r => r.StatusCode == HttpStatusCode.Accepted).Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        foreach (var conflict in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict))
+            Assert.Equal(started, (await ApiServer.ProblemAsync(conflict))["runId"]!.GetValue<string>());
+        Assert.Single(Directory.GetFiles(Path.Combine(api.StorePath, "agents", ApiServer.AgentId, "runs")));
+        foreach (var response in responses) response.Dispose();
+    }
+
+    [Fact]
+    public async Task Terminating_a_run_ends_its_trial_and_frees_the_agent_for_the_next_run()
+    {
+        await using var api = await ApiServer.StartAsync();
+        var first = await api.StartRunAsync();
+        await api.PollAsync(first, ApiServer.WaitsForApproval);
+
+        using (var terminated = await api.Http.PostAsync($"api/runs/{first}/terminate?reason=wrong+data", null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, terminated.StatusCode);
+            Assert.Equal("Terminated", (await terminated.Content.ReadFromJsonAsync<JsonObject>())!["runtimeStatus"]!.GetValue<string>());
+        }
+        using (var twice = await api.Http.PostAsync($"api/runs/{first}/terminate", null))
+            Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+
+        var second = await api.StartRunAsync();
+        Assert.Equal($"{ApiServer.AgentId}-2", second);
+        using var predicted = await api.Http.PostAsJsonAsync($"api/agents/{ApiServer.AgentId}/predict", new { text = "I lost my card" });
+        Assert.Equal("v1", (await predicted.Content.ReadFromJsonAsync<JsonObject>())!["version"]!.GetValue<string>());
+        using (var rollback = await api.Http.PostAsync($"api/agents/{ApiServer.AgentId}/rollback", null))
+            Assert.Equal(HttpStatusCode.Conflict, rollback.StatusCode);
+
+        using (var purgeRunning = await api.Http.DeleteAsync($"api/runs/{second}"))
+            Assert.Equal(HttpStatusCode.Conflict, purgeRunning.StatusCode);
+        using (var purged = await api.Http.DeleteAsync($"api/runs/{first}"))
+            Assert.Equal(HttpStatusCode.OK, purged.StatusCode);
+        using var gone = await api.Http.GetAsync($"api/runs/{first}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_route_but_the_approval_webhook_needs_the_key()
+    {
+        await using var api = await ApiServer.StartAsync();
+        var routes = new (HttpMethod Method, string Path)[]
+        {
+            (HttpMethod.Post, $"api/agents/{ApiServer.AgentId}/runs"), (HttpMethod.Get, "api/runs/support-router-1"),
+            (HttpMethod.Delete, "api/runs/support-router-1"), (HttpMethod.Post, "api/runs/support-router-1/terminate"),
+            (HttpMethod.Post, "api/runs/support-router-1/events/note"), (HttpMethod.Post, $"api/agents/{ApiServer.AgentId}/feedback"),
+            (HttpMethod.Post, $"api/agents/{ApiServer.AgentId}/predict"), (HttpMethod.Get, $"api/agents/{ApiServer.AgentId}/versions"),
+            (HttpMethod.Post, $"api/agents/{ApiServer.AgentId}/rollback"),
+        };
+        foreach (var (method, path) in routes)
+        {
+            using var missing = await api.Anonymous.SendAsync(new HttpRequestMessage(method, path));
+            Assert.True(missing.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} without a key answered {missing.StatusCode}");
+            Assert.Contains("x-functions-key", (await ApiServer.ProblemAsync(missing))["detail"]!.GetValue<string>());
+            var wrong = new HttpRequestMessage(method, path);
+            wrong.Headers.Add("x-functions-key", "not-the-key-0123456789");
+            using var refused = await api.Anonymous.SendAsync(wrong);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+        Assert.False(Directory.Exists(Path.Combine(api.StorePath, "agents", ApiServer.AgentId, "runs")), "a refused request started a run");
+        using var byQuery = await api.Anonymous.GetAsync($"api/agents/{ApiServer.AgentId}/versions?code={ApiServer.Key}");
+        Assert.Equal(HttpStatusCode.OK, byQuery.StatusCode);
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_a_problem_that_names_what_to_fix()
+    {
+        await using var api = await ApiServer.StartAsync();
+
+        async Task<JsonObject> Expect(HttpStatusCode status, HttpResponseMessage response)
+        {
+            using (response)
+            {
+                Assert.Equal(status, response.StatusCode);
+                return await ApiServer.ProblemAsync(response);
+            }
+        }
+
+        var unknownAgent = await Expect(HttpStatusCode.NotFound, await api.Http.PostAsync("api/agents/nobody/runs", null));
+        Assert.Contains("Known agents: support-router", unknownAgent["detail"]!.GetValue<string>());
+        await Expect(HttpStatusCode.NotFound, await api.Http.GetAsync("api/runs/support-router-41"));
+        await Expect(HttpStatusCode.NotFound, await api.Http.GetAsync("api/runs/..%2F..%2Fetc"));
+
+        var feedback = $"api/agents/{ApiServer.AgentId}/feedback";
+        var wrongLabels = await Expect(HttpStatusCode.BadRequest, await api.Http.PostAsJsonAsync(feedback, new { text = " ", predicted = "weather", label = "nope" }));
+        Assert.Equal(["$.label", "$.predicted", "$.text"], wrongLabels["errors"]!.AsObject().Select(e => e.Key).Order());
+        var unknownField = await Expect(HttpStatusCode.BadRequest, await api.Http.PostAsJsonAsync(feedback, new { text = "hi", predicted = "card_lost_or_stolen", thumbs = true }));
+        Assert.Contains("thumbsUp", unknownField["detail"]!.GetValue<string>());
+        var malformed = await Expect(HttpStatusCode.BadRequest, await api.Http.PostAsync(feedback, new StringContent("{\"text\": ", System.Text.Encoding.UTF8, "application/json")));
+        Assert.Contains("not valid JSON", malformed["detail"]!.GetValue<string>());
+        var tooLong = await Expect(HttpStatusCode.BadRequest, await api.Http.PostAsJsonAsync($"api/agents/{ApiServer.AgentId}/predict", new { text = new string('x', 1001) }));
+        Assert.Contains("$.text", tooLong["errors"]!.AsObject().Select(e => e.Key));
+        await Expect(HttpStatusCode.Conflict, await api.Http.PostAsync($"api/agents/{ApiServer.AgentId}/rollback", null));
+        Assert.False(Directory.Exists(Path.Combine(api.StorePath, "agents", ApiServer.AgentId, "feedback")), "refused feedback was stored");
+    }
+
+    [Fact]
+    public async Task Feedback_is_kept_and_monitoring_scores_the_serving_version_on_it()
+    {
+        // A short monitoring window, so that the posted feedback is all monitoring sees of production.
+        await using var api = await ApiServer.StartAsync(m => m["monitoring"]!["sampleSize"] = 20);
+        var before = await api.Server.Loop.CheckAsync(ApiServer.AgentId);
+
+        for (var i = 0; i < 20; i++)
+        {
+            // Users say the agent routed their lost cards to the wrong place: the right intent was a login problem.
+            using var response = await api.Http.PostAsJsonAsync($"api/agents/{ApiServer.AgentId}/feedback",
+                new { text = $"I lost my card number {i}", predicted = "card_lost_or_stolen", label = "login_problem", thumbsUp = false });
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            Assert.Equal("login_problem", (await response.Content.ReadFromJsonAsync<JsonObject>())!["label"]!.GetValue<string>());
+        }
+
+        var after = await api.Server.Loop.CheckAsync(ApiServer.AgentId);
+        Assert.Equal(20, after.Snapshot.FeedbackCount);
+        Assert.True(before.Snapshot.FeedbackValue > 0.3, $"before: {before.Snapshot.FeedbackValue}");
+        Assert.True(after.Snapshot.FeedbackValue < 0.1, $"after: {after.Snapshot.FeedbackValue}");
+        Assert.Equal(20, Directory.GetFiles(Path.Combine(api.StorePath, "agents", ApiServer.AgentId, "feedback")).Length);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using SelfImprove.Testing;
+
+namespace SelfImprove.Server.Tests.Serving;
+
+/// <summary>
+/// <c>selfimprove serve --backend azure-storage</c> on a private Azurite, driven over HTTP like an outside client,
+/// killed with SIGKILL in the middle of a run and restarted.
+/// </summary>
+public sealed class CrashRecoveryTests : IAsyncLifetime
+{
+    private const string Key = "crash-test-key-0123456789";
+    private Azurite azurite = null!;
+
+    public async Task InitializeAsync() => azurite = await Azurite.StartAsync();
+
+    public async Task DisposeAsync() => await azurite.DisposeAsync();
+
+    [Fact]
+    public async Task A_run_killed_while_training_and_again_while_waiting_for_approval_completes_once_after_restarts()
+    {
+        using var folder = new TempDirectory();
+        var agents = new TempDirectory(folder.Combine("agents"));
+        ManifestFiles.WriteSupportRouter(agents, SmallAgent);
+        var hold = folder.Combine("hold-training");
+        File.WriteAllText(hold, "");
+        var port = FreePort.Next();
+        var hub = $"crash{Guid.NewGuid():N}"[..16];
+        string[] arguments =
+        [
+            "--backend", "azure-storage", "--urls", $"http://127.0.0.1:{port}", "--agents", agents.Path, "--store", folder.Combine("store"),
+            "--cache", SharedCache, "--key", Key, "--hub", hub, "--redelivery-after", "15s",
+        ];
+        var environment = new Dictionary<string, string> { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["SELFIMPROVE_TEST_HOLD_TRAINING"] = hold };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        http.DefaultRequestHeaders.Add("x-functions-key", Key);
+
+        string runId;
+        await using (var first = ServeProcess.Start(folder.Path, arguments, environment))
+        {
+            await first.WaitUntilListeningAsync();
+            using var started = await http.PostAsync($"api/agents/support-router/runs", null);
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+            runId = (await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+            await PollAsync(http, runId, s => s["phase"]?.GetValue<string>() == "train");
+            await first.KillAsync();
+        }
+        File.Delete(hold);
+
+        string link;
+        await using (var second = ServeProcess.Start(folder.Path, arguments, environment))
+        {
+            await second.WaitUntilListeningAsync();
+            link = (await second.Output.WaitForAsync($"APPROVAL REQUIRED {runId} ", timeout: TimeSpan.FromMinutes(3))).Split(' ')[3];
+            await second.KillAsync();
+        }
+
+        await using var third = ServeProcess.Start(folder.Path, arguments, environment);
+        await third.WaitUntilListeningAsync();
+        using (var approved = await new HttpClient().PostAsJsonAsync(link, new { decision = "approve", approver = "ana" }))
+            Assert.Equal(HttpStatusCode.Accepted, approved.StatusCode);
+        var done = await PollAsync(http, runId, s => s["runtimeStatus"]!.GetValue<string>() is "Completed" or "Failed" or "Terminated");
+
+        Assert.Equal("Promoted", done["report"]!["status"]!.GetValue<string>());
+        var versions = (await http.GetFromJsonAsync<JsonObject>("api/agents/support-router/versions"))!;
+        Assert.Equal(["v1", "v2"], versions["versions"]!.AsArray().Select(v => v!["versionId"]!.GetValue<string>()));
+        Assert.Equal($"{runId}/attempt-1", versions["versions"]![1]!["createdBy"]!.GetValue<string>());
+        Assert.Equal("v2", versions["serving"]!.GetValue<string>());
+        Assert.Equal("v1", versions["previous"]!.GetValue<string>());
+        using var predicted = await http.PostAsJsonAsync("api/agents/support-router/predict", new { text = "my card was stolen" });
+        Assert.Equal("v2", (await predicted.Content.ReadFromJsonAsync<JsonObject>())!["version"]!.GetValue<string>());
+
+        var blobs = new BlobContainerClient(azurite.ConnectionString, hub.ToLowerInvariant());
+        var names = new List<string>();
+        await foreach (var blob in blobs.GetBlobsAsync()) names.Add(blob.Name);
+        Assert.Contains($"runs/{runId}/report.json", names);
+        Assert.Contains("agents/support-router/versions/v2/model.onnx", names);
+        Assert.Single(names, n => n.StartsWith($"runs/{runId}/attempt-", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(folder.Combine("store", "agents")), "the azure-storage backend kept artefacts on local disk");
+    }
+
+    [Fact]
+    public async Task Storage_that_does_not_answer_stops_the_server_within_seconds_with_the_endpoint_named()
+    {
+        using var folder = new TempDirectory();
+        var agents = new TempDirectory(folder.Combine("agents"));
+        ManifestFiles.WriteSupportRouter(agents, SmallAgent);
+        var deadPort = FreePort.Next();
+        var dead = azurite.ConnectionString.Replace(new Uri(ConnectionPart(azurite.ConnectionString, "BlobEndpoint")).Port.ToString(), deadPort.ToString());
+        var started = DateTime.UtcNow;
+
+        await using var server = ServeProcess.Start(folder.Path,
+            ["--backend", "azure-storage", "--urls", $"http://127.0.0.1:{FreePort.Next()}", "--agents", agents.Path, "--key", Key],
+            new Dictionary<string, string> { ["AzureWebJobsStorage"] = dead });
+
+        Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(40)), "the server hung on storage that is down");
+        Assert.Equal(1, server.ExitCode);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(40));
+        Assert.Contains(server.Error.Lines, l => l.Contains($"127.0.0.1:{deadPort}", StringComparison.Ordinal) && l.Contains("Azurite", StringComparison.Ordinal));
+        Assert.DoesNotContain(server.Output.Lines, l => l.StartsWith(SelfImproveServer.ReadyMarker, StringComparison.Ordinal));
+    }
+
+    private static readonly string SharedCache = Path.Combine(Path.GetTempPath(), "selfimprove-tests", "embeddings");
+
+    private static void SmallAgent(JsonObject m)
+    {
+        ManifestFiles.UseSmallData(m, poolPerIntent: 12, evaluationPerIntent: 6, productionSize: 1600, driftPoint: 0.4);
+        m["goal"]!["target"] = 0.80;
+        m["goal"]!["acceptableRange"]!["min"] = 0.78;
+        m["monitoring"]!["sampleSize"] = 300;
+        m["trigger"]!["minimumEvidence"] = 100;
+        m["deployment"]!["minimumSamples"] = 30;
+    }
+
+    private static string ConnectionPart(string connectionString, string name) =>
+        connectionString.Split(';').First(p => p.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
+
+    private static async Task<JsonObject> PollAsync(HttpClient http, string runId, Func<JsonObject, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        JsonObject? status = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                status = await http.GetFromJsonAsync<JsonObject>($"api/runs/{runId}");
+                if (status is not null && until(status)) return status;
+            }
+            catch (HttpRequestException) { } // restarting
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"run {runId}: {status?.ToJsonString()}");
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json.Nodes;
+using SelfImprove.Core.Monitoring;
+using SelfImprove.Testing;
+using SelfImprove.Workflows.Monitoring;
+
+namespace SelfImprove.Server.Tests.Serving;
+
+/// <summary>The monitoring timer of <c>serve</c>: it checks every agent, and only a drifted one gets a run.</summary>
+public sealed class MonitoringTimerTests
+{
+    private static readonly string SharedCache = Path.Combine(Path.GetTempPath(), "selfimprove-tests", "embeddings");
+
+    [Fact]
+    public async Task The_timer_starts_exactly_one_run_for_the_drifted_agent_and_none_for_the_healthy_one()
+    {
+        using var folder = new TempDirectory();
+        var agents = new TempDirectory(folder.Combine("agents"));
+        ManifestFiles.WriteSupportRouter(agents, m => Small(m, driftPoint: 0.4));
+        WriteSteadyAgent(agents);
+
+        await using var server = await SelfImproveServer.StartAsync(new ServerOptions
+        {
+            Urls = $"http://127.0.0.1:{FreePort.Next()}",
+            AgentsFolder = agents.Path,
+            StoreDirectory = folder.Combine("store"),
+            EmbeddingCacheDirectory = SharedCache,
+            Development = true,
+            MonitorEvery = TimeSpan.FromSeconds(1),
+        }, new LineRecorder());
+
+        var runs = folder.Combine("store", "agents", "support-router", "runs");
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!Directory.Exists(runs) && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.True(Directory.Exists(runs), "no tick started a run for the drifted agent");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // three more ticks
+
+        // One more tick, by hand, to read what each check decided.
+        var decisions = new Dictionary<string, TriggerDecision>();
+        foreach (var check in await server.TickAsync())
+        {
+            var done = await server.Loop.Client.WaitForInstanceCompletionAsync(check, getInputsAndOutputs: true);
+            var result = done.ReadOutputAs<MonitorResult>()!;
+            decisions[result.AgentId] = result.Decision;
+        }
+        Assert.Equal(TriggerOutcomes.RunInProgress, decisions["support-router"].Outcome);
+        Assert.Equal(TriggerOutcomes.Healthy, decisions["steady-router"].Outcome);
+        Assert.Single(Directory.GetFiles(runs));
+        Assert.False(Directory.Exists(folder.Combine("store", "agents", "steady-router", "runs")));
+    }
+
+    private static void Small(JsonObject m, double driftPoint)
+    {
+        ManifestFiles.UseSmallData(m, poolPerIntent: 12, evaluationPerIntent: 6, productionSize: 1600, driftPoint: driftPoint);
+        m["goal"]!["target"] = 0.80;
+        m["goal"]!["acceptableRange"]!["min"] = 0.78;
+        m["monitoring"]!["sampleSize"] = 300;
+        m["trigger"]!["minimumEvidence"] = 100;
+    }
+
+    /// <summary>The same agent whose traffic never drifts within the recorded history.</summary>
+    private static void WriteSteadyAgent(TempDirectory agents)
+    {
+        using var scratch = new TempDirectory();
+        var path = ManifestFiles.WriteSupportRouter(scratch, m =>
+        {
+            Small(m, driftPoint: 0.95);
+            m["agentId"] = "steady-router";
+            m["alignment"]!["constitution"] = "constitutions/steady-router.json";
+        }, c => c["agentId"] = "steady-router");
+        File.Copy(path, agents.Combine("steady-router.agent.json"));
+        File.Copy(scratch.Combine("constitutions", "support-router.json"), agents.Combine("constitutions", "steady-router.json"));
+    }
+}

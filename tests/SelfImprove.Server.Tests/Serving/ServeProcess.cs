@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using SelfImprove.Testing;
+
+namespace SelfImprove.Server.Tests.Serving;
+
+/// <summary><c>selfimprove serve</c> as a child process, with its stdout and stderr recorded, that a test can SIGKILL.</summary>
+public sealed class ServeProcess : IAsyncDisposable
+{
+    private readonly Process process;
+
+    private ServeProcess(Process process, LineRecorder output, LineRecorder error)
+    {
+        this.process = process;
+        Output = output;
+        Error = error;
+    }
+
+    public LineRecorder Output { get; }
+    public LineRecorder Error { get; }
+    public bool HasExited => process.HasExited;
+    public int ExitCode => process.ExitCode;
+
+    public static ServeProcess Start(string workingDirectory, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "selfimprove.dll"));
+        start.ArgumentList.Add("serve");
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        var output = new LineRecorder();
+        var error = new LineRecorder();
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Add(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) error.Add(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ServeProcess(process, output, error);
+    }
+
+    public async Task WaitUntilListeningAsync()
+    {
+        try { await Output.WaitForAsync(SelfImproveServer.ReadyMarker, timeout: TimeSpan.FromMinutes(2)); }
+        catch (TimeoutException e) { throw new TimeoutException($"{e.Message}\nstderr:\n{string.Join("\n", Error.Lines)}"); }
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as when a machine dies.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+            return true;
+        }
+        catch (OperationCanceledException) { return false; }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited) await KillAsync();
+        process.Dispose();
+    }
+}
