@@ -65,11 +65,14 @@ public sealed class LoopHost : IAsyncDisposable
     /// Follows a run until it ends: reports each new phase, and hands approval requests to <paramref name="onApproval"/>
     /// (which may answer through <see cref="ApproveAsync"/>). Returns the run's report.
     /// </summary>
+    /// <param name="onDemonstrations">Called once per wait when the run asks people for demonstrations (may answer through <see cref="AddDemonstrationsAsync"/>).</param>
     public async Task<ImprovementReport> WatchAsync(
-        string runId, Action<PhaseEntry>? onProgress = null, Func<string, RunProgress, Task>? onApproval = null, CancellationToken cancellationToken = default)
+        string runId, Action<PhaseEntry>? onProgress = null, Func<string, RunProgress, Task>? onApproval = null, CancellationToken cancellationToken = default,
+        Func<string, RunProgress, Task>? onDemonstrations = null)
     {
         var printed = 0;
         var approvalHandled = false;
+        var demonstrationWaitHandled = -1;
         while (true)
         {
             var state = await Client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken)
@@ -80,6 +83,12 @@ public sealed class LoopHost : IAsyncDisposable
             {
                 approvalHandled = true;
                 await onApproval(runId, progress);
+            }
+            // Each wait adds its own log line, so its position tells one wait from the next.
+            if (progress?.WaitingForDemonstrations == true && demonstrationWaitHandled != progress.Log.Count && onDemonstrations is not null)
+            {
+                demonstrationWaitHandled = progress.Log.Count;
+                await onDemonstrations(runId, progress);
             }
             switch (state.RuntimeStatus)
             {

@@ -106,7 +106,23 @@ public static class DemoCommand
                         var result = await host.Services.GetRequiredService<ApprovalGate>().DecideAsync(host.Client, runId, await links.TokenAsync(runId, cancellationToken), decision, cancellationToken);
                         if (result.Outcome != ApprovalOutcome.Accepted) error.WriteLine($"approval  {result.Message}");
                     },
-                    cancellationToken);
+                    cancellationToken,
+                    async (runId, p) =>
+                    {
+                        error.WriteLine($"DEMONSTRATIONS REQUESTED {runId} attempt {p.Current.Attempt}: {p.Current.Detail}");
+                        if (!parse.GetValue(interactive)) return;
+                        var samples = AskDemonstrations(error, input);
+                        if (samples.Count == 0) return;
+                        try
+                        {
+                            var received = await host.AddDemonstrationsAsync(runId, Environment.UserName, samples, cancellationToken);
+                            error.WriteLine($"demonstrations: {received.Count} samples sent for attempt {received.Attempt}");
+                        }
+                        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+                        {
+                            error.WriteLine($"demonstrations: {ex.Message}");
+                        }
+                    });
             }
             report = report with { WallSeconds = Math.Round((DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds, 1) };
 
@@ -124,6 +140,20 @@ public static class DemoCommand
         var version = await InitialVersions.EnsureAsync(services, loaded.Manifest.AgentId, "demo:bootstrap", cancellationToken);
         if (version is not null)
             progress.WriteLine($"bootstrap  trained {version.VersionId} on {version.TrainingSet.Count} pool examples in {clock.Elapsed.TotalSeconds:0.0} s; it serves");
+    }
+
+    /// <summary>Reads demonstrated samples at the terminal, one "intent: request text" per line, until an empty line.</summary>
+    private static IReadOnlyList<DemonstratedSample> AskDemonstrations(TextWriter error, TextReader input)
+    {
+        error.WriteLine("Type samples as 'intent: request text', one a line; an empty line sends them.");
+        var samples = new List<DemonstratedSample>();
+        while (input.ReadLine() is { Length: > 0 } line)
+        {
+            var colon = line.IndexOf(':');
+            if (colon <= 0) error.WriteLine($"  skipped (no 'intent:' before the text): {line}");
+            else samples.Add(new DemonstratedSample(line[(colon + 1)..].Trim(), line[..colon].Trim()));
+        }
+        return samples;
     }
 
     private static ApprovalDecision Ask(string runId, RunProgress progress, TextWriter error, TextReader input)
