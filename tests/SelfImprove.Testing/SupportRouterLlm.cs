@@ -4,9 +4,8 @@ using SelfImprove.Agents.Llm;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Data;
 using SelfImprove.Data.Generation;
-using SelfImprove.Testing;
 
-namespace SelfImprove.Cli.Tests;
+namespace SelfImprove.Testing;
 
 /// <summary>
 /// A stand-in LLM for the support-router agent behind <see cref="FakeChatServer"/>: it reads the agents' prompts
