@@ -25,7 +25,8 @@ public sealed record ChatCall(string Protocol, string Model, string? ApiVersion,
 }
 
 /// <summary>What the fake server answers to one request.</summary>
-public sealed record ChatReply(int Status, string? Content, int InputTokens, int OutputTokens, string? RetryAfter, string? ErrorBody = null)
+/// <param name="Delay">How long the server takes before it answers (for timeout tests).</param>
+public sealed record ChatReply(int Status, string? Content, int InputTokens, int OutputTokens, string? RetryAfter, string? ErrorBody = null, TimeSpan Delay = default)
 {
     public static ChatReply Text(string content, int inputTokens = 100, int outputTokens = 50) => new(200, content, inputTokens, outputTokens, null);
 
@@ -99,6 +100,11 @@ public sealed class FakeChatServer : IAsyncDisposable
 
         var reply = queue.TryDequeue(out var next) ? next
             : responder?.Invoke(call) ?? new ChatReply(500, null, 0, 0, null, """{"error":{"message":"FakeChatServer: no reply scripted for this call"}}""");
+        if (reply.Delay > TimeSpan.Zero)
+        {
+            try { await Task.Delay(reply.Delay, http.RequestAborted); }
+            catch (OperationCanceledException) { return; }
+        }
         http.Response.StatusCode = reply.Status;
         if (reply.RetryAfter is not null) http.Response.Headers["Retry-After"] = reply.RetryAfter;
         http.Response.ContentType = "application/json";

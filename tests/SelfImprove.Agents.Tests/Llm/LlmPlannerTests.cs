@@ -157,6 +157,21 @@ public sealed class LlmPlannerTests
     }
 
     [Fact]
+    public async Task A_server_that_does_not_answer_in_time_is_retried_and_then_fails_the_call()
+    {
+        await using var rig = await LlmRig.StartAsync(options: LlmRig.FastRetries with { NetworkTimeout = TimeSpan.FromMilliseconds(300), MaxRetries = 1 });
+        var slow = ChatReply.Json(ValidPlan()) with { Delay = TimeSpan.FromSeconds(5) };
+        rig.Server.Enqueue(slow, slow);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => rig.Agents.PlannerFor(rig.Manifest).PlanAsync(Context(rig.Manifest)));
+
+        Assert.Equal(2, rig.Server.Calls.Count);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed}");
+        Assert.Equal(0, (await rig.UsageAsync()).Calls);
+    }
+
+    [Fact]
     public async Task A_spent_budget_means_no_call_and_the_offline_plan()
     {
         await using var rig = await LlmRig.StartAsync(tokenBudget: 1000);

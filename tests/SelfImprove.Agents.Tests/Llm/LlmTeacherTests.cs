@@ -103,6 +103,23 @@ public sealed class LlmTeacherTests
     }
 
     [Fact]
+    public async Task Real_requests_shown_to_the_teacher_are_redacted_unless_the_manifest_turns_it_off()
+    {
+        const string example = "card 4111 1111 1111 1111 refused, call +44 20 7946 0958";
+        await using var redacting = await LlmRig.StartAsync();
+        await using var verbatim = await LlmRig.StartAsync(edit: m => m["teacher"]!["redactPersonalData"] = false);
+        foreach (var rig in new[] { redacting, verbatim })
+        {
+            rig.Server.Enqueue(ChatReply.Json(Samples(Contactless, "tap refused")));
+            await rig.Agents.TeacherFor(rig.Manifest).TeachAsync(Request(rig.Manifest, new GenerationTarget(Contactless, null, 1, [example])));
+        }
+
+        Assert.Contains("card [CARD] refused, call [PHONE]", redacting.Server.Calls[0].User);
+        Assert.Contains("card 4111 1111 1111 1111 refused", verbatim.Server.Calls[0].User);
+        Assert.Contains("44 20 7946 0958", verbatim.Server.Calls[0].User);
+    }
+
+    [Fact]
     public async Task A_specialist_serves_the_hardest_targets_and_the_main_teacher_the_rest()
     {
         await using var rig = await LlmRig.StartAsync(edit: m => m["teacher"]!["specialists"] = new JsonArray(new JsonObject
