@@ -46,7 +46,8 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
         var scope = new CallScope(context.RunId, UsageAgents.Planner, "plan", context.Attempt, 0, manifest.Planner.TokenBudget);
         var shown = context.Unlabelled.OrderBy(r => r.Margin).ThenBy(r => r.Sequence).Take(CandidatesShown).ToArray();
         var validator = new PlanDraftValidator(manifest, context.Unlabelled.Select(r => r.Sequence).ToHashSet());
-        List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, Data(context, shown))];
+        var used = await chat.UsageAsync(scope, cancellationToken);
+        List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, Data(context, shown, Math.Max(0, scope.TokenBudget - used.Tokens)))];
 
         string problem;
         try
@@ -72,7 +73,7 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
         return offline with { Planner = $"{OfflinePlanner.Name} (fallback from {chat.Endpoint.Name}: {problem})" };
     }
 
-    private string Data(PlanningContext context, IReadOnlyList<UnlabelledRequest> shown)
+    private string Data(PlanningContext context, IReadOnlyList<UnlabelledRequest> shown, long tokensLeft)
     {
         var manifest = context.Manifest;
         string Text(string text) => redact ? PersonalDataRedactor.Redact(text) : text;
@@ -106,6 +107,9 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
                 maxGeneratedSamples = manifest.Planner.MaxGeneratedSamples,
                 mayAskHumans = manifest.Teacher.AllowHumanDemonstrations,
                 tokenBudget = manifest.Planner.TokenBudget,
+                // What this run may still spend on LLM calls: teacher batches beyond it will not run.
+                tokensLeft,
+                teacherBatchSize = manifest.Teacher.BatchSize,
             },
         };
         return "<data>\n" + JsonSerializer.Serialize(data, ModelJson.PromptData) + "\n</data>";

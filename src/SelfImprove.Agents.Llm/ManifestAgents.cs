@@ -30,7 +30,8 @@ public sealed class ManifestAgents(IUsageLedger ledger, LlmClientOptions options
     {
         var t = manifest.Teacher;
         if (t.Kind == PlannerKinds.Offline) return offlineTeacher;
-        return (ITeacher)built.GetOrAdd($"{manifest.AgentId}/teacher/{t.Kind}/{t.Endpoint}/{t.Deployment}/{t.Specialists.Count}", _ =>
+        var specialists = string.Join(";", t.Specialists.Select(s => $"{s.Kind}/{s.Endpoint}/{s.Deployment}/{string.Join(",", s.Intents)}/{s.HardestTargets}"));
+        return (ITeacher)built.GetOrAdd($"{manifest.AgentId}/teacher/{t.Kind}/{t.Endpoint}/{t.Deployment}/{specialists}", _ =>
         {
             var routes = t.Specialists
                 .Select((s, i) => new TeacherRoute(Chat(LlmEndpoint.From(s.Kind, s.Endpoint, s.Deployment, s.Prices, $"$.teacher.specialists[{i}]")), s.Intents, s.HardestTargets))

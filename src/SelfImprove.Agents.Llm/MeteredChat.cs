@@ -35,6 +35,10 @@ public sealed class MeteredChat(IChatClient client, LlmEndpoint endpoint, IUsage
     public Task RecordFallbackAsync(CallScope scope, string what, CancellationToken cancellationToken) =>
         ledger.RecordAsync(new UsageRecord(scope.RunId, scope.Agent, scope.Phase, scope.Attempt, scope.Batch, 0, endpoint.Name, 0, 0, 0, what), cancellationToken);
 
+    /// <summary>The run's usage so far against the scope's budget.</summary>
+    public async Task<UsageReport> UsageAsync(CallScope scope, CancellationToken cancellationToken) =>
+        UsageReport.From(await ledger.ListAsync(scope.RunId, cancellationToken), scope.TokenBudget);
+
     private async Task EnsureBudgetAsync(CallScope scope, CancellationToken cancellationToken)
     {
         if (scope.TokenBudget <= 0)

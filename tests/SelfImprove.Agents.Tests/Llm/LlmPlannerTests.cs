@@ -182,6 +182,7 @@ public sealed class LlmPlannerTests
         var second = await planner.PlanAsync(Context(rig.Manifest) with { Attempt = 2 });
 
         Assert.Single(rig.Server.Calls);
+        Assert.Contains("\"tokenBudget\":1000,\"tokensLeft\":1000", rig.Server.Calls[0].User);
         Assert.StartsWith("offline (fallback from azure-openai/gpt-test: the run's token budget is spent (1100 of 1000 tokens)", second.Planner);
     }
 
