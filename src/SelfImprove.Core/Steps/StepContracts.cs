@@ -8,12 +8,11 @@ using SelfImprove.Core.Runs;
 namespace SelfImprove.Core.Steps;
 
 /// <summary>What an improvement run needs from the manifest, read once at its start.</summary>
-/// <param name="TokenBudget">Tokens the run's LLM calls may use (0: no LLM agents).</param>
 /// <param name="AllowHumanDemonstrations">Whether the run may wait for people's demonstrations when its plan asks.</param>
 /// <param name="DemonstrationTimeout">How long it waits for them.</param>
 public sealed record RunSettings(
     string AgentId, GoalSpec Goal, TriggerSpec Trigger, int MaxAttempts, bool ApprovalRequired, TimeSpan ApprovalTimeout, HyperParameters HyperParameters,
-    int TokenBudget = 0, bool AllowHumanDemonstrations = false, TimeSpan DemonstrationTimeout = default);
+    bool AllowHumanDemonstrations = false, TimeSpan DemonstrationTimeout = default);
 
 /// <summary>One attempt's curated teacher output, stored as a blob; only its name and counts travel through the orchestration.</summary>
 /// <param name="BlobName">Where the samples are (JSON Lines of labelled examples with provenance).</param>
