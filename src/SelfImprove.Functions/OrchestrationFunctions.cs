@@ -29,71 +29,74 @@ public sealed class OrchestrationFunctions(IServiceProvider services, IRunLedger
         new MonitorAgentOrchestrator().RunAsync(context, context.GetInput<MonitorInput>()!);
 
     [Function(nameof(LoadRunSettingsActivity))]
-    public Task<RunSettings> LoadRunSettings([ActivityTrigger] string agentId, FunctionContext function) => Run<LoadRunSettingsActivity, string, RunSettings>(agentId, function);
+    public Task<RunSettings> LoadRunSettings([ActivityTrigger] string agentId) => Run<LoadRunSettingsActivity, string, RunSettings>(agentId);
 
     [Function(nameof(TakeSnapshotActivity))]
-    public Task<MonitoringSnapshot> TakeSnapshot([ActivityTrigger] string agentId, FunctionContext function) => Run<TakeSnapshotActivity, string, MonitoringSnapshot>(agentId, function);
+    public Task<MonitoringSnapshot> TakeSnapshot([ActivityTrigger] string agentId) => Run<TakeSnapshotActivity, string, MonitoringSnapshot>(agentId);
 
     [Function(nameof(GetRunStateActivity))]
-    public Task<AgentRunState> GetRunState([ActivityTrigger] string agentId, [DurableClient] DurableTaskClient client, FunctionContext function) =>
-        new GetRunStateActivity(Get<IMonitoringStep>(), Starter(client)).RunAsync(Context(function), agentId);
+    public Task<AgentRunState> GetRunState([ActivityTrigger] string agentId, [DurableClient] DurableTaskClient client) =>
+        new GetRunStateActivity(Get<IMonitoringStep>(), Starter(client)).RunAsync(Context(nameof(GetRunStateActivity)), agentId);
 
     [Function(nameof(StartRunActivity))]
-    public Task<RunStartResult> StartRun([ActivityTrigger] RunStartRequest request, [DurableClient] DurableTaskClient client, FunctionContext function) =>
-        new StartRunActivity(Starter(client)).RunAsync(Context(function), request);
+    public Task<RunStartResult> StartRun([ActivityTrigger] RunStartRequest request, [DurableClient] DurableTaskClient client) =>
+        new StartRunActivity(Starter(client)).RunAsync(Context(nameof(StartRunActivity)), request);
 
     [Function(nameof(PlanAttemptActivity))]
-    public Task<ImprovementPlan> PlanAttempt([ActivityTrigger] PlanInput input, FunctionContext function) => Run<PlanAttemptActivity, PlanInput, ImprovementPlan>(input, function);
+    public Task<ImprovementPlan> PlanAttempt([ActivityTrigger] PlanInput input) => Run<PlanAttemptActivity, PlanInput, ImprovementPlan>(input);
 
     [Function(nameof(PrepareGenerationActivity))]
-    public Task<GenerationWork> PrepareGeneration([ActivityTrigger] GenerateInput input, FunctionContext function) => Run<PrepareGenerationActivity, GenerateInput, GenerationWork>(input, function);
+    public Task<GenerationWork> PrepareGeneration([ActivityTrigger] GenerateInput input) => Run<PrepareGenerationActivity, GenerateInput, GenerationWork>(input);
 
     [Function(nameof(TeachBatchActivity))]
-    public Task<UsageReport> TeachBatch([ActivityTrigger] TeachBatchInput input, FunctionContext function) => Run<TeachBatchActivity, TeachBatchInput, UsageReport>(input, function);
+    public Task<UsageReport> TeachBatch([ActivityTrigger] TeachBatchInput input) => Run<TeachBatchActivity, TeachBatchInput, UsageReport>(input);
 
     [Function(nameof(GenerateDataActivity))]
-    public Task<DataBatch> GenerateData([ActivityTrigger] AttemptInput input, FunctionContext function) => Run<GenerateDataActivity, AttemptInput, DataBatch>(input, function);
+    public Task<DataBatch> GenerateData([ActivityTrigger] AttemptInput input) => Run<GenerateDataActivity, AttemptInput, DataBatch>(input);
 
     [Function(nameof(RunUsageActivity))]
-    public Task<UsageReport> RunUsage([ActivityTrigger] UsageInput input, FunctionContext function) => Run<RunUsageActivity, UsageInput, UsageReport>(input, function);
+    public Task<UsageReport> RunUsage([ActivityTrigger] UsageInput input) => Run<RunUsageActivity, UsageInput, UsageReport>(input);
 
     [Function(nameof(TrainCandidateActivity))]
-    public Task<string> TrainCandidate([ActivityTrigger] TrainInput input, FunctionContext function) => Run<TrainCandidateActivity, TrainInput, string>(input, function);
+    public Task<string> TrainCandidate([ActivityTrigger] TrainInput input) => Run<TrainCandidateActivity, TrainInput, string>(input);
 
     [Function(nameof(EvaluateCandidateActivity))]
-    public Task<CandidateEvaluation> EvaluateCandidate([ActivityTrigger] EvaluateInput input, FunctionContext function) => Run<EvaluateCandidateActivity, EvaluateInput, CandidateEvaluation>(input, function);
+    public Task<CandidateEvaluation> EvaluateCandidate([ActivityTrigger] EvaluateInput input) => Run<EvaluateCandidateActivity, EvaluateInput, CandidateEvaluation>(input);
 
     [Function(nameof(AssessAlignmentActivity))]
-    public Task<AlignmentAssessment> AssessAlignment([ActivityTrigger] CandidateInput input, FunctionContext function) => Run<AssessAlignmentActivity, CandidateInput, AlignmentAssessment>(input, function);
+    public Task<AlignmentAssessment> AssessAlignment([ActivityTrigger] CandidateInput input) => Run<AssessAlignmentActivity, CandidateInput, AlignmentAssessment>(input);
 
     [Function(nameof(RequestApprovalActivity))]
-    public Task<bool> RequestApproval([ActivityTrigger] ApprovalRequest request, FunctionContext function) => Run<RequestApprovalActivity, ApprovalRequest, bool>(request, function);
+    public Task<bool> RequestApproval([ActivityTrigger] ApprovalRequest request) => Run<RequestApprovalActivity, ApprovalRequest, bool>(request);
 
     [Function(nameof(RunTrialActivity))]
-    public Task<TrialOutcome> RunTrial([ActivityTrigger] CandidateInput input, FunctionContext function) => Run<RunTrialActivity, CandidateInput, TrialOutcome>(input, function);
+    public Task<TrialOutcome> RunTrial([ActivityTrigger] CandidateInput input) => Run<RunTrialActivity, CandidateInput, TrialOutcome>(input);
 
     [Function(nameof(PromoteActivity))]
-    public Task<string> Promote([ActivityTrigger] CandidateInput input, FunctionContext function) => Run<PromoteActivity, CandidateInput, string>(input, function);
+    public Task<string> Promote([ActivityTrigger] CandidateInput input) => Run<PromoteActivity, CandidateInput, string>(input);
 
     [Function(nameof(RollbackActivity))]
-    public Task<string> Rollback([ActivityTrigger] CandidateInput input, FunctionContext function) => Run<RollbackActivity, CandidateInput, string>(input, function);
+    public Task<string> Rollback([ActivityTrigger] CandidateInput input) => Run<RollbackActivity, CandidateInput, string>(input);
 
     [Function(nameof(CloseRunActivity))]
-    public Task<bool> CloseRun([ActivityTrigger] ImprovementReport report, FunctionContext function) => Run<CloseRunActivity, ImprovementReport, bool>(report, function);
+    public Task<bool> CloseRun([ActivityTrigger] ImprovementReport report) => Run<CloseRunActivity, ImprovementReport, bool>(report);
 
-    private Task<TOut> Run<TActivity, TIn, TOut>(TIn input, FunctionContext function) where TActivity : TaskActivity<TIn, TOut> =>
-        Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<TActivity>(services).RunAsync(Context(function), input);
+    private Task<TOut> Run<TActivity, TIn, TOut>(TIn input) where TActivity : TaskActivity<TIn, TOut> =>
+        Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<TActivity>(services).RunAsync(Context(typeof(TActivity).Name), input);
 
     private T Get<T>() where T : notnull => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<T>(services);
 
     private RunStarter Starter(DurableTaskClient client) => new(ledger, new DurableRunScheduler(client), clock);
 
-    private static TaskActivityContext Context(FunctionContext function) => new FunctionActivityContext(function.FunctionDefinition.Name, function.InvocationId);
+    private static TaskActivityContext Context(string name) => new FunctionActivityContext(name);
 
-    /// <summary>What the shared activities see of their invocation (they use neither; the type requires both).</summary>
-    private sealed class FunctionActivityContext(string name, string invocationId) : TaskActivityContext
+    /// <summary>
+    /// What the shared activities see of their invocation. They read neither member (their inputs carry the run id);
+    /// an activity trigger does not expose the orchestration's instance id.
+    /// </summary>
+    private sealed class FunctionActivityContext(string name) : TaskActivityContext
     {
         public override TaskName Name => new(name);
-        public override string InstanceId => invocationId;
+        public override string InstanceId => "";
     }
 }

@@ -1,0 +1,125 @@
+using System.Reflection;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Configuration;
+using SelfImprove.Api.Http;
+using SelfImprove.Workflows.Monitoring;
+
+namespace SelfImprove.Functions.Tests;
+
+/// <summary>The Functions app's triggers and wrappers, run on a real durable engine with its real client.</summary>
+public sealed class FunctionAppTests
+{
+    [Fact]
+    public async Task A_run_started_by_the_HTTP_function_is_approved_by_the_webhook_function_and_promotes()
+    {
+        await using var app = await FunctionsHost.StartAsync();
+        var runsPath = $"/api/agents/{FunctionsHost.AgentId}/runs";
+
+        var (status, check, location) = await FunctionsHost.CallAsync(r => app.Http.StartRun(r, FunctionsHost.AgentId, app.Client), runsPath, new { reason = "from the portal" });
+        Assert.Equal(202, status);
+        var runId = check!["id"]!.GetValue<string>();
+        Assert.Equal($"https://selfimprove.example/api/runs/{runId}", location);
+        Assert.Equal($"https://selfimprove.example/api/runs/{runId}/terminate", check["terminatePostUri"]!.GetValue<string>());
+
+        var (conflict, problem, _) = await FunctionsHost.CallAsync(r => app.Http.StartRun(r, FunctionsHost.AgentId, app.Client), runsPath);
+        Assert.Equal(409, conflict);
+        Assert.Equal(runId, problem!["runId"]!.GetValue<string>());
+
+        await PollAsync(app, runId, s => s["waitingForApproval"]!.GetValue<bool>());
+        var notice = Assert.Single(app.Approvals.Notices);
+        Assert.StartsWith($"https://selfimprove.example/api/runs/{runId}/approval?token=", notice.ApprovalUrl);
+        var approvalPath = new Uri(notice.ApprovalUrl).PathAndQuery;
+
+        var (forged, _, _) = await FunctionsHost.CallAsync(r => app.Http.ApproveRun(r, runId, app.Client), $"/api/runs/{runId}/approval?token=forged", new { decision = "approve", approver = "eve" });
+        Assert.Equal(403, forged);
+        var (approved, _, _) = await FunctionsHost.CallAsync(r => app.Http.ApproveRun(r, runId, app.Client), approvalPath, new { decision = "approve", approver = "ana" });
+        Assert.Equal(202, approved);
+
+        var done = await PollAsync(app, runId, s => s["runtimeStatus"]!.GetValue<string>() == "Completed");
+        Assert.Equal("Promoted", done["report"]!["status"]!.GetValue<string>());
+        var (_, prediction, _) = await FunctionsHost.CallAsync(r => app.Http.Predict(r, FunctionsHost.AgentId), $"/api/agents/{FunctionsHost.AgentId}/predict", new { text = "my card was stolen" });
+        Assert.Equal(done["report"]!["servingVersion"]!.GetValue<string>(), prediction!["version"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_timer_function_starts_one_run_for_a_drifted_agent()
+    {
+        await using var app = await FunctionsHost.StartAsync();
+
+        var first = await app.Monitoring.MonitorAgents(new TimerInfo(), app.Client, CancellationToken.None);
+        var result = await ResultAsync(app.Client, Assert.Single(first));
+        Assert.NotNull(result.RunId);
+
+        var second = await app.Monitoring.MonitorAgents(new TimerInfo(), app.Client, CancellationToken.None);
+        var again = await ResultAsync(app.Client, Assert.Single(second));
+        Assert.Null(again.RunId);
+        Assert.Equal(Core.Monitoring.TriggerOutcomes.RunInProgress, again.Decision.Outcome);
+    }
+
+    [Fact]
+    public void Every_shared_orchestrator_and_activity_has_a_function_of_the_same_name()
+    {
+        var shared = typeof(MonitorAgentOrchestrator).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && (IsTask(t, typeof(TaskOrchestrator<,>)) || IsTask(t, typeof(TaskActivity<,>))))
+            .Select(t => t.Name).Order().ToArray();
+        var functions = typeof(OrchestrationFunctions).GetMethods()
+            .Select(m => m.GetCustomAttribute<FunctionAttribute>()?.Name).OfType<string>().Order().ToArray();
+
+        Assert.NotEmpty(shared);
+        Assert.Equal(shared, functions);
+    }
+
+    [Fact]
+    public void Every_HTTP_function_serves_an_API_route_and_only_the_approval_webhook_goes_without_a_function_key()
+    {
+        var triggers = typeof(HttpApiFunctions).GetMethods()
+            .Select(m => m.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).OfType<HttpTriggerAttribute>().SingleOrDefault())
+            .OfType<HttpTriggerAttribute>().ToArray();
+        var routes = typeof(ApiRoutes).GetFields().Where(f => f.IsLiteral && f.Name is not ("Prefix" or "KeyHeader" or "KeyQuery"))
+            .Select(f => (string)f.GetRawConstantValue()!).ToHashSet();
+
+        Assert.Equal(routes, triggers.Select(t => t.Route!).ToHashSet());
+        Assert.Equal([ApiRoutes.Approval], triggers.Where(t => t.AuthLevel != AuthorizationLevel.Function).Select(t => t.Route));
+    }
+
+    [Fact]
+    public void Missing_settings_stop_the_app_at_start_up_with_each_setting_named()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SelfImprove:AgentsFolder"] = "no-such-folder",
+            ["SelfImprove:ArtifactContainer"] = "Bad_Name",
+            ["SelfImprove:Approval:NotifyUrl"] = "http://hooks.example/approve",
+        }).Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => FunctionsSettings.From(configuration));
+
+        foreach (var setting in new[] { "AzureWebJobsStorage", "SelfImprove:MonitoringSchedule", "SelfImprove:AgentsFolder", "SelfImprove:ArtifactContainer", "SelfImprove:Approval:NotifyUrl" })
+            Assert.Contains(setting, error.Message);
+    }
+
+    private static bool IsTask(Type type, Type generic) =>
+        type.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == generic;
+
+    private static async Task<MonitorResult> ResultAsync(DurableTaskClient client, string instanceId)
+    {
+        var done = await client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true);
+        return done.ReadOutputAs<MonitorResult>()!;
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonObject> PollAsync(FunctionsHost app, string runId, Func<System.Text.Json.Nodes.JsonObject, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (true)
+        {
+            var (status, body, _) = await FunctionsHost.CallAsync(r => app.Http.GetRun(r, runId, app.Client), $"/api/runs/{runId}", method: "GET");
+            Assert.Equal(200, status);
+            if (until(body!)) return body!;
+            Assert.True(body!["runtimeStatus"]!.GetValue<string>() is not ("Failed" or "Terminated"), body.ToJsonString());
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(body!.ToJsonString());
+            await Task.Delay(100);
+        }
+    }
+}
