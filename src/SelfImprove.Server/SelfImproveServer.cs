@@ -52,6 +52,7 @@ public sealed class SelfImproveServer : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         var agents = Directory.EnumerateFiles(options.AgentsFolder, "*.agent.json").Order(StringComparer.Ordinal).Select(ManifestLoader.Load).ToArray();
         var baseAddress = new Uri(options.ListenUri.GetLeftPart(UriPartial.Authority) + "/");
+        var publicAddress = options.PublicBaseAddress;
 
         IArtifactStore? store = null;
         IOrchestrationService? backend = null;
@@ -66,7 +67,7 @@ public sealed class SelfImproveServer : IAsyncDisposable
         var loopOptions = new LoopOptions
         {
             Agents = agents, StoreDirectory = options.StoreDirectory, EmbeddingCacheDirectory = options.EmbeddingCacheDirectory,
-            ArtifactStore = store, PublicBaseUrl = baseAddress,
+            ArtifactStore = store, PublicBaseUrl = publicAddress,
         };
         var loop = await LoopHost.StartAsync(loopOptions, services =>
         {

@@ -20,6 +20,9 @@ public sealed class ServerOptions
     /// <summary>Where the API listens, with an explicit port, e.g. <c>http://127.0.0.1:7071</c>.</summary>
     public string Urls { get; init; } = "http://127.0.0.1:7071";
 
+    /// <summary>Where people reach the API, for approval links (e.g. a load balancer in front of several servers); default: <see cref="Urls"/>.</summary>
+    public string? PublicUrl { get; init; }
+
     /// <summary>The folder of <c>*.agent.json</c> manifests to serve.</summary>
     public string AgentsFolder { get; init; } = "workflows";
 
@@ -64,6 +67,8 @@ public sealed class ServerOptions
 
     public Uri ListenUri => new(Urls.Split(';')[0]);
 
+    public Uri PublicBaseAddress => new((PublicUrl ?? ListenUri.GetLeftPart(UriPartial.Authority)).TrimEnd('/') + "/");
+
     public string EffectiveWorkerId => WorkerId ?? $"{Environment.MachineName}-{ListenUri.Port}";
 
     public string EffectiveContainer => ArtifactContainer ?? HubName.ToLowerInvariant();
@@ -76,6 +81,8 @@ public sealed class ServerOptions
             problems.Add($"--urls: '{Urls}' is not an http(s) URL such as http://127.0.0.1:7071.");
         else if (uri.IsDefaultPort && !Urls.Contains($":{uri.Port}", StringComparison.Ordinal) || uri.Port == 0)
             problems.Add($"--urls: '{Urls}' needs an explicit port (approval links must name it), e.g. http://127.0.0.1:7071.");
+        if (PublicUrl is not null && !(Uri.TryCreate(PublicUrl, UriKind.Absolute, out var publicUri) && publicUri.Scheme is "http" or "https"))
+            problems.Add($"--public-url: '{PublicUrl}' is not an http(s) URL.");
         if (!Directory.Exists(AgentsFolder)) problems.Add($"--agents: folder '{Path.GetFullPath(AgentsFolder)}' does not exist.");
         if (string.IsNullOrWhiteSpace(ApiKey) && !Development)
             problems.Add("--key: give the API key (or set SELFIMPROVE_API_KEY); --dev serves without one, for local use only.");

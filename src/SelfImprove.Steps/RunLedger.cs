@@ -14,6 +14,11 @@ namespace SelfImprove.Steps;
 /// </summary>
 public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageLedger usage, TimeProvider clock) : IRunLedger
 {
+    /// <summary>With the run's LLM usage kept in the same store.</summary>
+    public RunLedger(AgentCatalog agents, IArtifactStore store, TimeProvider clock) : this(agents, store, new ArtifactUsageLedger(store), clock)
+    {
+    }
+
     public RunSettings Settings(string agentId)
     {
         var m = agents.Get(agentId).Manifest;

@@ -20,6 +20,7 @@ public static class ServeCommand
         var backend = new Option<string>("--backend") { Description = "memory | azure-storage.", DefaultValueFactory = _ => Backends.Memory };
         backend.AcceptOnlyFromAmong([.. Backends.All]);
         var urls = new Option<string>("--urls") { Description = "Where the API listens, with its port.", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
+        var publicUrl = new Option<string?>("--public-url") { Description = "Base URL of approval links (e.g. a load balancer). Default: --urls." };
         var agents = new Option<DirectoryInfo>("--agents") { Description = "Folder of *.agent.json manifests.", DefaultValueFactory = _ => new DirectoryInfo("workflows") };
         var store = CliOptions.Store();
         var cache = new Option<DirectoryInfo?>("--cache") { Description = "Embedding cache folder. Default: <store>/cache/embeddings." };
@@ -35,7 +36,7 @@ public static class ServeCommand
         };
         var command = new Command("serve", "Serve the HTTP API and run improvement loops on a durable backend.")
         {
-            backend, urls, agents, store, cache, key, dev, monitorEvery, hub, workerId, redelivery,
+            backend, urls, publicUrl, agents, store, cache, key, dev, monitorEvery, hub, workerId, redelivery,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -46,6 +47,7 @@ public static class ServeCommand
             {
                 Backend = parse.GetValue(backend)!,
                 Urls = parse.GetValue(urls)!,
+                PublicUrl = parse.GetValue(publicUrl),
                 AgentsFolder = parse.GetValue(agents)!.FullName,
                 StoreDirectory = parse.GetValue(store)!.FullName,
                 EmbeddingCacheDirectory = parse.GetValue(cache)?.FullName,

@@ -85,6 +85,44 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_servers_share_one_hub_and_the_survivor_finishes_a_run_when_the_other_dies()
+    {
+        using var folder = new TempDirectory();
+        var agents = new TempDirectory(folder.Combine("agents"));
+        ManifestFiles.WriteSupportRouter(agents, SmallAgent);
+        var hub = $"pair{Guid.NewGuid():N}"[..16];
+        var environment = new Dictionary<string, string> { ["AzureWebJobsStorage"] = azurite.ConnectionString };
+        string[] Arguments(int port) =>
+        [
+            "--backend", "azure-storage", "--urls", $"http://127.0.0.1:{port}", "--agents", agents.Path, "--store", folder.Combine($"store-{port}"),
+            "--cache", SharedCache, "--key", Key, "--hub", hub, "--redelivery-after", "15s",
+        ];
+        var (portA, portB) = (FreePort.Next(), FreePort.Next());
+        await using var a = ServeProcess.Start(folder.Path, Arguments(portA), environment);
+        await a.WaitUntilListeningAsync();
+        await using var b = ServeProcess.Start(folder.Path, Arguments(portB), environment);
+        await b.WaitUntilListeningAsync();
+        using var viaA = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{portA}/") };
+        viaA.DefaultRequestHeaders.Add("x-functions-key", Key);
+        using var viaB = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{portB}/") };
+        viaB.DefaultRequestHeaders.Add("x-functions-key", Key);
+
+        using var started = await viaA.PostAsync("api/agents/support-router/runs", null);
+        var runId = (await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        using (var second = await viaB.PostAsync("api/agents/support-router/runs", null))
+            Assert.Equal(HttpStatusCode.Conflict, second.StatusCode); // one lock for both servers
+        await a.KillAsync();
+
+        // B takes A's partitions once their leases lapse, so the run reaches the gate whichever server held it.
+        var link = (await b.Output.WaitForAsync($"APPROVAL REQUIRED {runId} ", timeout: TimeSpan.FromMinutes(3))).Split(' ')[3];
+        Assert.StartsWith($"http://127.0.0.1:{portB}/", link);
+        using (var approved = await new HttpClient().PostAsJsonAsync(link, new { decision = "approve", approver = "ana" }))
+            Assert.Equal(HttpStatusCode.Accepted, approved.StatusCode);
+        var done = await PollAsync(viaB, runId, s => s["runtimeStatus"]!.GetValue<string>() is "Completed" or "Failed" or "Terminated");
+        Assert.Equal("Promoted", done["report"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Storage_that_does_not_answer_stops_the_server_within_seconds_with_the_endpoint_named()
     {
         using var folder = new TempDirectory();

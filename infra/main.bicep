@@ -1,0 +1,218 @@
+// The SelfImprove Functions app in Azure: a Flex Consumption function app running src/SelfImprove.Functions,
+// the storage account that holds the Durable Task hub and the artefact store, monitoring, and (optionally)
+// Azure OpenAI for the LLM planner and teachers.
+targetScope = 'resourceGroup'
+
+@description('Azure region of every resource.')
+param location string = resourceGroup().location
+
+@description('Prefix of resource names: 3-11 lower-case letters or digits.')
+@minLength(3)
+@maxLength(11)
+param namePrefix string = 'selfimprove'
+
+@description('NCRONTAB of the monitoring timer (six fields, seconds first).')
+param monitoringSchedule string = '0 */15 * * * *'
+
+@description('Where approval requests are posted (a Teams or Slack workflow URL); empty: the approval link goes to the logs.')
+@secure()
+param approvalNotifyUrl string = ''
+
+@description('Memory of each function instance; training the student model needs about 2 GB.')
+@allowed([2048, 4096])
+param instanceMemoryMB int = 4096
+
+@description('Most instances the app scales out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 20
+
+@description('Create an Azure OpenAI account and a chat deployment for the LLM planner and teachers.')
+param deployOpenAI bool = false
+
+@description('The chat model to deploy when deployOpenAI is true.')
+param openAIModel string = 'gpt-4o-mini'
+
+@description('Version of that model.')
+param openAIModelVersion string = '2024-07-18'
+
+@description('Tokens per minute, in thousands, of the chat deployment.')
+param openAICapacity int = 30
+
+var suffix = uniqueString(resourceGroup().id, namePrefix)
+var storageName = take('${namePrefix}${suffix}', 24)
+var appName = '${namePrefix}-${suffix}'
+var deploymentContainer = 'deployments'
+var artifactContainer = 'selfimprove'
+var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+var cognitiveServicesOpenAIUser = '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
+
+resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: '${namePrefix}-logs-${suffix}'
+  location: location
+  properties: {
+    sku: { name: 'PerGB2018' }
+    retentionInDays: 30
+  }
+}
+
+resource insights 'Microsoft.Insights/components@2020-02-02' = {
+  name: '${namePrefix}-insights-${suffix}'
+  location: location
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logs.id
+  }
+}
+
+// The task hub (queues, tables, blobs of the Durable Task Azure Storage provider) and the artefacts
+// (model versions, batches, run reports, feedback, approval tokens as hashes) live here.
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: storageName
+  location: location
+  kind: 'StorageV2'
+  sku: { name: 'Standard_LRS' }
+  properties: {
+    minimumTlsVersion: 'TLS1_2'
+    allowBlobPublicAccess: false
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource deployments 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobs
+  name: deploymentContainer
+}
+
+resource artifacts 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobs
+  name: artifactContainer
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: '${namePrefix}-plan-${suffix}'
+  location: location
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource openAI 'Microsoft.CognitiveServices/accounts@2024-10-01' = if (deployOpenAI) {
+  name: '${namePrefix}-openai-${suffix}'
+  location: location
+  kind: 'OpenAI'
+  sku: { name: 'S0' }
+  properties: {
+    customSubDomainName: '${namePrefix}-openai-${suffix}'
+    publicNetworkAccess: 'Enabled'
+    disableLocalAuth: true
+  }
+}
+
+resource chat 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01' = if (deployOpenAI) {
+  parent: openAI
+  name: openAIModel
+  sku: {
+    name: 'GlobalStandard'
+    capacity: openAICapacity
+  }
+  properties: {
+    model: {
+      format: 'OpenAI'
+      name: openAIModel
+      version: openAIModelVersion
+    }
+  }
+}
+
+var baseSettings = [
+  // Durable Functions and the artefact store read the same account, as the self-hosted server does.
+  { name: 'AzureWebJobsStorage', value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};EndpointSuffix=${environment().suffixes.storage};AccountKey=${storage.listKeys().keys[0].value}' }
+  { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
+  { name: 'SelfImprove__MonitoringSchedule', value: monitoringSchedule }
+  { name: 'SelfImprove__ArtifactContainer', value: artifactContainer }
+  { name: 'SelfImprove__AgentsFolder', value: 'workflows' }
+  { name: 'SelfImprove__Approval__NotifyUrl', value: approvalNotifyUrl }
+]
+var openAISettings = deployOpenAI ? [
+  { name: 'SelfImprove__OpenAI__Kind', value: 'azure-openai' }
+  { name: 'SelfImprove__OpenAI__Endpoint', value: openAI!.properties.endpoint }
+  { name: 'SelfImprove__OpenAI__Deployment', value: openAIModel }
+] : []
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: appName
+  location: location
+  kind: 'functionapp,linux'
+  identity: { type: 'SystemAssigned' }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainer}'
+          authentication: { type: 'SystemAssignedIdentity' }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: '10.0'
+      }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      appSettings: concat(baseSettings, openAISettings, [
+        { name: 'SelfImprove__PublicBaseUrl', value: 'https://${appName}.azurewebsites.net/' }
+      ])
+    }
+  }
+}
+
+// The app deploys its package from the deployments container with its own identity.
+resource deploymentAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: storage
+  name: guid(storage.id, app.id, storageBlobDataOwner)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwner)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Keyless access to Azure OpenAI (DefaultAzureCredential picks up the app's identity).
+resource openAIAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (deployOpenAI) {
+  scope: openAI
+  name: guid(openAI.id, app.id, cognitiveServicesOpenAIUser)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', cognitiveServicesOpenAIUser)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+@description('The function app to publish src/SelfImprove.Functions to.')
+output functionAppName string = app.name
+
+@description('Base URL of the HTTP API (routes under /api).')
+output apiBaseUrl string = 'https://${app.properties.defaultHostName}/'
+
+@description('The storage account of the task hub and the artefacts.')
+output storageAccountName string = storage.name

@@ -1,0 +1,5 @@
+using 'main.bicep'
+
+param namePrefix = 'selfimprove'
+param monitoringSchedule = '0 */15 * * * *'
+param deployOpenAI = false

@@ -1,0 +1,43 @@
+namespace SelfImprove.Cli.Tests.Commands;
+
+/// <summary>The server-facing commands refuse bad input with a clear message and exit code 2.</summary>
+public sealed class ServerCommandsTests
+{
+    [Fact]
+    public async Task Serve_with_bad_options_says_what_to_fix_and_exits_2()
+    {
+        var result = await CliRunner.RunAsync("serve", "--urls", "http://127.0.0.1", "--monitor-every", "often");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--monitor-every: 'often' is not a duration", result.Error);
+    }
+
+    [Fact]
+    public async Task Serve_without_a_key_refuses_to_start_unless_dev()
+    {
+        var result = await CliRunner.RunAsync("serve", "--urls", "http://127.0.0.1:7999");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--key", result.Error);
+        Assert.DoesNotContain("LISTENING", result.Output);
+    }
+
+    [Fact]
+    public async Task Approve_needs_the_link_from_the_approval_line()
+    {
+        var result = await CliRunner.RunAsync("approve", "support-router-1");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("APPROVAL REQUIRED", result.Error);
+    }
+
+    [Fact]
+    public async Task A_server_that_does_not_answer_is_named()
+    {
+        var port = Testing.FreePort.Next();
+        var result = await CliRunner.RunAsync("status", "--server", $"http://127.0.0.1:{port}", "support-router-1");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"No answer from http://127.0.0.1:{port}/", result.Error);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using SelfImprove.Testing;
+
+namespace SelfImprove.Infra.Tests;
+
+/// <summary>infra/main.bicep, compiled and linted by the real Bicep compiler (restored from NuGet by this project).</summary>
+public sealed partial class BicepTemplateTests
+{
+    private static readonly string Template = Path.Combine(RepositoryPaths.Root, "infra", "main.bicep");
+
+    [Fact]
+    public async Task The_template_and_its_parameters_build_without_errors_or_linter_warnings()
+    {
+        var (exit, output, error) = await BicepAsync("build", Template, "--stdout");
+        Assert.True(exit == 0, error);
+        Assert.True(error.Trim().Length == 0, $"the compiler warned:\n{error}");
+        var arm = JsonNode.Parse(output)!;
+        Assert.Contains(arm["resources"]!.AsArray(), r => r!["type"]!.GetValue<string>() == "Microsoft.Web/sites");
+
+        var (lintExit, _, lintError) = await BicepAsync("lint", Template);
+        Assert.True(lintExit == 0 && lintError.Trim().Length == 0, lintError);
+        var (paramsExit, _, paramsError) = await BicepAsync("build-params", Path.Combine(RepositoryPaths.Root, "infra", "main.bicepparam"), "--stdout");
+        Assert.True(paramsExit == 0, paramsError);
+    }
+
+    [Fact]
+    public void The_deployed_app_gets_every_setting_the_local_sample_configures()
+    {
+        var sample = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "local.settings.sample.json")))!["Values"]!.AsObject()
+            .Select(v => v.Key)
+            // The runtime comes from the plan's runtime block; OpenAI settings are added when deployOpenAI is set.
+            .Where(k => k != "FUNCTIONS_WORKER_RUNTIME" && !k.StartsWith("SelfImprove__OpenAI__", StringComparison.Ordinal));
+        var deployed = SettingName().Matches(File.ReadAllText(Template)).Select(m => m.Groups[1].Value).ToHashSet();
+
+        Assert.All(sample, setting => Assert.Contains(setting, deployed));
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> BicepAsync(params string[] arguments)
+    {
+        var bicep = typeof(BicepTemplateTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BicepPath").Value!;
+        Assert.True(File.Exists(bicep), $"the Bicep compiler is not at {bicep}; restore this project.");
+        // The package is Linux-only (linux-x64), as are the machines that run these tests.
+        if (OperatingSystem.IsLinux()) File.SetUnixFileMode(bicep, File.GetUnixFileMode(bicep) | UnixFileMode.UserExecute);
+        var start = new ProcessStartInfo(bicep) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        // Bicep needs ICU unless told otherwise; the build machines may not have it.
+        start.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    [GeneratedRegex(@"name: '((?:SelfImprove__|AzureWebJobs|APPLICATIONINSIGHTS_)[A-Za-z_]+)'")]
+    private static partial Regex SettingName();
+}

@@ -1,0 +1,56 @@
+using SelfImprove.Core.Steps;
+using SelfImprove.Storage;
+using SelfImprove.Testing;
+
+namespace SelfImprove.Steps.Tests;
+
+public sealed class ApprovalTokensTests : IDisposable
+{
+    private readonly TempDirectory folder = new();
+    private readonly LocalArtifactStore store;
+    private readonly ManualClock clock = new(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+    private readonly ApprovalTokens tokens;
+
+    public ApprovalTokensTests()
+    {
+        store = new LocalArtifactStore(folder.Path);
+        tokens = new ApprovalTokens(store, clock);
+    }
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public async Task A_token_is_valid_for_its_run_until_it_expires_and_is_stored_only_as_its_hash()
+    {
+        var token = await tokens.IssueAsync("agent-1", clock.GetUtcNow().AddHours(1));
+
+        Assert.True(token.Length >= 43, "256 bits, base64url");
+        Assert.Equal(ApprovalTokenCheck.Valid, await tokens.CheckAsync("agent-1", token));
+        Assert.Equal(ApprovalTokenCheck.Unknown, await tokens.CheckAsync("agent-2", token));
+        Assert.Equal(ApprovalTokenCheck.Unknown, await tokens.CheckAsync("agent-1", token + "x"));
+        Assert.Equal(ApprovalTokenCheck.Unknown, await tokens.CheckAsync("agent-1", null));
+        var stored = "";
+        foreach (var name in await store.ListAsync("runs/agent-1/")) stored += name + System.Text.Encoding.UTF8.GetString((await store.ReadAsync(name))!);
+        Assert.DoesNotContain(token, stored);
+        Assert.Contains(ApprovalTokens.Hash(token), stored);
+
+        clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(ApprovalTokenCheck.Expired, await tokens.CheckAsync("agent-1", token));
+    }
+
+    [Fact]
+    public async Task Two_tokens_of_a_run_race_and_exactly_one_decision_is_recorded()
+    {
+        var first = await tokens.IssueAsync("agent-1", clock.GetUtcNow().AddHours(1));
+        var second = await tokens.IssueAsync("agent-1", clock.GetUtcNow().AddHours(1));
+        Assert.NotEqual(first, second);
+
+        var results = await Task.WhenAll(
+            tokens.RecordAsync("agent-1", first, new ApprovalDecision(true, "ana", null)),
+            tokens.RecordAsync("agent-1", second, new ApprovalDecision(false, "bob", null)));
+
+        Assert.Single(results, r => r.Recorded);
+        Assert.Equal(results[0].Decision, results[1].Decision);
+        Assert.Equal(results.Single(r => r.Recorded).Decision, await tokens.DecisionAsync("agent-1"));
+    }
+}

@@ -1,0 +1,92 @@
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Steps;
+using SelfImprove.Storage;
+using SelfImprove.Testing;
+using SelfImprove.Workflows;
+using SelfImprove.Workflows.ImprovementRun;
+
+namespace SelfImprove.Steps.Tests;
+
+/// <summary>The run lock and <see cref="RunStarter"/>: one run per agent, and no agent locked for good by a run that died.</summary>
+public sealed class RunLedgerTests : IDisposable
+{
+    private readonly TempDirectory folder = new();
+    private readonly ManualClock clock = new(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+    private readonly RunLedger ledger;
+    private readonly FakeScheduler scheduler = new();
+    private readonly RunStarter starter;
+
+    public RunLedgerTests()
+    {
+        var manifest = ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder));
+        ledger = new RunLedger(new AgentCatalog([manifest]), new LocalArtifactStore(folder.Combine("store")), clock);
+        starter = new RunStarter(ledger, scheduler, clock);
+    }
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public async Task A_second_start_while_a_run_is_active_gets_the_running_run()
+    {
+        var first = await starter.StartAsync(new RunStartRequest("support-router", "drift", Manual: false));
+        var second = await starter.StartAsync(new RunStartRequest("support-router", "again", Manual: true));
+
+        Assert.True(first.Started);
+        Assert.False(second.Started);
+        Assert.Equal(first.RunId, second.RunId);
+        Assert.Equal([first.RunId], scheduler.Scheduled);
+    }
+
+    [Fact]
+    public async Task The_lock_of_a_terminated_run_is_released_by_the_next_start()
+    {
+        var first = await starter.StartAsync(new RunStartRequest("support-router", "drift", Manual: false));
+        scheduler.States[first.RunId] = RunInstanceState.Ended;
+
+        var second = await starter.StartAsync(new RunStartRequest("support-router", "again", Manual: true));
+
+        Assert.True(second.Started);
+        Assert.Equal("support-router-2", second.RunId);
+    }
+
+    [Fact]
+    public async Task A_lock_whose_run_was_never_scheduled_is_kept_for_the_grace_period_then_released()
+    {
+        // The process died between taking the lock and scheduling the run.
+        var opened = await ledger.OpenAsync(new RunStartRequest("support-router", "drift", Manual: false));
+
+        Assert.Equal(opened.RunId, await starter.RunningAsync("support-router"));
+        clock.Advance(RunStarter.SchedulingGrace + TimeSpan.FromSeconds(1));
+        Assert.Null(await starter.RunningAsync("support-router"));
+        Assert.True((await starter.StartAsync(new RunStartRequest("support-router", "again", Manual: true))).Started);
+    }
+
+    [Fact]
+    public async Task A_dead_run_is_released_once_even_when_two_callers_find_it()
+    {
+        var first = await starter.StartAsync(new RunStartRequest("support-router", "drift", Manual: false));
+        scheduler.States[first.RunId] = RunInstanceState.Ended;
+
+        Assert.True(await ledger.ReleaseAsync("support-router", first.RunId));
+        var next = await ledger.OpenAsync(new RunStartRequest("support-router", "next", Manual: true));
+        Assert.False(await ledger.ReleaseAsync("support-router", first.RunId));
+
+        Assert.Equal(next.RunId, (await ledger.RunningAsync("support-router"))!.RunId);
+    }
+
+    private sealed class FakeScheduler : IRunScheduler
+    {
+        public List<string> Scheduled { get; } = [];
+        public Dictionary<string, RunInstanceState> States { get; } = [];
+
+        public Task ScheduleAsync(RunInput input, CancellationToken cancellationToken = default)
+        {
+            Scheduled.Add(input.RunId);
+            States[input.RunId] = RunInstanceState.Active;
+            return Task.CompletedTask;
+        }
+
+        public Task<RunInstanceState> StateAsync(string runId, CancellationToken cancellationToken = default) =>
+            Task.FromResult(States.GetValueOrDefault(runId, RunInstanceState.Missing));
+    }
+}
