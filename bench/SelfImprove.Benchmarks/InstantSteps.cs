@@ -25,8 +25,14 @@ public sealed class InstantSteps : IPlanningStep, IDataGenerationStep, ITraining
             Generate = [], HyperParameters = new HyperParameters(), Rationale = "benchmark",
         });
 
-    public Task<DataBatch> GenerateAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new DataBatch($"{runId}/{plan.Attempt}", 3, 0, 0, 0, 0, []));
+    public Task<GenerationWork> PrepareAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new GenerationWork(1, UsageReport.None));
+
+    public Task<UsageReport> TeachBatchAsync(string runId, string agentId, int attempt, int batch, CancellationToken cancellationToken = default) =>
+        Task.FromResult(UsageReport.None);
+
+    public Task<DataBatch> AssembleAsync(string runId, string agentId, int attempt, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new DataBatch($"{runId}/{attempt}", 3, 0, 0, 0, 0, []));
 
     public Task<string> TrainAsync(string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters, CancellationToken cancellationToken = default) =>
         Task.FromResult("v2");

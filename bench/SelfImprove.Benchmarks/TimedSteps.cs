@@ -6,6 +6,7 @@ using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Monitoring;
 using SelfImprove.Core.Planning;
 using SelfImprove.Core.Ports;
+using SelfImprove.Core.Runs;
 using SelfImprove.Core.Steps;
 
 namespace SelfImprove.Benchmarks;
@@ -44,8 +45,14 @@ public sealed class TimedSteps(
     public Task<ImprovementPlan> PlanAsync(string runId, string agentId, int attempt, IReadOnlyList<AttemptEvidence> previousAttempts, CancellationToken cancellationToken = default) =>
         clock.TimeAsync("plan", () => planning.PlanAsync(runId, agentId, attempt, previousAttempts, cancellationToken));
 
-    public Task<DataBatch> GenerateAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default) =>
-        clock.TimeAsync("generate", () => generation.GenerateAsync(runId, agentId, plan, cancellationToken));
+    public Task<GenerationWork> PrepareAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default) =>
+        clock.TimeAsync("generate", () => generation.PrepareAsync(runId, agentId, plan, cancellationToken));
+
+    public Task<UsageReport> TeachBatchAsync(string runId, string agentId, int attempt, int batch, CancellationToken cancellationToken = default) =>
+        clock.TimeAsync("generate", () => generation.TeachBatchAsync(runId, agentId, attempt, batch, cancellationToken));
+
+    public Task<DataBatch> AssembleAsync(string runId, string agentId, int attempt, CancellationToken cancellationToken = default) =>
+        clock.TimeAsync("generate", () => generation.AssembleAsync(runId, agentId, attempt, cancellationToken));
 
     public Task<string> TrainAsync(string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters, CancellationToken cancellationToken = default) =>
         clock.TimeAsync("train", () => training.TrainAsync(runId, agentId, attempt, batchBlobNames, hyperParameters, cancellationToken));

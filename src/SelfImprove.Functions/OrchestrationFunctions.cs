@@ -45,8 +45,17 @@ public sealed class OrchestrationFunctions(IServiceProvider services, IRunLedger
     [Function(nameof(PlanAttemptActivity))]
     public Task<ImprovementPlan> PlanAttempt([ActivityTrigger] PlanInput input) => Run<PlanAttemptActivity, PlanInput, ImprovementPlan>(input);
 
+    [Function(nameof(PrepareGenerationActivity))]
+    public Task<GenerationWork> PrepareGeneration([ActivityTrigger] GenerateInput input) => Run<PrepareGenerationActivity, GenerateInput, GenerationWork>(input);
+
+    [Function(nameof(TeachBatchActivity))]
+    public Task<UsageReport> TeachBatch([ActivityTrigger] TeachBatchInput input) => Run<TeachBatchActivity, TeachBatchInput, UsageReport>(input);
+
     [Function(nameof(GenerateDataActivity))]
-    public Task<DataBatch> GenerateData([ActivityTrigger] GenerateInput input) => Run<GenerateDataActivity, GenerateInput, DataBatch>(input);
+    public Task<DataBatch> GenerateData([ActivityTrigger] AttemptInput input) => Run<GenerateDataActivity, AttemptInput, DataBatch>(input);
+
+    [Function(nameof(RunUsageActivity))]
+    public Task<UsageReport> RunUsage([ActivityTrigger] UsageInput input) => Run<RunUsageActivity, UsageInput, UsageReport>(input);
 
     [Function(nameof(TrainCandidateActivity))]
     public Task<string> TrainCandidate([ActivityTrigger] TrainInput input) => Run<TrainCandidateActivity, TrainInput, string>(input);

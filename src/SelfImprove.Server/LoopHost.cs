@@ -65,11 +65,14 @@ public sealed class LoopHost : IAsyncDisposable
     /// Follows a run until it ends: reports each new phase, and hands approval requests to <paramref name="onApproval"/>
     /// (which may answer through <see cref="ApproveAsync"/>). Returns the run's report.
     /// </summary>
+    /// <param name="onDemonstrations">Called once per wait when the run asks people for demonstrations (may answer through <see cref="AddDemonstrationsAsync"/>).</param>
     public async Task<ImprovementReport> WatchAsync(
-        string runId, Action<PhaseEntry>? onProgress = null, Func<string, RunProgress, Task>? onApproval = null, CancellationToken cancellationToken = default)
+        string runId, Action<PhaseEntry>? onProgress = null, Func<string, RunProgress, Task>? onApproval = null, CancellationToken cancellationToken = default,
+        Func<string, RunProgress, Task>? onDemonstrations = null)
     {
         var printed = 0;
         var approvalHandled = false;
+        var demonstrationWaitHandled = -1;
         while (true)
         {
             var state = await Client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken)
@@ -81,6 +84,12 @@ public sealed class LoopHost : IAsyncDisposable
                 approvalHandled = true;
                 await onApproval(runId, progress);
             }
+            // Each wait adds its own log line, so its position tells one wait from the next.
+            if (progress?.WaitingForDemonstrations == true && demonstrationWaitHandled != progress.Log.Count && onDemonstrations is not null)
+            {
+                demonstrationWaitHandled = progress.Log.Count;
+                await onDemonstrations(runId, progress);
+            }
             switch (state.RuntimeStatus)
             {
                 case OrchestrationRuntimeStatus.Completed:
@@ -90,6 +99,26 @@ public sealed class LoopHost : IAsyncDisposable
             }
             await Task.Delay(PollInterval, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// A person's demonstrated samples for a run whose plan asked for them (its progress says
+    /// <see cref="RunProgress.WaitingForDemonstrations"/>): they are checked (labels known, text usable), stored
+    /// under the run and its current attempt, and the run is told. Throws <see cref="KeyNotFoundException"/> for an
+    /// unknown run, <see cref="InvalidOperationException"/> when it is not waiting, <see cref="ArgumentException"/>
+    /// naming every bad sample.
+    /// </summary>
+    public async Task<DemonstrationsReceived> AddDemonstrationsAsync(
+        string runId, string by, IReadOnlyList<DemonstratedSample> samples, CancellationToken cancellationToken = default)
+    {
+        var result = await Services.GetRequiredService<Api.Demonstrations.DemonstrationGate>().SubmitAsync(Client, runId, by, samples, cancellationToken);
+        return result.Outcome switch
+        {
+            Api.Demonstrations.DemonstrationOutcome.Accepted => result.Received!,
+            Api.Demonstrations.DemonstrationOutcome.UnknownRun => throw new KeyNotFoundException(result.Message),
+            Api.Demonstrations.DemonstrationOutcome.Invalid => throw new ArgumentException(result.Message),
+            _ => throw new InvalidOperationException(result.Message),
+        };
     }
 
     /// <summary>A person's answer to the run's approval request.</summary>

@@ -66,6 +66,17 @@ public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IMode
 
     private static int AttemptOf(string name, string prefix) => int.Parse(name.AsSpan(prefix.Length, name.Length - prefix.Length - ".json".Length));
 
+    public static string PlanName(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/plan.json";
+
+    /// <summary>One teacher batch's output, before curation.</summary>
+    public static string TeacherBatchName(string runId, int attempt, int batch) => $"runs/{runId}/attempt-{attempt}/teacher/batch-{batch:D4}.json";
+
+    /// <summary>Where people's demonstrations for an attempt are kept, one blob per submission.</summary>
+    public static string DemonstrationsPrefix(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/demonstrations/";
+
+    /// <summary>Requests the feedback agent left for people, per batch.</summary>
+    public static string HumanQueueName(string agentId, string runId, int attempt, int batch) => $"agents/{agentId}/human-queue/{runId}.attempt-{attempt}.batch-{batch:D4}.json";
+
     public static string CandidateName(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/candidate.json";
 
     public static string TrialName(string agentId) => $"agents/{agentId}/trial.json";

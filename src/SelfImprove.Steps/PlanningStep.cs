@@ -26,7 +26,7 @@ public sealed class PlanningStep(LoopContext loop, IPlanner planner) : IPlanning
         var candidates = unlabelled.Select((r, i) => new UnlabelledRequest(
             r.Sequence, r.Text, predictions[i].Intent, predictions[i].RunnerUp, predictions[i].Margin)).ToArray();
 
-        var context = new PlanningContext(entry.Manifest, attempt, report, candidates, previousAttempts, Seed(runId, attempt));
+        var context = new PlanningContext(entry.Manifest, attempt, report, candidates, previousAttempts, Seed(runId, attempt)) { RunId = runId };
         return await planner.PlanAsync(context, cancellationToken);
     }
 

@@ -12,12 +12,18 @@ namespace SelfImprove.Steps;
 /// <c>agents/{id}/runs/{n}.json</c> (allocates <c>{agentId}-{n}</c>),
 /// <c>runs/{runId}/report.json</c> and <c>agents/{id}/last-run.json</c> (for the cooldown).
 /// </summary>
-public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, TimeProvider clock) : IRunLedger
+public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageLedger usage, TimeProvider clock) : IRunLedger
 {
+    /// <summary>With the run's LLM usage kept in the same store.</summary>
+    public RunLedger(AgentCatalog agents, IArtifactStore store, TimeProvider clock) : this(agents, store, new ArtifactUsageLedger(store), clock)
+    {
+    }
+
     public RunSettings Settings(string agentId)
     {
         var m = agents.Get(agentId).Manifest;
-        return new RunSettings(agentId, m.Goal, m.Trigger, m.Evaluation.MaxAttempts, m.Approval.Required, m.Approval.Timeout, m.Training.HyperParameters);
+        return new RunSettings(agentId, m.Goal, m.Trigger, m.Evaluation.MaxAttempts, m.Approval.Required, m.Approval.Timeout, m.Training.HyperParameters,
+            m.Teacher.AllowHumanDemonstrations, m.Teacher.DemonstrationTimeout);
     }
 
     public async Task<RunStartResult> OpenAsync(RunStartRequest request, CancellationToken cancellationToken = default)
@@ -52,6 +58,9 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, TimePro
         if (await RunningIdAsync(report.AgentId, cancellationToken) == report.RunId)
             await store.DeleteAsync(LockName(report.AgentId), cancellationToken);
     }
+
+    public async Task<UsageReport> UsageAsync(string runId, string agentId, CancellationToken cancellationToken = default) =>
+        UsageReport.From(await usage.ListAsync(runId, cancellationToken), agents.Get(agentId).Manifest.Planner.TokenBudget);
 
     public async Task<OpenRun?> RunningAsync(string agentId, CancellationToken cancellationToken = default)
     {

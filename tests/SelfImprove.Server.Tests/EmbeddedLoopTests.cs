@@ -26,7 +26,9 @@ public sealed class EmbeddedLoopTests
         Assert.True(report.TeacherSamples > 0);
         Assert.True(report.Alignment!.Passed);
         Assert.Equal("Promote", report.Deployment!.Decision);
-        Assert.Equal(new UsageReport(0, 0, 0, 0), report.Usage);
+        Assert.Equal((0, 0L, 0.0), (report.Usage.Calls, report.Usage.Tokens, report.Usage.Cost));
+        Assert.Empty(report.Usage.ByAgent);
+        Assert.Empty(report.Usage.Fallbacks);
 
         var v2 = await loop.Registry.GetAsync(RealLoop.AgentId, "v2");
         Assert.Equal("v1", v2!.ParentVersionId);

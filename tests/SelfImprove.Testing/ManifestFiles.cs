@@ -57,4 +57,21 @@ public static class ManifestFiles
 
     /// <summary>Embeddings depend only on the text: one cache for every test run keeps them cheap.</summary>
     public static readonly string SharedEmbeddingCache = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "selfimprove-tests", "embeddings");
+
+    /// <summary>Puts the planner, teacher and feedback agent on one LLM endpoint with a token budget.</summary>
+    public static void UseLlm(JsonObject manifest, string kind, string endpoint, string deployment, int tokenBudget = 100_000,
+        double inputPer1k = 0.5, double outputPer1k = 1.5)
+    {
+        JsonObject Prices() => new() { ["inputPer1k"] = inputPer1k, ["outputPer1k"] = outputPer1k };
+        manifest["planner"]!["kind"] = kind;
+        manifest["planner"]!["endpoint"] = endpoint;
+        manifest["planner"]!["deployment"] = deployment;
+        manifest["planner"]!["prices"] = Prices();
+        manifest["planner"]!["tokenBudget"] = tokenBudget;
+        manifest["teacher"]!["kind"] = kind;
+        manifest["teacher"]!["endpoint"] = endpoint;
+        manifest["teacher"]!["deployment"] = deployment;
+        manifest["teacher"]!["prices"] = Prices();
+        manifest["feedback"] = new JsonObject { ["kind"] = kind, ["endpoint"] = endpoint, ["deployment"] = deployment, ["prices"] = Prices() };
+    }
 }

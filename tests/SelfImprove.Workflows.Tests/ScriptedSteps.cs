@@ -52,15 +52,46 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
             LabelRequests = [attempt * 10, attempt * 10 + 1],
             Generate = [new GenerationTarget("card_lost_or_stolen", "card_not_working", 5, [])],
             HyperParameters = new HyperParameters(),
+            AskHumans = AskHumans,
             Rationale = "scripted",
         });
     }
 
-    public Task<DataBatch> GenerateAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default)
+    /// <summary>Teacher batches each attempt's generation is split into.</summary>
+    public int TeacherBatches { get; set; } = 1;
+
+    /// <summary>Tokens each teacher batch uses, against <see cref="TokenBudget"/> (0: no budget).</summary>
+    public int TokensPerBatch { get; set; }
+    public int TokenBudget { get; set; }
+
+    /// <summary>Whether plans ask people for demonstrations.</summary>
+    public bool AskHumans { get; set; }
+
+    public ConcurrentQueue<(string RunId, int Attempt)> Assembled { get; } = new();
+    private int tokens;
+
+    public Task<GenerationWork> PrepareAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default)
     {
         Record($"generate {plan.Attempt}");
-        return Task.FromResult(new DataBatch($"runs/{runId}/attempt-{plan.Attempt}/batch.json", 2, 5, 0, 0, 0, []));
+        return Task.FromResult(new GenerationWork(TeacherBatches, Usage()));
     }
+
+    public Task<UsageReport> TeachBatchAsync(string runId, string agentId, int attempt, int batch, CancellationToken cancellationToken = default)
+    {
+        Record($"teach {attempt}.{batch}");
+        Interlocked.Add(ref tokens, TokensPerBatch);
+        return Task.FromResult(Usage());
+    }
+
+    public Task<DataBatch> AssembleAsync(string runId, string agentId, int attempt, CancellationToken cancellationToken = default)
+    {
+        Record($"assemble {attempt}");
+        Assembled.Enqueue((runId, attempt));
+        return Task.FromResult(new DataBatch($"runs/{runId}/attempt-{attempt}/batch.json", 2, 5, 0, 0, 0, []));
+    }
+
+    private UsageReport Usage() =>
+        new(TokenBudget, 0, Volatile.Read(ref tokens), 0, 0, [], [], []);
 
     public Task<string> TrainAsync(string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters, CancellationToken cancellationToken = default)
     {

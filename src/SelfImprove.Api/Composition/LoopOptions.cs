@@ -17,6 +17,9 @@ public sealed class LoopOptions
     /// <summary>The embedding cache; default: <c>{StoreDirectory}/cache/embeddings</c>.</summary>
     public string? EmbeddingCacheDirectory { get; init; }
 
+    /// <summary>Retries, timeouts and key lookup of the LLM agents' clients (used only by manifests with an LLM kind).</summary>
+    public Agents.Llm.LlmClientOptions Llm { get; init; } = new();
+
     /// <summary>Where people reach this host's API (e.g. <c>https://app.azurewebsites.net/</c>), for approval links; relative links when null.</summary>
     public Uri? PublicBaseUrl { get; init; }
 

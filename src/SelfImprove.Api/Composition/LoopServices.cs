@@ -1,12 +1,13 @@
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
-using SelfImprove.Agents.Offline;
+using SelfImprove.Agents.Llm;
 using SelfImprove.Api.Approval;
 using SelfImprove.Api.Http;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Planning;
 using SelfImprove.Core.Ports;
+using SelfImprove.Core.Runs;
 using SelfImprove.Core.Steps;
 using SelfImprove.Learning.Embeddings;
 using SelfImprove.Learning.Scoring;
@@ -22,14 +23,16 @@ namespace SelfImprove.Api.Composition;
 public static class LoopServices
 {
     /// <summary>
-    /// Registers the agents, the store, the student model, every step and the HTTP API's handlers. The options are
-    /// checked first, so a host with nothing to serve stops at start-up with the problem named. One encoder serves
-    /// every agent: the first agent's compute target decides where it runs. Approval links go to the log unless the
-    /// host registers another <see cref="IApprovalNotifier"/>.
+    /// Registers the agents, the store, the student model, the planner, teacher and feedback agent each manifest
+    /// names, every step and the HTTP API's handlers. The options and every LLM client are checked first, so a host
+    /// with nothing to serve, a missing key or a bad endpoint stops at start-up with the problem named. One encoder
+    /// serves every agent: the first agent's compute target decides where it runs. Approval links go to the log
+    /// unless the host registers another <see cref="IApprovalNotifier"/>.
     /// </summary>
     public static IServiceCollection AddSelfImproveLoop(this IServiceCollection services, LoopOptions options)
     {
         options.Validate();
+        ManifestAgents.CheckConfiguration(options.Agents.Select(a => a.Manifest), options.Llm);
         var catalog = new AgentCatalog(options.Agents);
         var compute = catalog.AgentIds.Select(id => catalog.Get(id).Manifest.Training.Compute).First();
 
@@ -51,8 +54,12 @@ public static class LoopServices
 
         services.AddSingleton<RunLedger>();
         services.AddSingleton<IRunLedger>(sp => sp.GetRequiredService<RunLedger>());
-        services.AddSingleton<IPlanner, OfflinePlanner>();
-        services.AddSingleton<ITeacher, OfflineTeacher>();
+        services.AddSingleton<IUsageLedger, ArtifactUsageLedger>();
+        services.AddSingleton(sp => new ManifestAgents(sp.GetRequiredService<IUsageLedger>(), options.Llm, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IPlanner, ManifestPlanner>();
+        services.AddSingleton<ITeacher, ManifestTeacher>();
+        services.AddSingleton<IFeedbackLabeller, ManifestLabeller>();
+        services.AddSingleton<DemonstrationIntake>();
         services.AddSingleton<IMonitoringStep, MonitoringStep>();
         services.AddSingleton<IPlanningStep, PlanningStep>();
         services.AddSingleton<IDataGenerationStep, DataGenerationStep>();
@@ -62,6 +69,7 @@ public static class LoopServices
         services.AddSingleton<IDeploymentStep, DeploymentStep>();
         services.AddSingleton<ApprovalTokens>();
         services.AddSingleton<ApprovalGate>();
+        services.AddSingleton<Demonstrations.DemonstrationGate>();
         services.AddSingleton<IApprovalStep, ApprovalStep>();
         services.AddSingleton<IApprovalNotifier, LogApprovalNotifier>();
         services.AddSingleton<FeedbackLog>();

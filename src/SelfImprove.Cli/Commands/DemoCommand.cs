@@ -47,15 +47,26 @@ public static class DemoCommand
         {
             Description = "Artefact store to use. Default: a fresh folder under ./.selfimprove/demo, so every demo starts from the same state.",
         };
+        var llm = new Option<string?>("--llm")
+        {
+            Description = "Put the planner, teacher and feedback agent on an LLM: 'openai-compatible' (--endpoint, --model; key from OPENAI_API_KEY, " +
+                          "any placeholder for local servers) or 'azure-openai' (--endpoint, --deployment; AZURE_OPENAI_API_KEY or DefaultAzureCredential). Overrides the manifest.",
+        };
+        llm.AcceptOnlyFromAmong(PlannerKinds.All.ToArray());
+        var endpoint = new Option<string?>("--endpoint") { Description = "With --llm: the base URL OpenAI clients take, /v1 included (e.g. http://127.0.0.1:11434/v1), or the Azure OpenAI resource URL." };
+        var model = new Option<string?>("--model") { Description = $"With --llm openai-compatible: the model name. Default: the manifest's planner deployment, else {DefaultModel}." };
+        var deployment = new Option<string?>("--deployment") { Description = "With --llm azure-openai: the deployment name." };
+        var tokenBudget = new Option<int?>("--token-budget") { Description = $"With --llm: tokens the run may spend. Default: the manifest's planner.tokenBudget, else {DefaultTokenBudget}." };
         var command = new Command("demo", "Run the agent through monitoring and a full improvement run on the embedded durable host.")
         {
-            manifest, seed, json, interactive, store,
+            manifest, seed, json, interactive, store, llm, endpoint, model, deployment, tokenBudget,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var asJson = parse.GetValue(json);
             var progress = asJson ? error : output;
             var loaded = WithSeed(ManifestLoader.Load(parse.GetValue(manifest)!.FullName), parse.GetValue(seed));
+            loaded = WithLlm(loaded, parse.GetValue(llm), parse.GetValue(endpoint), parse.GetValue(model), parse.GetValue(deployment), parse.GetValue(tokenBudget));
             var storeDirectory = parse.GetValue(store)?.FullName
                 ?? Path.GetFullPath(Path.Combine(".selfimprove", "demo", $"{loaded.Manifest.AgentId}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}"));
             var options = new LoopOptions
@@ -95,7 +106,23 @@ public static class DemoCommand
                         var result = await host.Services.GetRequiredService<ApprovalGate>().DecideAsync(host.Client, runId, await links.TokenAsync(runId, cancellationToken), decision, cancellationToken);
                         if (result.Outcome != ApprovalOutcome.Accepted) error.WriteLine($"approval  {result.Message}");
                     },
-                    cancellationToken);
+                    cancellationToken,
+                    async (runId, p) =>
+                    {
+                        error.WriteLine($"DEMONSTRATIONS REQUESTED {runId} attempt {p.Current.Attempt}: {p.Current.Detail}");
+                        if (!parse.GetValue(interactive)) return;
+                        var samples = AskDemonstrations(error, input);
+                        if (samples.Count == 0) return;
+                        try
+                        {
+                            var received = await host.AddDemonstrationsAsync(runId, Environment.UserName, samples, cancellationToken);
+                            error.WriteLine($"demonstrations: {received.Count} samples sent for attempt {received.Attempt}");
+                        }
+                        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+                        {
+                            error.WriteLine($"demonstrations: {ex.Message}");
+                        }
+                    });
             }
             report = report with { WallSeconds = Math.Round((DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds, 1) };
 
@@ -115,11 +142,61 @@ public static class DemoCommand
             progress.WriteLine($"bootstrap  trained {version.VersionId} on {version.TrainingSet.Count} pool examples in {clock.Elapsed.TotalSeconds:0.0} s; it serves");
     }
 
+    /// <summary>Reads demonstrated samples at the terminal, one "intent: request text" per line, until an empty line.</summary>
+    private static IReadOnlyList<DemonstratedSample> AskDemonstrations(TextWriter error, TextReader input)
+    {
+        error.WriteLine("Type samples as 'intent: request text', one a line; an empty line sends them.");
+        var samples = new List<DemonstratedSample>();
+        while (input.ReadLine() is { Length: > 0 } line)
+        {
+            var colon = line.IndexOf(':');
+            if (colon <= 0) error.WriteLine($"  skipped (no 'intent:' before the text): {line}");
+            else samples.Add(new DemonstratedSample(line[(colon + 1)..].Trim(), line[..colon].Trim()));
+        }
+        return samples;
+    }
+
     private static ApprovalDecision Ask(string runId, RunProgress progress, TextWriter error, TextReader input)
     {
         error.Write($"Approve {progress.CandidateVersionId} of run {runId} ({progress.Current.Detail})? [y/N] ");
         var answer = input.ReadLine()?.Trim().ToLowerInvariant();
         return new ApprovalDecision(answer is "y" or "yes", Environment.UserName, "answered at the terminal");
+    }
+
+    public const string DefaultModel = "gpt-4o-mini";
+    public const int DefaultTokenBudget = 200_000;
+
+    /// <summary>The command-line LLM options, applied to the planner, teacher and feedback agent and validated like the manifest.</summary>
+    private static LoadedManifest WithLlm(LoadedManifest loaded, string? kind, string? endpoint, string? model, string? deployment, int? tokenBudget)
+    {
+        if (kind is null)
+        {
+            if (endpoint is not null || model is not null || deployment is not null || tokenBudget is not null)
+                throw new InvalidDataException("--endpoint, --model, --deployment and --token-budget apply only with --llm openai-compatible or --llm azure-openai.");
+            return loaded;
+        }
+        var m = loaded.Manifest;
+        if (kind == PlannerKinds.Offline)
+            return ManifestLoader.WithChanges(loaded, m with
+            {
+                Planner = m.Planner with { Kind = kind }, Teacher = m.Teacher with { Kind = kind, Specialists = [] }, Feedback = m.Feedback with { Kind = kind },
+            }, "--llm offline");
+        if (kind == PlannerKinds.OpenAICompatible && deployment is not null)
+            throw new InvalidDataException("--deployment is for --llm azure-openai; an OpenAI-compatible server takes --model.");
+        if (kind == PlannerKinds.AzureOpenAI && model is not null)
+            throw new InvalidDataException("--model is for --llm openai-compatible; Azure OpenAI takes --deployment.");
+        endpoint ??= m.Planner.Endpoint
+            ?? throw new InvalidDataException($"--llm {kind} needs --endpoint (e.g. {(kind == PlannerKinds.AzureOpenAI ? "https://NAME.openai.azure.com" : "http://127.0.0.1:11434/v1")}).");
+        var name = (kind == PlannerKinds.AzureOpenAI ? deployment : model) ?? m.Planner.Deployment
+            ?? (kind == PlannerKinds.AzureOpenAI ? throw new InvalidDataException("--llm azure-openai needs --deployment.") : DefaultModel);
+        var budget = tokenBudget ?? (m.Planner.TokenBudget > 0 ? m.Planner.TokenBudget : DefaultTokenBudget);
+        var changed = m with
+        {
+            Planner = m.Planner with { Kind = kind, Endpoint = endpoint, Deployment = name, TokenBudget = budget },
+            Teacher = m.Teacher with { Kind = kind, Endpoint = endpoint, Deployment = name },
+            Feedback = m.Feedback with { Kind = kind, Endpoint = endpoint, Deployment = name },
+        };
+        return ManifestLoader.WithChanges(loaded, changed, $"with --llm {kind}");
     }
 
     private static LoadedManifest WithSeed(LoadedManifest loaded, int? seed)
@@ -166,6 +243,11 @@ public static class DemoCommand
         table.Add("approval", r.Approval is null ? "-" : $"{r.Approval.Decision}{(r.Approval.By is null ? "" : " by " + r.Approval.By)}");
         table.Add("A/B outcome", r.Deployment is null ? "-" : $"{r.Deployment.Decision} (candidate share {r.Deployment.CandidateShare:0.00}, {r.Deployment.Samples} samples)");
         table.Add("serving version", r.ServingVersion ?? "-");
+        table.Add("LLM usage", r.Usage.Calls == 0 && r.Usage.Fallbacks.Count == 0 ? "none (offline agents)" :
+            $"{r.Usage.Calls} calls, {r.Usage.InputTokens} in + {r.Usage.OutputTokens} out tokens of {r.Usage.TokenBudget}, cost {r.Usage.Cost:0.####}; " +
+            string.Join(", ", r.Usage.ByAgent.Select(a => $"{a.Name} {a.Calls} calls/{a.InputTokens + a.OutputTokens} tokens")));
+        foreach (var fallback in r.Usage.Fallbacks)
+            table.Add("  fallback", $"{fallback.Agent} (attempt {fallback.Attempt}, batch {fallback.Batch}): {fallback.Reason}");
         table.Add("wall time", $"{r.WallSeconds:0.0} s");
         table.WriteTo(output);
     }

@@ -20,6 +20,7 @@ public sealed record AgentManifest
     public TriggerSpec Trigger { get; init; } = new();
     public PlannerSpec Planner { get; init; } = new();
     public TeacherSpec Teacher { get; init; } = new();
+    public FeedbackSpec Feedback { get; init; } = new();
     public TrainingSpec Training { get; init; } = new();
     public EvaluationSpec Evaluation { get; init; } = new();
     public AlignmentSpec Alignment { get; init; } = new();
@@ -178,6 +179,12 @@ public static class PlannerKinds
     public static readonly IReadOnlyList<string> All = [Offline, AzureOpenAI, OpenAICompatible];
 }
 
+/// <summary>The kinds that are LLMs (every kind but offline): what a teacher specialist may be.</summary>
+public static class LlmKinds
+{
+    public static readonly IReadOnlyList<string> All = [PlannerKinds.AzureOpenAI, PlannerKinds.OpenAICompatible];
+}
+
 public static class SelectionRules
 {
     /// <summary>Requests whose top-two class probabilities are closest (the model is least sure).</summary>
@@ -195,6 +202,16 @@ public static class SelectionRules
 public sealed record PlannerSpec
 {
     public string Kind { get; init; } = PlannerKinds.Offline;
+
+    /// <summary>For an LLM kind: the Azure OpenAI resource URL, or the OpenAI-compatible base URL (with <c>/v1</c>).</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>For an LLM kind: the Azure OpenAI deployment, or the model name of an OpenAI-compatible server.</summary>
+    public string? Deployment { get; init; }
+    public LlmPrices Prices { get; init; } = new();
+
+    /// <summary>Replace e-mail addresses, phone and card numbers and IBANs in production text before it reaches the LLM.</summary>
+    public bool RedactPersonalData { get; init; } = true;
     public string SelectionRule { get; init; } = SelectionRules.DiverseMargin;
 
     /// <summary>Most production requests one attempt may send to the teacher for labelling.</summary>
@@ -203,8 +220,15 @@ public sealed record PlannerSpec
     /// <summary>Most new samples one attempt may ask the teacher to generate.</summary>
     public int MaxGeneratedSamples { get; init; } = 200;
 
-    /// <summary>Token budget for LLM calls of one run (planner + teacher); 0 means no LLM calls.</summary>
+    /// <summary>Token budget for the LLM calls of one run (planner, teacher and feedback agent); 0 means no LLM calls.</summary>
     public int TokenBudget { get; init; }
+}
+
+/// <summary>What an LLM deployment costs, in money units per 1,000 tokens; used to report the cost of a run.</summary>
+public sealed record LlmPrices
+{
+    public double InputPer1k { get; init; }
+    public double OutputPer1k { get; init; }
 }
 
 /// <summary>Who labels and generates samples.</summary>
@@ -212,11 +236,58 @@ public sealed record TeacherSpec
 {
     public string Kind { get; init; } = PlannerKinds.Offline;
 
+    /// <summary>For an LLM kind: the Azure OpenAI resource URL, or the OpenAI-compatible base URL (with <c>/v1</c>).</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>For an LLM kind: the deployment or model name.</summary>
+    public string? Deployment { get; init; }
+    public LlmPrices Prices { get; init; } = new();
+
+    /// <summary>Replace personal data in production text before it reaches an external teacher.</summary>
+    public bool RedactPersonalData { get; init; } = true;
+
+    /// <summary>Further LLM teachers tried before the main one, each for some intents or the plan's hardest targets.</summary>
+    public IReadOnlyList<TeacherModelSpec> Specialists { get; init; } = [];
+
     /// <summary>Whether the plan may ask humans for demonstrations.</summary>
     public bool AllowHumanDemonstrations { get; init; }
 
+    /// <summary>How long a run waits for demonstrations when its plan asks for them; then it goes on with what it has.</summary>
+    public TimeSpan DemonstrationTimeout { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>Samples per teacher call.</summary>
     public int BatchSize { get; init; } = 20;
+}
+
+/// <summary>One more LLM teacher: serves the generation targets of some intents, or the plan's hardest ones.</summary>
+public sealed record TeacherModelSpec
+{
+    /// <summary><c>azure-openai</c> or <c>openai-compatible</c>.</summary>
+    public string Kind { get; init; } = PlannerKinds.OpenAICompatible;
+
+    public string Endpoint { get; init; } = "";
+    public string Deployment { get; init; } = "";
+    public LlmPrices Prices { get; init; } = new();
+
+    /// <summary>Intents this teacher writes samples for; empty means any.</summary>
+    public IReadOnlyList<string> Intents { get; init; } = [];
+
+    /// <summary>When above 0, this teacher serves only the plan's first this-many targets (planners list the hardest first).</summary>
+    public int HardestTargets { get; init; }
+}
+
+/// <summary>The feedback agent: labels production requests the plan picked, with a confidence; unsure ones go to people.</summary>
+public sealed record FeedbackSpec
+{
+    /// <summary><c>offline</c> (the recorded ground truth stands in for an annotator) or an LLM kind.</summary>
+    public string Kind { get; init; } = PlannerKinds.Offline;
+    public string? Endpoint { get; init; }
+    public string? Deployment { get; init; }
+    public LlmPrices Prices { get; init; } = new();
+    public bool RedactPersonalData { get; init; } = true;
+
+    /// <summary>Labels below this confidence go to the human queue instead of into training.</summary>
+    public double MinConfidence { get; init; } = 0.7;
 }
 
 public static class Trainers

@@ -76,11 +76,47 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             .WithMessage("and maxGeneratedSamples are both 0: the planner could never add data. Allow at least one of them.");
         RuleFor(m => m.Planner.TokenBudget).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
         RuleFor(m => m.Planner.TokenBudget).GreaterThan(0)
-            .When(m => m.Planner.Kind != PlannerKinds.Offline || m.Teacher.Kind != PlannerKinds.Offline)
-            .WithMessage("must be positive when the planner or teacher is an LLM (every call is counted against it); got {PropertyValue}.");
+            .When(m => UsesLlm(m))
+            .WithMessage("must be positive when the planner, teacher or feedback agent is an LLM (every call is counted against it); got {PropertyValue}.");
+        When(m => IsLlm(m.Planner.Kind), () =>
+        {
+            RuleFor(m => m.Planner.Endpoint).Must(BeHttpUrl).WithMessage(EndpointMessage);
+            RuleFor(m => m.Planner.Deployment).NotEmpty().WithMessage(DeploymentMessage);
+        });
+        RuleFor(m => m.Planner.Prices).SetValidator(new PricesValidator());
 
         RuleFor(m => m.Teacher.Kind).Must(BeOneOf(PlannerKinds.All)).WithMessage(OneOf(PlannerKinds.All));
         RuleFor(m => m.Teacher.BatchSize).InclusiveBetween(1, 500).WithMessage("must be between 1 and 500 samples per call; got {PropertyValue}.");
+        When(m => IsLlm(m.Teacher.Kind), () =>
+        {
+            RuleFor(m => m.Teacher.Endpoint).Must(BeHttpUrl).WithMessage(EndpointMessage);
+            RuleFor(m => m.Teacher.Deployment).NotEmpty().WithMessage(DeploymentMessage);
+        });
+        RuleFor(m => m.Teacher.Prices).SetValidator(new PricesValidator());
+        RuleFor(m => m.Teacher.Specialists).Empty().When(m => !IsLlm(m.Teacher.Kind))
+            .WithMessage("must be empty when teacher.kind is 'offline': specialists are further LLM teachers beside an LLM teacher.");
+        RuleForEach(m => m.Teacher.Specialists).ChildRules(specialist =>
+        {
+            specialist.RuleFor(t => t.Kind).Must(BeOneOf(Manifests.LlmKinds.All)).WithMessage(OneOf(Manifests.LlmKinds.All));
+            specialist.RuleFor(t => t.Endpoint).Must(BeHttpUrl).WithMessage(EndpointMessage);
+            specialist.RuleFor(t => t.Deployment).NotEmpty().WithMessage(DeploymentMessage);
+            specialist.RuleFor(t => t.Prices).SetValidator(new PricesValidator());
+            specialist.RuleFor(t => t.HardestTargets).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+        });
+        RuleForEach(m => m.Teacher.Specialists)
+            .Must((m, t) => t.Intents.All(i => m.Labels.Any(l => l.Name == i)))
+            .WithMessage((m, t) => $"intents must be names from $.labels; unknown: {string.Join(", ", t.Intents.Where(i => m.Labels.All(l => l.Name != i)))}.");
+        RuleFor(m => m.Teacher.DemonstrationTimeout).GreaterThan(TimeSpan.Zero).When(m => m.Teacher.AllowHumanDemonstrations)
+            .WithMessage("must be positive when allowHumanDemonstrations is true (e.g. '01:00:00'); got {PropertyValue}.");
+
+        RuleFor(m => m.Feedback.Kind).Must(BeOneOf(PlannerKinds.All)).WithMessage(OneOf(PlannerKinds.All));
+        When(m => IsLlm(m.Feedback.Kind), () =>
+        {
+            RuleFor(m => m.Feedback.Endpoint).Must(BeHttpUrl).WithMessage(EndpointMessage);
+            RuleFor(m => m.Feedback.Deployment).NotEmpty().WithMessage(DeploymentMessage);
+        });
+        RuleFor(m => m.Feedback.Prices).SetValidator(new PricesValidator());
+        RuleFor(m => m.Feedback.MinConfidence).InclusiveBetween(0, 1).WithMessage(Fraction);
 
         RuleFor(m => m.Training.Trainer).Must(BeOneOf(Trainers.All)).WithMessage(OneOf(Trainers.All));
         RuleFor(m => m.Training.Compute.Target).Must(BeOneOf(ComputeTargets.All)).WithMessage(OneOf(ComputeTargets.All));
@@ -119,6 +155,17 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
     private const string NotNegative = "must be 0 or more; got {PropertyValue}.";
     private const string RequiredFile = "is required when data.source is 'files': give { \"path\": ..., \"textColumn\": ..., \"labelColumn\": ... }.";
 
+    private const string EndpointMessage =
+        "must be an absolute http(s) URL for an LLM kind: the Azure OpenAI resource (https://NAME.openai.azure.com) or an OpenAI-compatible base URL with /v1 (e.g. http://127.0.0.1:11434/v1); got '{PropertyValue}'.";
+    private const string DeploymentMessage = "must name the Azure OpenAI deployment or the model of the OpenAI-compatible server for an LLM kind.";
+
+    private static bool IsLlm(string kind) => kind != PlannerKinds.Offline;
+
+    private static bool UsesLlm(AgentManifest m) => IsLlm(m.Planner.Kind) || IsLlm(m.Teacher.Kind) || IsLlm(m.Feedback.Kind);
+
+    private static bool BeHttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
     private static Func<string, bool> BeOneOf(IReadOnlyList<string> allowed) => value => allowed.Contains(value, StringComparer.Ordinal);
 
     private static string OneOf(IReadOnlyList<string> allowed) =>
@@ -129,6 +176,15 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
 
     [GeneratedRegex(@"^\S+$")]
     private static partial Regex NamePattern();
+
+    private sealed class PricesValidator : AbstractValidator<LlmPrices>
+    {
+        public PricesValidator()
+        {
+            RuleFor(p => p.InputPer1k).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+            RuleFor(p => p.OutputPer1k).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+        }
+    }
 
     private sealed class DataFileValidator : AbstractValidator<DataFileSpec>
     {

@@ -28,6 +28,16 @@ public static class ManifestLoader
         return loaded ?? throw new ManifestValidationException(errors);
     }
 
+    /// <summary>
+    /// The loaded manifest with changes made after loading (e.g. command-line options), validated again by the same
+    /// rules; problems are reported against the file with <paramref name="origin"/> named.
+    /// </summary>
+    public static LoadedManifest WithChanges(LoadedManifest loaded, AgentManifest changed, string origin)
+    {
+        var errors = ToErrors($"{loaded.FilePath} ({origin})", new AgentManifestValidator(loaded.Directory).Validate(changed));
+        return errors.Count > 0 ? throw new ManifestValidationException(errors) : loaded with { Manifest = changed };
+    }
+
     /// <summary>Loads and validates; returns the manifest, or null and the problems.</summary>
     public static (LoadedManifest? Manifest, IReadOnlyList<ManifestError> Errors) TryLoad(string manifestPath)
     {

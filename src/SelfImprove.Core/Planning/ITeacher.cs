@@ -8,7 +8,17 @@ namespace SelfImprove.Core.Planning;
 /// <param name="Plan">The plan: targets to generate for.</param>
 /// <param name="ToLabel">The production requests the plan chose for labelling.</param>
 /// <param name="Seed">Makes offline generation reproducible.</param>
-public sealed record TeachingRequest(AgentManifest Manifest, ImprovementPlan Plan, IReadOnlyList<ProductionRequest> ToLabel, int Seed);
+public sealed record TeachingRequest(AgentManifest Manifest, ImprovementPlan Plan, IReadOnlyList<ProductionRequest> ToLabel, int Seed)
+{
+    /// <summary>The run, for usage records.</summary>
+    public string RunId { get; init; } = "";
+
+    /// <summary>Which teacher batch of the attempt this is, for usage records.</summary>
+    public int Batch { get; init; }
+
+    /// <summary>Position of <see cref="Plan"/>'s first target in the whole plan (a batch may carry part of it); planners list the hardest first.</summary>
+    public int FirstTarget { get; init; }
+}
 
 /// <summary>What the teacher produced, each sample with its provenance in <see cref="LabeledExample.Source"/>.</summary>
 /// <param name="Labelled">Production requests with the teacher's label.</param>

@@ -35,7 +35,11 @@ public sealed record PlanningContext(
     ClassificationReport Serving,
     IReadOnlyList<UnlabelledRequest> Unlabelled,
     IReadOnlyList<AttemptEvidence> PreviousAttempts,
-    int Seed);
+    int Seed)
+{
+    /// <summary>The run this plan is for: LLM usage is recorded under it.</summary>
+    public string RunId { get; init; } = "";
+}
 
 /// <summary>The planning agent: diagnoses what to improve and plans how.</summary>
 public interface IPlanner

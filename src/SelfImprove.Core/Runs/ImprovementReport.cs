@@ -32,7 +32,8 @@ public sealed record ImprovementReport
     /// <summary>The version serving when the run ended.</summary>
     public string? ServingVersion { get; init; }
     public string? CandidateVersion { get; init; }
-    public UsageReport Usage { get; init; } = new(0, 0, 0, 0);
+    /// <summary>LLM calls, tokens and cost per agent and per phase, and every fallback the LLM agents took.</summary>
+    public UsageReport Usage { get; init; } = UsageReport.None;
 
     /// <summary>Filled by the host that watched the run (orchestrations have no wall clock).</summary>
     public double WallSeconds { get; init; }
@@ -56,6 +57,3 @@ public static class ApprovalDecisions
 public sealed record ApprovalReport(string Decision, string? By);
 
 public sealed record DeploymentReport(string Decision, double CandidateShare, int Samples);
-
-/// <summary>LLM calls and tokens of the run's planner and teacher (zero when both are offline).</summary>
-public sealed record UsageReport(int PlannerCalls, int PlannerTokens, int TeacherCalls, int TeacherTokens);

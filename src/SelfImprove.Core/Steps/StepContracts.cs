@@ -8,8 +8,11 @@ using SelfImprove.Core.Runs;
 namespace SelfImprove.Core.Steps;
 
 /// <summary>What an improvement run needs from the manifest, read once at its start.</summary>
+/// <param name="AllowHumanDemonstrations">Whether the run may wait for people's demonstrations when its plan asks.</param>
+/// <param name="DemonstrationTimeout">How long it waits for them.</param>
 public sealed record RunSettings(
-    string AgentId, GoalSpec Goal, TriggerSpec Trigger, int MaxAttempts, bool ApprovalRequired, TimeSpan ApprovalTimeout, HyperParameters HyperParameters);
+    string AgentId, GoalSpec Goal, TriggerSpec Trigger, int MaxAttempts, bool ApprovalRequired, TimeSpan ApprovalTimeout, HyperParameters HyperParameters,
+    bool AllowHumanDemonstrations = false, TimeSpan DemonstrationTimeout = default);
 
 /// <summary>One attempt's curated teacher output, stored as a blob; only its name and counts travel through the orchestration.</summary>
 /// <param name="BlobName">Where the samples are (JSON Lines of labelled examples with provenance).</param>
@@ -19,10 +22,22 @@ public sealed record RunSettings(
 /// <param name="Contaminated">Dropped: found in a held-out set.</param>
 /// <param name="Invalid">Dropped: unknown label or unusable text.</param>
 /// <param name="Notes">What the teacher had to say (e.g. targets it could not serve).</param>
-public sealed record DataBatch(string BlobName, int Labelled, int Generated, int Duplicates, int Contaminated, int Invalid, IReadOnlyList<string> Notes)
+/// <param name="Demonstrated">Samples people demonstrated.</param>
+/// <param name="QueuedForHumans">Requests the feedback agent was unsure of, left for people to label.</param>
+public sealed record DataBatch(
+    string BlobName, int Labelled, int Generated, int Duplicates, int Contaminated, int Invalid, IReadOnlyList<string> Notes,
+    int Demonstrated = 0, int QueuedForHumans = 0)
 {
-    public int Kept => Labelled + Generated;
+    public int Kept => Labelled + Generated + Demonstrated;
 }
+
+/// <summary>One attempt's teacher work: how many batches (one activity each), and the run's LLM usage so far.</summary>
+public sealed record GenerationWork(int Batches, UsageReport Usage);
+
+/// <summary>Samples a person demonstrated for a run that asked for them.</summary>
+/// <param name="Text">The request as a customer would write it.</param>
+/// <param name="Label">Its intent (a name from the manifest's labels).</param>
+public sealed record DemonstratedSample(string Text, string Label);
 
 /// <summary>The evaluation agent's verdict on a candidate.</summary>
 /// <param name="CandidateVersionId">The candidate.</param>
@@ -69,6 +84,9 @@ public interface IRunLedger
     /// <summary>Stores the report, records when the run ended and releases the lock. Idempotent per run.</summary>
     Task CloseAsync(ImprovementReport report, CancellationToken cancellationToken = default);
 
+    /// <summary>The run's LLM usage so far, per agent and phase, against its budget.</summary>
+    Task<UsageReport> UsageAsync(string runId, string agentId, CancellationToken cancellationToken = default);
+
     /// <summary>The run holding the agent's lock, if any.</summary>
     Task<OpenRun?> RunningAsync(string agentId, CancellationToken cancellationToken = default);
 
@@ -84,9 +102,34 @@ public interface IPlanningStep
     Task<ImprovementPlan> PlanAsync(string runId, string agentId, int attempt, IReadOnlyList<AttemptEvidence> previousAttempts, CancellationToken cancellationToken = default);
 }
 
+/// <summary>
+/// The teachers' part of an attempt, in steps small enough for one activity each: split the plan into batches,
+/// run each batch (the orchestration checks the budget between them), then curate everything into the batch the
+/// candidate trains on. Each step's output is stored under the run, attempt and batch, so a replay redoes nothing.
+/// </summary>
 public interface IDataGenerationStep
 {
-    Task<DataBatch> GenerateAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default);
+    /// <summary>Keeps the plan and splits it into labelling and generation batches.</summary>
+    Task<GenerationWork> PrepareAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs one batch and stores what it produced; returns the run's usage after it.</summary>
+    Task<UsageReport> TeachBatchAsync(string runId, string agentId, int attempt, int batch, CancellationToken cancellationToken = default);
+
+    /// <summary>Curates the attempt's batches and any demonstrations into the stored training batch.</summary>
+    Task<DataBatch> AssembleAsync(string runId, string agentId, int attempt, CancellationToken cancellationToken = default);
+}
+
+public static class DataGeneration
+{
+    /// <summary>All of an attempt's generation in one call, stopping when the budget is spent (for benchmarks and tools).</summary>
+    public static async Task<DataBatch> GenerateAsync(this IDataGenerationStep step, string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default)
+    {
+        var work = await step.PrepareAsync(runId, agentId, plan, cancellationToken);
+        var usage = work.Usage;
+        for (var batch = 0; batch < work.Batches && !usage.BudgetSpent; batch++)
+            usage = await step.TeachBatchAsync(runId, agentId, plan.Attempt, batch, cancellationToken);
+        return await step.AssembleAsync(runId, agentId, plan.Attempt, cancellationToken);
+    }
 }
 
 public interface ITrainingStep

@@ -38,10 +38,28 @@ public sealed class PlanAttemptActivity(IPlanningStep planning) : TaskActivity<P
         planning.PlanAsync(input.RunId, input.AgentId, input.Attempt, input.PreviousAttempts);
 }
 
-public sealed class GenerateDataActivity(IDataGenerationStep generation) : TaskActivity<GenerateInput, DataBatch>
+public sealed class PrepareGenerationActivity(IDataGenerationStep generation) : TaskActivity<GenerateInput, GenerationWork>
 {
-    public override Task<DataBatch> RunAsync(TaskActivityContext context, GenerateInput input) =>
-        generation.GenerateAsync(input.RunId, input.AgentId, input.Plan);
+    public override Task<GenerationWork> RunAsync(TaskActivityContext context, GenerateInput input) =>
+        generation.PrepareAsync(input.RunId, input.AgentId, input.Plan);
+}
+
+/// <summary>One teacher batch: a few LLM calls at most, so no activity outlives its lock; returns the run's usage after it.</summary>
+public sealed class TeachBatchActivity(IDataGenerationStep generation) : TaskActivity<TeachBatchInput, UsageReport>
+{
+    public override Task<UsageReport> RunAsync(TaskActivityContext context, TeachBatchInput input) =>
+        generation.TeachBatchAsync(input.RunId, input.AgentId, input.Attempt, input.Batch);
+}
+
+public sealed class GenerateDataActivity(IDataGenerationStep generation) : TaskActivity<AttemptInput, DataBatch>
+{
+    public override Task<DataBatch> RunAsync(TaskActivityContext context, AttemptInput input) =>
+        generation.AssembleAsync(input.RunId, input.AgentId, input.Attempt);
+}
+
+public sealed class RunUsageActivity(IRunLedger ledger) : TaskActivity<UsageInput, UsageReport>
+{
+    public override Task<UsageReport> RunAsync(TaskActivityContext context, UsageInput input) => ledger.UsageAsync(input.RunId, input.AgentId);
 }
 
 public sealed class TrainCandidateActivity(ITrainingStep training) : TaskActivity<TrainInput, string>

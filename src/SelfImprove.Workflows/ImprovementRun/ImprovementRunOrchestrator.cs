@@ -87,7 +87,9 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
             var plan = await context.CallActivityAsync<ImprovementPlan>(nameof(PlanAttemptActivity), new PlanInput(input.RunId, input.AgentId, attempt, evidence.ToArray()), Retry);
 
             run.Phase(RunPhases.Generate, $"{plan.LabelRequests.Count} requests to label, {plan.GeneratedSampleCount} samples to generate", attempt);
-            var batch = await context.CallActivityAsync<DataBatch>(nameof(GenerateDataActivity), new GenerateInput(input.RunId, input.AgentId, plan), Retry);
+            await TeachAsync(context, run, input, plan);
+            if (plan.AskHumans && settings.AllowHumanDemonstrations) await WaitForDemonstrationsAsync(context, run, settings, attempt);
+            var batch = await context.CallActivityAsync<DataBatch>(nameof(GenerateDataActivity), new AttemptInput(input.RunId, input.AgentId, attempt), Retry);
             batches.Add(batch.BlobName);
             run.TeacherSamples += batch.Kept;
 
@@ -102,6 +104,35 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
             evidence.Add(evaluation.Evidence);
         }
         return (candidate, evaluation!);
+    }
+
+    /// <summary>One activity per teacher batch, while the run's token budget lasts.</summary>
+    private static async Task TeachAsync(TaskOrchestrationContext context, RunRecorder run, RunInput input, ImprovementPlan plan)
+    {
+        var work = await context.CallActivityAsync<GenerationWork>(nameof(PrepareGenerationActivity), new GenerateInput(input.RunId, input.AgentId, plan), Retry);
+        var usage = work.Usage;
+        var batch = 0;
+        for (; batch < work.Batches && !usage.BudgetSpent; batch++)
+            usage = await context.CallActivityAsync<UsageReport>(nameof(TeachBatchActivity), new TeachBatchInput(input.RunId, input.AgentId, plan.Attempt, batch), Retry);
+        if (batch < work.Batches)
+            run.Phase(RunPhases.Generate, $"token budget spent ({usage.Tokens} of {usage.TokenBudget}): {work.Batches - batch} of {work.Batches} teacher batches not run", plan.Attempt);
+    }
+
+    /// <summary>The plan asked people for samples: waits for them at most the manifest's timeout (a durable timer), then goes on with what it has.</summary>
+    private static async Task WaitForDemonstrationsAsync(TaskOrchestrationContext context, RunRecorder run, RunSettings settings, int attempt)
+    {
+        var until = context.CurrentUtcDateTime.Add(settings.DemonstrationTimeout);
+        using var timeout = new CancellationTokenSource();
+        var received = context.WaitForExternalEvent<DemonstrationsReceived>(RunEvents.Demonstrations, timeout.Token);
+        run.Phase(RunPhases.Generate, $"waiting for demonstrations until {until:u}", attempt, waitingForDemonstrations: true);
+        var timer = context.CreateTimer(until, timeout.Token);
+        if (await Task.WhenAny(received, timer) == timer)
+        {
+            run.Phase(RunPhases.Generate, "no demonstrations arrived in time; going on with the teachers' samples", attempt);
+            return;
+        }
+        timeout.Cancel();
+        run.Phase(RunPhases.Generate, $"{received.Result.Count} demonstrated samples from {received.Result.By}", attempt);
     }
 
     /// <summary>Asks a person and waits for the approval event, at most the manifest's timeout (a durable timer).</summary>
@@ -142,15 +173,16 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         public ApprovalReport? Approval { get; set; }
         public DeploymentReport? Deployment { get; set; }
 
-        public void Phase(string name, string detail, int? attempt = null, DateTimeOffset? approvalExpiresAt = null)
+        public void Phase(string name, string detail, int? attempt = null, DateTimeOffset? approvalExpiresAt = null, bool waitingForDemonstrations = false)
         {
             log.Add(new PhaseEntry(name, attempt ?? Attempts, detail));
             var metrics = Attempts > 0 ? Metrics : null;
-            context.SetCustomStatus(new RunProgress(log.ToArray(), approvalExpiresAt is not null, CandidateVersion, metrics, approvalExpiresAt));
+            context.SetCustomStatus(new RunProgress(log.ToArray(), approvalExpiresAt is not null, CandidateVersion, metrics, approvalExpiresAt, waitingForDemonstrations));
         }
 
         public async Task<ImprovementReport> FinishAsync(string status, string reason)
         {
+            var usage = await context.CallActivityAsync<UsageReport>(nameof(RunUsageActivity), new UsageInput(input.RunId, input.AgentId), Retry);
             var report = new ImprovementReport
             {
                 RunId = input.RunId,
@@ -166,6 +198,7 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
                 Deployment = Deployment,
                 ServingVersion = ServingVersion,
                 CandidateVersion = CandidateVersion,
+                Usage = usage,
             };
             Phase(RunPhases.Record, $"{status}: {reason}");
             await context.CallActivityAsync<bool>(nameof(CloseRunActivity), report, Retry);

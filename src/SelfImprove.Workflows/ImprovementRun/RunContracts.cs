@@ -26,14 +26,16 @@ public sealed record PhaseEntry(string Phase, int Attempt, string Detail);
 
 /// <summary>
 /// The run's custom status: the phase log so far (so a watcher that polls misses no phase), whether it waits
-/// for a person and until when, the candidate being worked on and its latest metrics.
+/// for a person (to approve and until when, or to demonstrate samples for the current attempt), the candidate being
+/// worked on and its latest metrics.
 /// </summary>
 public sealed record RunProgress(
     IReadOnlyList<PhaseEntry> Log,
     bool WaitingForApproval = false,
     string? CandidateVersionId = null,
     Core.Runs.MetricsReport? Metrics = null,
-    DateTimeOffset? ApprovalExpiresAt = null)
+    DateTimeOffset? ApprovalExpiresAt = null,
+    bool WaitingForDemonstrations = false)
 {
     public PhaseEntry Current => Log[^1];
 }
@@ -43,12 +45,28 @@ public static class RunEvents
 {
     /// <summary>Body: <see cref="ApprovalDecision"/>.</summary>
     public const string Approval = "approval";
+
+    /// <summary>Body: <see cref="DemonstrationsReceived"/>; awaited only while the progress says <c>WaitingForDemonstrations</c>.</summary>
+    public const string Demonstrations = "demonstrations";
 }
+
+/// <summary>
+/// People demonstrated samples for the run's current attempt. The samples themselves are already in the store
+/// (checked, under the run and attempt); only their blob name and count travel through the orchestration.
+/// </summary>
+public sealed record DemonstrationsReceived(int Attempt, string By, int Count, string BlobName);
 
 /// <summary>Input of the activities that work on one attempt.</summary>
 public sealed record PlanInput(string RunId, string AgentId, int Attempt, IReadOnlyList<Core.Planning.AttemptEvidence> PreviousAttempts);
 
 public sealed record GenerateInput(string RunId, string AgentId, Core.Planning.ImprovementPlan Plan);
+
+/// <summary>One teacher batch of one attempt.</summary>
+public sealed record TeachBatchInput(string RunId, string AgentId, int Attempt, int Batch);
+
+public sealed record AttemptInput(string RunId, string AgentId, int Attempt);
+
+public sealed record UsageInput(string RunId, string AgentId);
 
 public sealed record TrainInput(string RunId, string AgentId, int Attempt, IReadOnlyList<string> Batches, Core.Manifests.HyperParameters HyperParameters);
 

@@ -64,6 +64,74 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("--seed applies to the built-in generator", seedOnFiles.Error);
     }
 
+    [Fact]
+    public async Task Demo_with_an_OpenAI_compatible_llm_runs_the_whole_loop_through_429s_and_prose_and_reports_usage_and_fallbacks()
+    {
+        var manifest = SmallManifest();
+        var llm = new SupportRouterLlm(Core.Manifests.ManifestLoader.Load(manifest));
+        await using var server = await FakeChatServer.StartAsync(llm.Answer);
+        // Before the model answers sensibly: a rate limit, then prose twice to the planner (so it falls back to the
+        // offline planner), then prose once to the feedback agent's first batch (which its repair request fixes).
+        server.Enqueue(ChatReply.TooManyRequests("1"), ChatReply.Text("I would label more data."), ChatReply.Text("Label the unsure ones."),
+            ChatReply.Text("These are mostly card problems."));
+        Environment.SetEnvironmentVariable("OPENAI_API_KEY", "placeholder-for-the-fake-server");
+
+        var result = await CliRunner.RunAsync("demo", "--json", "--manifest", manifest, "--store", folder.Combine("store"),
+            "--llm", "openai-compatible", "--endpoint", server.OpenAIBaseUrl.ToString(), "--model", "support-llm", "--token-budget", "2000000");
+
+        var report = JsonNode.Parse(result.Output)!.AsObject();
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {report["status"]}: {report["reason"]}\n{result.Error}");
+        Assert.Empty(SchemaViolations(report, Schema(), "$"));
+        var usage = report["usage"]!;
+        var byAgent = usage["byAgent"]!.AsArray().ToDictionary(a => (string)a!["name"]!, a => ((int)a!["calls"]!, (long)a["inputTokens"]! + (long)a["outputTokens"]!));
+        Assert.Equal(["feedback", "planner", "teacher"], byAgent.Keys.Order());
+        Assert.All(byAgent.Values, v => Assert.True(v.Item1 > 0 && v.Item2 > 0, $"{v}"));
+        Assert.Equal(byAgent.Values.Sum(v => v.Item1), (int)usage["calls"]!);
+        // The 429 was retried inside the client pipeline: the server saw one more request than the calls counted (plus nothing lost).
+        Assert.Equal(server.Calls.Count, (int)usage["calls"]! + 1);
+        var fallbacks = usage["fallbacks"]!.AsArray();
+        Assert.Contains(fallbacks, f => (string?)f!["agent"] == "planner" && ((string)f["reason"]!).Contains("planned by the offline planner"));
+        Assert.All(server.Calls, c => Assert.Equal(("openai", "support-llm"), (c.Protocol, c.Model)));
+        Assert.Single(fallbacks);
+        Assert.Contains(server.Calls, c => c.Messages.Any(m => m.Role == "assistant" && m.Content == "These are mostly card problems."));
+        Assert.True((int)report["teacherSamples"]! > 0);
+    }
+
+    [Fact]
+    public async Task Demo_with_a_budget_that_runs_out_mid_generation_stops_calling_and_still_finishes_the_run()
+    {
+        var manifest = SmallManifest();
+        var llm = new SupportRouterLlm(Core.Manifests.ManifestLoader.Load(manifest));
+        await using var server = await FakeChatServer.StartAsync(llm.Answer);
+        Environment.SetEnvironmentVariable("OPENAI_API_KEY", "placeholder-for-the-fake-server");
+
+        var result = await CliRunner.RunAsync("demo", "--json", "--manifest", manifest, "--store", folder.Combine("store"),
+            "--llm", "openai-compatible", "--endpoint", server.OpenAIBaseUrl.ToString(), "--token-budget", "8000");
+
+        var report = JsonNode.Parse(result.Output)!.AsObject();
+        Assert.True((string?)report["status"] is "Promoted" or "Rejected" or "Failed", result.Error);
+        var usage = report["usage"]!;
+        Assert.True((bool)usage["budgetSpent"]!);
+        Assert.InRange((long)usage["tokens"]!, 8000, 8000 + 4000);
+        Assert.Matches(@"generate\s+attempt 1: token budget spent \(\d+ of 8000\): \d+ of \d+ teacher batches not run", result.Error);
+        Assert.Equal(server.Calls.Count, (int)usage["calls"]!);
+        Assert.All(server.Calls, c => Assert.Equal("gpt-4o-mini", c.Model));
+    }
+
+    [Fact]
+    public async Task Llm_options_without_what_they_need_exit_2_with_what_to_fix()
+    {
+        var noEndpoint = await CliRunner.RunAsync("demo", "--manifest", SmallManifest(), "--llm", "azure-openai", "--deployment", "gpt");
+        var endpointAlone = await CliRunner.RunAsync("demo", "--manifest", SmallManifest(), "--endpoint", "http://127.0.0.1:1/v1");
+        var badEndpoint = await CliRunner.RunAsync("demo", "--manifest", SmallManifest(), "--llm", "openai-compatible", "--endpoint", "localhost:11434");
+
+        Assert.Equal((2, 2, 2), (noEndpoint.ExitCode, endpointAlone.ExitCode, badEndpoint.ExitCode));
+        Assert.Contains("--llm azure-openai needs --endpoint", noEndpoint.Error);
+        Assert.Contains("apply only with --llm", endpointAlone.Error);
+        Assert.Contains("$.planner.endpoint", badEndpoint.Error);
+        Assert.Contains("with --llm openai-compatible", badEndpoint.Error);
+    }
+
     private static JsonObject Schema() =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "improvement-report.schema.json")))!.AsObject();
 

@@ -34,6 +34,8 @@ public sealed class ManifestSchemaTests
         ("$.planner.kind", typeof(PlannerKinds)),
         ("$.planner.selectionRule", typeof(SelectionRules)),
         ("$.teacher.kind", typeof(PlannerKinds)),
+        ("$.teacher.specialists[].kind", typeof(LlmKinds)),
+        ("$.feedback.kind", typeof(PlannerKinds)),
         ("$.training.trainer", typeof(Trainers)),
         ("$.training.compute.target", typeof(ComputeTargets)),
         ("$.evaluation.metrics[]", typeof(GoalMetrics)),

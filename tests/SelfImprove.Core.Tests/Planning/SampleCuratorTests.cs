@@ -121,6 +121,24 @@ public sealed class SampleCuratorTests
         Assert.Equal(candidates.Length, result.Kept.Count + result.Duplicates + result.Contaminated + result.Invalid);
     }
 
+    [Fact]
+    public void Near_copies_of_held_out_texts_are_contaminated_but_texts_that_only_share_a_phrase_are_kept()
+    {
+        var heldOut = new[] { "I lost my card somewhere in the city centre yesterday evening" };
+        var candidates = new[]
+        {
+            Sample("lost my card somewhere in the city centre yesterday"),            // every word 3-gram is in the held-out text
+            Sample("I lost my card somewhere in the city centre yesterday evening, help"), // 8 of 9 3-grams
+            Sample("I lost my card at the gym, please block it"),                     // shares 'i lost my', 'lost my card' only
+            Sample("lost my card"),                                                   // too short to compare by 3-grams, not exact
+        };
+
+        var result = Curate(candidates, heldOut: heldOut);
+
+        Assert.Equal(2, result.Contaminated);
+        Assert.Equal(["I lost my card at the gym, please block it", "lost my card"], result.Kept.Select(k => k.Text));
+    }
+
     [Theory]
     [InlineData("Card  lost!!", "card lost")]
     [InlineData("  Hello,   World  ", "hello world")]

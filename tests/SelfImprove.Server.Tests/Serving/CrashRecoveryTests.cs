@@ -78,7 +78,9 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         await foreach (var blob in blobs.GetBlobsAsync()) names.Add(blob.Name);
         Assert.Contains($"runs/{runId}/report.json", names);
         Assert.Contains("agents/support-router/versions/v2/model.onnx", names);
-        Assert.Single(names, n => n.StartsWith($"runs/{runId}/attempt-", StringComparison.Ordinal));
+        // One attempt trained one candidate (the attempt also keeps its plan and teacher batches).
+        Assert.Single(names, n => n.StartsWith($"runs/{runId}/attempt-", StringComparison.Ordinal) && n.EndsWith("/candidate.json", StringComparison.Ordinal));
+        Assert.All(names.Where(n => n.StartsWith($"runs/{runId}/attempt-", StringComparison.Ordinal)), n => Assert.StartsWith($"runs/{runId}/attempt-1/", n));
         Assert.False(Directory.Exists(folder.Combine("store", "agents")), "the azure-storage backend kept artefacts on local disk");
     }
 

@@ -20,7 +20,7 @@ public sealed class ImprovementRunOrchestratorTests
         Assert.Equal(1, report.Attempts);
         Assert.Equal(7, report.TeacherSamples);
         Assert.Equal(new ApprovalReport(ApprovalDecisions.Approved, "ana"), report.Approval);
-        Assert.Equal(["plan 1", "generate 1", "train 1 on 1 batches", "evaluate v2", "align v2", "notify support-router-1", "trial v2", "promote v2"], loop.Steps.Calls);
+        Assert.Equal(["plan 1", "generate 1", "teach 1.0", "assemble 1", "train 1 on 1 batches", "evaluate v2", "align v2", "notify support-router-1", "trial v2", "promote v2"], loop.Steps.Calls);
         Assert.Equal(report, await loop.Ledger.ReportAsync(report.RunId!));
     }
 

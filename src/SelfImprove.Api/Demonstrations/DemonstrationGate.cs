@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Microsoft.DurableTask.Client;
+using SelfImprove.Core.Steps;
+using SelfImprove.Steps;
+using SelfImprove.Workflows.ImprovementRun;
+
+namespace SelfImprove.Api.Demonstrations;
+
+public enum DemonstrationOutcome
+{
+    Accepted,
+    UnknownRun,
+    NotWaiting,
+    Invalid,
+}
+
+/// <summary>What became of a submission, with the words to tell the person; <see cref="Received"/> when accepted.</summary>
+public sealed record DemonstrationResult(DemonstrationOutcome Outcome, string Message, DemonstrationsReceived? Received = null);
+
+/// <summary>
+/// Takes a person's demonstrated samples for a run whose plan asked for them, for any host (it needs only the
+/// host's durable client). The run must be waiting (its progress says <c>WaitingForDemonstrations</c>); the samples
+/// are checked (known labels, usable text) and stored under the run and its current attempt before the
+/// <see cref="RunEvents.Demonstrations"/> event carries their blob name, so nothing large goes through history.
+/// </summary>
+public sealed class DemonstrationGate(DemonstrationIntake intake)
+{
+    public async Task<DemonstrationResult> SubmitAsync(
+        DurableTaskClient client, string runId, string by, IReadOnlyList<DemonstratedSample> samples, CancellationToken cancellationToken = default)
+    {
+        var state = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
+        if (state?.Name != nameof(ImprovementRunOrchestrator)) return new(DemonstrationOutcome.UnknownRun, $"No improvement run '{runId}' exists.");
+        var progress = state.SerializedCustomStatus is { Length: > 0 } custom ? JsonSerializer.Deserialize<RunProgress>(custom, JsonSerializerOptions.Web) : null;
+        if (state.RuntimeStatus != OrchestrationRuntimeStatus.Running || progress?.WaitingForDemonstrations != true)
+            return new(DemonstrationOutcome.NotWaiting,
+                $"Run {runId} is not waiting for demonstrations (it is {state.RuntimeStatus}, phase '{progress?.Current.Phase ?? "none"}'): " +
+                "a run waits only when its plan asks people and its manifest allows it (teacher.allowHumanDemonstrations), until teacher.demonstrationTimeout.");
+
+        var input = state.ReadInputAs<RunInput>()!;
+        var attempt = progress.Current.Attempt;
+        string blob;
+        try
+        {
+            blob = await intake.StoreAsync(runId, input.AgentId, attempt, by, samples, cancellationToken);
+        }
+        catch (ArgumentException invalid)
+        {
+            return new(DemonstrationOutcome.Invalid, invalid.Message);
+        }
+        var received = new DemonstrationsReceived(attempt, by.Trim(), samples.Count, blob);
+        await client.RaiseEventAsync(runId, RunEvents.Demonstrations, received, cancellationToken);
+        return new(DemonstrationOutcome.Accepted, $"{samples.Count} samples from {received.By} for attempt {attempt} of run {runId}.", received);
+    }
+}
