@@ -42,6 +42,11 @@ public sealed class HttpApiFunctions(ImprovementApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.Approval)] HttpRequest request, string runId, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await api.ApproveAsync(request, runId, client));
 
+    [Function("Demonstrate")]
+    public async Task<IActionResult> Demonstrate(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Demonstrations)] HttpRequest request, string runId, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await api.DemonstrateAsync(request, runId, client));
+
     [Function("Feedback")]
     public async Task<IActionResult> Feedback(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Feedback)] HttpRequest request, string agentId) =>

@@ -34,7 +34,7 @@ public sealed class DemonstrationIntake(LoopContext loop)
             if (!labels.Contains(sample.Label ?? ""))
                 problems.Add($"samples[{i}].label: '{sample.Label}' is not an intent of agent '{agentId}'; known: {string.Join(", ", manifest.LabelNames)}.");
         }
-        if (problems.Count > 0) throw new ArgumentException($"The demonstrations for run {runId} were not accepted: " + string.Join(" ", problems));
+        if (problems.Count > 0) throw new DemonstrationsRejectedException(runId, problems);
 
         var examples = samples!.Select(s => new LabeledExample(s.Text.Trim(), s.Label, Segments.Unspecified, SourcePrefix + by.Trim())).ToArray();
         var content = StoreJson.Serialize(examples);
@@ -42,4 +42,11 @@ public sealed class DemonstrationIntake(LoopContext loop)
         await loop.Store.TryCreateAsync(name, content, cancellationToken);
         return name;
     }
+}
+
+/// <summary>Demonstrations that were not stored, with one "path: what to fix" line per problem.</summary>
+public sealed class DemonstrationsRejectedException(string runId, IReadOnlyList<string> problems)
+    : ArgumentException($"The demonstrations for run {runId} were not accepted: " + string.Join(" ", problems))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
 }

@@ -15,7 +15,8 @@ public enum DemonstrationOutcome
 }
 
 /// <summary>What became of a submission, with the words to tell the person; <see cref="Received"/> when accepted.</summary>
-public sealed record DemonstrationResult(DemonstrationOutcome Outcome, string Message, DemonstrationsReceived? Received = null);
+/// <param name="Problems">When invalid: one "path: what to fix" line per problem.</param>
+public sealed record DemonstrationResult(DemonstrationOutcome Outcome, string Message, DemonstrationsReceived? Received = null, IReadOnlyList<string>? Problems = null);
 
 /// <summary>
 /// Takes a person's demonstrated samples for a run whose plan asked for them, for any host (it needs only the
@@ -43,9 +44,9 @@ public sealed class DemonstrationGate(DemonstrationIntake intake)
         {
             blob = await intake.StoreAsync(runId, input.AgentId, attempt, by, samples, cancellationToken);
         }
-        catch (ArgumentException invalid)
+        catch (DemonstrationsRejectedException invalid)
         {
-            return new(DemonstrationOutcome.Invalid, invalid.Message);
+            return new(DemonstrationOutcome.Invalid, invalid.Message, Problems: invalid.Problems);
         }
         var received = new DemonstrationsReceived(attempt, by.Trim(), samples.Count, blob);
         await client.RaiseEventAsync(runId, RunEvents.Demonstrations, received, cancellationToken);

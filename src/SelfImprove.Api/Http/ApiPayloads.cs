@@ -26,6 +26,7 @@ public sealed record RunStatusPayload(
     MetricsReport? Metrics,
     bool WaitingForApproval,
     DateTimeOffset? ApprovalExpiresAt,
+    bool WaitingForDemonstrations,
     IReadOnlyList<PhaseEntry> Log,
     ImprovementReport? Report,
     string? Failure);
@@ -51,3 +52,8 @@ public sealed record VersionPayload(
 public sealed record VersionsPayload(string AgentId, string? Serving, string? Previous, IReadOnlyList<VersionPayload> Versions);
 
 public sealed record ServingPayload(string AgentId, string Serving, string? Previous, string Reason);
+
+/// <summary>Body of <c>POST /api/runs/{runId}/demonstrations</c>: who demonstrates, and the labelled samples.</summary>
+public sealed record DemonstrationsBody(string? By, IReadOnlyList<Core.Steps.DemonstratedSample>? Samples);
+
+public sealed record DemonstrationsAccepted(string RunId, int Attempt, string By, int Samples, string StatusQueryGetUri);

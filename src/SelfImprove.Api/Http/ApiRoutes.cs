@@ -15,6 +15,7 @@ public static class ApiRoutes
     public const string Terminate = "runs/{runId}/terminate";
     public const string Event = "runs/{runId}/events/{eventName}";
     public const string Approval = "runs/{runId}/approval";
+    public const string Demonstrations = "runs/{runId}/demonstrations";
 
     /// <summary>The header (or <c>code</c> query parameter) that carries the key, as in Azure Functions.</summary>
     public const string KeyHeader = "x-functions-key";

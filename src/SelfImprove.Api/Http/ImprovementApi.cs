@@ -8,6 +8,7 @@ using SelfImprove.Core.Steps;
 using SelfImprove.Steps;
 using SelfImprove.Api.Approval;
 using SelfImprove.Api.Composition;
+using SelfImprove.Api.Demonstrations;
 using SelfImprove.Workflows;
 using SelfImprove.Workflows.ImprovementRun;
 using static SelfImprove.Api.Http.ApiProblems;
@@ -19,7 +20,7 @@ namespace SelfImprove.Api.Http;
 /// calls them from its HTTP triggers. Each takes the host's durable client; keys are checked by the host.
 /// </summary>
 public sealed partial class ImprovementApi(
-    AgentCatalog agents, IRunLedger ledger, ServingRouter router, FeedbackLog feedback, ApprovalGate gate,
+    AgentCatalog agents, IRunLedger ledger, ServingRouter router, FeedbackLog feedback, ApprovalGate gate, DemonstrationGate demonstrations,
     IModelRegistry registry, IDeploymentStep deployment, TimeProvider clock)
 {
     private static readonly TimeSpan TerminationWait = TimeSpan.FromSeconds(10);
@@ -88,6 +89,9 @@ public sealed partial class ImprovementApi(
         if (string.Equals(eventName, RunEvents.Approval, StringComparison.OrdinalIgnoreCase))
             return Problem(request, StatusCodes.Status403Forbidden, "Use the approval webhook",
                 $"Approval decisions need the run's token: POST /api/runs/{runId}/approval?token=<token from the approval link>.");
+        if (string.Equals(eventName, RunEvents.Demonstrations, StringComparison.OrdinalIgnoreCase))
+            return Problem(request, StatusCodes.Status403Forbidden, "Use the demonstrations route",
+                $"Demonstrated samples are checked and stored first: POST /api/runs/{runId}/demonstrations with {{ \"by\", \"samples\": [{{ \"text\", \"label\" }}] }}.");
         if (!EventName().IsMatch(eventName))
             return Problem(request, StatusCodes.Status400BadRequest, "Invalid event name", "Event names are 1–64 letters, digits, '-' or '_'.");
         var state = await RunInstanceAsync(client, runId);
@@ -120,6 +124,25 @@ public sealed partial class ImprovementApi(
             ApprovalOutcome.ExpiredToken => Problem(request, StatusCodes.Status403Forbidden, "Approval token expired", result.Message),
             ApprovalOutcome.AlreadyDecided => Problem(request, StatusCodes.Status409Conflict, "Already decided", result.Message),
             _ => Problem(request, StatusCodes.Status409Conflict, "Run is not waiting for approval", result.Message),
+        };
+    }
+
+    /// <summary>People's labelled samples for a run whose plan asked for them (see <see cref="DemonstrationGate"/>).</summary>
+    public async Task<IResult> DemonstrateAsync(HttpRequest request, string runId, DurableTaskClient client)
+    {
+        if (await RunInstanceAsync(client, runId) is null) return UnknownRun(request, runId);
+        var (body, problem) = await ReadBodyAsync<DemonstrationsBody>(request);
+        if (problem is not null) return problem;
+
+        var result = await demonstrations.SubmitAsync(client, runId, body?.By ?? "", body?.Samples ?? []);
+        var links = ApiLinks.From(request);
+        return result.Outcome switch
+        {
+            DemonstrationOutcome.Accepted => Results.Accepted(links.Run(runId),
+                new DemonstrationsAccepted(runId, result.Received!.Attempt, result.Received.By, result.Received.Count, links.Run(runId))),
+            DemonstrationOutcome.UnknownRun => UnknownRun(request, runId),
+            DemonstrationOutcome.Invalid => Invalid(request, DemonstrationErrors(result.Problems ?? [result.Message])),
+            _ => Problem(request, StatusCodes.Status409Conflict, "Run is not waiting for demonstrations", result.Message),
         };
     }
 
@@ -209,11 +232,25 @@ public sealed partial class ImprovementApi(
             state.InstanceId, input?.AgentId, state.RuntimeStatus.ToString(), state.CreatedAt, state.LastUpdatedAt,
             log.Count > 0 ? log[^1].Phase : null, report?.Attempts ?? (log.Count > 0 ? log.Max(e => e.Attempt) : 0),
             report?.CandidateVersion ?? progress?.CandidateVersionId, report?.Metrics ?? progress?.Metrics,
-            waiting, waiting ? progress!.ApprovalExpiresAt : null, log, report, failure);
+            waiting, waiting ? progress!.ApprovalExpiresAt : null,
+            progress?.WaitingForDemonstrations == true && state.RuntimeStatus == OrchestrationRuntimeStatus.Running, log, report, failure);
     }
 
     private static bool IsEnded(OrchestrationRuntimeStatus status) =>
         status is OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
+
+    /// <summary>"samples[2].label: …" lines as one entry per JSON path.</summary>
+    private static Dictionary<string, string[]> DemonstrationErrors(IEnumerable<string> problems)
+    {
+        var errors = new Dictionary<string, string[]>();
+        foreach (var problem in problems)
+        {
+            var split = problem.IndexOf(": ", StringComparison.Ordinal);
+            var path = split < 0 ? "$" : "$." + problem[..split];
+            errors[path] = [.. errors.GetValueOrDefault(path) ?? [], split < 0 ? problem : problem[(split + 2)..]];
+        }
+        return errors;
+    }
 
     private static Dictionary<string, string[]> ValidateApproval(ApprovalBody? body)
     {

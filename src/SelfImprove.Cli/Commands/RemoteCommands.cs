@@ -18,6 +18,7 @@ public static class RemoteCommands
         yield return Status(output, error);
         yield return Approve(output, error);
         yield return Terminate(output, error);
+        yield return Demonstrate(output, error);
     }
 
     private static Option<string> Server() => new("--server") { Description = "The API's base URL, e.g. http://127.0.0.1:7071.", Required = true };
@@ -98,6 +99,48 @@ public static class RemoteCommands
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    private static Command Demonstrate(TextWriter output, TextWriter error)
+    {
+        var server = Server();
+        var key = Key();
+        var run = new Argument<string>("run-id") { Description = "The run that waits for demonstrations." };
+        var file = new Option<FileInfo>("--file") { Description = "JSON Lines of { \"text\": ..., \"label\": ... }, one sample a line.", Required = true };
+        var by = new Option<string>("--by") { Description = "Who demonstrates (kept as the samples' provenance).", DefaultValueFactory = _ => Environment.UserName };
+        var command = new Command("demonstrate", "Send labelled examples to a run whose plan asked people for them.") { server, key, run, file, by };
+        command.SetAction((parse, ct) => Guard(error, async () =>
+        {
+            var samples = ReadSamples(parse.GetValue(file)!);
+            using var api = ApiClient.From(parse.GetValue(server)!, parse.GetValue(key));
+            var runId = parse.GetValue(run)!;
+            var answer = await api.PostAsync($"api/runs/{Uri.EscapeDataString(runId)}/demonstrations", new { by = parse.GetValue(by), samples }, ct);
+            output.WriteLine($"{answer["samples"]} samples sent to {runId} (attempt {answer["attempt"]})");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static IReadOnlyList<JsonObject> ReadSamples(FileInfo file)
+    {
+        if (!file.Exists) throw new ApiException($"--file: {file.FullName} does not exist.", invalidInput: true);
+        var samples = new List<JsonObject>();
+        var number = 0;
+        foreach (var line in File.ReadLines(file.FullName))
+        {
+            number++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try
+            {
+                var sample = JsonNode.Parse(line) as JsonObject ?? throw new JsonException("not an object");
+                samples.Add(new JsonObject { ["text"] = sample["text"]?.GetValue<string>(), ["label"] = sample["label"]?.GetValue<string>() });
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                throw new ApiException($"{file.Name}:{number}: expected {{ \"text\": \"...\", \"label\": \"...\" }} ({e.Message.Split('\n')[0]}).", invalidInput: true);
+            }
+        }
+        return samples.Count > 0 ? samples : throw new ApiException($"--file: {file.Name} holds no samples.", invalidInput: true);
     }
 
     /// <summary>Polls the run, printing each new phase, until it ends; exit code as for <c>demo</c>.</summary>

@@ -23,6 +23,7 @@ public static class ApiEndpoints
         keyed.MapDelete(ApiRoutes.Run, (HttpRequest request, string runId) => api.PurgeAsync(request, runId, client));
         keyed.MapPost(ApiRoutes.Terminate, (HttpRequest request, string runId) => api.TerminateAsync(request, runId, client));
         keyed.MapPost(ApiRoutes.Event, (HttpRequest request, string runId, string eventName) => api.RaiseEventAsync(request, runId, eventName, client));
+        keyed.MapPost(ApiRoutes.Demonstrations, (HttpRequest request, string runId) => api.DemonstrateAsync(request, runId, client));
         keyed.MapPost(ApiRoutes.Feedback, (HttpRequest request, string agentId) => api.FeedbackAsync(request, agentId));
         keyed.MapPost(ApiRoutes.Predict, (HttpRequest request, string agentId) => api.PredictAsync(request, agentId));
         keyed.MapGet(ApiRoutes.Versions, (HttpRequest request, string agentId) => api.VersionsAsync(request, agentId));

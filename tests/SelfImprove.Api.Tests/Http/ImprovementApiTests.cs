@@ -234,4 +234,47 @@ public sealed class ImprovementApiTests
         Assert.True(after.Snapshot.FeedbackValue < 0.1, $"after: {after.Snapshot.FeedbackValue}");
         Assert.Equal(20, Directory.GetFiles(Path.Combine(api.StorePath, "agents", ApiServer.AgentId, "feedback")).Length);
     }
+
+    [Fact]
+    public async Task People_add_demonstrations_over_HTTP_while_the_run_waits_for_them_and_bad_ones_are_refused()
+    {
+        // An unreachable goal: the first attempt misses, and the second plan asks people for examples.
+        await using var api = await ApiServer.StartAsync(m =>
+        {
+            m["goal"]!["target"] = 0.99;
+            m["evaluation"]!["maxAttempts"] = 2;
+            m["teacher"]!["allowHumanDemonstrations"] = true;
+            m["teacher"]!["demonstrationTimeout"] = "01:00:00";
+        });
+        var runId = await api.StartRunAsync();
+        var demonstrations = $"api/runs/{runId}/demonstrations";
+        using (var early = await api.Http.PostAsJsonAsync(demonstrations, new { by = "ana", samples = new[] { new { text = "my card is gone", label = "card_lost_or_stolen" } } }))
+            Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+
+        await api.PollAsync(runId, s => s["waitingForDemonstrations"]!.GetValue<bool>());
+        using (var bad = await api.Http.PostAsJsonAsync(demonstrations, new { by = "ana", samples = new[] { new { text = "my card is gone", label = "lost_card" }, new { text = " ", label = "pin_change" } } }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            var errors = (await ApiServer.ProblemAsync(bad))["errors"]!.AsObject();
+            Assert.Equal(["$.samples[0].label", "$.samples[1].text"], errors.Select(e => e.Key).Order());
+        }
+        using (var viaEvents = await api.Http.PostAsJsonAsync($"api/runs/{runId}/events/demonstrations", new { }))
+            Assert.Equal(HttpStatusCode.Forbidden, viaEvents.StatusCode);
+        Assert.True((await api.StatusAsync(runId))["waitingForDemonstrations"]!.GetValue<bool>(), "a refused submission must leave the run waiting");
+
+        using (var accepted = await api.Http.PostAsJsonAsync(demonstrations, new
+               {
+                   by = "ana",
+                   samples = new[] { new { text = "my flex card vanished from the orbit app", label = "card_lost_or_stolen" }, new { text = "orbit keeps logging me out", label = "login_problem" } },
+               }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            var body = (await accepted.Content.ReadFromJsonAsync<JsonObject>())!;
+            Assert.Equal((2, 2), (body["attempt"]!.GetValue<int>(), body["samples"]!.GetValue<int>()));
+        }
+        var done = await api.PollAsync(runId, ApiServer.Ended);
+        Assert.Contains(done["log"]!.AsArray(), e => e!["detail"]!.GetValue<string>() == "2 demonstrated samples from ana");
+        using var late = await api.Http.PostAsJsonAsync(demonstrations, new { by = "bob", samples = new[] { new { text = "pin help", label = "pin_change" } } });
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+    }
 }

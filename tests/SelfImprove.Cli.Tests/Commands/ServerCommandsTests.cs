@@ -40,4 +40,17 @@ public sealed class ServerCommandsTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"No answer from http://127.0.0.1:{port}/", result.Error);
     }
+
+    [Fact]
+    public async Task Demonstrate_names_the_line_of_a_bad_samples_file()
+    {
+        using var folder = new Testing.TempDirectory();
+        var file = folder.Combine("samples.jsonl");
+        File.WriteAllLines(file, ["{\"text\": \"my card is gone\", \"label\": \"card_lost_or_stolen\"}", "text,label"]);
+
+        var result = await CliRunner.RunAsync("demonstrate", "--server", "http://127.0.0.1:1", "support-router-2", "--file", file);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("samples.jsonl:2: expected", result.Error);
+    }
 }
