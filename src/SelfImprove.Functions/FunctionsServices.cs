@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using SelfImprove.Api.Approval;
 using SelfImprove.Api.Composition;
 using SelfImprove.Core.Manifests;
+using SelfImprove.Steps;
 using SelfImprove.Storage;
 
 namespace SelfImprove.Functions;
@@ -31,7 +32,7 @@ public static class FunctionsServices
             PublicBaseUrl = settings.EffectivePublicBaseUrl(configuration),
         });
         services.AddSingleton(settings);
-        services.AddHostedService(_ => new ArtifactContainerSetup(container));
+        services.AddHostedService(sp => new AgentSetup(container, sp, sp.GetRequiredService<ILogger<AgentSetup>>()));
         if (settings.Approval.NotifyUrl is { Length: > 0 } notify)
             services.AddSingleton<IApprovalNotifier>(sp => new WebhookApprovalNotifier(
                 new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, new Uri(notify), sp.GetRequiredService<ILogger<WebhookApprovalNotifier>>()));
@@ -39,10 +40,35 @@ public static class FunctionsServices
     }
 }
 
-/// <summary>Creates the artefact container when the app starts, before any function reads from it.</summary>
-internal sealed class ArtifactContainerSetup(BlobContainerClient container) : IHostedService
+/// <summary>
+/// When the app starts: creates the artefact container, then, in the background, trains the first version of any
+/// agent that has none (one instance does it; see <see cref="InitialVersions"/>), so a new agent can be improved.
+/// </summary>
+internal sealed class AgentSetup(BlobContainerClient container, IServiceProvider services, ILogger<AgentSetup> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+    private Task initialVersions = Task.CompletedTask;
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        initialVersions = Task.Run(TrainInitialVersionsAsync, CancellationToken.None);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => initialVersions.WaitAsync(cancellationToken);
+
+    private async Task TrainInitialVersionsAsync()
+    {
+        foreach (var agentId in services.GetRequiredService<AgentCatalog>().AgentIds)
+        {
+            try
+            {
+                if (await InitialVersions.EnsureAsync(services, agentId, "functions:initial") is { } version)
+                    logger.LogInformation("Agent {AgentId}: initial version {VersionId} trained and serving", agentId, version.VersionId);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Agent {AgentId}: the initial version could not be trained; the next start tries again", agentId);
+            }
+        }
+    }
 }

@@ -10,17 +10,27 @@ namespace SelfImprove.Api.Composition;
 /// <summary>
 /// A newly registered agent has no model: its first version is trained on the labelled pool and serves, as a
 /// deployed agent would. Improvement runs start from there. A marker (create-if-absent) keeps two hosts sharing
-/// a store from both training one.
+/// a store from both training one; a marker older than <see cref="Abandoned"/> with still no version is taken to be
+/// from a host that died while training, and another host trains instead.
 /// </summary>
 public static class InitialVersions
 {
+    public static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(15);
+
     /// <returns>The version trained now, or null when the agent already had one (or another host is training it).</returns>
     public static async Task<ModelVersion?> EnsureAsync(IServiceProvider services, string agentId, string createdBy, CancellationToken cancellationToken = default)
     {
         var registry = services.GetRequiredService<IModelRegistry>();
         if (await registry.GetServingAsync(agentId, cancellationToken) is not null) return null;
         var store = services.GetRequiredService<IArtifactStore>();
-        if (!await store.TryCreateAsync($"agents/{agentId}/initial-version.json", StoreJson.Serialize(createdBy), cancellationToken)) return null;
+        var marker = $"agents/{agentId}/initial-version.json";
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        if (!await store.TryCreateAsync(marker, StoreJson.Serialize(new TrainingClaim(createdBy, now)), cancellationToken))
+        {
+            var claim = await store.ReadAsync(marker, cancellationToken) is { } json ? StoreJson.Deserialize<TrainingClaim>(json, marker) : null;
+            if (claim is not null && now - claim.At < Abandoned) return null;
+            await store.WriteAsync(marker, StoreJson.Serialize(new TrainingClaim(createdBy, now)), cancellationToken);
+        }
 
         var entry = services.GetRequiredService<AgentCatalog>().Get(agentId);
         var version = await services.GetRequiredService<StudentModelTrainer>().TrainAsync(
@@ -28,4 +38,6 @@ public static class InitialVersions
         await registry.SetServingAsync(agentId, version.VersionId, $"initial version ({createdBy})", cancellationToken);
         return version;
     }
+
+    private sealed record TrainingClaim(string By, DateTimeOffset At);
 }
