@@ -13,6 +13,8 @@ public sealed class ApiClient(Uri server, string? key) : IDisposable
 {
     private readonly HttpClient http = new() { BaseAddress = server, Timeout = TimeSpan.FromSeconds(100) };
 
+    public Uri BaseAddress => server;
+
     public static ApiClient From(string server, string? key)
     {
         if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))

@@ -64,22 +64,39 @@ public static class RemoteCommands
 
     private static Command Approve(TextWriter output, TextWriter error)
     {
-        var link = new Argument<string>("approval-link") { Description = "The URL from the APPROVAL REQUIRED line (it carries the run's single-use token)." };
+        var target = new Argument<string>("link-or-run-id") { Description = "The URL from the APPROVAL REQUIRED line, or the run id with --server and --token." };
+        var server = new Option<string?>("--server") { Description = "With a run id: the API's base URL." };
+        var token = new Option<string?>("--token") { Description = "With a run id: the token from the approval link." };
         var reject = new Option<bool>("--reject") { Description = "Reject instead of approving." };
         var approver = new Option<string>("--approver") { Description = "Who decides.", DefaultValueFactory = _ => Environment.UserName };
         var comment = new Option<string?>("--comment") { Description = "Why." };
-        var command = new Command("approve", "Approve (or reject) a run that waits for a person, through its approval link.") { link, reject, approver, comment };
+        var command = new Command("approve", "Approve (or reject) a run that waits for a person, with its approval link's single-use token.")
+        {
+            target, server, token, reject, approver, comment,
+        };
         command.SetAction((parse, ct) => Guard(error, async () =>
         {
-            if (!Uri.TryCreate(parse.GetValue(link), UriKind.Absolute, out var uri) || !uri.Query.Contains("token=", StringComparison.Ordinal))
-                throw new ApiException($"'{parse.GetValue(link)}' is not an approval link; copy the URL from the APPROVAL REQUIRED line.", invalidInput: true);
-            using var api = new ApiClient(new Uri(uri.GetLeftPart(UriPartial.Authority) + "/"), key: null);
+            var link = ApprovalLink(parse.GetValue(target)!, parse.GetValue(server), parse.GetValue(token));
+            using var api = new ApiClient(new Uri(link.GetLeftPart(UriPartial.Authority) + "/"), key: null);
             var decision = parse.GetValue(reject) ? "reject" : "approve";
-            var answer = await api.PostAsync(uri.PathAndQuery.TrimStart('/'), new { decision, approver = parse.GetValue(approver), comment = parse.GetValue(comment) }, ct);
+            var answer = await api.PostAsync(link.PathAndQuery.TrimStart('/'), new { decision, approver = parse.GetValue(approver), comment = parse.GetValue(comment) }, ct);
             output.WriteLine($"{answer["runId"]} {decision}d by {answer["approver"]}; follow it at {answer["statusQueryGetUri"]}");
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>The webhook URL: given whole, or built from the server, the run id and the token.</summary>
+    private static Uri ApprovalLink(string target, string? server, string? token)
+    {
+        if (Uri.TryCreate(target, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            return uri.Query.Contains("token=", StringComparison.Ordinal)
+                ? uri
+                : throw new ApiException($"'{target}' has no token; copy the whole URL from the APPROVAL REQUIRED line.", invalidInput: true);
+        if (server is null || string.IsNullOrWhiteSpace(token))
+            throw new ApiException($"approve {target}: give the approval link from the APPROVAL REQUIRED line, or the run id with --server and --token.", invalidInput: true);
+        using var api = ApiClient.From(server, key: null);
+        return new Uri(api.BaseAddress, $"api/runs/{Uri.EscapeDataString(target)}/approval?token={Uri.EscapeDataString(token)}");
     }
 
     private static Command Terminate(TextWriter output, TextWriter error)

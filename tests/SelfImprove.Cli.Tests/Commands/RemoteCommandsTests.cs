@@ -49,7 +49,8 @@ public sealed class RemoteCommandsTests : IAsyncLifetime
         Assert.Contains("approval   attempt 1", followed.Output);
         Assert.Contains("support-router-1 Promoted", followed.Output);
 
-        var again = await CliRunner.RunAsync("approve", link, "--approver", "bob");
+        var token = link[(link.IndexOf("token=", StringComparison.Ordinal) + "token=".Length)..];
+        var again = await CliRunner.RunAsync("approve", "support-router-1", "--server", url, "--token", Uri.UnescapeDataString(token), "--approver", "bob");
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("409 Already decided", again.Error);
     }
