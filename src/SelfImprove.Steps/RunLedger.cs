@@ -7,7 +7,7 @@ using SelfImprove.Storage;
 namespace SelfImprove.Steps;
 
 /// <summary>
-/// Runs in the artefact store: <c>agents/{id}/run.lock</c> (holds the running run's id; created only if absent,
+/// Runs in the artefact store: <c>agents/{id}/run.lock</c> (holds the running run's id and when it was taken; created only if absent,
 /// so two starts can never both win; <c>agents/{id}/released/{runId}.json</c> marks a dead run's lock released),
 /// <c>agents/{id}/runs/{n}.json</c> (allocates <c>{agentId}-{n}</c>),
 /// <c>runs/{runId}/report.json</c> and <c>agents/{id}/last-run.json</c> (for the cooldown).
@@ -33,18 +33,22 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
         var existing = await RunningIdAsync(request.AgentId, cancellationToken);
         if (existing is not null) return new RunStartResult(false, existing, $"run {existing} of '{request.AgentId}' is still in progress");
 
-        var runs = await store.ListAsync($"agents/{request.AgentId}/runs/", cancellationToken);
-        var number = runs.Count + 1;
-        while (!await store.TryCreateAsync($"agents/{request.AgentId}/runs/{number}.json",
-                   StoreJson.Serialize(new RunOpened(RunId(request.AgentId, number), request.Reason, request.Manual, clock.GetUtcNow())), cancellationToken))
-            number++;
-        var runId = RunId(request.AgentId, number);
-
-        if (!await store.TryCreateAsync(lockName, StoreJson.Serialize(runId), cancellationToken))
+        // The lock first: a start that loses leaves nothing behind. Run numbers are allocated only by the lock's
+        // holder, so the next number is normally free; a leftover record only moves it on.
+        var number = (await store.ListAsync(RunsPrefix(request.AgentId), cancellationToken)).Count + 1;
+        var takenAt = clock.GetUtcNow();
+        if (!await store.TryCreateAsync(lockName, StoreJson.Serialize(new RunLock(RunId(request.AgentId, number), takenAt)), cancellationToken))
         {
             var winner = await RunningIdAsync(request.AgentId, cancellationToken) ?? "another run";
             return new RunStartResult(false, winner, $"run {winner} of '{request.AgentId}' started first");
         }
+        while (!await store.TryCreateAsync(RunRecordName(request.AgentId, number),
+                   StoreJson.Serialize(new RunOpened(RunId(request.AgentId, number), request.Reason, request.Manual, takenAt)), cancellationToken))
+        {
+            number++;
+            await store.WriteAsync(lockName, StoreJson.Serialize(new RunLock(RunId(request.AgentId, number), takenAt)), cancellationToken);
+        }
+        var runId = RunId(request.AgentId, number);
         return new RunStartResult(true, runId, $"run {runId} started: {request.Reason}");
     }
 
@@ -62,13 +66,8 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
     public async Task<UsageReport> UsageAsync(string runId, string agentId, CancellationToken cancellationToken = default) =>
         UsageReport.From(await usage.ListAsync(runId, cancellationToken), agents.Get(agentId).Manifest.Planner.TokenBudget);
 
-    public async Task<OpenRun?> RunningAsync(string agentId, CancellationToken cancellationToken = default)
-    {
-        if (await RunningIdAsync(agentId, cancellationToken) is not { } runId) return null;
-        var number = runId[(agentId.Length + 1)..];
-        var opened = await store.ReadAsync($"agents/{agentId}/runs/{number}.json", cancellationToken);
-        return new OpenRun(runId, opened is null ? DateTimeOffset.MinValue : StoreJson.Deserialize<RunOpened>(opened, runId).OpenedAt);
-    }
+    public async Task<OpenRun?> RunningAsync(string agentId, CancellationToken cancellationToken = default) =>
+        await ReadLockAsync(agentId, cancellationToken) is { } held ? new OpenRun(held.RunId, held.TakenAt) : null;
 
     public async Task<bool> ReleaseAsync(string agentId, string runId, CancellationToken cancellationToken = default)
     {
@@ -76,6 +75,9 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
         // the other cannot delete a lock taken by a newer run in between.
         if (!await store.TryCreateAsync($"agents/{agentId}/released/{runId}.json", StoreJson.Serialize(clock.GetUtcNow()), cancellationToken)) return false;
         if (await RunningIdAsync(agentId, cancellationToken) != runId) return false;
+        // A run that died before its record was written still uses up its number.
+        await store.TryCreateAsync(RunRecordName(agentId, int.Parse(runId[(agentId.Length + 1)..])),
+            StoreJson.Serialize(new RunOpened(runId, "released: the run ended without closing", false, clock.GetUtcNow())), cancellationToken);
         return await store.DeleteAsync(LockName(agentId), cancellationToken);
     }
 
@@ -92,17 +94,31 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
         return json is null ? null : StoreJson.Deserialize<ImprovementReport>(json, ReportName(runId));
     }
 
-    private async Task<string?> RunningIdAsync(string agentId, CancellationToken cancellationToken)
+    private async Task<string?> RunningIdAsync(string agentId, CancellationToken cancellationToken) =>
+        (await ReadLockAsync(agentId, cancellationToken))?.RunId;
+
+    private async Task<RunLock?> ReadLockAsync(string agentId, CancellationToken cancellationToken)
     {
         var json = await store.ReadAsync(LockName(agentId), cancellationToken);
-        return json is null ? null : StoreJson.Deserialize<string>(json, LockName(agentId));
+        if (json is null) return null;
+        // Stores written before the lock recorded its time hold just the run id.
+        return json.Length > 0 && json[0] == (byte)'"'
+            ? new RunLock(StoreJson.Deserialize<string>(json, LockName(agentId)), DateTimeOffset.MinValue)
+            : StoreJson.Deserialize<RunLock>(json, LockName(agentId));
     }
+
+    private static string RunsPrefix(string agentId) => $"agents/{agentId}/runs/";
+
+    private static string RunRecordName(string agentId, int number) => $"{RunsPrefix(agentId)}{number}.json";
 
     private static string RunId(string agentId, int number) => $"{agentId}-{number}";
 
     private static string LockName(string agentId) => $"agents/{agentId}/run.lock";
 
     private static string ReportName(string runId) => $"runs/{runId}/report.json";
+
+    /// <summary>The agent's run lock: which run holds it and since when.</summary>
+    private sealed record RunLock(string RunId, DateTimeOffset TakenAt);
 
     private sealed record RunOpened(string RunId, string Reason, bool Manual, DateTimeOffset OpenedAt);
 

@@ -1,12 +1,13 @@
+using System.Runtime.InteropServices;
 using SelfImprove.Core.Ports;
 
 namespace SelfImprove.Storage;
 
 /// <summary>
-/// Artefacts as files under one folder. Writes go to a temporary file first and are renamed into place,
+/// Artefacts as files under one folder. Writes go to a temporary file first and are renamed (or linked) into place,
 /// so a crash never leaves a half-written blob under its real name.
 /// </summary>
-public sealed class LocalArtifactStore : IArtifactStore
+public sealed partial class LocalArtifactStore : IArtifactStore
 {
     private const string TempFolder = ".tmp";
     private readonly string root;
@@ -26,16 +27,43 @@ public sealed class LocalArtifactStore : IArtifactStore
         var temp = await WriteTempAsync(content, cancellationToken);
         try
         {
-            // A rename that refuses to overwrite is atomic: of two writers racing for a name, exactly one wins.
-            File.Move(temp, target, overwrite: false);
-            return true;
+            return MoveIfAbsent(temp, target);
         }
-        catch (IOException) when (File.Exists(target))
+        finally
         {
             File.Delete(temp);
-            return false;
         }
     }
+
+    /// <summary>
+    /// Puts the file under its name unless one exists, atomically: of two writers racing for a name, exactly one wins.
+    /// On Linux, <see cref="File.Move(string, string, bool)"/> without overwrite was seen to let two racing writers both
+    /// win (the second silently replacing the first); link(2) fails with EEXIST instead, so it decides.
+    /// </summary>
+    private static bool MoveIfAbsent(string temp, string target)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                File.Move(temp, target, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(target))
+            {
+                return false;
+            }
+        }
+        if (Link(temp, target) == 0) return true;
+        var error = Marshal.GetLastPInvokeError();
+        const int AlreadyExists = 17; // EEXIST on Linux and macOS
+        return error == AlreadyExists
+            ? false
+            : throw new IOException($"Could not create '{target}': {Marshal.GetPInvokeErrorMessage(error)} (errno {error}).");
+    }
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Link(string existingPath, string newPath);
 
     public async Task WriteAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {

@@ -74,6 +74,20 @@ public sealed class RunLedgerTests : IDisposable
         Assert.Equal(next.RunId, (await ledger.RunningAsync("support-router"))!.RunId);
     }
 
+    [Fact]
+    public async Task Concurrent_opens_take_one_number_and_a_released_runs_number_is_never_reused()
+    {
+        var opened = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => ledger.OpenAsync(new RunStartRequest("support-router", "drift", Manual: false))));
+
+        var winner = Assert.Single(opened, o => o.Started);
+        Assert.All(opened, o => Assert.Equal(winner.RunId, o.RunId));
+        Assert.Single(Directory.GetFiles(folder.Combine("store", "agents", "support-router", "runs")));
+
+        Assert.True(await ledger.ReleaseAsync("support-router", winner.RunId));
+        var next = await ledger.OpenAsync(new RunStartRequest("support-router", "again", Manual: true));
+        Assert.Equal("support-router-2", next.RunId);
+    }
+
     private sealed class FakeScheduler : IRunScheduler
     {
         public List<string> Scheduled { get; } = [];
