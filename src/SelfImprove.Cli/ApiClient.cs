@@ -34,13 +34,19 @@ public sealed class ApiClient(Uri server, string? key) : IDisposable
         HttpResponseMessage response;
         try { response = await http.SendAsync(request, cancellationToken); }
         catch (HttpRequestException e) { throw new ApiException($"No answer from {http.BaseAddress}: {e.Message}", invalidInput: false); }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ApiException($"{http.BaseAddress} did not answer within {http.Timeout.TotalSeconds:0} s.", invalidInput: false);
+        }
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             JsonObject? body = null;
             try { body = text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null; }
             catch (JsonException) { }
-            if (response.IsSuccessStatusCode) return body ?? [];
+            if (response.IsSuccessStatusCode)
+                return body ?? (text.Length == 0 ? [] : throw new ApiException(
+                    $"{http.BaseAddress} answered {(int)response.StatusCode} with something other than JSON; is it a SelfImprove server? ({text[..Math.Min(120, text.Length)]})", invalidInput: false));
             var detail = body?["detail"]?.GetValue<string>() ?? text;
             var title = body?["title"]?.GetValue<string>() ?? response.ReasonPhrase;
             throw new ApiException($"{(int)response.StatusCode} {title}: {detail}",

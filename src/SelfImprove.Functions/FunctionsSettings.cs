@@ -43,7 +43,8 @@ public sealed class FunctionsSettings
             problems.Add($"{Section}:AgentsFolder: no *.agent.json in '{agents}'.");
         if (settings.PublicBaseUrl is { } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
             problems.Add($"{Section}:PublicBaseUrl: '{url}' is not an absolute URL.");
-        if (settings.Approval.NotifyUrl is { Length: > 0 } notify && !(Uri.TryCreate(notify, UriKind.Absolute, out var n) && n.Scheme == "https" || notify.StartsWith("http://127.0.0.1", StringComparison.Ordinal) || notify.StartsWith("http://localhost", StringComparison.Ordinal)))
+        if (settings.Approval.NotifyUrl is { Length: > 0 } notify
+            && !(Uri.TryCreate(notify, UriKind.Absolute, out var n) && (n.Scheme == "https" || n.Scheme == "http" && n.IsLoopback)))
             problems.Add($"{Section}:Approval:NotifyUrl: must be an https URL (the link it receives authorises a deployment).");
         if (string.IsNullOrWhiteSpace(settings.ArtifactContainer) || settings.ArtifactContainer.Length is < 3 or > 63 || settings.ArtifactContainer.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
             problems.Add($"{Section}:ArtifactContainer: '{settings.ArtifactContainer}' is not a blob container name (3–63 lower-case letters, digits, '-').");
@@ -51,8 +52,10 @@ public sealed class FunctionsSettings
         return settings;
     }
 
+    /// <summary>Core Tools set <c>WEBSITE_HOSTNAME</c> to <c>localhost:7071</c>, served over plain http.</summary>
     public Uri? EffectivePublicBaseUrl(IConfiguration configuration) =>
         PublicBaseUrl is { } url ? new Uri(url.EndsWith('/') ? url : url + "/")
-        : configuration["WEBSITE_HOSTNAME"] is { Length: > 0 } host ? new Uri($"https://{host}/")
+        : configuration["WEBSITE_HOSTNAME"] is { Length: > 0 } host
+            ? new Uri($"{(host.StartsWith("localhost", StringComparison.OrdinalIgnoreCase) || host.StartsWith("127.0.0.1", StringComparison.Ordinal) ? "http" : "https")}://{host}/")
         : null;
 }

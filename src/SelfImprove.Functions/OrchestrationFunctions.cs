@@ -69,6 +69,9 @@ public sealed class OrchestrationFunctions(IServiceProvider services, IRunLedger
     [Function(nameof(RequestApprovalActivity))]
     public Task<bool> RequestApproval([ActivityTrigger] ApprovalRequest request) => Run<RequestApprovalActivity, ApprovalRequest, bool>(request);
 
+    [Function(nameof(CloseApprovalActivity))]
+    public Task<ApprovalDecision?> CloseApproval([ActivityTrigger] string runId) => Run<CloseApprovalActivity, string, ApprovalDecision?>(runId);
+
     [Function(nameof(RunTrialActivity))]
     public Task<TrialOutcome> RunTrial([ActivityTrigger] CandidateInput input) => Run<RunTrialActivity, CandidateInput, TrialOutcome>(input);
 

@@ -17,8 +17,8 @@ public enum ApprovalTokenCheck
     Expired,
 }
 
-/// <summary>A decision as recorded: who decided, how, when, and with which token.</summary>
-public sealed record RecordedApproval(ApprovalDecision Decision, DateTimeOffset DecidedAt, string TokenHash);
+/// <summary>A decision as recorded: who decided, how, when, and with which token; or that the window closed without one.</summary>
+public sealed record RecordedApproval(ApprovalDecision Decision, DateTimeOffset DecidedAt, string TokenHash, bool TimedOut = false);
 
 /// <summary>
 /// Single-use approval tokens. A token is 256 random bits from a cryptographic source, handed out once in the
@@ -52,6 +52,18 @@ public sealed class ApprovalTokens(IArtifactStore store, TimeProvider clock)
         var record = new RecordedApproval(decision, clock.GetUtcNow(), Hash(token));
         if (await store.TryCreateAsync(DecisionName(runId), StoreJson.Serialize(record), cancellationToken)) return (true, record);
         return (false, (await DecisionAsync(runId, cancellationToken))!);
+    }
+
+    /// <summary>
+    /// Ends the approval window: the decision recorded in time, or null after recording that none came (the same
+    /// create-if-absent record, so a decision racing the timeout either counts or is refused, never both).
+    /// </summary>
+    public async Task<ApprovalDecision?> CloseAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var none = new RecordedApproval(new ApprovalDecision(false, "", "no decision before the approval timeout"), clock.GetUtcNow(), "", TimedOut: true);
+        if (await store.TryCreateAsync(DecisionName(runId), StoreJson.Serialize(none), cancellationToken)) return null;
+        var recorded = (await DecisionAsync(runId, cancellationToken))!;
+        return recorded.TimedOut ? null : recorded.Decision;
     }
 
     public async Task<RecordedApproval?> DecisionAsync(string runId, CancellationToken cancellationToken = default) =>

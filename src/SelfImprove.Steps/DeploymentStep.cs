@@ -10,10 +10,11 @@ namespace SelfImprove.Steps;
 /// manifest's share of traffic to the candidate; the serving version answers the rest throughout. On a recorded
 /// stream the trial is the stream's later window, whose feedback measures both arms.
 /// </summary>
-public sealed class DeploymentStep(LoopContext loop) : IDeploymentStep
+public sealed class DeploymentStep(LoopContext loop, RunLedger ledger) : IDeploymentStep
 {
     public async Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
+        await EnsureHoldsLockAsync(runId, agentId, "start an A/B trial", cancellationToken);
         var entry = loop.Agents.Get(agentId);
         var manifest = entry.Manifest;
         var servingId = await loop.ServingVersionAsync(agentId, cancellationToken);
@@ -30,6 +31,7 @@ public sealed class DeploymentStep(LoopContext loop) : IDeploymentStep
 
     public async Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
+        await EnsureHoldsLockAsync(runId, agentId, "promote its candidate", cancellationToken);
         // A replayed promotion must not make the candidate its own "previous" version.
         if ((await loop.Registry.GetServingAsync(agentId, cancellationToken))?.VersionId != candidateVersionId)
             await loop.Registry.SetServingAsync(agentId, candidateVersionId, $"promoted by run {runId} after its A/B trial", cancellationToken);
@@ -44,6 +46,16 @@ public sealed class DeploymentStep(LoopContext loop) : IDeploymentStep
         if (trial is not null && StoreJson.Deserialize<TrialState>(trial, LoopContext.TrialName(agentId)).RunId == runId)
             await loop.Store.DeleteAsync(LoopContext.TrialName(agentId), cancellationToken);
         return await loop.ServingVersionAsync(agentId, cancellationToken);
+    }
+
+    /// <summary>
+    /// A terminated run's queued activities still run once: they must not touch live traffic. Only the run that holds
+    /// the agent's lock may start a trial or promote.
+    /// </summary>
+    private async Task EnsureHoldsLockAsync(string runId, string agentId, string what, CancellationToken cancellationToken)
+    {
+        if ((await ledger.RunningAsync(agentId, cancellationToken))?.RunId != runId)
+            throw new InvalidOperationException($"Run {runId} no longer holds agent '{agentId}' (terminated or released), so it may not {what}.");
     }
 
     /// <summary>One arm: every routed request is answered; those with feedback are scored.</summary>

@@ -24,6 +24,7 @@ public static class WorkflowRegistration
         .AddActivity<EvaluateCandidateActivity>()
         .AddActivity<AssessAlignmentActivity>()
         .AddActivity<RequestApprovalActivity>()
+        .AddActivity<CloseApprovalActivity>()
         .AddActivity<RunTrialActivity>()
         .AddActivity<PromoteActivity>()
         .AddActivity<RollbackActivity>()

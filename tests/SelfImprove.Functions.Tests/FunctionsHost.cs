@@ -165,6 +165,13 @@ public sealed class FunctionsHost : IAsyncDisposable
 
         public IReadOnlyList<ApprovalNotice> Notices => notices.ToArray();
 
+        public async Task<ApprovalNotice> NextAsync()
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            while (notices.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(50);
+            return Assert.Single(notices);
+        }
+
         public Task NotifyAsync(ApprovalNotice notice, CancellationToken cancellationToken = default)
         {
             notices.Enqueue(notice);

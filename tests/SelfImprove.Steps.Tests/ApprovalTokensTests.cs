@@ -53,4 +53,18 @@ public sealed class ApprovalTokensTests : IDisposable
         Assert.Equal(results[0].Decision, results[1].Decision);
         Assert.Equal(results.Single(r => r.Recorded).Decision, await tokens.DecisionAsync("agent-1"));
     }
+
+    [Fact]
+    public async Task Closing_the_window_keeps_a_decision_made_in_time_and_refuses_any_after()
+    {
+        var token = await tokens.IssueAsync("agent-1", clock.GetUtcNow().AddHours(1));
+        await tokens.RecordAsync("agent-1", token, new ApprovalDecision(true, "ana", null));
+        Assert.Equal(new ApprovalDecision(true, "ana", null), await tokens.CloseAsync("agent-1"));
+
+        var late = await tokens.IssueAsync("agent-2", clock.GetUtcNow().AddHours(1));
+        Assert.Null(await tokens.CloseAsync("agent-2"));
+        var (recorded, standing) = await tokens.RecordAsync("agent-2", late, new ApprovalDecision(true, "bob", null));
+        Assert.False(recorded);
+        Assert.True(standing.TimedOut);
+    }
 }

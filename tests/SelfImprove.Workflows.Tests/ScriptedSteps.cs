@@ -123,6 +123,15 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
         return Task.CompletedTask;
     }
 
+    /// <summary>A decision recorded in time whose event never arrived (what <see cref="CloseAsync"/> finds).</summary>
+    public ApprovalDecision? RecordedButNotDelivered { get; init; }
+
+    public Task<ApprovalDecision?> CloseAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        Record($"close approval {runId}");
+        return Task.FromResult(RecordedButNotDelivered);
+    }
+
     public Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
         Record($"trial {candidateVersionId}");

@@ -36,13 +36,13 @@ public sealed class ApprovalGate(ApprovalTokens tokens)
             case ApprovalTokenCheck.Unknown:
                 return new(ApprovalOutcome.InvalidToken, $"The token is not one issued for run {runId}. Use the link from the run's approval notification.");
             case ApprovalTokenCheck.Expired:
-                return new(ApprovalOutcome.ExpiredToken, $"The approval window of run {runId} has closed; the run decides without approval.");
+                return new(ApprovalOutcome.ExpiredToken, $"The approval window of run {runId} has closed; without a decision in time the run is rejected.");
         }
 
         var waiting = state.RuntimeStatus == OrchestrationRuntimeStatus.Running && RunProgressOf(state)?.WaitingForApproval == true;
         if (await tokens.DecisionAsync(runId, cancellationToken) is { } earlier)
         {
-            if (waiting) await client.RaiseEventAsync(runId, RunEvents.Approval, earlier.Decision, cancellationToken);
+            if (waiting && !earlier.TimedOut) await client.RaiseEventAsync(runId, RunEvents.Approval, earlier.Decision, cancellationToken);
             return AlreadyDecided(runId, earlier);
         }
         if (!waiting)
@@ -54,8 +54,9 @@ public sealed class ApprovalGate(ApprovalTokens tokens)
         return new(ApprovalOutcome.Accepted, $"Run {runId} {(decision.Approved ? "approved" : "rejected")} by {decision.By}.", standing);
     }
 
-    private static ApprovalResult AlreadyDecided(string runId, RecordedApproval decision) =>
-        new(ApprovalOutcome.AlreadyDecided,
+    private static ApprovalResult AlreadyDecided(string runId, RecordedApproval decision) => decision.TimedOut
+        ? new(ApprovalOutcome.AlreadyDecided, $"The approval window of run {runId} closed at {decision.DecidedAt:u} without a decision; the run was rejected.", decision)
+        : new(ApprovalOutcome.AlreadyDecided,
             $"Run {runId} was already {(decision.Decision.Approved ? "approved" : "rejected")} by {decision.Decision.By} at {decision.DecidedAt:u}; each run takes one decision.",
             decision);
 

@@ -18,4 +18,6 @@ public sealed class ApprovalStep(ApprovalTokens tokens, IApprovalNotifier notifi
             : $"/{ApiRoutes.Prefix}/runs/{Uri.EscapeDataString(request.RunId)}/approval?token={Uri.EscapeDataString(token)}";
         await notifier.NotifyAsync(new ApprovalNotice(request.RunId, request.AgentId, request.CandidateVersionId, request.Summary, request.ExpiresAt, url), cancellationToken);
     }
+
+    public Task<ApprovalDecision?> CloseAsync(string runId, CancellationToken cancellationToken = default) => tokens.CloseAsync(runId, cancellationToken);
 }

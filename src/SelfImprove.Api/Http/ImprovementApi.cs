@@ -30,7 +30,8 @@ public sealed partial class ImprovementApi(
         if (!agents.Contains(agentId)) return UnknownAgent(request, agentId, agents.AgentIds);
         var (body, problem) = await ReadBodyAsync(request, new StartRunBody(null));
         if (problem is not null) return problem;
-        if (body!.Reason is { Length: > 500 })
+        body ??= new StartRunBody(null); // a literal null body
+        if (body.Reason is { Length: > 500 })
             return Invalid(request, new Dictionary<string, string[]> { ["$.reason"] = ["at most 500 characters."] });
 
         var links = ApiLinks.From(request);
@@ -71,7 +72,7 @@ public sealed partial class ImprovementApi(
             if ((await RunInstanceAsync(client, runId))?.RuntimeStatus == OrchestrationRuntimeStatus.Terminated)
                 await ledger.ReleaseAsync(agentId, runId);
         }
-        return Results.Accepted(ApiLinks.From(request).Run(runId), StatusOf((await RunInstanceAsync(client, runId))!));
+        return Results.Accepted(ApiLinks.From(request).Run(runId), StatusOf(await RunInstanceAsync(client, runId) ?? state));
     }
 
     public async Task<IResult> PurgeAsync(HttpRequest request, string runId, DurableTaskClient client)
@@ -199,11 +200,13 @@ public sealed partial class ImprovementApi(
             return Problem(request, StatusCodes.Status409Conflict, "A run is in progress",
                 $"Run {running} may change the serving version; terminate it or wait for it before rolling back.",
                 new Dictionary<string, object?> { ["runId"] = running });
+        // Back to the version the serving one was trained from, so repeated rollbacks walk back instead of flipping.
         var serving = await registry.GetServingAsync(agentId);
-        if (serving?.PreviousVersionId is not { } previous)
+        var current = serving is null ? null : await registry.GetAsync(agentId, serving.VersionId);
+        if (current?.ParentVersionId is not { } parent)
             return Problem(request, StatusCodes.Status409Conflict, "Nothing to roll back to",
-                $"Agent '{agentId}' has {(serving is null ? "no serving version" : $"served only {serving.VersionId}")}: there is no previous version.");
-        var now = await registry.SetServingAsync(agentId, previous, $"rolled back from {serving.VersionId} over HTTP");
+                $"Agent '{agentId}' has {(serving is null ? "no serving version" : $"{serving.VersionId} serving, which was trained from no earlier version")}.");
+        var now = await registry.SetServingAsync(agentId, parent, $"rolled back from {current.VersionId} to {parent}, the version it was trained from");
         return Results.Ok(new ServingPayload(agentId, now.VersionId, now.PreviousVersionId, now.Reason));
     }
 

@@ -80,7 +80,7 @@ public static class RemoteCommands
             using var api = new ApiClient(new Uri(link.GetLeftPart(UriPartial.Authority) + "/"), key: null);
             var decision = parse.GetValue(reject) ? "reject" : "approve";
             var answer = await api.PostAsync(link.PathAndQuery.TrimStart('/'), new { decision, approver = parse.GetValue(approver), comment = parse.GetValue(comment) }, ct);
-            output.WriteLine($"{answer["runId"]} {decision}d by {answer["approver"]}; follow it at {answer["statusQueryGetUri"]}");
+            output.WriteLine($"{answer["runId"]} {(decision == "approve" ? "approved" : "rejected")} by {answer["approver"]}; follow it at {answer["statusQueryGetUri"]}");
             return ExitCodes.Ok;
         }));
         return command;

@@ -97,8 +97,15 @@ public static class ServeCommand
     {
         const string fallback = "SelfImproveHub";
         if (!File.Exists(path)) return fallback;
-        var hub = JsonNode.Parse(File.ReadAllText(path))?["extensions"]?["durableTask"]?["hubName"]?.GetValue<string>();
-        return string.IsNullOrWhiteSpace(hub) ? fallback : hub;
+        try
+        {
+            var hub = JsonNode.Parse(File.ReadAllText(path))?["extensions"]?["durableTask"]?["hubName"]?.GetValue<string>();
+            return string.IsNullOrWhiteSpace(hub) ? fallback : hub;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            throw new ArgumentException($"{Path.GetFullPath(path)}: extensions.durableTask.hubName could not be read ({e.Message.Split('\n')[0]}); fix the file or pass --hub.");
+        }
     }
 }
 

@@ -152,6 +152,12 @@ public interface IApprovalStep
 {
     /// <summary>Tells the people who approve that the run waits (a webhook, a line on the console).</summary>
     Task NotifyAsync(ApprovalRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Closes the approval window when the run's timer fires: returns a decision a person recorded in time (whose
+    /// event may still be on its way, or was lost), else records that none came, so no later decision can count, and returns null.
+    /// </summary>
+    Task<ApprovalDecision?> CloseAsync(string runId, CancellationToken cancellationToken = default);
 }
 
 public interface IDeploymentStep

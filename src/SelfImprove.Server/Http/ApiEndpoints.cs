@@ -40,13 +40,16 @@ public static class ApiEndpoints
         public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
         {
             var request = context.HttpContext.Request;
-            var given = request.Headers[ApiRoutes.KeyHeader].FirstOrDefault() ?? request.Query[ApiRoutes.KeyQuery].FirstOrDefault();
-            if (given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), expected))
-                return await next(context);
+            var header = request.Headers[ApiRoutes.KeyHeader].FirstOrDefault();
+            var query = request.Query[ApiRoutes.KeyQuery].FirstOrDefault();
+            if (Matches(header) || Matches(query)) return await next(context);
             return ApiProblems.Problem(request, StatusCodes.Status401Unauthorized, "API key required",
-                given is null
+                string.IsNullOrEmpty(header) && string.IsNullOrEmpty(query)
                     ? $"Send the server's key in the '{ApiRoutes.KeyHeader}' header (or the '{ApiRoutes.KeyQuery}' query parameter)."
-                    : $"The key in '{ApiRoutes.KeyHeader}' is not this server's key.");
+                    : $"The key in {(string.IsNullOrEmpty(header) ? $"'{ApiRoutes.KeyQuery}'" : $"'{ApiRoutes.KeyHeader}'")} is not this server's key.");
         }
+
+        private bool Matches(string? given) =>
+            !string.IsNullOrEmpty(given) && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), expected);
     }
 }

@@ -89,6 +89,11 @@ public sealed class RequestApprovalActivity(IApprovalStep approval) : TaskActivi
     }
 }
 
+public sealed class CloseApprovalActivity(IApprovalStep approval) : TaskActivity<string, ApprovalDecision?>
+{
+    public override Task<ApprovalDecision?> RunAsync(TaskActivityContext context, string runId) => approval.CloseAsync(runId);
+}
+
 public sealed class RunTrialActivity(IDeploymentStep deployment) : TaskActivity<CandidateInput, TrialOutcome>
 {
     public override Task<TrialOutcome> RunAsync(TaskActivityContext context, CandidateInput input) =>

@@ -126,7 +126,11 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         var received = context.WaitForExternalEvent<DemonstrationsReceived>(RunEvents.Demonstrations, timeout.Token);
         run.Phase(RunPhases.Generate, $"waiting for demonstrations until {until:u}", attempt, waitingForDemonstrations: true);
         var timer = context.CreateTimer(until, timeout.Token);
-        if (await Task.WhenAny(received, timer) == timer)
+        // A second submission for an earlier attempt arrives as a late event: skip it, keep waiting for this attempt's.
+        Task first;
+        while ((first = await Task.WhenAny(received, timer)) == received && received.Result.Attempt != attempt)
+            received = context.WaitForExternalEvent<DemonstrationsReceived>(RunEvents.Demonstrations, timeout.Token);
+        if (first == timer)
         {
             run.Phase(RunPhases.Generate, "no demonstrations arrived in time; going on with the teachers' samples", attempt);
             return;
@@ -151,10 +155,18 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         await context.CallActivityAsync<bool>(nameof(RequestApprovalActivity), new ApprovalRequest(input.RunId, input.AgentId, candidate, summary, expiresAt), Retry);
 
         var timer = context.CreateTimer(expiresAt, timeout.Token);
+        ApprovalDecision? decision;
         if (await Task.WhenAny(answer, timer) == timer)
-            return new ApprovalReport(ApprovalDecisions.TimedOut, null);
-        timeout.Cancel();
-        var decision = answer.Result;
+        {
+            // A decision recorded just before the timeout (its event late or lost) still counts; after this none can.
+            decision = await context.CallActivityAsync<ApprovalDecision?>(nameof(CloseApprovalActivity), input.RunId, Retry);
+            if (decision is null) return new ApprovalReport(ApprovalDecisions.TimedOut, null);
+        }
+        else
+        {
+            timeout.Cancel();
+            decision = answer.Result;
+        }
         return new ApprovalReport(decision.Approved ? ApprovalDecisions.Approved : ApprovalDecisions.Rejected, decision.By);
     }
 
@@ -182,6 +194,7 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
 
         public async Task<ImprovementReport> FinishAsync(string status, string reason)
         {
+            Phase(RunPhases.Record, $"{status}: {reason}");
             var usage = await context.CallActivityAsync<UsageReport>(nameof(RunUsageActivity), new UsageInput(input.RunId, input.AgentId), Retry);
             var report = new ImprovementReport
             {
@@ -200,7 +213,6 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
                 CandidateVersion = CandidateVersion,
                 Usage = usage,
             };
-            Phase(RunPhases.Record, $"{status}: {reason}");
             await context.CallActivityAsync<bool>(nameof(CloseRunActivity), report, Retry);
             return report;
         }

@@ -62,6 +62,10 @@ public sealed class ImprovementApiTests
         Assert.Equal("v1", (await rolledBack.Content.ReadFromJsonAsync<JsonObject>())!["serving"]!.GetValue<string>());
         using var afterRollback = await api.Http.PostAsJsonAsync($"api/agents/{ApiServer.AgentId}/predict", new { text = "I lost my card" });
         Assert.Equal("v1", (await afterRollback.Content.ReadFromJsonAsync<JsonObject>())!["version"]!.GetValue<string>());
+        // Rolling back walks back along the versions' parents; it never flips back to what was rolled back from.
+        using var secondRollback = await api.Http.PostAsync($"api/agents/{ApiServer.AgentId}/rollback", null);
+        Assert.Equal(HttpStatusCode.Conflict, secondRollback.StatusCode);
+        Assert.Contains("trained from no earlier version", (await ApiServer.ProblemAsync(secondRollback))["detail"]!.GetValue<string>());
     }
 
     [Fact]
