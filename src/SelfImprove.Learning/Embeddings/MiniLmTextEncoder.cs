@@ -11,6 +11,7 @@ namespace SelfImprove.Learning.Embeddings;
 /// </summary>
 public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
 {
+    private bool disposed;
     private const int BatchSize = 64;
     private readonly SentenceEncoder encoder;
     private readonly Lock gate = new();
@@ -31,13 +32,26 @@ public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             var batch = texts.Skip(start).Take(BatchSize).ToArray();
             float[][] encoded;
-            lock (gate) encoded = encoder.Encode(batch, cancellationToken);
+            lock (gate)
+            {
+                ObjectDisposedException.ThrowIf(disposed, this);
+                encoded = encoder.Encode(batch, cancellationToken);
+            }
             encoded.CopyTo(vectors, start);
         }
         return vectors;
     }
 
-    public void Dispose() => encoder.Dispose();
+    /// <summary>Waits for an encoding in progress: freeing the native session under it would crash the process.</summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            encoder.Dispose();
+        }
+    }
 
     private static SessionOptions CreateSessionOptions(ComputeSpec compute)
     {

@@ -18,6 +18,9 @@ public sealed class OnnxIntentClassifier : IIntentClassifier, IDisposable
     private readonly ITextEncoder encoder;
     private readonly bool needsLabelInput;
     private readonly string[] outputNames = [ScoreOutput];
+    private readonly object gate = new();
+    private int running;
+    private bool disposed;
 
     public OnnxIntentClassifier(string versionId, IReadOnlyList<string> labels, byte[] onnxModel, ITextEncoder encoder)
     {
@@ -53,17 +56,44 @@ public sealed class OnnxIntentClassifier : IIntentClassifier, IDisposable
         if (needsLabelInput)
             inputs.Add(NamedOnnxValue.CreateFromTensor(LabelInput, new DenseTensor<uint>(new uint[features.Length], [features.Length, 1])));
 
-        using var results = session.Run(inputs, outputNames);
-        var scores = results[0].AsTensor<float>();
-        var predictions = new IntentPrediction[features.Length];
-        for (var i = 0; i < features.Length; i++)
+        lock (gate)
         {
-            var probabilities = new float[Labels.Count];
-            for (var c = 0; c < probabilities.Length; c++) probabilities[c] = scores[i, c];
-            predictions[i] = IntentPrediction.FromProbabilities(Labels, probabilities);
+            ObjectDisposedException.ThrowIf(disposed, this);
+            running++;
         }
-        return predictions;
+        try
+        {
+            using var results = session.Run(inputs, outputNames);
+            var scores = results[0].AsTensor<float>();
+            var predictions = new IntentPrediction[features.Length];
+            for (var i = 0; i < features.Length; i++)
+            {
+                var probabilities = new float[Labels.Count];
+                for (var c = 0; c < probabilities.Length; c++) probabilities[c] = scores[i, c];
+                predictions[i] = IntentPrediction.FromProbabilities(Labels, probabilities);
+            }
+            return predictions;
+        }
+        finally
+        {
+            lock (gate)
+            {
+                if (--running == 0 && disposed) session.Dispose();
+            }
+        }
     }
 
-    public void Dispose() => session.Dispose();
+    /// <summary>
+    /// Frees the native session once no prediction is running: a host that shuts down while an activity still
+    /// scores must not free memory under it (that crashes the process); later calls get ObjectDisposedException.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            if (running == 0) session.Dispose();
+        }
+    }
 }

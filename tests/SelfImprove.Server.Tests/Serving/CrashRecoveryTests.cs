@@ -54,7 +54,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         await using (var second = ServeProcess.Start(folder.Path, arguments, environment))
         {
             await second.WaitUntilListeningAsync();
-            link = (await second.Output.WaitForAsync($"APPROVAL REQUIRED {runId} ", timeout: TimeSpan.FromMinutes(3))).Split(' ')[3];
+            link = (await second.WaitForLineAsync($"APPROVAL REQUIRED {runId} ", TimeSpan.FromMinutes(3))).Split(' ')[3];
             await second.KillAsync();
         }
 
@@ -114,7 +114,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         await a.KillAsync();
 
         // B takes A's partitions once their leases lapse, so the run reaches the gate whichever server held it.
-        var link = (await b.Output.WaitForAsync($"APPROVAL REQUIRED {runId} ", timeout: TimeSpan.FromMinutes(3))).Split(' ')[3];
+        var link = (await b.WaitForLineAsync($"APPROVAL REQUIRED {runId} ", TimeSpan.FromMinutes(3))).Split(' ')[3];
         Assert.StartsWith($"http://127.0.0.1:{portB}/", link);
         using (var approved = await new HttpClient().PostAsJsonAsync(link, new { decision = "approve", approver = "ana" }))
             Assert.Equal(HttpStatusCode.Accepted, approved.StatusCode);

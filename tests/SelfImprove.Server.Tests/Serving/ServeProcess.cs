@@ -44,10 +44,13 @@ public sealed class ServeProcess : IAsyncDisposable
         return new ServeProcess(process, output, error);
     }
 
-    public async Task WaitUntilListeningAsync()
+    public Task WaitUntilListeningAsync() => WaitForLineAsync(SelfImproveServer.ReadyMarker, TimeSpan.FromMinutes(2));
+
+    /// <summary>The first stdout line starting with <paramref name="prefix"/>; on timeout the error names what stderr said.</summary>
+    public async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout)
     {
-        try { await Output.WaitForAsync(SelfImproveServer.ReadyMarker, timeout: TimeSpan.FromMinutes(2)); }
-        catch (TimeoutException e) { throw new TimeoutException($"{e.Message}\nstderr:\n{string.Join("\n", Error.Lines)}"); }
+        try { return await Output.WaitForAsync(prefix, timeout: timeout); }
+        catch (TimeoutException e) { throw new TimeoutException($"{e.Message}\nstderr:\n{string.Join("\n", Error.Lines.TakeLast(40))}"); }
     }
 
     /// <summary>SIGKILL: no shutdown code runs, as when a machine dies.</summary>
