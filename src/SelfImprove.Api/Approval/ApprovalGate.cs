@@ -28,8 +28,8 @@ public sealed class ApprovalGate(ApprovalTokens tokens)
 {
     public async Task<ApprovalResult> DecideAsync(DurableTaskClient client, string runId, string? token, ApprovalDecision decision, CancellationToken cancellationToken = default)
     {
-        var state = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
-        if (state?.Name != nameof(ImprovementRunOrchestrator)) return new(ApprovalOutcome.UnknownRun, $"No improvement run '{runId}' exists.");
+        var state = await RunInstances.GetAsync(client, runId, cancellationToken);
+        if (state is null) return new(ApprovalOutcome.UnknownRun, $"No improvement run '{runId}' exists.");
 
         switch (await tokens.CheckAsync(runId, token, cancellationToken))
         {
@@ -39,7 +39,7 @@ public sealed class ApprovalGate(ApprovalTokens tokens)
                 return new(ApprovalOutcome.ExpiredToken, $"The approval window of run {runId} has closed; without a decision in time the run is rejected.");
         }
 
-        var waiting = state.RuntimeStatus == OrchestrationRuntimeStatus.Running && RunProgressOf(state)?.WaitingForApproval == true;
+        var waiting = state.RuntimeStatus == OrchestrationRuntimeStatus.Running && RunInstances.ProgressOf(state)?.WaitingForApproval == true;
         if (await tokens.DecisionAsync(runId, cancellationToken) is { } earlier)
         {
             if (waiting && !earlier.TimedOut) await client.RaiseEventAsync(runId, RunEvents.Approval, earlier.Decision, cancellationToken);
@@ -59,9 +59,4 @@ public sealed class ApprovalGate(ApprovalTokens tokens)
         : new(ApprovalOutcome.AlreadyDecided,
             $"Run {runId} was already {(decision.Decision.Approved ? "approved" : "rejected")} by {decision.Decision.By} at {decision.DecidedAt:u}; each run takes one decision.",
             decision);
-
-    private static RunProgress? RunProgressOf(OrchestrationMetadata state) =>
-        state.SerializedCustomStatus is { Length: > 0 } custom
-            ? System.Text.Json.JsonSerializer.Deserialize<RunProgress>(custom, System.Text.Json.JsonSerializerOptions.Web)
-            : null;
 }

@@ -29,9 +29,9 @@ public sealed class DemonstrationGate(DemonstrationIntake intake)
     public async Task<DemonstrationResult> SubmitAsync(
         DurableTaskClient client, string runId, string by, IReadOnlyList<DemonstratedSample> samples, CancellationToken cancellationToken = default)
     {
-        var state = await client.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
-        if (state?.Name != nameof(ImprovementRunOrchestrator)) return new(DemonstrationOutcome.UnknownRun, $"No improvement run '{runId}' exists.");
-        var progress = state.SerializedCustomStatus is { Length: > 0 } custom ? JsonSerializer.Deserialize<RunProgress>(custom, JsonSerializerOptions.Web) : null;
+        var state = await RunInstances.GetAsync(client, runId, cancellationToken);
+        if (state is null) return new(DemonstrationOutcome.UnknownRun, $"No improvement run '{runId}' exists.");
+        var progress = RunInstances.ProgressOf(state);
         if (state.RuntimeStatus != OrchestrationRuntimeStatus.Running || progress?.WaitingForDemonstrations != true)
             return new(DemonstrationOutcome.NotWaiting,
                 $"Run {runId} is not waiting for demonstrations (it is {state.RuntimeStatus}, phase '{progress?.Current.Phase ?? "none"}'): " +

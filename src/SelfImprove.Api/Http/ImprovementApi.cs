@@ -215,14 +215,12 @@ public sealed partial class ImprovementApi(
     /// <summary>The instance, if it is an improvement run (monitoring checks are not runs).</summary>
     private static async Task<OrchestrationMetadata?> RunInstanceAsync(DurableTaskClient client, string runId)
     {
-        if (!RunIdPattern().IsMatch(runId)) return null;
-        var state = await client.GetInstanceAsync(runId, getInputsAndOutputs: true);
-        return state?.Name == nameof(ImprovementRunOrchestrator) ? state : null;
+        return RunIdPattern().IsMatch(runId) ? await RunInstances.GetAsync(client, runId) : null;
     }
 
     private static RunStatusPayload StatusOf(OrchestrationMetadata state)
     {
-        var progress = state.SerializedCustomStatus is { Length: > 0 } custom ? JsonSerializer.Deserialize<RunProgress>(custom, JsonSerializerOptions.Web) : null;
+        var progress = RunInstances.ProgressOf(state);
         var input = state.SerializedInput is { Length: > 0 } ? state.ReadInputAs<RunInput>() : null;
         var completed = state.RuntimeStatus == OrchestrationRuntimeStatus.Completed;
         var report = completed ? state.ReadOutputAs<ImprovementReport>() : null;
