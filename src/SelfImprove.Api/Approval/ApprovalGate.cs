@@ -39,7 +39,10 @@ public sealed class ApprovalGate(ApprovalTokens tokens)
                 return new(ApprovalOutcome.ExpiredToken, $"The approval window of run {runId} has closed; without a decision in time the run is rejected.");
         }
 
-        var waiting = state.RuntimeStatus == OrchestrationRuntimeStatus.Running && RunInstances.ProgressOf(state)?.WaitingForApproval == true;
+        // A valid token proves the run asked (it is issued only at the gate, after the run began waiting for the event),
+        // and the decision record below makes it single use. The run's custom status can lag behind the request on a
+        // durable backend, so it is not asked: a person answering the link at once must not be refused.
+        var waiting = state.RuntimeStatus == OrchestrationRuntimeStatus.Running;
         if (await tokens.DecisionAsync(runId, cancellationToken) is { } earlier)
         {
             if (waiting && !earlier.TimedOut) await client.RaiseEventAsync(runId, RunEvents.Approval, earlier.Decision, cancellationToken);
