@@ -7,7 +7,6 @@ using SelfImprove.Core.Ports;
 using SelfImprove.Learning.Embeddings;
 using SelfImprove.Learning.Scoring;
 using SelfImprove.Learning.Training;
-using SelfImprove.Api.Composition;
 using SelfImprove.Server;
 using SelfImprove.Steps;
 
@@ -40,7 +39,12 @@ public sealed class ActiveLearningBenchmark(Banking77Setup setup, string cacheFo
         }
         var loaded = ManifestLoader.Load(setup.ManifestPath(Strategies[strategy]));
         var store = Path.Combine(setup.Folder, strategy, "store");
-        await using var host = await LoopHost.StartAsync(new LoopOptions { Agents = [loaded], StoreDirectory = store, EmbeddingCacheDirectory = EmbeddingCache });
+        await using var host = await LoopHost.StartAsync(loop =>
+        {
+            loop.Agents = [loaded];
+            loop.StoreDirectory = store;
+            loop.EmbeddingCacheDirectory = EmbeddingCache;
+        });
         var registry = host.Services.GetRequiredService<IModelRegistry>();
         var agentId = loaded.Manifest.AgentId;
         var entry = host.Services.GetRequiredService<AgentCatalog>().Get(agentId);
@@ -48,9 +52,7 @@ public sealed class ActiveLearningBenchmark(Banking77Setup setup, string cacheFo
         if (await registry.GetServingAsync(agentId) is null)
         {
             var clock = Stopwatch.StartNew();
-            var v1 = await host.Services.GetRequiredService<StudentModelTrainer>()
-                .TrainAsync(new TrainingJob(loaded.Manifest, entry.Data.Pool, entry.Data.Evaluation, null, "bench:10-shot"));
-            await registry.SetServingAsync(agentId, v1.VersionId, "10-shot start");
+            var v1 = await host.Services.GetRequiredService<InitialVersions>().TrainAsync(agentId, "bench:10-shot", "10-shot start");
             Record(seed, strategy, 0, entry.Data.Pool.Count, v1.Evaluation.Overall, "Start", clock.Elapsed.TotalSeconds);
         }
 
@@ -60,8 +62,8 @@ public sealed class ActiveLearningBenchmark(Banking77Setup setup, string cacheFo
             var labels = entry.Data.Pool.Count + (await context.AllBatchesAsync(agentId, CancellationToken.None)).Sum(b => b.Summary.Labelled);
             if (labels + Banking77Setup.LabelsPerRound > maxLabels) break;
             var clock = Stopwatch.StartNew();
-            var check = await host.CheckAsync(agentId, manual: true, reason: $"round {round}");
-            var report = await host.WatchAsync(check.RunId ?? throw new InvalidOperationException(check.Decision.Reason));
+            var check = await host.Runs.CheckAsync(agentId, manual: true, reason: $"round {round}");
+            var report = await host.Runs.WatchAsync(check.RunId ?? throw new InvalidOperationException(check.Decision.Reason));
             var candidate = await registry.GetAsync(agentId, report.CandidateVersion!);
             labels = entry.Data.Pool.Count + (await context.AllBatchesAsync(agentId, CancellationToken.None)).Sum(b => b.Summary.Labelled);
             Record(seed, strategy, round, labels, candidate!.Evaluation.Overall, report.Status, clock.Elapsed.TotalSeconds);

@@ -8,12 +8,12 @@ using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Monitoring;
 using SelfImprove.Core.Ports;
 using SelfImprove.Core.Runs;
-using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Steps;
 using SelfImprove.Learning.Embeddings;
 using SelfImprove.Learning.Training;
-using SelfImprove.Api.Composition;
 using SelfImprove.Server;
 using SelfImprove.Steps;
+using SelfImprove.Testing;
 
 namespace SelfImprove.Benchmarks;
 
@@ -121,7 +121,12 @@ public static class EngineBenchmark
     private static async Task<double> PlainRunAsync(LoadedManifest loaded, string store, string embeddings)
     {
         await using var services = new ServiceCollection()
-            .AddSelfImproveLoop(new LoopOptions { Agents = [loaded], StoreDirectory = store, EmbeddingCacheDirectory = embeddings })
+            .AddSelfImproveLoop(loop =>
+            {
+                loop.Agents = [loaded];
+                loop.StoreDirectory = store;
+                loop.EmbeddingCacheDirectory = embeddings;
+            })
             .BuildServiceProvider();
         var agentId = loaded.Manifest.AgentId;
         await BootstrapAsync(services, loaded);
@@ -130,7 +135,7 @@ public static class EngineBenchmark
         var ledger = s.GetRequiredService<IRunLedger>();
         var monitoring = s.GetRequiredService<IMonitoringStep>();
         var snapshot = await monitoring.SnapshotAsync(agentId);
-        var state = await monitoring.RunStateAsync(agentId);
+        var state = await ledger.StateAsync(agentId);
         var settings = ledger.Settings(agentId);
         var decision = TriggerPolicy.Decide(settings.Trigger, settings.Goal, snapshot, state, DateTimeOffset.UtcNow, manual: false);
         if (!decision.ShouldStart) throw new InvalidOperationException($"the demo agent should need a run: {decision.Reason}");
@@ -138,7 +143,11 @@ public static class EngineBenchmark
         ledger.Settings(agentId);
         await monitoring.SnapshotAsync(agentId);
         var plan = await s.GetRequiredService<IPlanningStep>().PlanAsync(run.RunId, agentId, 1, []);
-        var batch = await s.GetRequiredService<IDataGenerationStep>().GenerateAsync(run.RunId, agentId, plan);
+        var generation = s.GetRequiredService<IDataGenerationStep>();
+        var work = await generation.PrepareAsync(run.RunId, agentId, plan);
+        for (var teacherBatch = 0; teacherBatch < work.Batches; teacherBatch++)
+            await generation.TeachBatchAsync(run.RunId, agentId, plan.Attempt, teacherBatch);
+        var batch = await generation.AssembleAsync(run.RunId, agentId, plan.Attempt);
         var candidate = await s.GetRequiredService<ITrainingStep>().TrainAsync(run.RunId, agentId, 1, [batch.BlobName], plan.HyperParameters);
         await s.GetRequiredService<IEvaluationStep>().EvaluateAsync(agentId, 1, candidate);
         await s.GetRequiredService<IAlignmentStep>().AssessAsync(agentId, candidate);
@@ -158,23 +167,24 @@ public static class EngineBenchmark
     {
         var clock = new StepClock();
         await using var host = await LoopHost.StartAsync(
-            new LoopOptions { Agents = [loaded], StoreDirectory = store, EmbeddingCacheDirectory = embeddings },
+            loop =>
+            {
+                loop.Agents = [loaded];
+                loop.StoreDirectory = store;
+                loop.EmbeddingCacheDirectory = embeddings;
+            },
             services =>
             {
                 services.AddSingleton<ITextEncoder>(sp => new CachingTextEncoder(
                     new TimedEncoder(clock, sp.GetRequiredService<MiniLmTextEncoder>()),
                     new EmbeddingCache("all-MiniLM-L6-v2", 384, embeddings)));
-                services.AddStepsFrom(sp => new TimedSteps(clock,
-                    ActivatorUtilities.CreateInstance<MonitoringStep>(sp), ActivatorUtilities.CreateInstance<PlanningStep>(sp),
-                    ActivatorUtilities.CreateInstance<DataGenerationStep>(sp), ActivatorUtilities.CreateInstance<TrainingStep>(sp),
-                    ActivatorUtilities.CreateInstance<EvaluationStep>(sp), ActivatorUtilities.CreateInstance<AlignmentStep>(sp),
-                    ActivatorUtilities.CreateInstance<DeploymentStep>(sp)));
+                services.DecorateSteps((step, real, _) => TimedStep.Wrap(step, real, clock));
             },
             backend: backend);
         await BootstrapAsync(host.Services, loaded);
         clock.Clear();
         var wall = Stopwatch.StartNew();
-        var check = await host.CheckAsync(loaded.Manifest.AgentId);
+        var check = await host.Runs.CheckAsync(loaded.Manifest.AgentId);
         var done = await host.Client.WaitForInstanceCompletionAsync(check.RunId!, getInputsAndOutputs: true);
         var seconds = wall.Elapsed.TotalSeconds;
         var report = done.ReadOutputAs<ImprovementReport>()!;
@@ -188,28 +198,25 @@ public static class EngineBenchmark
 
     private static async Task BootstrapAsync(IServiceProvider services, LoadedManifest loaded)
     {
-        var registry = services.GetRequiredService<IModelRegistry>();
-        var data = services.GetRequiredService<AgentCatalog>().Get(loaded.Manifest.AgentId).Data;
-        var v1 = await services.GetRequiredService<StudentModelTrainer>().TrainAsync(new TrainingJob(loaded.Manifest, data.Pool, data.Evaluation, null, "bench"));
-        await registry.SetServingAsync(loaded.Manifest.AgentId, v1.VersionId, "bench bootstrap");
+        await services.GetRequiredService<InitialVersions>().TrainAsync(loaded.Manifest.AgentId, "bench", "bench bootstrap");
     }
 
     private static async Task ThroughputAsync(LoadedManifest loaded, string store, IOrchestrationService? backend, int agents, TextWriter output)
     {
         var many = Enumerable.Range(1, agents)
             .Select(i => loaded with { Manifest = loaded.Manifest with { AgentId = $"agent-{i:D4}" } }).ToArray();
-        var steps = new InstantSteps();
+        var steps = new ScriptedSteps();
         await using var host = await LoopHost.StartAsync(
-            new LoopOptions { Agents = many, StoreDirectory = store },
-            services =>
+            loop =>
             {
-                services.AddStepsFrom(steps);
-                services.AddStepsFrom(sp => new InstantMonitoring(steps, sp.GetRequiredService<RunLedger>()));
+                loop.Agents = many;
+                loop.StoreDirectory = store;
             },
+            services => services.AddStepsFrom(steps),
             backend: backend);
 
         // One tick: a monitoring check of every agent (3 activities and the trigger policy each); all healthy.
-        steps.Healthy = true;
+        steps.FeedbackValue = 0.95;
         var clock = Stopwatch.StartNew();
         var ids = await Task.WhenAll(many.Select(m => host.Client.ScheduleNewOrchestrationInstanceAsync(
             nameof(Workflows.Monitoring.MonitorAgentOrchestrator), new Workflows.Monitoring.MonitorInput(m.Manifest.AgentId))));
@@ -219,10 +226,10 @@ public static class EngineBenchmark
                          $"(unit: one MonitorAgent orchestration, 3 activities, snapshot not scored{(done < agents ? $"; stopped after {Limit.TotalSeconds:0} s" : "")})");
 
         // Concurrent improvement runs: the first agents drift, all their runs at once (no approval).
-        steps.Healthy = false;
+        steps.FeedbackValue = 0.60;
         var runs = many.Take(Math.Min(20, agents)).ToArray();
         clock.Restart();
-        var checks = await Task.WhenAll(runs.Select(m => host.CheckAsync(m.Manifest.AgentId)));
+        var checks = await Task.WhenAll(runs.Select(m => host.Runs.CheckAsync(m.Manifest.AgentId)));
         var (finished, _) = await CompletedWithinAsync(host, checks.Select(c => c.RunId!).ToArray(), Limit);
         var runSeconds = clock.Elapsed.TotalSeconds;
         output.WriteLine($"{runs.Length} concurrent improvement runs: {finished} finished in {runSeconds:0.0} s, {finished / runSeconds:0.00} runs/s " +

@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using SelfImprove.Core.Alignment;
-using SelfImprove.Core.Deployment;
-using SelfImprove.Core.Manifests;
-using SelfImprove.Core.Monitoring;
-using SelfImprove.Core.Planning;
+using System.Reflection;
 using SelfImprove.Core.Ports;
-using SelfImprove.Core.Runs;
-using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Benchmarks;
 
@@ -18,59 +13,62 @@ public sealed class StepClock
 
     public IReadOnlyDictionary<string, double> Seconds => seconds;
 
-    public async Task<T> TimeAsync<T>(string name, Func<Task<T>> work)
+    public void Add(string name, TimeSpan elapsed) => seconds.AddOrUpdate(name, elapsed.TotalSeconds, (_, s) => s + elapsed.TotalSeconds);
+
+    public T Time<T>(string name, Func<T> work)
     {
         var clock = Stopwatch.StartNew();
-        try { return await work(); }
-        finally { seconds.AddOrUpdate(name, clock.Elapsed.TotalSeconds, (_, s) => s + clock.Elapsed.TotalSeconds); }
+        try { return work(); }
+        finally { Add(name, clock.Elapsed); }
     }
-
-    public T Time<T>(string name, Func<T> work) => TimeAsync(name, () => Task.FromResult(work())).GetAwaiter().GetResult();
 
     public void Clear() => seconds.Clear();
 }
 
-/// <summary>The real steps, each call timed by a <see cref="StepClock"/>.</summary>
-public sealed class TimedSteps(
-    StepClock clock, IMonitoringStep monitoring, IPlanningStep planning, IDataGenerationStep generation, ITrainingStep training,
-    IEvaluationStep evaluation, IAlignmentStep alignment, IDeploymentStep deployment)
-    : IMonitoringStep, IPlanningStep, IDataGenerationStep, ITrainingStep, IEvaluationStep, IAlignmentStep, IDeploymentStep
+/// <summary>
+/// Times every call of one step interface (whatever its members): a proxy in front of the registered step, put
+/// there by <c>StepOverrides.DecorateSteps</c>, so a step added to the loop is timed without code here.
+/// </summary>
+public class TimedStep : DispatchProxy
 {
-    public Task<MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default) =>
-        clock.TimeAsync("monitor", () => monitoring.SnapshotAsync(agentId, cancellationToken));
+    private static readonly Dictionary<Type, string> Phases = new()
+    {
+        [typeof(IMonitoringStep)] = "monitor", [typeof(IPlanningStep)] = "plan", [typeof(IDataGenerationStep)] = "generate",
+        [typeof(ITrainingStep)] = "train", [typeof(IEvaluationStep)] = "evaluate", [typeof(IAlignmentStep)] = "align",
+        [typeof(IApprovalStep)] = "approval", [typeof(IDeploymentStep)] = "deploy",
+    };
 
-    public Task<AgentRunState> RunStateAsync(string agentId, CancellationToken cancellationToken = default) =>
-        clock.TimeAsync("monitor", () => monitoring.RunStateAsync(agentId, cancellationToken));
+    private object inner = null!;
+    private StepClock clock = null!;
+    private string name = "";
 
-    public Task<ImprovementPlan> PlanAsync(string runId, string agentId, int attempt, IReadOnlyList<AttemptEvidence> previousAttempts, CancellationToken cancellationToken = default) =>
-        clock.TimeAsync("plan", () => planning.PlanAsync(runId, agentId, attempt, previousAttempts, cancellationToken));
+    /// <summary>A proxy implementing <paramref name="stepInterface"/> that times each call of <paramref name="step"/> on <paramref name="clock"/>.</summary>
+    public static object Wrap(Type stepInterface, object step, StepClock clock)
+    {
+        var proxy = (TimedStep)Create(stepInterface, typeof(TimedStep));
+        proxy.inner = step;
+        proxy.clock = clock;
+        proxy.name = Phases.GetValueOrDefault(stepInterface) ?? stepInterface.Name;
+        return proxy;
+    }
 
-    public Task<GenerationWork> PrepareAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default) =>
-        clock.TimeAsync("generate", () => generation.PrepareAsync(runId, agentId, plan, cancellationToken));
-
-    public Task<UsageReport> TeachBatchAsync(string runId, string agentId, int attempt, int batch, CancellationToken cancellationToken = default) =>
-        clock.TimeAsync("generate", () => generation.TeachBatchAsync(runId, agentId, attempt, batch, cancellationToken));
-
-    public Task<DataBatch> AssembleAsync(string runId, string agentId, int attempt, CancellationToken cancellationToken = default) =>
-        clock.TimeAsync("generate", () => generation.AssembleAsync(runId, agentId, attempt, cancellationToken));
-
-    public Task<string> TrainAsync(string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters, CancellationToken cancellationToken = default) =>
-        clock.TimeAsync("train", () => training.TrainAsync(runId, agentId, attempt, batchBlobNames, hyperParameters, cancellationToken));
-
-    public Task<CandidateEvaluation> EvaluateAsync(string agentId, int attempt, string candidateVersionId, CancellationToken cancellationToken = default) =>
-        clock.TimeAsync("evaluate", () => evaluation.EvaluateAsync(agentId, attempt, candidateVersionId, cancellationToken));
-
-    public Task<AlignmentAssessment> AssessAsync(string agentId, string candidateVersionId, CancellationToken cancellationToken = default) =>
-        clock.TimeAsync("align", () => alignment.AssessAsync(agentId, candidateVersionId, cancellationToken));
-
-    public Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default) =>
-        clock.TimeAsync("deploy", () => deployment.TrialAsync(runId, agentId, candidateVersionId, cancellationToken));
-
-    public Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default) =>
-        clock.TimeAsync("deploy", () => deployment.PromoteAsync(runId, agentId, candidateVersionId, cancellationToken));
-
-    public Task<string> RollbackAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default) =>
-        clock.TimeAsync("deploy", () => deployment.RollbackAsync(runId, agentId, candidateVersionId, cancellationToken));
+    protected override object? Invoke(MethodInfo? method, object?[]? args)
+    {
+        var watch = Stopwatch.StartNew();
+        object? result;
+        try { result = method!.Invoke(inner, args); }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            clock.Add(name, watch.Elapsed);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
+        if (result is Task task)
+            task.ContinueWith(_ => clock.Add(name, watch.Elapsed), TaskContinuationOptions.ExecuteSynchronously);
+        else
+            clock.Add(name, watch.Elapsed);
+        return result;
+    }
 }
 
 /// <summary>The encoder, its inference time on the <see cref="StepClock"/> under "embedding".</summary>

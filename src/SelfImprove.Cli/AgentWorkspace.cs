@@ -3,14 +3,15 @@ using SelfImprove.Core.Datasets;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Ports;
 using SelfImprove.Learning.Scoring;
-using SelfImprove.Learning.Training;
-using SelfImprove.Api.Composition;
-using SelfImprove.Server;
 using SelfImprove.Steps;
 
 namespace SelfImprove.Cli;
 
-/// <summary>One agent's manifest, data and model store, wired the same way the hosts wire them.</summary>
+/// <summary>
+/// One agent's manifest, data and model store for the model commands (<c>train</c>, <c>predict</c>, <c>evaluate</c>,
+/// <c>versions</c>): only the model services (<see cref="LoopServices.AddModelServices"/>), wired as the hosts wire them;
+/// no durable engine, HTTP or LLM client.
+/// </summary>
 public sealed class AgentWorkspace : IDisposable
 {
     private readonly ServiceProvider services;
@@ -19,7 +20,11 @@ public sealed class AgentWorkspace : IDisposable
     {
         Loaded = loaded;
         services = new ServiceCollection()
-            .AddSelfImproveLoop(new LoopOptions { Agents = [loaded], StoreDirectory = storeDirectory })
+            .AddModelServices(o =>
+            {
+                o.Agents = [loaded];
+                o.StoreDirectory = storeDirectory;
+            })
             .BuildServiceProvider();
     }
 
@@ -27,8 +32,11 @@ public sealed class AgentWorkspace : IDisposable
     public AgentManifest Manifest => Loaded.Manifest;
     public AgentDatasets Datasets => services.GetRequiredService<AgentCatalog>().Get(Manifest.AgentId).Data;
     public IModelRegistry Registry => services.GetRequiredService<IModelRegistry>();
-    public StudentModelTrainer Trainer => services.GetRequiredService<StudentModelTrainer>();
     public ModelLoader Models => services.GetRequiredService<ModelLoader>();
+    public InitialVersions InitialVersions => services.GetRequiredService<InitialVersions>();
+
+    /// <summary>The container's services (tests check what the model commands build).</summary>
+    public IServiceProvider Services => services;
 
     public static AgentWorkspace Open(FileInfo manifest, DirectoryInfo store) => new(ManifestLoader.Load(manifest.FullName), store.FullName);
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SelfImprove.Runs;
 
 namespace SelfImprove.Cli;
 
@@ -14,6 +15,9 @@ public sealed class ApiClient(Uri server, string? key) : IDisposable
     private readonly HttpClient http = new() { BaseAddress = server, Timeout = TimeSpan.FromSeconds(100) };
 
     public Uri BaseAddress => server;
+
+    /// <summary>The server's routes (<see cref="ApiRoutes"/>), as absolute links.</summary>
+    public ApiLinks Links { get; } = new(server);
 
     public static ApiClient From(string server, string? key)
     {
@@ -30,7 +34,7 @@ public sealed class ApiClient(Uri server, string? key) : IDisposable
 
     private async Task<JsonObject> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (key is { Length: > 0 }) request.Headers.Add("x-functions-key", key);
+        if (key is { Length: > 0 }) request.Headers.Add(ApiRoutes.KeyHeader, key);
         HttpResponseMessage response;
         try { response = await http.SendAsync(request, cancellationToken); }
         catch (HttpRequestException e) { throw new ApiException($"No answer from {http.BaseAddress}: {e.Message}", invalidInput: false); }

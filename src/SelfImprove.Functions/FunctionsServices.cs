@@ -3,8 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using SelfImprove.Api.Approval;
-using SelfImprove.Api.Composition;
+using SelfImprove.Api.Http;
+using SelfImprove.Runs;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Steps;
 using SelfImprove.Storage;
@@ -21,16 +21,18 @@ public static class FunctionsServices
     {
         var settings = FunctionsSettings.From(configuration);
         var folder = Path.Combine(AppContext.BaseDirectory, settings.AgentsFolder);
-        var agents = Directory.EnumerateFiles(folder, "*.agent.json").Order(StringComparer.Ordinal).Select(ManifestLoader.Load).ToArray();
+        var agents = ManifestLoader.LoadFolder(folder);
         var container = new BlobContainerClient(configuration["AzureWebJobsStorage"], settings.ArtifactContainer);
-        services.AddSelfImproveLoop(new LoopOptions
+        services.AddSelfImproveLoop(loop =>
         {
-            Agents = agents,
-            ArtifactStore = new BlobArtifactStore(container),
-            StoreDirectory = Path.GetTempPath(),
-            EmbeddingCacheDirectory = Path.Combine(Path.GetTempPath(), "selfimprove", "embeddings"),
-            PublicBaseUrl = settings.EffectivePublicBaseUrl(configuration),
+            loop.Agents = agents;
+            loop.ArtifactStore = new BlobArtifactStore(container);
+            loop.StoreDirectory = Path.GetTempPath();
+            loop.EmbeddingCacheDirectory = Path.Combine(Path.GetTempPath(), "selfimprove", "embeddings");
+            loop.PublicBaseUrl = settings.EffectivePublicBaseUrl(configuration);
         });
+        services.AddRunClient();
+        services.AddSelfImproveApi();
         services.AddSingleton(settings);
         services.AddHostedService(sp => new AgentSetup(container, sp, sp.GetRequiredService<ILogger<AgentSetup>>()));
         if (settings.Approval.NotifyUrl is { Length: > 0 } notify)
@@ -62,7 +64,7 @@ internal sealed class AgentSetup(BlobContainerClient container, IServiceProvider
         {
             try
             {
-                if (await InitialVersions.EnsureAsync(services, agentId, "functions:initial") is { } version)
+                if (await services.GetRequiredService<InitialVersions>().EnsureAsync(agentId, "functions:initial") is { } version)
                     logger.LogInformation("Agent {AgentId}: initial version {VersionId} trained and serving", agentId, version.VersionId);
             }
             catch (Exception e)

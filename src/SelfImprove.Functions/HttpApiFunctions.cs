@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using SelfImprove.Api.Http;
+using SelfImprove.Runs;
 
 namespace SelfImprove.Functions;
 

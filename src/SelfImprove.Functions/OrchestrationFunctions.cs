@@ -1,14 +1,13 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using SelfImprove.Api.Composition;
+using SelfImprove.Runs;
 using SelfImprove.Core.Alignment;
 using SelfImprove.Core.Deployment;
 using SelfImprove.Core.Monitoring;
 using SelfImprove.Core.Planning;
 using SelfImprove.Core.Runs;
-using SelfImprove.Core.Steps;
-using SelfImprove.Workflows.Activities;
+using SelfImprove.Workflows.Steps;
 using SelfImprove.Workflows.ImprovementRun;
 using SelfImprove.Workflows.Monitoring;
 
@@ -18,7 +17,7 @@ namespace SelfImprove.Functions;
 /// The shared orchestrators and activities as Durable Functions: one thin wrapper each, named as the class so the
 /// orchestrators' <c>nameof(...)</c> calls find them. The run-starting activities get the function's durable client.
 /// </summary>
-public sealed class OrchestrationFunctions(IServiceProvider services, IRunLedger ledger, TimeProvider clock)
+public sealed class OrchestrationFunctions(IServiceProvider services, RunClientFactory runs)
 {
     [Function(nameof(ImprovementRunOrchestrator))]
     public Task<ImprovementReport> ImprovementRun([OrchestrationTrigger] TaskOrchestrationContext context) =>
@@ -36,11 +35,11 @@ public sealed class OrchestrationFunctions(IServiceProvider services, IRunLedger
 
     [Function(nameof(GetRunStateActivity))]
     public Task<AgentRunState> GetRunState([ActivityTrigger] string agentId, [DurableClient] DurableTaskClient client) =>
-        new GetRunStateActivity(Get<IMonitoringStep>(), Starter(client)).RunAsync(Context(nameof(GetRunStateActivity)), agentId);
+        new GetRunStateActivity(runs.Starter(client)).RunAsync(Context(nameof(GetRunStateActivity)), agentId);
 
     [Function(nameof(StartRunActivity))]
     public Task<RunStartResult> StartRun([ActivityTrigger] RunStartRequest request, [DurableClient] DurableTaskClient client) =>
-        new StartRunActivity(Starter(client)).RunAsync(Context(nameof(StartRunActivity)), request);
+        new StartRunActivity(runs.Starter(client)).RunAsync(Context(nameof(StartRunActivity)), request);
 
     [Function(nameof(PlanAttemptActivity))]
     public Task<ImprovementPlan> PlanAttempt([ActivityTrigger] PlanInput input) => Run<PlanAttemptActivity, PlanInput, ImprovementPlan>(input);
@@ -64,7 +63,7 @@ public sealed class OrchestrationFunctions(IServiceProvider services, IRunLedger
     public Task<CandidateEvaluation> EvaluateCandidate([ActivityTrigger] EvaluateInput input) => Run<EvaluateCandidateActivity, EvaluateInput, CandidateEvaluation>(input);
 
     [Function(nameof(AssessAlignmentActivity))]
-    public Task<AlignmentAssessment> AssessAlignment([ActivityTrigger] CandidateInput input) => Run<AssessAlignmentActivity, CandidateInput, AlignmentAssessment>(input);
+    public Task<AlignmentAssessment> AssessAlignment([ActivityTrigger] AlignmentInput input) => Run<AssessAlignmentActivity, AlignmentInput, AlignmentAssessment>(input);
 
     [Function(nameof(RequestApprovalActivity))]
     public Task<bool> RequestApproval([ActivityTrigger] ApprovalRequest request) => Run<RequestApprovalActivity, ApprovalRequest, bool>(request);
@@ -86,10 +85,6 @@ public sealed class OrchestrationFunctions(IServiceProvider services, IRunLedger
 
     private Task<TOut> Run<TActivity, TIn, TOut>(TIn input) where TActivity : TaskActivity<TIn, TOut> =>
         Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<TActivity>(services).RunAsync(Context(typeof(TActivity).Name), input);
-
-    private T Get<T>() where T : notnull => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<T>(services);
-
-    private RunStarter Starter(DurableTaskClient client) => new(ledger, new DurableRunScheduler(client), clock);
 
     private static TaskActivityContext Context(string name) => new FunctionActivityContext(name);
 

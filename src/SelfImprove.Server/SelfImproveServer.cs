@@ -5,14 +5,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using SelfImprove.Api.Approval;
-using SelfImprove.Api.Composition;
 using SelfImprove.Api.Http;
-using SelfImprove.Api.Monitoring;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Ports;
-using SelfImprove.Core.Steps;
-using SelfImprove.Server.Http;
+using SelfImprove.Workflows.Steps;
 using SelfImprove.Steps;
 using SelfImprove.Storage;
 
@@ -50,7 +46,7 @@ public sealed class SelfImproveServer : IAsyncDisposable
     {
         options.Validate();
         loggerFactory ??= NullLoggerFactory.Instance;
-        var agents = Directory.EnumerateFiles(options.AgentsFolder, "*.agent.json").Order(StringComparer.Ordinal).Select(ManifestLoader.Load).ToArray();
+        var agents = ManifestLoader.LoadFolder(options.AgentsFolder);
         var baseAddress = new Uri(options.ListenUri.GetLeftPart(UriPartial.Authority) + "/");
         var publicAddress = options.PublicBaseAddress;
 
@@ -64,13 +60,16 @@ public sealed class SelfImproveServer : IAsyncDisposable
                 options.StorageConnectionString, options.HubName, options.EffectiveWorkerId, loggerFactory, cancellationToken, options.RedeliveryAfter);
         }
 
-        var loopOptions = new LoopOptions
+        var loop = await LoopHost.StartAsync(loop =>
         {
-            Agents = agents, StoreDirectory = options.StoreDirectory, EmbeddingCacheDirectory = options.EmbeddingCacheDirectory,
-            ArtifactStore = store, PublicBaseUrl = publicAddress,
-        };
-        var loop = await LoopHost.StartAsync(loopOptions, services =>
+            loop.Agents = agents;
+            loop.StoreDirectory = options.StoreDirectory;
+            loop.EmbeddingCacheDirectory = options.EmbeddingCacheDirectory;
+            loop.ArtifactStore = store;
+            loop.PublicBaseUrl = publicAddress;
+        }, services =>
         {
+            services.AddSelfImproveApi();
             services.AddSingleton<IApprovalNotifier>(new ConsoleApprovalNotifier(output));
             if (options.HoldTrainingWhileFileExists is { } holdFile)
                 services.AddSingleton<ITrainingStep>(sp => new HeldTrainingStep(ActivatorUtilities.CreateInstance<TrainingStep>(sp), holdFile));
@@ -80,7 +79,7 @@ public sealed class SelfImproveServer : IAsyncDisposable
         try
         {
             foreach (var agent in agents)
-                if (await InitialVersions.EnsureAsync(loop.Services, agent.Manifest.AgentId, "serve:initial", cancellationToken) is { } initial)
+                if (await loop.Services.GetRequiredService<InitialVersions>().EnsureAsync(agent.Manifest.AgentId, "serve:initial", cancellationToken) is { } initial)
                     await output.WriteLineAsync($"INITIAL VERSION {agent.Manifest.AgentId} {initial.VersionId} trained on {initial.TrainingSet.Count} pool examples");
             var web = BuildApi(options, loop, loggerFactory);
             await web.StartAsync(cancellationToken);
@@ -100,7 +99,7 @@ public sealed class SelfImproveServer : IAsyncDisposable
 
     /// <summary>One monitoring tick now: a check of every agent; returns the checks' instance ids.</summary>
     public Task<IReadOnlyList<string>> TickAsync(CancellationToken cancellationToken = default) =>
-        MonitoringTick.ScheduleChecksAsync(Loop.Client, Loop.Services.GetRequiredService<AgentCatalog>(), cancellationToken);
+        Loop.Runs.ScheduleMonitoringChecksAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

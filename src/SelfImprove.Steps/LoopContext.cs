@@ -83,7 +83,7 @@ public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IMode
 }
 
 /// <summary>One attempt's curated teacher output as stored: the summary, which requests were labelled, and the samples.</summary>
-public sealed record StoredBatch(Core.Steps.DataBatch Summary, IReadOnlyList<long> LabelledRequests, IReadOnlyList<LabeledExample> Examples);
+public sealed record StoredBatch(Workflows.Steps.DataBatch Summary, IReadOnlyList<long> LabelledRequests, IReadOnlyList<LabeledExample> Examples);
 
 /// <summary>An A/B trial in progress: who shares the traffic and how.</summary>
 public sealed record TrialState(string RunId, string CandidateVersionId, string ServingVersionId, double CandidateShare);

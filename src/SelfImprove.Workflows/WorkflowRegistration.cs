@@ -1,32 +1,26 @@
 using Microsoft.DurableTask;
-using SelfImprove.Workflows.Activities;
-using SelfImprove.Workflows.ImprovementRun;
-using SelfImprove.Workflows.Monitoring;
 
 namespace SelfImprove.Workflows;
 
 /// <summary>Registers every orchestrator and activity of the loop with a Durable Task worker.</summary>
 public static class WorkflowRegistration
 {
-    public static DurableTaskRegistry AddSelfImproveWorkflows(this DurableTaskRegistry registry) => registry
-        .AddOrchestrator<ImprovementRunOrchestrator>()
-        .AddOrchestrator<MonitorAgentOrchestrator>()
-        .AddActivity<LoadRunSettingsActivity>()
-        .AddActivity<TakeSnapshotActivity>()
-        .AddActivity<GetRunStateActivity>()
-        .AddActivity<StartRunActivity>()
-        .AddActivity<PlanAttemptActivity>()
-        .AddActivity<PrepareGenerationActivity>()
-        .AddActivity<TeachBatchActivity>()
-        .AddActivity<GenerateDataActivity>()
-        .AddActivity<RunUsageActivity>()
-        .AddActivity<TrainCandidateActivity>()
-        .AddActivity<EvaluateCandidateActivity>()
-        .AddActivity<AssessAlignmentActivity>()
-        .AddActivity<RequestApprovalActivity>()
-        .AddActivity<CloseApprovalActivity>()
-        .AddActivity<RunTrialActivity>()
-        .AddActivity<PromoteActivity>()
-        .AddActivity<RollbackActivity>()
-        .AddActivity<CloseRunActivity>();
+    /// <summary>Every orchestrator class of this assembly (registered under its class name).</summary>
+    public static IReadOnlyList<Type> Orchestrators { get; } = TasksOf(typeof(ITaskOrchestrator));
+
+    /// <summary>Every activity class of this assembly (a step's activities live in its file under <c>Steps/</c>).</summary>
+    public static IReadOnlyList<Type> Activities { get; } = TasksOf(typeof(ITaskActivity));
+
+    public static DurableTaskRegistry AddSelfImproveWorkflows(this DurableTaskRegistry registry)
+    {
+        foreach (var orchestrator in Orchestrators) registry.AddOrchestrator(orchestrator);
+        foreach (var activity in Activities) registry.AddActivity(activity);
+        return registry;
+    }
+
+    private static Type[] TasksOf(Type kind) =>
+        typeof(WorkflowRegistration).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false, IsPublic: true } && kind.IsAssignableFrom(t))
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .ToArray();
 }

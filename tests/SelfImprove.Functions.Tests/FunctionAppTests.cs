@@ -3,6 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
+using SelfImprove.Runs;
 using SelfImprove.Api.Http;
 using SelfImprove.Workflows.Monitoring;
 

@@ -9,12 +9,11 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
-using SelfImprove.Api.Approval;
-using SelfImprove.Api.Composition;
+using SelfImprove.Runs;
 using SelfImprove.Api.Http;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Ports;
-using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Steps;
 using SelfImprove.Server;
 using SelfImprove.Steps;
 using SelfImprove.Testing;
@@ -39,7 +38,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         this.host = host;
         Approvals = approvals;
         Http = new HttpApiFunctions(host.Services.GetRequiredService<ImprovementApi>());
-        Monitoring = new MonitoringFunctions(host.Services.GetRequiredService<AgentCatalog>(), new Microsoft.Extensions.Logging.Abstractions.NullLogger<MonitoringFunctions>());
+        Monitoring = new MonitoringFunctions(host.Services.GetRequiredService<RunClientFactory>(), new Microsoft.Extensions.Logging.Abstractions.NullLogger<MonitoringFunctions>());
     }
 
     public DurableTaskClient Client => host.Client;
@@ -55,11 +54,6 @@ public sealed class FunctionsHost : IAsyncDisposable
         {
             ManifestFiles.UseSmallAgent(m, driftPoint: 0.4);
         }));
-        var options = new LoopOptions
-        {
-            Agents = [manifest], StoreDirectory = folder.Combine("store"), EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache,
-            PublicBaseUrl = new Uri("https://selfimprove.example/"),
-        };
         var approvals = new RecordingNotifier();
         OrchestrationFunctions? functions = null;
         DurableTaskClient? client = null;
@@ -68,12 +62,21 @@ public sealed class FunctionsHost : IAsyncDisposable
             registry => RegisterFunctions(registry, () => functions!, () => client!),
             services =>
             {
-                services.AddSelfImproveLoop(options);
+                // What the Functions app registers (FunctionsServices), on the self-host's engine.
+                services.AddSelfImproveLoop(loop =>
+                {
+                    loop.Agents = [manifest];
+                    loop.StoreDirectory = folder.Combine("store");
+                    loop.EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache;
+                    loop.PublicBaseUrl = new Uri("https://selfimprove.example/");
+                });
+                services.AddRunClient();
+                services.AddSelfImproveApi();
                 services.AddSingleton<IApprovalNotifier>(approvals);
             });
         functions = ActivatorUtilities.CreateInstance<OrchestrationFunctions>(host.Services);
         client = host.Client;
-        await InitialVersions.EnsureAsync(host.Services, AgentId, "test:initial");
+        await host.Services.GetRequiredService<InitialVersions>().EnsureAsync(AgentId, "test:initial");
         return new FunctionsHost(folder, host, approvals);
     }
 

@@ -3,7 +3,7 @@ using SelfImprove.Core.Datasets;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Monitoring;
 using SelfImprove.Core.Runs;
-using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Steps;
 using SelfImprove.Learning.Training;
 using SelfImprove.Steps;
 
@@ -43,8 +43,8 @@ public sealed class EmbeddedLoopTests
         await using var loop = await RealLoop.StartAsync();
         var first = await loop.RunAsync();
 
-        var check = await loop.Host.CheckAsync(RealLoop.AgentId, manual: true, reason: "second round");
-        var second = await loop.Host.WatchAsync(check.RunId!, onApproval: (id, _) => loop.Host.ApproveAsync(id, new ApprovalDecision(true, "test", null)));
+        var check = await loop.Host.Runs.CheckAsync(RealLoop.AgentId, manual: true, reason: "second round");
+        var second = await loop.Host.Runs.WatchAsync(check.RunId!, onApproval: run => loop.Host.ApproveAsync(run.RunId, new ApprovalDecision(true, "test", null)));
 
         var v2 = (await loop.Registry.GetAsync(RealLoop.AgentId, "v2"))!;
         var v3 = (await loop.Registry.GetAsync(RealLoop.AgentId, second.CandidateVersion!))!;
@@ -64,7 +64,7 @@ public sealed class EmbeddedLoopTests
         var training = new GatedTraining();
         await using var loop = await RealLoop.StartAsync(configure: services =>
             services.AddSingleton<ITrainingStep>(sp => training.Wrap(ActivatorUtilities.CreateInstance<TrainingStep>(sp))));
-        var check = await loop.Host.CheckAsync(RealLoop.AgentId);
+        var check = await loop.Host.Runs.CheckAsync(RealLoop.AgentId);
 
         Assert.True(check.RunId is not null, check.Decision.Reason);
         await training.Started.Task.WaitAsync(TimeSpan.FromMinutes(2));
@@ -72,7 +72,7 @@ public sealed class EmbeddedLoopTests
         foreach (var text in new[] { "my card was stolen", "close my account please", "why was I charged twice" })
             answers.Add(await loop.Router.PredictAsync(RealLoop.AgentId, text));
         training.Release.SetResult();
-        var report = await loop.Host.WatchAsync(check.RunId!, onApproval: (id, _) => loop.Host.ApproveAsync(id, new ApprovalDecision(true, "test", null)));
+        var report = await loop.Host.Runs.WatchAsync(check.RunId!, onApproval: run => loop.Host.ApproveAsync(run.RunId, new ApprovalDecision(true, "test", null)));
 
         Assert.All(answers, a => Assert.Equal("v1", a.VersionId));
         Assert.Equal("verify_identity", answers[0].Action);
@@ -129,7 +129,7 @@ public sealed class EmbeddedLoopTests
             m["goal"]!["acceptableRange"]!["min"] = 0.3;
         });
 
-        var check = await loop.Host.CheckAsync(RealLoop.AgentId);
+        var check = await loop.Host.Runs.CheckAsync(RealLoop.AgentId);
 
         Assert.Equal(TriggerOutcomes.Healthy, check.Decision.Outcome);
         Assert.Null(check.RunId);

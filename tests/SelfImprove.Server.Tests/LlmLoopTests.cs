@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Ports;
 using SelfImprove.Core.Runs;
-using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Steps;
 using SelfImprove.Testing;
 
 namespace SelfImprove.Server.Tests;

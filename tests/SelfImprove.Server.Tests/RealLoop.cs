@@ -1,11 +1,9 @@
-using SelfImprove.Api.Composition;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Ports;
 using SelfImprove.Core.Runs;
-using SelfImprove.Core.Steps;
-using SelfImprove.Learning.Training;
+using SelfImprove.Workflows.Steps;
 using SelfImprove.Steps;
 using SelfImprove.Testing;
 
@@ -42,7 +40,12 @@ public sealed class RealLoop : IAsyncDisposable
             edit?.Invoke(m);
         }));
         var host = await LoopHost.StartAsync(
-            new LoopOptions { Agents = [manifest], StoreDirectory = folder.Combine("store"), EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache },
+            loop =>
+            {
+                loop.Agents = [manifest];
+                loop.StoreDirectory = folder.Combine("store");
+                loop.EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache;
+            },
             configure);
         var loop = new RealLoop(folder, host);
         await loop.BootstrapAsync();
@@ -52,20 +55,17 @@ public sealed class RealLoop : IAsyncDisposable
     /// <summary>Trains v1 on the pool and makes it serve, like a deployed agent before drift.</summary>
     private async Task BootstrapAsync()
     {
-        var data = Agent.Data;
-        var trainer = Host.Services.GetRequiredService<StudentModelTrainer>();
-        var v1 = await trainer.TrainAsync(new TrainingJob(Agent.Manifest, data.Pool, data.Evaluation, null, "test:bootstrap"));
-        await Registry.SetServingAsync(AgentId, v1.VersionId, "bootstrap");
+        await Host.Services.GetRequiredService<InitialVersions>().TrainAsync(AgentId, "test:bootstrap", "bootstrap");
     }
 
     public async Task<ImprovementReport> RunAsync(bool approve = true, Func<Task>? whileWaiting = null)
     {
-        var check = await Host.CheckAsync(AgentId);
+        var check = await Host.Runs.CheckAsync(AgentId);
         Assert.True(check.RunId is not null, $"monitoring started no run: {check.Decision.Outcome}: {check.Decision.Reason}");
-        return await Host.WatchAsync(check.RunId, onApproval: async (runId, _) =>
+        return await Host.Runs.WatchAsync(check.RunId, onApproval: async run =>
         {
             if (whileWaiting is not null) await whileWaiting();
-            await Host.ApproveAsync(runId, new ApprovalDecision(approve, "test", null));
+            await Host.ApproveAsync(run.RunId, new ApprovalDecision(approve, "test", null));
         }).WaitAsync(TimeSpan.FromMinutes(4));
     }
 

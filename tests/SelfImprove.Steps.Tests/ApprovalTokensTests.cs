@@ -1,4 +1,4 @@
-using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Steps;
 using SelfImprove.Storage;
 using SelfImprove.Testing;
 

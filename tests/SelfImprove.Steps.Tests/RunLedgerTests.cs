@@ -1,5 +1,5 @@
 using SelfImprove.Core.Manifests;
-using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Steps;
 using SelfImprove.Storage;
 using SelfImprove.Testing;
 using SelfImprove.Workflows;

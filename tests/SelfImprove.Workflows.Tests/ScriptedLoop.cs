@@ -2,15 +2,17 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Runs;
-using SelfImprove.Core.Steps;
-using SelfImprove.Api.Composition;
+using SelfImprove.Runs;
 using SelfImprove.Server;
 using SelfImprove.Steps;
 using SelfImprove.Testing;
+using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Workflows.Tests;
 
-/// <summary>The real embedded durable host and run ledger, with <see cref="ScriptedSteps"/> doing the work.</summary>
+/// <summary>
+/// The real embedded durable host, run ledger and approval gate, with <see cref="ScriptedSteps"/> doing the work.
+/// </summary>
 public sealed class ScriptedLoop : IAsyncDisposable
 {
     private readonly TempDirectory? ownedFolder;
@@ -45,11 +47,16 @@ public sealed class ScriptedLoop : IAsyncDisposable
             edit?.Invoke(m);
         }));
         var host = await LoopHost.StartAsync(
-            new LoopOptions { Agents = [manifest], StoreDirectory = folder.Combine("store"), ArtifactStore = artifacts },
+            loop =>
+            {
+                loop.Agents = [manifest];
+                loop.StoreDirectory = folder.Combine("store");
+                loop.ArtifactStore = artifacts;
+            },
             services =>
             {
                 services.AddStepsFrom(steps);
-                services.AddStepsFrom(sp => new MonitoringWithRealRunState(steps, sp.GetRequiredService<RunLedger>()));
+                services.AddSingleton<IApprovalNotifier>(new RecordingNotifier(steps));
             },
             backend: backend);
         return new ScriptedLoop(owned, host, steps);
@@ -58,16 +65,31 @@ public sealed class ScriptedLoop : IAsyncDisposable
     /// <summary>Starts a run by hand (as a person would) and returns its id.</summary>
     public async Task<string> StartRunAsync()
     {
-        var check = await Host.CheckAsync(AgentId, manual: true, reason: "test");
+        var check = await Host.Runs.CheckAsync(AgentId, manual: true, reason: "test");
         return check.RunId ?? throw new InvalidOperationException($"No run started: {check.Decision.Reason}");
     }
 
-    /// <summary>Follows the run, answering its approval request with <paramref name="decision"/> (none: let it time out).</summary>
-    public Task<ImprovementReport> FinishAsync(string runId, ApprovalDecision? decision = null) =>
-        Host.WatchAsync(runId, onApproval: async (id, _) =>
+    /// <summary>
+    /// Follows the run, answering its approval request with <paramref name="decision"/> through the token gate (none:
+    /// let it time out). With <paramref name="deliver"/> false the decision is recorded but its event never sent, as
+    /// when a host dies between the two.
+    /// </summary>
+    public Task<ImprovementReport> FinishAsync(string runId, ApprovalDecision? decision = null, bool deliver = true) =>
+        Host.Runs.WatchAsync(runId, onApproval: async run =>
         {
-            if (decision is not null) await Host.ApproveAsync(id, decision);
+            if (decision is null) return;
+            if (deliver)
+            {
+                var result = await Host.ApproveAsync(run.RunId, decision);
+                if (result.Outcome != ApprovalOutcome.Accepted) throw new InvalidOperationException(result.Message);
+                return;
+            }
+            var token = await Host.Services.GetRequiredService<LocalApprovals>().TokenAsync(run.RunId);
+            await Host.Services.GetRequiredService<ApprovalTokens>().RecordAsync(run.RunId, token, decision);
         }).WaitAsync(TimeSpan.FromMinutes(2));
+
+    /// <summary>The token the run's approval link carries (as a person would copy it from the notification).</summary>
+    public Task<string> ApprovalTokenAsync(string runId) => Host.Services.GetRequiredService<LocalApprovals>().TokenAsync(runId);
 
     public async ValueTask DisposeAsync()
     {
@@ -75,13 +97,13 @@ public sealed class ScriptedLoop : IAsyncDisposable
         ownedFolder?.Dispose();
     }
 
-    /// <summary>Scripted snapshots, but the run state (lock, last run) from the real ledger.</summary>
-    private sealed class MonitoringWithRealRunState(ScriptedSteps steps, RunLedger ledger) : IMonitoringStep
+    /// <summary>Records each approval request in the scripted steps' call log.</summary>
+    private sealed class RecordingNotifier(ScriptedSteps steps) : IApprovalNotifier
     {
-        public Task<Core.Monitoring.MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default) =>
-            steps.SnapshotAsync(agentId, cancellationToken);
-
-        public Task<Core.Monitoring.AgentRunState> RunStateAsync(string agentId, CancellationToken cancellationToken = default) =>
-            ledger.StateAsync(agentId, cancellationToken);
+        public Task NotifyAsync(ApprovalNotice notice, CancellationToken cancellationToken = default)
+        {
+            steps.RecordApprovalRequest(new ApprovalRequest(notice.RunId, notice.AgentId, notice.CandidateVersionId, notice.Summary, notice.ExpiresAt));
+            return Task.CompletedTask;
+        }
     }
 }

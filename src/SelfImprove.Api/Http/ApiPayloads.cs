@@ -6,9 +6,6 @@ namespace SelfImprove.Api.Http;
 /// <summary>Optional body of a run start.</summary>
 public sealed record StartRunBody(string? Reason);
 
-/// <summary>Shaped like Durable Functions' check-status response.</summary>
-public sealed record CheckStatusPayload(string Id, string StatusQueryGetUri, string SendEventPostUri, string TerminatePostUri, string PurgeHistoryDeleteUri);
-
 /// <summary>A run as <c>GET /api/runs/{runId}</c> shows it.</summary>
 /// <param name="RuntimeStatus">Durable runtime status: Pending, Running, Completed, Failed, Terminated, Suspended.</param>
 /// <param name="Phase">The current phase (a <see cref="RunPhases"/> value).</param>
@@ -54,6 +51,6 @@ public sealed record VersionsPayload(string AgentId, string? Serving, string? Pr
 public sealed record ServingPayload(string AgentId, string Serving, string? Previous, string Reason);
 
 /// <summary>Body of <c>POST /api/runs/{runId}/demonstrations</c>: who demonstrates, and the labelled samples.</summary>
-public sealed record DemonstrationsBody(string? By, IReadOnlyList<Core.Steps.DemonstratedSample>? Samples);
+public sealed record DemonstrationsBody(string? By, IReadOnlyList<Workflows.Steps.DemonstratedSample>? Samples);
 
 public sealed record DemonstrationsAccepted(string RunId, int Attempt, string By, int Samples, string StatusQueryGetUri);

@@ -7,10 +7,9 @@ using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Models;
 using SelfImprove.Core.Ports;
 using SelfImprove.Core.Runs;
-using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Steps;
 using SelfImprove.Learning.Training;
-using SelfImprove.Api.Approval;
-using SelfImprove.Api.Composition;
+using SelfImprove.Runs;
 using SelfImprove.Server;
 using SelfImprove.Steps;
 using SelfImprove.Workflows.ImprovementRun;
@@ -69,23 +68,21 @@ public static class DemoCommand
             loaded = WithLlm(loaded, parse.GetValue(llm), parse.GetValue(endpoint), parse.GetValue(model), parse.GetValue(deployment), parse.GetValue(tokenBudget));
             var storeDirectory = parse.GetValue(store)?.FullName
                 ?? Path.GetFullPath(Path.Combine(".selfimprove", "demo", $"{loaded.Manifest.AgentId}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}"));
-            var options = new LoopOptions
-            {
-                Agents = [loaded],
-                StoreDirectory = storeDirectory,
-                // Embeddings depend only on the text: share them between demo stores.
-                EmbeddingCacheDirectory = Path.GetFullPath(Path.Combine(".selfimprove", "cache", "embeddings")),
-            };
-
-            var links = new ApprovalLinks(error);
-            await using var host = await LoopHost.StartAsync(options,
-                services => services.AddSingleton<IApprovalNotifier>(links), cancellationToken: cancellationToken);
+            await using var host = await LoopHost.StartAsync(loop =>
+                {
+                    loop.Agents = [loaded];
+                    loop.StoreDirectory = storeDirectory;
+                    // Embeddings depend only on the text: share them between demo stores.
+                    loop.EmbeddingCacheDirectory = Path.GetFullPath(Path.Combine(".selfimprove", "cache", "embeddings"));
+                },
+                // Said on stderr in the form the server uses on stdout (stdout may be the JSON report).
+                services => services.AddSingleton<IApprovalNotifier>(new ConsoleApprovalNotifier(error)), cancellationToken: cancellationToken);
             var agentId = loaded.Manifest.AgentId;
             progress.WriteLine($"store      {storeDirectory}");
 
             await BootstrapAsync(host.Services, loaded, progress, cancellationToken);
 
-            var check = await host.CheckAsync(agentId, cancellationToken: cancellationToken);
+            var check = await host.Runs.CheckAsync(agentId, cancellationToken: cancellationToken);
             var snapshot = check.Snapshot;
             progress.WriteLine($"monitor    serving {snapshot.ServingVersionId}: {snapshot.Metric} {snapshot.ValidationValue:0.000} on {snapshot.ValidationCount} validation, " +
                                $"{snapshot.FeedbackValue:0.000} on {snapshot.FeedbackCount} recent feedback -> {check.Decision.Outcome}: {check.Decision.Reason}");
@@ -97,32 +94,28 @@ public static class DemoCommand
             }
             else
             {
-                report = await host.WatchAsync(check.RunId,
+                report = await host.Runs.WatchAsync(check.RunId,
                     p => progress.WriteLine($"{p.Phase,-10} attempt {p.Attempt}: {p.Detail}"),
-                    async (runId, p) =>
+                    async run =>
                     {
-                        var decision = parse.GetValue(interactive) ? Ask(runId, p, error, input) : new ApprovalDecision(true, AutoApprover, "approved automatically by the demo");
+                        var decision = parse.GetValue(interactive) ? Ask(run.RunId, run.Progress!, error, input) : new ApprovalDecision(true, AutoApprover, "approved automatically by the demo");
                         // The same gate as the approval webhook: the link's single-use token authorises the decision.
-                        var result = await host.Services.GetRequiredService<ApprovalGate>().DecideAsync(host.Client, runId, await links.TokenAsync(runId, cancellationToken), decision, cancellationToken);
+                        var result = await host.ApproveAsync(run.RunId, decision, cancellationToken);
                         if (result.Outcome != ApprovalOutcome.Accepted) error.WriteLine($"approval  {result.Message}");
                     },
-                    cancellationToken,
-                    async (runId, p) =>
+                    async run =>
                     {
+                        var (runId, p) = (run.RunId, run.Progress!);
                         error.WriteLine($"DEMONSTRATIONS REQUESTED {runId} attempt {p.Current.Attempt}: {p.Current.Detail}");
                         if (!parse.GetValue(interactive)) return;
                         var samples = AskDemonstrations(error, input);
                         if (samples.Count == 0) return;
-                        try
-                        {
-                            var received = await host.AddDemonstrationsAsync(runId, Environment.UserName, samples, cancellationToken);
-                            error.WriteLine($"demonstrations: {received.Count} samples sent for attempt {received.Attempt}");
-                        }
-                        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-                        {
-                            error.WriteLine($"demonstrations: {ex.Message}");
-                        }
-                    });
+                        var sent = await host.Runs.DemonstrateAsync(runId, Environment.UserName, samples, cancellationToken);
+                        error.WriteLine(sent.Outcome == DemonstrationOutcome.Accepted
+                            ? $"demonstrations: {sent.Received!.Count} samples sent for attempt {sent.Received.Attempt}"
+                            : $"demonstrations: {sent.Message}");
+                    },
+                    cancellationToken);
             }
             report = report with { WallSeconds = Math.Round((DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds, 1) };
 
@@ -137,7 +130,7 @@ public static class DemoCommand
     private static async Task BootstrapAsync(IServiceProvider services, LoadedManifest loaded, TextWriter progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var version = await InitialVersions.EnsureAsync(services, loaded.Manifest.AgentId, "demo:bootstrap", cancellationToken);
+        var version = await services.GetRequiredService<InitialVersions>().EnsureAsync(loaded.Manifest.AgentId, "demo:bootstrap", cancellationToken);
         if (version is not null)
             progress.WriteLine($"bootstrap  trained {version.VersionId} on {version.TrainingSet.Count} pool examples in {clock.Elapsed.TotalSeconds:0.0} s; it serves");
     }
@@ -250,26 +243,5 @@ public static class DemoCommand
             table.Add("  fallback", $"{fallback.Agent} (attempt {fallback.Attempt}, batch {fallback.Batch}): {fallback.Reason}");
         table.Add("wall time", $"{r.WallSeconds:0.0} s");
         table.WriteTo(output);
-    }
-
-    /// <summary>
-    /// Says on stderr that a run waits for a person, in the form the server uses on stdout, and keeps the link's
-    /// token so the demo can answer through the approval gate.
-    /// </summary>
-    private sealed class ApprovalLinks(TextWriter error) : IApprovalNotifier
-    {
-        private readonly ConsoleApprovalNotifier console = new(error);
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<string>> tokens = new();
-
-        public async Task NotifyAsync(ApprovalNotice notice, CancellationToken cancellationToken = default)
-        {
-            await console.NotifyAsync(notice, cancellationToken);
-            var token = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(new Uri("http://demo"), notice.ApprovalUrl).Query)["token"].ToString();
-            tokens.GetOrAdd(notice.RunId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(token);
-        }
-
-        /// <summary>The run's token; the run announces that it waits just before it asks, so this may wait a moment.</summary>
-        public Task<string> TokenAsync(string runId, CancellationToken cancellationToken) =>
-            tokens.GetOrAdd(runId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TimeSpan.FromMinutes(1), cancellationToken);
     }
 }

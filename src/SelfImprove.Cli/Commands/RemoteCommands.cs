@@ -36,7 +36,7 @@ public static class RemoteCommands
         command.SetAction((parse, ct) => Guard(error, async () =>
         {
             using var api = ApiClient.From(parse.GetValue(server)!, parse.GetValue(key));
-            var started = await api.PostAsync($"api/agents/{Uri.EscapeDataString(parse.GetValue(agent)!)}/runs", new { reason = parse.GetValue(reason) }, ct);
+            var started = await api.PostAsync(api.Links.StartRun(parse.GetValue(agent)!), new { reason = parse.GetValue(reason) }, ct);
             var runId = started["id"]!.GetValue<string>();
             output.WriteLine($"started {runId} {started["statusQueryGetUri"]}");
             return parse.GetValue(wait) ? await FollowAsync(api, runId, output, ct) : ExitCodes.Ok;
@@ -54,7 +54,7 @@ public static class RemoteCommands
         command.SetAction((parse, ct) => Guard(error, async () =>
         {
             using var api = ApiClient.From(parse.GetValue(server)!, parse.GetValue(key));
-            var status = await api.GetAsync($"api/runs/{Uri.EscapeDataString(parse.GetValue(run)!)}", ct);
+            var status = await api.GetAsync(api.Links.Run(parse.GetValue(run)!), ct);
             if (parse.GetValue(json)) output.WriteLine(status.ToJsonString(Pretty));
             else WriteStatus(output, status, printed: 0);
             return ExitCodes.Ok;
@@ -96,7 +96,7 @@ public static class RemoteCommands
         if (server is null || string.IsNullOrWhiteSpace(token))
             throw new ApiException($"approve {target}: give the approval link from the APPROVAL REQUIRED line, or the run id with --server and --token.", invalidInput: true);
         using var api = ApiClient.From(server, key: null);
-        return new Uri(api.BaseAddress, $"api/runs/{Uri.EscapeDataString(target)}/approval?token={Uri.EscapeDataString(token)}");
+        return new Uri(api.Links.Approval(target, token));
     }
 
     private static Command Terminate(TextWriter output, TextWriter error)
@@ -109,7 +109,7 @@ public static class RemoteCommands
         command.SetAction((parse, ct) => Guard(error, async () =>
         {
             using var api = ApiClient.From(parse.GetValue(server)!, parse.GetValue(key));
-            var path = $"api/runs/{Uri.EscapeDataString(parse.GetValue(run)!)}/terminate";
+            var path = api.Links.Terminate(parse.GetValue(run)!);
             if (parse.GetValue(reason) is { } why) path += $"?reason={Uri.EscapeDataString(why)}";
             var status = await api.PostAsync(path, cancellationToken: ct);
             output.WriteLine($"{status["id"]} {status["runtimeStatus"]}");
@@ -131,7 +131,7 @@ public static class RemoteCommands
             var samples = ReadSamples(parse.GetValue(file)!);
             using var api = ApiClient.From(parse.GetValue(server)!, parse.GetValue(key));
             var runId = parse.GetValue(run)!;
-            var answer = await api.PostAsync($"api/runs/{Uri.EscapeDataString(runId)}/demonstrations", new { by = parse.GetValue(by), samples }, ct);
+            var answer = await api.PostAsync(api.Links.Demonstrations(runId), new { by = parse.GetValue(by), samples }, ct);
             output.WriteLine($"{answer["samples"]} samples sent to {runId} (attempt {answer["attempt"]})");
             return ExitCodes.Ok;
         }));
@@ -166,7 +166,7 @@ public static class RemoteCommands
         var printed = 0;
         while (true)
         {
-            var status = await api.GetAsync($"api/runs/{Uri.EscapeDataString(runId)}", cancellationToken);
+            var status = await api.GetAsync(api.Links.Run(runId), cancellationToken);
             printed = WriteStatus(output, status, printed, headline: false);
             var runtime = status["runtimeStatus"]!.GetValue<string>();
             if (runtime is "Completed" or "Failed" or "Terminated")

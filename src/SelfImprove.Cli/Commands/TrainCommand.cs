@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using SelfImprove.Learning.Training;
 
 namespace SelfImprove.Cli.Commands;
 
@@ -22,10 +21,7 @@ public static class TrainCommand
             var data = workspace.Datasets;
             error.WriteLine($"Training '{workspace.Manifest.AgentId}' on {data.Pool.Count} pool examples " +
                             $"({workspace.Manifest.Labels.Count} intents); evaluating on {data.Evaluation.Count} held-out examples...");
-            var version = await workspace.Trainer.TrainAsync(
-                new TrainingJob(workspace.Manifest, data.Pool, data.Evaluation, ParentVersionId: null, CreatedBy: "cli:train"),
-                cancellationToken);
-            await workspace.Registry.SetServingAsync(workspace.Manifest.AgentId, version.VersionId, "initial training (selfimprove train)", cancellationToken);
+            var version = await workspace.InitialVersions.TrainAsync(workspace.Manifest.AgentId, "cli:train", "initial training (selfimprove train)", cancellationToken);
             output.WriteLine($"Trained {version.AgentId}/{version.VersionId} in {clock.Elapsed.TotalSeconds:0.0} s; it now serves.");
             EvaluateCommand.WriteSummary(output, workspace.Manifest, version.Evaluation);
             return ExitCodes.Ok;

@@ -21,6 +21,11 @@ public static class ManifestLoader
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>Every <c>*.agent.json</c> in <paramref name="folder"/>, in ordinal name order, each loaded and validated as by <see cref="Load"/>.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    public static IReadOnlyList<LoadedManifest> LoadFolder(string folder) =>
+        Directory.EnumerateFiles(folder, "*.agent.json").Order(StringComparer.Ordinal).Select(Load).ToArray();
+
     /// <summary>Loads and validates; throws <see cref="ManifestValidationException"/> listing every problem.</summary>
     public static LoadedManifest Load(string manifestPath)
     {

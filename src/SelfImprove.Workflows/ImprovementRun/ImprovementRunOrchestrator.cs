@@ -4,8 +4,7 @@ using SelfImprove.Core.Deployment;
 using SelfImprove.Core.Monitoring;
 using SelfImprove.Core.Planning;
 using SelfImprove.Core.Runs;
-using SelfImprove.Core.Steps;
-using SelfImprove.Workflows.Activities;
+using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Workflows.ImprovementRun;
 
@@ -17,8 +16,6 @@ namespace SelfImprove.Workflows.ImprovementRun;
 /// </summary>
 public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, ImprovementReport>
 {
-    private static readonly TaskOptions Retry = ActivityRetry.Default;
-
     public override async Task<ImprovementReport> RunAsync(TaskOrchestrationContext context, RunInput input)
     {
         var run = new RunRecorder(context, input);
@@ -30,18 +27,18 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         {
             // A step that kept failing still ends the run properly: any trial is ended, the run is reported, the agent's lock released.
             if (run.CandidateVersion is { } candidate)
-                run.ServingVersion = await context.CallActivityAsync<string>(nameof(RollbackActivity), new CandidateInput(input.RunId, input.AgentId, candidate), Retry);
+                run.ServingVersion = await context.RollbackAsync(new CandidateInput(input.RunId, input.AgentId, candidate));
             return await run.FinishAsync(RunStatuses.Failed, $"step {failure.TaskName} failed: {failure.FailureDetails.ErrorMessage}");
         }
     }
 
     private static async Task<ImprovementReport> ImproveAndDeployAsync(TaskOrchestrationContext context, RunRecorder run, RunInput input)
     {
-        var settings = await context.CallActivityAsync<RunSettings>(nameof(LoadRunSettingsActivity), input.AgentId, Retry);
+        var settings = await context.LoadRunSettingsAsync(input.AgentId);
         run.Goal = new GoalReport(settings.Goal.Metric, settings.Goal.Target);
 
         run.Phase(RunPhases.Monitor, "scoring the serving version");
-        var snapshot = await context.CallActivityAsync<MonitoringSnapshot>(nameof(TakeSnapshotActivity), input.AgentId, Retry);
+        var snapshot = await context.TakeSnapshotAsync(input.AgentId);
         run.ServingVersion = snapshot.ServingVersionId;
 
         var (candidate, evaluation) = await ImproveAsync(context, run, input, settings);
@@ -49,7 +46,7 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
             return await run.FinishAsync(RunStatuses.Failed, $"goal missed after {run.Attempts} attempt(s): {evaluation.Verdict}");
 
         run.Phase(RunPhases.Align, "measuring the distance from the constitution");
-        var alignment = await context.CallActivityAsync<AlignmentAssessment>(nameof(AssessAlignmentActivity), new CandidateInput(input.RunId, input.AgentId, candidate), Retry);
+        var alignment = await context.AssessAlignmentAsync(new AlignmentInput(input.RunId, input.AgentId, candidate));
         run.Alignment = new AlignmentReport(alignment.Distance, alignment.AlignedValue, alignment.ServingAlignedValue, alignment.Passed);
         if (!alignment.Passed)
             return await run.FinishAsync(RunStatuses.Rejected, $"alignment gate: {alignment.Reason}");
@@ -61,14 +58,14 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
                 ? $"no approval within {settings.ApprovalTimeout}" : $"approval rejected by {approval.By}");
 
         run.Phase(RunPhases.Deploy, $"A/B trial of {candidate} beside {run.ServingVersion}");
-        var trial = await context.CallActivityAsync<TrialOutcome>(nameof(RunTrialActivity), new CandidateInput(input.RunId, input.AgentId, candidate), Retry);
+        var trial = await context.RunTrialAsync(new CandidateInput(input.RunId, input.AgentId, candidate));
         run.Deployment = new DeploymentReport(trial.Decision, trial.CandidateShare, trial.Candidate.Samples);
         if (!trial.Promoted)
         {
-            run.ServingVersion = await context.CallActivityAsync<string>(nameof(RollbackActivity), new CandidateInput(input.RunId, input.AgentId, candidate), Retry);
+            run.ServingVersion = await context.RollbackAsync(new CandidateInput(input.RunId, input.AgentId, candidate));
             return await run.FinishAsync(RunStatuses.Rejected, $"A/B trial lost, rolled back: {trial.Reason}");
         }
-        run.ServingVersion = await context.CallActivityAsync<string>(nameof(PromoteActivity), new CandidateInput(input.RunId, input.AgentId, candidate), Retry);
+        run.ServingVersion = await context.PromoteAsync(new CandidateInput(input.RunId, input.AgentId, candidate));
         return await run.FinishAsync(RunStatuses.Promoted, $"{candidate} promoted: {trial.Reason}");
     }
 
@@ -84,21 +81,21 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         {
             run.Attempts = attempt;
             run.Phase(RunPhases.Plan, "diagnosing and planning", attempt);
-            var plan = await context.CallActivityAsync<ImprovementPlan>(nameof(PlanAttemptActivity), new PlanInput(input.RunId, input.AgentId, attempt, evidence.ToArray()), Retry);
+            var plan = await context.PlanAttemptAsync(new PlanInput(input.RunId, input.AgentId, attempt, evidence.ToArray()));
 
             run.Phase(RunPhases.Generate, $"{plan.LabelRequests.Count} requests to label, {plan.GeneratedSampleCount} samples to generate", attempt);
             await TeachAsync(context, run, input, plan);
             if (plan.AskHumans && settings.AllowHumanDemonstrations) await WaitForDemonstrationsAsync(context, run, settings, attempt);
-            var batch = await context.CallActivityAsync<DataBatch>(nameof(GenerateDataActivity), new AttemptInput(input.RunId, input.AgentId, attempt), Retry);
+            var batch = await context.AssembleDataAsync(new AttemptInput(input.RunId, input.AgentId, attempt));
             batches.Add(batch.BlobName);
             run.TeacherSamples += batch.Kept;
 
             run.Phase(RunPhases.Train, $"training on the pool + {run.TeacherSamples} teacher samples", attempt);
-            candidate = await context.CallActivityAsync<string>(nameof(TrainCandidateActivity), new TrainInput(input.RunId, input.AgentId, attempt, batches.ToArray(), plan.HyperParameters), Retry);
+            candidate = await context.TrainCandidateAsync(new TrainInput(input.RunId, input.AgentId, attempt, batches.ToArray(), plan.HyperParameters));
             run.CandidateVersion = candidate;
 
             run.Phase(RunPhases.Evaluate, $"evaluating {candidate}", attempt);
-            evaluation = await context.CallActivityAsync<CandidateEvaluation>(nameof(EvaluateCandidateActivity), new EvaluateInput(input.AgentId, attempt, candidate), Retry);
+            evaluation = await context.EvaluateCandidateAsync(new EvaluateInput(input.AgentId, attempt, candidate));
             run.Metrics = evaluation.HeldOut;
             if (evaluation.GoalMet) break;
             evidence.Add(evaluation.Evidence);
@@ -109,11 +106,11 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
     /// <summary>One activity per teacher batch, while the run's token budget lasts.</summary>
     private static async Task TeachAsync(TaskOrchestrationContext context, RunRecorder run, RunInput input, ImprovementPlan plan)
     {
-        var work = await context.CallActivityAsync<GenerationWork>(nameof(PrepareGenerationActivity), new GenerateInput(input.RunId, input.AgentId, plan), Retry);
+        var work = await context.PrepareGenerationAsync(new GenerateInput(input.RunId, input.AgentId, plan));
         var usage = work.Usage;
         var batch = 0;
         for (; batch < work.Batches && !usage.BudgetSpent; batch++)
-            usage = await context.CallActivityAsync<UsageReport>(nameof(TeachBatchActivity), new TeachBatchInput(input.RunId, input.AgentId, plan.Attempt, batch), Retry);
+            usage = await context.TeachBatchAsync(new TeachBatchInput(input.RunId, input.AgentId, plan.Attempt, batch));
         if (batch < work.Batches)
             run.Phase(RunPhases.Generate, $"token budget spent ({usage.Tokens} of {usage.TokenBudget}): {work.Batches - batch} of {work.Batches} teacher batches not run", plan.Attempt);
     }
@@ -152,14 +149,14 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         using var timeout = new CancellationTokenSource();
         var answer = context.WaitForExternalEvent<ApprovalDecision>(RunEvents.Approval, timeout.Token);
         run.Phase(RunPhases.Approval, $"waiting for approval until {expiresAt:u}", approvalExpiresAt: expiresAt);
-        await context.CallActivityAsync<bool>(nameof(RequestApprovalActivity), new ApprovalRequest(input.RunId, input.AgentId, candidate, summary, expiresAt), Retry);
+        await context.RequestApprovalAsync(new ApprovalRequest(input.RunId, input.AgentId, candidate, summary, expiresAt));
 
         var timer = context.CreateTimer(expiresAt, timeout.Token);
         ApprovalDecision? decision;
         if (await Task.WhenAny(answer, timer) == timer)
         {
             // A decision recorded just before the timeout (its event late or lost) still counts; after this none can.
-            decision = await context.CallActivityAsync<ApprovalDecision?>(nameof(CloseApprovalActivity), input.RunId, Retry);
+            decision = await context.CloseApprovalAsync(input.RunId);
             if (decision is null) return new ApprovalReport(ApprovalDecisions.TimedOut, null);
         }
         else
@@ -195,7 +192,7 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         public async Task<ImprovementReport> FinishAsync(string status, string reason)
         {
             Phase(RunPhases.Record, $"{status}: {reason}");
-            var usage = await context.CallActivityAsync<UsageReport>(nameof(RunUsageActivity), new UsageInput(input.RunId, input.AgentId), Retry);
+            var usage = await context.RunUsageAsync(new UsageInput(input.RunId, input.AgentId));
             var report = new ImprovementReport
             {
                 RunId = input.RunId,
@@ -213,7 +210,7 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
                 CandidateVersion = CandidateVersion,
                 Usage = usage,
             };
-            await context.CallActivityAsync<bool>(nameof(CloseRunActivity), report, Retry);
+            await context.CloseRunAsync(report);
             return report;
         }
     }

@@ -1,4 +1,4 @@
-using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Workflows.ImprovementRun;
 
@@ -55,21 +55,3 @@ public static class RunEvents
 /// (checked, under the run and attempt); only their blob name and count travel through the orchestration.
 /// </summary>
 public sealed record DemonstrationsReceived(int Attempt, string By, int Count, string BlobName);
-
-/// <summary>Input of the activities that work on one attempt.</summary>
-public sealed record PlanInput(string RunId, string AgentId, int Attempt, IReadOnlyList<Core.Planning.AttemptEvidence> PreviousAttempts);
-
-public sealed record GenerateInput(string RunId, string AgentId, Core.Planning.ImprovementPlan Plan);
-
-/// <summary>One teacher batch of one attempt.</summary>
-public sealed record TeachBatchInput(string RunId, string AgentId, int Attempt, int Batch);
-
-public sealed record AttemptInput(string RunId, string AgentId, int Attempt);
-
-public sealed record UsageInput(string RunId, string AgentId);
-
-public sealed record TrainInput(string RunId, string AgentId, int Attempt, IReadOnlyList<string> Batches, Core.Manifests.HyperParameters HyperParameters);
-
-public sealed record EvaluateInput(string AgentId, int Attempt, string CandidateVersionId);
-
-public sealed record CandidateInput(string RunId, string AgentId, string CandidateVersionId);

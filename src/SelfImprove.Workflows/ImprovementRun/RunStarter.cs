@@ -1,5 +1,5 @@
 using SelfImprove.Core.Monitoring;
-using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Workflows.ImprovementRun;
 
@@ -31,10 +31,10 @@ public sealed class RunStarter(IRunLedger ledger, IRunScheduler scheduler, TimeP
     }
 
     /// <summary>The agent's run state for the trigger policy, without a dead run's lock.</summary>
-    public async Task<AgentRunState> StateAsync(IMonitoringStep monitoring, string agentId, CancellationToken cancellationToken = default)
+    public async Task<AgentRunState> StateAsync(string agentId, CancellationToken cancellationToken = default)
     {
         await ReleaseIfAbandonedAsync(agentId, cancellationToken);
-        return await monitoring.RunStateAsync(agentId, cancellationToken);
+        return await ledger.StateAsync(agentId, cancellationToken);
     }
 
     private async Task ReleaseIfAbandonedAsync(string agentId, CancellationToken cancellationToken)

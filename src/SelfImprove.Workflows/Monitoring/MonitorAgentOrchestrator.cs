@@ -1,7 +1,6 @@
 using Microsoft.DurableTask;
 using SelfImprove.Core.Monitoring;
-using SelfImprove.Core.Steps;
-using SelfImprove.Workflows.Activities;
+using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Workflows.Monitoring;
 
@@ -20,20 +19,17 @@ public sealed record MonitorResult(string AgentId, MonitoringSnapshot Snapshot, 
 /// </summary>
 public sealed class MonitorAgentOrchestrator : TaskOrchestrator<MonitorInput, MonitorResult>
 {
-    private static readonly TaskOptions Retry = ActivityRetry.Default;
-
     public override async Task<MonitorResult> RunAsync(TaskOrchestrationContext context, MonitorInput input)
     {
-        var snapshot = await context.CallActivityAsync<MonitoringSnapshot>(nameof(TakeSnapshotActivity), input.AgentId, Retry);
-        var state = await context.CallActivityAsync<AgentRunState>(nameof(GetRunStateActivity), input.AgentId, Retry);
-        var manifest = await context.CallActivityAsync<RunSettings>(nameof(LoadRunSettingsActivity), input.AgentId, Retry);
+        var snapshot = await context.TakeSnapshotAsync(input.AgentId);
+        var state = await context.GetRunStateAsync(input.AgentId);
+        var manifest = await context.LoadRunSettingsAsync(input.AgentId);
         var decision = TriggerPolicy.Decide(manifest.Trigger, manifest.Goal, snapshot, state, context.CurrentUtcDateTime, input.Manual);
         context.SetCustomStatus(decision);
         if (!decision.ShouldStart) return new MonitorResult(input.AgentId, snapshot, decision, null, null);
 
         // The ledger takes the agent's run lock atomically: a concurrent check or request cannot start a second run.
-        var started = await context.CallActivityAsync<RunStartResult>(
-            nameof(StartRunActivity), new RunStartRequest(input.AgentId, input.Reason ?? decision.Reason, input.Manual), Retry);
+        var started = await context.StartRunAsync(new RunStartRequest(input.AgentId, input.Reason ?? decision.Reason, input.Manual));
         return new MonitorResult(input.AgentId, snapshot, decision, started.RunId, started.Message);
     }
 }

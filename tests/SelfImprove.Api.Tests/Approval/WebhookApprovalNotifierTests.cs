@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
-using SelfImprove.Api.Approval;
+using SelfImprove.Steps;
 using SelfImprove.Testing;
 
 namespace SelfImprove.Api.Tests.Approval;

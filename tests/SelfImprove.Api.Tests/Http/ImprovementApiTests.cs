@@ -221,7 +221,7 @@ public sealed class ImprovementApiTests
     {
         // A short monitoring window, so that the posted feedback is all monitoring sees of production.
         await using var api = await ApiServer.StartAsync(m => m["monitoring"]!["sampleSize"] = 20);
-        var before = await api.Server.Loop.CheckAsync(ApiServer.AgentId);
+        var before = await api.Server.Loop.Runs.CheckAsync(ApiServer.AgentId);
 
         for (var i = 0; i < 20; i++)
         {
@@ -232,7 +232,7 @@ public sealed class ImprovementApiTests
             Assert.Equal("login_problem", (await response.Content.ReadFromJsonAsync<JsonObject>())!["label"]!.GetValue<string>());
         }
 
-        var after = await api.Server.Loop.CheckAsync(ApiServer.AgentId);
+        var after = await api.Server.Loop.Runs.CheckAsync(ApiServer.AgentId);
         Assert.Equal(20, after.Snapshot.FeedbackCount);
         Assert.True(before.Snapshot.FeedbackValue > 0.3, $"before: {before.Snapshot.FeedbackValue}");
         Assert.True(after.Snapshot.FeedbackValue < 0.1, $"after: {after.Snapshot.FeedbackValue}");

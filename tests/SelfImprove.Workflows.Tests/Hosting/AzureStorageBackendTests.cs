@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using SelfImprove.Core.Runs;
-using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Steps;
+using SelfImprove.Runs;
 using SelfImprove.Server;
 using SelfImprove.Testing;
 
@@ -20,16 +21,18 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
     {
         var hub = $"hub{Guid.NewGuid():N}"[..20];
         using var folder = new TempDirectory();
-        string runId;
+        string runId, token;
         await using (var first = await ScriptedLoop.StartAsync(new ScriptedSteps(), backend: await BackendAsync(hub), folder: folder))
         {
             runId = await first.StartRunAsync();
             await WaitForApprovalAsync(first, runId);
+            token = await first.ApprovalTokenAsync(runId);
         }
 
         var steps = new ScriptedSteps();
         await using var second = await ScriptedLoop.StartAsync(steps, backend: await BackendAsync(hub), folder: folder);
-        await second.Host.ApproveAsync(runId, new ApprovalDecision(true, "ana", null));
+        var decided = await second.Host.Runs.DecideAsync(runId, token, new ApprovalDecision(true, "ana", null));
+        Assert.Equal(ApprovalOutcome.Accepted, decided.Outcome);
         var report = await second.FinishAsync(runId);
 
         Assert.Equal(RunStatuses.Promoted, report.Status);

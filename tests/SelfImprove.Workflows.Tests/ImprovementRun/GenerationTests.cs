@@ -1,7 +1,9 @@
+using SelfImprove.Runs;
+using SelfImprove.Testing;
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using SelfImprove.Core.Runs;
-using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Steps;
 using SelfImprove.Workflows.ImprovementRun;
 
 namespace SelfImprove.Workflows.Tests.ImprovementRun;
@@ -44,7 +46,8 @@ public sealed class GenerationTests
 
         var progress = await WaitUntilAsync(loop, runId, p => p.WaitingForDemonstrations);
         Assert.DoesNotContain("assemble 1", steps.Calls);
-        var received = await loop.Host.AddDemonstrationsAsync(runId, "ana", TwoSamples);
+        var sent = await loop.Host.Runs.DemonstrateAsync(runId, "ana", TwoSamples);
+        var received = sent.Received!;
         var report = await loop.FinishAsync(runId, Approve);
 
         Assert.Equal(RunStatuses.Promoted, report.Status);
@@ -72,7 +75,7 @@ public sealed class GenerationTests
 
         Assert.Equal(RunStatuses.Promoted, report.Status);
         Assert.Contains(await LogAsync(loop, runId), l => l.Detail == "no demonstrations arrived in time; going on with the teachers' samples");
-        await Assert.ThrowsAsync<InvalidOperationException>(() => loop.Host.AddDemonstrationsAsync(runId, "ana", TwoSamples));
+        Assert.Equal(DemonstrationOutcome.NotWaiting, (await loop.Host.Runs.DemonstrateAsync(runId, "ana", TwoSamples)).Outcome);
     }
 
     [Fact]
@@ -95,15 +98,16 @@ public sealed class GenerationTests
         var runId = await loop.StartRunAsync();
         await WaitUntilAsync(loop, runId, p => p.WaitingForDemonstrations);
 
-        var refused = await Assert.ThrowsAsync<ArgumentException>(() => loop.Host.AddDemonstrationsAsync(runId, "ana",
-            [new("I want bitcoin", "buy_crypto"), new("  ", "transfer_pending")]));
-        var unknownRun = await Assert.ThrowsAsync<KeyNotFoundException>(() => loop.Host.AddDemonstrationsAsync("no-such-run", "ana", TwoSamples));
+        var refused = await loop.Host.Runs.DemonstrateAsync(runId, "ana", [new("I want bitcoin", "buy_crypto"), new("  ", "transfer_pending")]);
+        var unknownRun = await loop.Host.Runs.DemonstrateAsync("no-such-run-1", "ana", TwoSamples);
 
         Assert.Contains("samples[0].label: 'buy_crypto' is not an intent of agent 'support-router'", refused.Message);
         Assert.Contains("samples[1].text: is empty", refused.Message);
-        Assert.Contains("no-such-run", unknownRun.Message);
+        Assert.Equal(DemonstrationOutcome.Invalid, refused.Outcome);
+        Assert.Equal(DemonstrationOutcome.UnknownRun, unknownRun.Outcome);
+        Assert.Contains("no-such-run-1", unknownRun.Message);
         Assert.Empty(await loop.Host.Services.GetArtifactStore().ListAsync($"runs/{runId}/attempt-1/demonstrations/"));
-        await loop.Host.AddDemonstrationsAsync(runId, "ana", TwoSamples);
+        Assert.Equal(DemonstrationOutcome.Accepted, (await loop.Host.Runs.DemonstrateAsync(runId, "ana", TwoSamples)).Outcome);
         Assert.Equal(RunStatuses.Promoted, (await loop.FinishAsync(runId, Approve)).Status);
     }
 

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Testing;
 using SelfImprove.Core.Runs;
-using SelfImprove.Core.Steps;
+using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Workflows.Tests.ImprovementRun;
 
@@ -103,16 +105,17 @@ public sealed class ImprovementRunOrchestratorTests
         var request = Assert.Single(steps.ApprovalRequests);
         Assert.Equal("v2", request.CandidateVersionId);
         Assert.DoesNotContain(steps.Calls, c => c.StartsWith("trial"));
-        Assert.Contains(steps.Calls, c => c.StartsWith("close approval"));
+        var closed = await loop.Host.Services.GetRequiredService<SelfImprove.Steps.ApprovalTokens>().DecisionAsync(report.RunId!);
+        Assert.True(closed!.TimedOut);
     }
 
     [Fact]
     public async Task A_decision_recorded_before_the_timeout_counts_even_if_its_event_never_arrived()
     {
-        var steps = new ScriptedSteps { RecordedButNotDelivered = new ApprovalDecision(true, "ana", "approved just in time") };
+        var steps = new ScriptedSteps();
         await using var loop = await ScriptedLoop.StartAsync(steps, m => m["approval"]!["timeout"] = "00:00:02");
 
-        var report = await loop.FinishAsync(await loop.StartRunAsync(), decision: null);
+        var report = await loop.FinishAsync(await loop.StartRunAsync(), new ApprovalDecision(true, "ana", "approved just in time"), deliver: false);
 
         Assert.Equal(RunStatuses.Promoted, report.Status);
         Assert.Equal(new ApprovalReport(ApprovalDecisions.Approved, "ana"), report.Approval);

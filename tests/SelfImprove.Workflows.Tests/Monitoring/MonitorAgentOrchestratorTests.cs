@@ -1,3 +1,5 @@
+using SelfImprove.Workflows.Steps;
+using SelfImprove.Testing;
 using SelfImprove.Core.Monitoring;
 
 namespace SelfImprove.Workflows.Tests.Monitoring;
@@ -10,7 +12,7 @@ public sealed class MonitorAgentOrchestratorTests
     {
         await using var loop = await ScriptedLoop.StartAsync(new ScriptedSteps { FeedbackValue = 0.90 });
 
-        var check = await loop.Host.CheckAsync(ScriptedLoop.AgentId);
+        var check = await loop.Host.Runs.CheckAsync(ScriptedLoop.AgentId);
 
         Assert.Equal(TriggerOutcomes.Healthy, check.Decision.Outcome);
         Assert.Null(check.RunId);
@@ -24,8 +26,8 @@ public sealed class MonitorAgentOrchestratorTests
         // No answer to the approval: the run stays open while the second check looks.
         await using var loop = await ScriptedLoop.StartAsync(new ScriptedSteps { FeedbackValue = 0.70 });
 
-        var first = await loop.Host.CheckAsync(ScriptedLoop.AgentId);
-        var second = await loop.Host.CheckAsync(ScriptedLoop.AgentId);
+        var first = await loop.Host.Runs.CheckAsync(ScriptedLoop.AgentId);
+        var second = await loop.Host.Runs.CheckAsync(ScriptedLoop.AgentId);
 
         Assert.Equal(TriggerOutcomes.Start, first.Decision.Outcome);
         Assert.Equal("support-router-1", first.RunId);
@@ -38,11 +40,11 @@ public sealed class MonitorAgentOrchestratorTests
     public async Task After_a_run_the_cooldown_keeps_monitoring_from_starting_another()
     {
         await using var loop = await ScriptedLoop.StartAsync(new ScriptedSteps { FeedbackValue = 0.70 });
-        var first = await loop.Host.CheckAsync(ScriptedLoop.AgentId);
-        await loop.FinishAsync(first.RunId!, new Core.Steps.ApprovalDecision(false, "ana", null));
+        var first = await loop.Host.Runs.CheckAsync(ScriptedLoop.AgentId);
+        await loop.FinishAsync(first.RunId!, new ApprovalDecision(false, "ana", null));
 
-        var next = await loop.Host.CheckAsync(ScriptedLoop.AgentId);
-        var manual = await loop.Host.CheckAsync(ScriptedLoop.AgentId, manual: true);
+        var next = await loop.Host.Runs.CheckAsync(ScriptedLoop.AgentId);
+        var manual = await loop.Host.Runs.CheckAsync(ScriptedLoop.AgentId, manual: true);
 
         Assert.Equal(TriggerOutcomes.CoolingDown, next.Decision.Outcome);
         Assert.Null(next.RunId);

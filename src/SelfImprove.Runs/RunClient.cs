@@ -1,0 +1,292 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.DurableTask.Client;
+using SelfImprove.Core.Runs;
+using SelfImprove.Steps;
+using SelfImprove.Workflows;
+using SelfImprove.Workflows.ImprovementRun;
+using SelfImprove.Workflows.Monitoring;
+using SelfImprove.Workflows.Steps;
+
+namespace SelfImprove.Runs;
+
+/// <summary>An improvement run as a host sees it: its orchestration's state, progress and, once ended, its report.</summary>
+/// <param name="RunId">The run id, also the orchestration's instance id (<c>{agentId}-{n}</c>).</param>
+/// <param name="AgentId">The agent, from the run's input.</param>
+/// <param name="RuntimeStatus">The durable runtime status (Pending, Running, Completed, Failed, Terminated, Suspended).</param>
+/// <param name="Progress">The run's custom status: the phase log so far and what it waits for; null before its first phase.</param>
+/// <param name="Report">The report once the run completed.</param>
+/// <param name="Failure">Why the orchestration failed or was terminated, when it was.</param>
+public sealed record RunSnapshot(
+    string RunId, string? AgentId, OrchestrationRuntimeStatus RuntimeStatus, DateTimeOffset CreatedAt, DateTimeOffset LastUpdatedAt,
+    RunProgress? Progress, ImprovementReport? Report, string? Failure)
+{
+    /// <summary>Completed, failed or terminated: nothing more will happen to the run.</summary>
+    public bool IsEnded => RunClient.IsEnded(RuntimeStatus);
+
+    /// <summary>Running and waiting for a person's approval decision.</summary>
+    public bool WaitingForApproval => Progress?.WaitingForApproval == true && RuntimeStatus == OrchestrationRuntimeStatus.Running;
+
+    /// <summary>Running and waiting for people's demonstrations.</summary>
+    public bool WaitingForDemonstrations => Progress?.WaitingForDemonstrations == true && RuntimeStatus == OrchestrationRuntimeStatus.Running;
+
+    /// <summary>The candidate the run works on (or ended with).</summary>
+    public string? CandidateVersion => Report?.CandidateVersion ?? Progress?.CandidateVersionId;
+
+    /// <summary>The phase log so far.</summary>
+    public IReadOnlyList<PhaseEntry> Log => Progress?.Log ?? [];
+}
+
+/// <summary>
+/// The one way every host (the HTTP API, the Functions app, <c>serve</c>, the demo and the tests) starts, reads,
+/// decides and ends improvement runs, over that host's durable client. The side effects that belong to a run's
+/// lifecycle live here and nowhere else: ending a terminated run's trial and releasing its agent, recording an approval
+/// decision once before raising its event, storing demonstrations before their event.
+/// </summary>
+public sealed partial class RunClient
+{
+    private static readonly TimeSpan TerminationWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    private readonly IRunLedger ledger;
+    private readonly ApprovalTokens tokens;
+    private readonly DemonstrationIntake intake;
+    private readonly IDeploymentStep deployment;
+    private readonly AgentCatalog agents;
+
+    /// <summary>Built by <see cref="RunClientFactory"/> (the Functions app has a durable client per invocation).</summary>
+    internal RunClient(DurableTaskClient client, RunStarter starter, IRunLedger ledger, ApprovalTokens tokens, DemonstrationIntake intake, IDeploymentStep deployment, AgentCatalog agents)
+    {
+        Durable = client;
+        Starter = starter;
+        this.ledger = ledger;
+        this.tokens = tokens;
+        this.intake = intake;
+        this.deployment = deployment;
+        this.agents = agents;
+    }
+
+    /// <summary>The host's durable client.</summary>
+    public DurableTaskClient Durable { get; }
+
+    /// <summary>Starts runs one per agent (the lock first, then the orchestration).</summary>
+    public RunStarter Starter { get; }
+
+    /// <summary>Completed, failed or terminated.</summary>
+    public static bool IsEnded(OrchestrationRuntimeStatus status) =>
+        status is OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
+
+    /// <summary>Starts a run unless the agent has one in progress (then <see cref="RunStartResult.Started"/> is false and names it).</summary>
+    /// <exception cref="KeyNotFoundException">The agent is not registered.</exception>
+    public Task<RunStartResult> StartAsync(RunStartRequest request, CancellationToken cancellationToken = default) => Starter.StartAsync(request, cancellationToken);
+
+    /// <summary>The run holding the agent, after releasing the lock of one that ended without closing; null when the agent is free.</summary>
+    public Task<string?> RunningAsync(string agentId, CancellationToken cancellationToken = default) => Starter.RunningAsync(agentId, cancellationToken);
+
+    /// <summary>The run, or null when no improvement run has that id (monitoring checks are not runs; malformed ids are none).</summary>
+    public async Task<RunSnapshot?> GetAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        if (!RunIdPattern().IsMatch(runId)) return null;
+        var state = await Durable.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
+        if (state?.Name != nameof(ImprovementRunOrchestrator)) return null;
+        var progress = state.SerializedCustomStatus is { Length: > 0 } custom ? JsonSerializer.Deserialize<RunProgress>(custom, JsonSerializerOptions.Web) : null;
+        var input = state.SerializedInput is { Length: > 0 } ? state.ReadInputAs<RunInput>() : null;
+        var report = state.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? state.ReadOutputAs<ImprovementReport>() : null;
+        // The Azure Storage provider leaves FailureDetails empty and puts the text in the output.
+        var failure = state.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated
+            ? state.FailureDetails?.ErrorMessage ?? state.SerializedOutput
+            : null;
+        return new RunSnapshot(state.InstanceId, input?.AgentId, state.RuntimeStatus, state.CreatedAt, state.LastUpdatedAt, progress, report, failure);
+    }
+
+    /// <summary>
+    /// Terminates a run that has not ended, waits briefly for it to stop, then does what the run itself no longer
+    /// can: ends its trial (the serving version stays) and releases its agent. Safe to repeat.
+    /// </summary>
+    public async Task<RunCommandResult> TerminateAsync(string runId, string reason, CancellationToken cancellationToken = default)
+    {
+        if (await GetAsync(runId, cancellationToken) is not { } run) return UnknownRun(runId);
+        if (run.IsEnded) return new(RunCommandOutcome.WrongState, $"Run {runId} ended {run.RuntimeStatus}; nothing to terminate.", run);
+
+        await Durable.TerminateInstanceAsync(runId, reason, cancellationToken);
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            wait.CancelAfter(TerminationWait);
+            try { await Durable.WaitForInstanceCompletionAsync(runId, wait.Token); }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { } // Still ending: the next start or check releases the lock (RunStarter).
+        }
+        if (run.AgentId is { } agentId)
+        {
+            if (run.CandidateVersion is { } candidate) await deployment.RollbackAsync(runId, agentId, candidate, cancellationToken);
+            if ((await GetAsync(runId, cancellationToken))?.RuntimeStatus == OrchestrationRuntimeStatus.Terminated)
+                await ledger.ReleaseAsync(agentId, runId, cancellationToken);
+        }
+        return new(RunCommandOutcome.Done, $"Run {runId} terminated: {reason}.", await GetAsync(runId, cancellationToken) ?? run);
+    }
+
+    /// <summary>Deletes an ended run's orchestration history (its report and artefacts stay in the store).</summary>
+    public async Task<RunCommandResult> PurgeAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        if (await GetAsync(runId, cancellationToken) is not { } run) return UnknownRun(runId);
+        if (!run.IsEnded) return new(RunCommandOutcome.WrongState, $"Run {runId} is {run.RuntimeStatus}; terminate it before purging its history.", run);
+        var purged = await Durable.PurgeInstanceAsync(runId, cancellation: cancellationToken);
+        return new(RunCommandOutcome.Done, $"Run {runId}: {purged.PurgedInstanceCount} instance(s) purged.", run) { Purged = purged.PurgedInstanceCount };
+    }
+
+    /// <summary>
+    /// Raises a custom event on a run that has not ended. Approval and demonstrations are refused here: they go
+    /// through <see cref="DecideAsync"/> and <see cref="DemonstrateAsync"/>, which check and record them first.
+    /// </summary>
+    public async Task<RunCommandResult> RaiseEventAsync(string runId, string eventName, object? body, CancellationToken cancellationToken = default)
+    {
+        if (ReservedEvent(runId, eventName) is { } route) return new(RunCommandOutcome.ReservedEvent, route.Detail);
+        if (await GetAsync(runId, cancellationToken) is not { } run) return UnknownRun(runId);
+        if (run.IsEnded) return new(RunCommandOutcome.WrongState, $"Run {runId} ended {run.RuntimeStatus}; it waits for no events.", run);
+        await Durable.RaiseEventAsync(runId, eventName, body, cancellationToken);
+        return new(RunCommandOutcome.Done, $"Event '{eventName}' raised on run {runId}.", run);
+    }
+
+    /// <summary>For the approval and demonstrations events, which only their own routes raise: where to send them instead; else null.</summary>
+    public static (string Title, string Detail)? ReservedEvent(string runId, string eventName)
+    {
+        if (string.Equals(eventName, RunEvents.Approval, StringComparison.OrdinalIgnoreCase))
+            return ("Use the approval webhook", $"Approval decisions need the run's token: POST /api/runs/{runId}/approval?token=<token from the approval link>.");
+        if (string.Equals(eventName, RunEvents.Demonstrations, StringComparison.OrdinalIgnoreCase))
+            return ("Use the demonstrations route",
+                $"Demonstrated samples are checked and stored first: POST /api/runs/{runId}/demonstrations with {{ \"by\", \"samples\": [{{ \"text\", \"label\" }}] }}.");
+        return null;
+    }
+
+    /// <summary>
+    /// Takes a person's decision on a run that waits for approval (the webhook, the approval page, the demo, the
+    /// tests: all through here). Order matters: the token is checked before anything is said about the run's
+    /// decision, and the decision is recorded (create-if-absent) before the event is raised, so only one decision ever
+    /// counts. If the event of a recorded decision was lost (the host died in between), the next attempt delivers it
+    /// again; the run takes the first.
+    /// </summary>
+    public async Task<ApprovalResult> DecideAsync(string runId, string? token, ApprovalDecision decision, CancellationToken cancellationToken = default)
+    {
+        if (await GetAsync(runId, cancellationToken) is not { } run) return new(ApprovalOutcome.UnknownRun, $"No improvement run '{runId}' exists.");
+        switch (await tokens.CheckAsync(runId, token, cancellationToken))
+        {
+            case ApprovalTokenCheck.Unknown:
+                return new(ApprovalOutcome.InvalidToken, $"The token is not one issued for run {runId}. Use the link from the run's approval notification.");
+            case ApprovalTokenCheck.Expired:
+                return new(ApprovalOutcome.ExpiredToken, $"The approval window of run {runId} has closed; without a decision in time the run is rejected.");
+        }
+
+        // A valid token proves the run asked (it is issued only at the gate, after the run began waiting for the event),
+        // and the decision record below makes it single use. The run's custom status can lag behind the request on a
+        // durable backend, so it is not asked: a person answering the link at once must not be refused.
+        var waiting = run.RuntimeStatus == OrchestrationRuntimeStatus.Running;
+        if (await tokens.DecisionAsync(runId, cancellationToken) is { } earlier)
+        {
+            if (waiting && !earlier.TimedOut) await Durable.RaiseEventAsync(runId, RunEvents.Approval, earlier.Decision, cancellationToken);
+            return AlreadyDecided(runId, earlier);
+        }
+        if (!waiting) return new(ApprovalOutcome.NotWaiting, $"Run {runId} is {run.RuntimeStatus} and does not wait for a decision.");
+
+        var (recorded, standing) = await tokens.RecordAsync(runId, token!, decision, cancellationToken);
+        if (!recorded) return AlreadyDecided(runId, standing);
+        await Durable.RaiseEventAsync(runId, RunEvents.Approval, decision, cancellationToken);
+        return new(ApprovalOutcome.Accepted, $"Run {runId} {(decision.Approved ? "approved" : "rejected")} by {decision.By}.", standing);
+    }
+
+    /// <summary>
+    /// Takes people's demonstrated samples for a run whose plan asked for them. The run must be waiting (its progress
+    /// says <c>WaitingForDemonstrations</c>); the samples are checked (known labels, usable text) and stored under the
+    /// run and its current attempt before the <see cref="RunEvents.Demonstrations"/> event carries their blob name, so
+    /// nothing large goes through history.
+    /// </summary>
+    public async Task<DemonstrationResult> DemonstrateAsync(string runId, string by, IReadOnlyList<DemonstratedSample> samples, CancellationToken cancellationToken = default)
+    {
+        if (await GetAsync(runId, cancellationToken) is not { } run) return new(DemonstrationOutcome.UnknownRun, $"No improvement run '{runId}' exists.");
+        if (!run.WaitingForDemonstrations || run.AgentId is null)
+            return new(DemonstrationOutcome.NotWaiting,
+                $"Run {runId} is not waiting for demonstrations (it is {run.RuntimeStatus}, phase '{run.Progress?.Current.Phase ?? "none"}'): " +
+                "a run waits only when its plan asks people and its manifest allows it (teacher.allowHumanDemonstrations), until teacher.demonstrationTimeout.");
+
+        var attempt = run.Progress!.Current.Attempt;
+        string blob;
+        try
+        {
+            blob = await intake.StoreAsync(runId, run.AgentId, attempt, by, samples, cancellationToken);
+        }
+        catch (DemonstrationsRejectedException invalid)
+        {
+            return new(DemonstrationOutcome.Invalid, invalid.Message, Problems: invalid.Problems);
+        }
+        var received = new DemonstrationsReceived(attempt, by.Trim(), samples.Count, blob);
+        await Durable.RaiseEventAsync(runId, RunEvents.Demonstrations, received, cancellationToken);
+        return new(DemonstrationOutcome.Accepted, $"{samples.Count} samples from {received.By} for attempt {attempt} of run {runId}.", received);
+    }
+
+    /// <summary>
+    /// One tick of the monitoring timer: a monitoring check (its own orchestration) for every registered agent.
+    /// The checks decide with the trigger policy; the run lock keeps it to one run per agent even if two hosts tick.
+    /// </summary>
+    /// <returns>The checks' instance ids.</returns>
+    public async Task<IReadOnlyList<string>> ScheduleMonitoringChecksAsync(CancellationToken cancellationToken = default)
+    {
+        var checks = new List<string>();
+        foreach (var agentId in agents.AgentIds)
+            checks.Add(await Durable.ScheduleNewOrchestrationInstanceAsync(nameof(MonitorAgentOrchestrator), new MonitorInput(agentId), cancellationToken));
+        return checks;
+    }
+
+    /// <summary>Runs one monitoring check of the agent to its end: what it found and whether it started a run.</summary>
+    /// <exception cref="InvalidOperationException">The check itself failed.</exception>
+    public async Task<MonitorResult> CheckAsync(string agentId, bool manual = false, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        var id = await Durable.ScheduleNewOrchestrationInstanceAsync(nameof(MonitorAgentOrchestrator), new MonitorInput(agentId, manual, reason), cancellationToken);
+        var done = await Durable.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cancellationToken);
+        return done.RuntimeStatus == OrchestrationRuntimeStatus.Completed
+            ? done.ReadOutputAs<MonitorResult>()!
+            : throw new InvalidOperationException($"Monitoring check of '{agentId}' ended {done.RuntimeStatus}: {done.FailureDetails?.ErrorMessage ?? done.SerializedOutput}");
+    }
+
+    /// <summary>
+    /// Follows a run until it ends: reports each new phase, and calls <paramref name="onApproval"/> once when the run
+    /// waits for approval and <paramref name="onDemonstrations"/> once per wait for demonstrations. Returns the report.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The run does not exist, failed or was terminated.</exception>
+    public async Task<ImprovementReport> WatchAsync(
+        string runId, Action<PhaseEntry>? onProgress = null, Func<RunSnapshot, Task>? onApproval = null,
+        Func<RunSnapshot, Task>? onDemonstrations = null, CancellationToken cancellationToken = default)
+    {
+        var printed = 0;
+        var approvalHandled = false;
+        var demonstrationWaitHandled = -1;
+        while (true)
+        {
+            var run = await GetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"Run '{runId}' does not exist.");
+            for (; printed < run.Log.Count; printed++) onProgress?.Invoke(run.Log[printed]);
+            if (run.Progress?.WaitingForApproval == true && !approvalHandled && onApproval is not null)
+            {
+                approvalHandled = true;
+                await onApproval(run);
+            }
+            // Each wait adds its own log line, so its position tells one wait from the next.
+            if (run.Progress?.WaitingForDemonstrations == true && demonstrationWaitHandled != run.Log.Count && onDemonstrations is not null)
+            {
+                demonstrationWaitHandled = run.Log.Count;
+                await onDemonstrations(run);
+            }
+            if (run.Report is { } report) return report;
+            if (run.IsEnded) throw new InvalidOperationException($"Run '{runId}' ended {run.RuntimeStatus}: {run.Failure}");
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+    }
+
+    private static RunCommandResult UnknownRun(string runId) =>
+        new(RunCommandOutcome.UnknownRun, $"No improvement run '{runId}' exists (run ids look like '<agentId>-<number>'; it may have been purged).");
+
+    private static ApprovalResult AlreadyDecided(string runId, RecordedApproval decision) => decision.TimedOut
+        ? new(ApprovalOutcome.AlreadyDecided, $"The approval window of run {runId} closed at {decision.DecidedAt:u} without a decision; the run was rejected.", decision)
+        : new(ApprovalOutcome.AlreadyDecided,
+            $"Run {runId} was already {(decision.Decision.Approved ? "approved" : "rejected")} by {decision.Decision.By} at {decision.DecidedAt:u}; each run takes one decision.",
+            decision);
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,100}-[0-9]{1,9}$")]
+    private static partial Regex RunIdPattern();
+}

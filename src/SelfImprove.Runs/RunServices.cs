@@ -1,0 +1,57 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SelfImprove.Steps;
+using SelfImprove.Workflows;
+using SelfImprove.Workflows.ImprovementRun;
+using SelfImprove.Workflows.Steps;
+
+namespace SelfImprove.Runs;
+
+/// <summary>
+/// Builds the <see cref="RunClient"/> of a durable client: the self-host has one client for the process, the
+/// Functions app one per invocation (its <c>[DurableClient]</c> binding). The one place a <see cref="RunStarter"/> is built.
+/// </summary>
+public sealed class RunClientFactory(
+    IRunLedger ledger, ApprovalTokens tokens, DemonstrationIntake intake, IDeploymentStep deployment, AgentCatalog agents, TimeProvider clock)
+{
+    public RunClient Create(DurableTaskClient client) =>
+        new(client, Starter(client), ledger, tokens, intake, deployment, agents);
+
+    /// <summary>The run starter over this client (what the run-starting activities use).</summary>
+    public RunStarter Starter(DurableTaskClient client) => new(ledger, new DurableRunScheduler(client), clock);
+}
+
+/// <summary>Starts improvement runs through a durable client; the run id is the instance id.</summary>
+public sealed class DurableRunScheduler(DurableTaskClient client) : IRunScheduler
+{
+    public Task ScheduleAsync(RunInput input, CancellationToken cancellationToken = default) =>
+        client.ScheduleNewOrchestrationInstanceAsync(nameof(ImprovementRunOrchestrator), input, new StartOrchestrationOptions(input.RunId), cancellationToken);
+
+    public async Task<RunInstanceState> StateAsync(string runId, CancellationToken cancellationToken = default) =>
+        (await client.GetInstanceAsync(runId, cancellationToken))?.RuntimeStatus switch
+        {
+            null => RunInstanceState.Missing,
+            { } status when RunClient.IsEnded(status) => RunInstanceState.Ended,
+            _ => RunInstanceState.Active,
+        };
+}
+
+public static class RunServices
+{
+    /// <summary>
+    /// The run client's services: the factory, approval links from <see cref="LoopOptions.PublicBaseUrl"/> (relative
+    /// when none), and, for hosts whose durable client lives in DI (the self-host), the <see cref="RunClient"/> and
+    /// <see cref="RunStarter"/> over it. Call after <see cref="LoopServices.AddSelfImproveLoop"/>.
+    /// </summary>
+    public static IServiceCollection AddRunClient(this IServiceCollection services)
+    {
+        services.AddSingleton<RunClientFactory>();
+        services.TryAddSingleton<IApprovalLinks>(sp => new ApiLinks(sp.GetRequiredService<IOptions<LoopOptions>>().Value.PublicBaseUrl));
+        services.AddSingleton(sp => sp.GetRequiredService<RunClientFactory>().Create(sp.GetRequiredService<DurableTaskClient>()));
+        services.AddSingleton(sp => sp.GetRequiredService<RunClient>().Starter);
+        return services;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Net.Http.Json;
+using Microsoft.Extensions.Logging;
+
+namespace SelfImprove.Steps;
+
+/// <summary>A run waits for a person: the link that decides it, and what it is about.</summary>
+/// <param name="ApprovalUrl">POST here with the decision; the token in it is single use.</param>
+public sealed record ApprovalNotice(string RunId, string AgentId, string CandidateVersionId, string Summary, DateTimeOffset ExpiresAt, string ApprovalUrl);
+
+/// <summary>Tells the people who approve that a run waits.</summary>
+public interface IApprovalNotifier
+{
+    Task NotifyAsync(ApprovalNotice notice, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// One line, <c>APPROVAL REQUIRED &lt;runId&gt; &lt;url&gt;</c>, on a console stream: stdout for <c>selfimprove serve</c>
+/// (scripts read it), stderr for <c>selfimprove demo</c> (whose stdout may be the JSON report).
+/// </summary>
+public sealed class ConsoleApprovalNotifier(TextWriter writer) : IApprovalNotifier
+{
+    public const string Marker = "APPROVAL REQUIRED";
+
+    public async Task NotifyAsync(ApprovalNotice notice, CancellationToken cancellationToken = default)
+    {
+        await writer.WriteLineAsync($"{Marker} {notice.RunId} {notice.ApprovalUrl}");
+        await writer.FlushAsync(cancellationToken);
+    }
+}
+
+/// <summary>
+/// Posts the notice as JSON to a configured URL (e.g. a Teams or Slack workflow). The body carries <c>text</c>,
+/// which those webhooks show as the message, and every field for workflows that build their own card.
+/// A failed post fails the activity, and the orchestration's retry policy sends it again.
+/// </summary>
+public sealed class WebhookApprovalNotifier(HttpClient http, Uri target, ILogger<WebhookApprovalNotifier> logger) : IApprovalNotifier
+{
+    public async Task NotifyAsync(ApprovalNotice notice, CancellationToken cancellationToken = default)
+    {
+        var text = $"Improvement run {notice.RunId} of '{notice.AgentId}' waits for approval until {notice.ExpiresAt:u}. {notice.Summary}. Decide: POST {{\"decision\":\"approve\"|\"reject\",\"approver\":\"you\"}} to {notice.ApprovalUrl}";
+        using var response = await http.PostAsJsonAsync(target, new { text, notice.RunId, notice.AgentId, notice.CandidateVersionId, notice.Summary, notice.ExpiresAt, notice.ApprovalUrl }, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"The approval webhook {target.GetLeftPart(UriPartial.Authority)} answered {(int)response.StatusCode} {response.ReasonPhrase}.");
+        logger.LogInformation("Approval request for run {RunId} posted to the approval webhook", notice.RunId);
+    }
+}
+
+/// <summary>The default where no notifier is configured: the approval link goes to the host's log.</summary>
+public sealed class LogApprovalNotifier(ILogger<LogApprovalNotifier> logger) : IApprovalNotifier
+{
+    public Task NotifyAsync(ApprovalNotice notice, CancellationToken cancellationToken = default)
+    {
+        logger.LogWarning("{Marker} {RunId} {ApprovalUrl}", ConsoleApprovalNotifier.Marker, notice.RunId, notice.ApprovalUrl);
+        return Task.CompletedTask;
+    }
+}

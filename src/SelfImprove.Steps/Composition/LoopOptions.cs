@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Options;
+using SelfImprove.Agents.Llm;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Ports;
+
+namespace SelfImprove.Steps;
+
+/// <summary>
+/// Where a host finds its agents and keeps its artefacts (the Options pattern: configured by the host, checked by
+/// <see cref="LoopOptionsValidator"/> when the host starts, before anything runs).
+/// </summary>
+public sealed class LoopOptions
+{
+    /// <summary>The agents this host serves, loaded and validated (see <see cref="ManifestLoader"/>); at least one.</summary>
+    public IReadOnlyList<LoadedManifest> Agents { get; set; } = [];
+
+    /// <summary>The local artefact store (model versions, batches, run reports), used unless <see cref="ArtifactStore"/> is given.</summary>
+    public string StoreDirectory { get; set; } = ".selfimprove";
+
+    /// <summary>Another artefact store, e.g. a <see cref="Storage.BlobArtifactStore"/> so that several processes share artefacts.</summary>
+    public IArtifactStore? ArtifactStore { get; set; }
+
+    /// <summary>The embedding cache; default: <c>{StoreDirectory}/cache/embeddings</c>.</summary>
+    public string? EmbeddingCacheDirectory { get; set; }
+
+    /// <summary>Retries, timeouts and key lookup of the LLM agents' clients (used only by manifests with an LLM kind).</summary>
+    public LlmClientOptions Llm { get; set; } = new();
+
+    /// <summary>Where people reach this host's API (e.g. <c>https://app.azurewebsites.net/</c>), for approval links; relative links when null.</summary>
+    public Uri? PublicBaseUrl { get; set; }
+
+    /// <summary>The embedding cache folder in effect.</summary>
+    public string CacheDirectory => EmbeddingCacheDirectory ?? Path.Combine(StoreDirectory, "cache", "embeddings");
+}
+
+/// <summary>Checks <see cref="LoopOptions"/> at start-up: every problem named by its option.</summary>
+public sealed class LoopOptionsValidator : IValidateOptions<LoopOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LoopOptions options)
+    {
+        var problems = new List<string>();
+        if (options.Agents.Count == 0) problems.Add("Agents: give at least one agent manifest (*.agent.json).");
+        if (options.ArtifactStore is null && string.IsNullOrWhiteSpace(options.StoreDirectory)) problems.Add("StoreDirectory: give the folder of the artefact store.");
+        if (options.PublicBaseUrl is { IsAbsoluteUri: false } or { Scheme: not ("http" or "https") })
+            problems.Add($"PublicBaseUrl: '{options.PublicBaseUrl}' must be an absolute http(s) URL such as https://myapp.azurewebsites.net/.");
+        var duplicates = options.Agents.GroupBy(a => a.Manifest.AgentId, StringComparer.Ordinal).Where(g => g.Count() > 1);
+        foreach (var twice in duplicates)
+            problems.Add($"Agents: two manifests declare agent '{twice.Key}': {string.Join(" and ", twice.Select(a => a.FilePath))}.");
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}
+
+/// <summary>
+/// For hosts that run the loop: builds every LLM client the manifests ask for once, so a missing key or a bad endpoint
+/// stops the host before it serves (the model commands, which call no LLM, skip it).
+/// </summary>
+public sealed class LlmAgentsValidator : IValidateOptions<LoopOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LoopOptions options)
+    {
+        try
+        {
+            ManifestAgents.CheckConfiguration(options.Agents.Select(a => a.Manifest), options.Llm);
+            return ValidateOptionsResult.Success;
+        }
+        catch (InvalidOperationException e)
+        {
+            return ValidateOptionsResult.Fail(e.Message);
+        }
+    }
+}

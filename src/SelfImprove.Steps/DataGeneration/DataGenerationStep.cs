@@ -1,0 +1,149 @@
+using SelfImprove.Core.Datasets;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Planning;
+using SelfImprove.Core.Ports;
+using SelfImprove.Core.Runs;
+using SelfImprove.Workflows.Steps;
+using SelfImprove.Storage;
+
+namespace SelfImprove.Steps;
+
+/// <summary>
+/// The teachers' part of an attempt. The plan is split into batches of <c>teacher.batchSize</c>: the requests to
+/// label go to the feedback agent, the generation targets to the teacher (an offline teacher takes all targets in
+/// one batch: it makes no calls). Each batch's output is stored once under the run, attempt and batch; the
+/// assembly curates every batch plus any demonstrations (no duplicates, nothing close to a held-out text, known
+/// labels only) and stores the attempt's training batch once: a replay returns what the first delivery stored.
+/// </summary>
+public sealed class DataGenerationStep(LoopContext loop, ITeacher teacher, IFeedbackLabeller labeller, IRunLedger ledger) : IDataGenerationStep
+{
+    public async Task<GenerationWork> PrepareAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default)
+    {
+        // Kept only if absent: of two deliveries, the first plan stands (they are the same plan from history anyway).
+        await loop.Store.TryCreateAsync(LoopContext.PlanName(runId, plan.Attempt), StoreJson.Serialize(plan), cancellationToken);
+        var batches = TeacherBatches.Split(plan, loop.Agents.Get(agentId).Manifest);
+        return new GenerationWork(batches.Count, await ledger.UsageAsync(runId, agentId, cancellationToken));
+    }
+
+    public async Task<UsageReport> TeachBatchAsync(string runId, string agentId, int attempt, int batch, CancellationToken cancellationToken = default)
+    {
+        var name = LoopContext.TeacherBatchName(runId, attempt, batch);
+        if (await loop.Store.ReadAsync(name, cancellationToken) is null)
+        {
+            var entry = loop.Agents.Get(agentId);
+            var plan = await ReadPlanAsync(runId, attempt, cancellationToken);
+            var work = TeacherBatches.Split(plan, entry.Manifest);
+            if (batch < 0 || batch >= work.Count) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"attempt {attempt} of run {runId} has {work.Count} teacher batches.");
+            var output = await RunAsync(runId, entry, plan, work[batch], cancellationToken);
+            if (output.ForHumans.Count > 0)
+                await loop.Store.TryCreateAsync(LoopContext.HumanQueueName(agentId, runId, attempt, batch), StoreJson.Serialize(output.ForHumans), cancellationToken);
+            await loop.Store.TryCreateAsync(name, StoreJson.Serialize(output), cancellationToken);
+        }
+        return await ledger.UsageAsync(runId, agentId, cancellationToken);
+    }
+
+    public async Task<DataBatch> AssembleAsync(string runId, string agentId, int attempt, CancellationToken cancellationToken = default)
+    {
+        var blobName = LoopContext.BatchName(agentId, runId, attempt);
+        if (await loop.ReadBatchAsync(blobName, cancellationToken) is { } stored) return stored.Summary;
+
+        var entry = loop.Agents.Get(agentId);
+        var data = entry.Data;
+        var plan = await ReadPlanAsync(runId, attempt, cancellationToken);
+        var outputs = new List<TeacherBatchOutput>();
+        foreach (var name in await loop.Store.ListAsync($"runs/{runId}/attempt-{attempt}/teacher/", cancellationToken))
+            outputs.Add(StoreJson.Deserialize<TeacherBatchOutput>((await loop.Store.ReadAsync(name, cancellationToken))!, name));
+        var demonstrations = new List<LabeledExample>();
+        foreach (var name in await loop.Store.ListAsync(LoopContext.DemonstrationsPrefix(runId, attempt), cancellationToken))
+            demonstrations.AddRange(StoreJson.Deserialize<IReadOnlyList<LabeledExample>>((await loop.Store.ReadAsync(name, cancellationToken))!, name));
+
+        var labelled = outputs.SelectMany(o => o.Labelled).ToArray();
+        var generated = outputs.SelectMany(o => o.Generated).ToArray();
+        var notes = outputs.SelectMany(o => o.Notes).ToList();
+        var skipped = TeacherBatches.Split(plan, entry.Manifest).Count - outputs.Count;
+        if (skipped > 0) notes.Add($"{skipped} teacher batch(es) not run: the run's token budget was spent");
+
+        var earlier = await loop.EarlierBatchesAsync(agentId, runId, attempt, cancellationToken);
+        var trainingTexts = data.Pool.Select(e => e.Text).Concat(earlier.SelectMany(b => b.Examples).Select(e => e.Text));
+        var curated = SampleCurator.Curate([.. labelled, .. generated, .. demonstrations], trainingTexts, HeldOutTexts(entry), entry.Manifest.LabelNames.ToHashSet(StringComparer.Ordinal));
+
+        var keptLabelled = curated.Kept.Count(labelled.Contains);
+        var keptDemonstrated = curated.Kept.Count(demonstrations.Contains);
+        var summary = new DataBatch(blobName, keptLabelled, curated.Kept.Count - keptLabelled - keptDemonstrated,
+            curated.Duplicates, curated.Contaminated, curated.Invalid, notes, keptDemonstrated, outputs.Sum(o => o.ForHumans.Count));
+        var batch = new StoredBatch(summary, outputs.SelectMany(o => o.Requests).ToArray(), curated.Kept);
+        // Created only if absent: of two deliveries of this activity, the first batch stands.
+        if (!await loop.Store.TryCreateAsync(blobName, StoreJson.Serialize(batch), cancellationToken))
+            return (await loop.ReadBatchAsync(blobName, cancellationToken))!.Summary;
+        return summary;
+    }
+
+    /// <summary>Everything the loop measures on: validation, evaluation, feedback and the trial window are never training data.</summary>
+    public static IEnumerable<string> HeldOutTexts(AgentEntry entry)
+    {
+        var data = entry.Data;
+        return data.Validation.Concat(data.Evaluation).Select(e => e.Text)
+            .Concat(data.Production.Where(entry.Windows.HasFeedback).Select(r => r.Text))
+            .Concat(entry.Windows.Trial(data.Production).Select(r => r.Text));
+    }
+
+    private async Task<TeacherBatchOutput> RunAsync(string runId, AgentEntry entry, ImprovementPlan plan, TeacherBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.Requests.Count > 0)
+        {
+            var bySequence = entry.Data.Production.ToDictionary(r => r.Sequence);
+            var requests = batch.Requests.Where(bySequence.ContainsKey).Select(s => bySequence[s]).ToArray();
+            var labels = await labeller.LabelAsync(new LabellingRequest(entry.Manifest, requests, plan.Attempt) { RunId = runId, Batch = batch.Index }, cancellationToken);
+            return new TeacherBatchOutput(batch.Index, requests.Select(r => r.Sequence).ToArray(), labels.Labelled, [], labels.ForHumans, labels.Notes);
+        }
+        var part = plan with { LabelRequests = [], Generate = batch.Targets };
+        var taught = await teacher.TeachAsync(new TeachingRequest(entry.Manifest, part, [], PlanningStep.Seed(runId, plan.Attempt))
+        {
+            RunId = runId, Batch = batch.Index, FirstTarget = batch.FirstTarget,
+        }, cancellationToken);
+        return new TeacherBatchOutput(batch.Index, [], taught.Labelled, taught.Generated, [], taught.Notes);
+    }
+
+    private async Task<ImprovementPlan> ReadPlanAsync(string runId, int attempt, CancellationToken cancellationToken)
+    {
+        var name = LoopContext.PlanName(runId, attempt);
+        var json = await loop.Store.ReadAsync(name, cancellationToken)
+            ?? throw new InvalidDataException($"The plan of attempt {attempt} of run {runId} is missing from the store ({name}); generation starts with PrepareAsync.");
+        return StoreJson.Deserialize<ImprovementPlan>(json, name);
+    }
+}
+
+/// <summary>What one teacher batch produced, as stored before curation.</summary>
+public sealed record TeacherBatchOutput(
+    int Index, IReadOnlyList<long> Requests, IReadOnlyList<LabeledExample> Labelled, IReadOnlyList<LabeledExample> Generated,
+    IReadOnlyList<HumanLabelTask> ForHumans, IReadOnlyList<string> Notes);
+
+/// <summary>One teacher call's worth of an attempt: requests to label, or generation targets.</summary>
+/// <param name="FirstTarget">Position of the first target in the plan.</param>
+public sealed record TeacherBatch(int Index, IReadOnlyList<long> Requests, IReadOnlyList<GenerationTarget> Targets, int FirstTarget);
+
+public static class TeacherBatches
+{
+    /// <summary>
+    /// Labelling batches first (the plan's requests in batches of <c>teacher.batchSize</c>), then generation
+    /// batches: a target larger than a batch is split; an offline teacher takes every target in one batch.
+    /// The same plan and manifest always give the same batches.
+    /// </summary>
+    public static IReadOnlyList<TeacherBatch> Split(ImprovementPlan plan, AgentManifest manifest)
+    {
+        var size = manifest.Teacher.BatchSize;
+        var batches = new List<TeacherBatch>();
+        foreach (var chunk in plan.LabelRequests.Chunk(size))
+            batches.Add(new TeacherBatch(batches.Count, chunk, [], 0));
+        if (plan.Generate.Count == 0) return batches;
+        if (manifest.Teacher.Kind == PlannerKinds.Offline)
+        {
+            batches.Add(new TeacherBatch(batches.Count, [], plan.Generate, 0));
+            return batches;
+        }
+        foreach (var (target, index) in plan.Generate.Select((t, i) => (t, i)))
+            for (var done = 0; done < target.Count; done += size)
+                batches.Add(new TeacherBatch(batches.Count, [], [target with { Count = Math.Min(size, target.Count - done) }], index));
+        return batches;
+    }
+}

@@ -1,0 +1,51 @@
+using SelfImprove.Core.Datasets;
+using SelfImprove.Core.Evaluation;
+using SelfImprove.Core.Planning;
+using SelfImprove.Core.Runs;
+using SelfImprove.Workflows.Steps;
+
+namespace SelfImprove.Steps;
+
+/// <summary>
+/// The evaluation agent: the candidate must meet the goal on the traffic the agent serves now (recent
+/// feedback) and stay within the acceptable range on the validation set. Its evidence goes to the next plan.
+/// Held-out evaluation-set numbers are computed for the report only; no decision reads them.
+/// </summary>
+public sealed class EvaluationStep(LoopContext loop) : IEvaluationStep
+{
+    private const int WeakestIntents = 5;
+
+    public async Task<CandidateEvaluation> EvaluateAsync(string agentId, int attempt, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        var entry = loop.Agents.Get(agentId);
+        var goal = entry.Manifest.Goal;
+        var candidate = await loop.Models.LoadAsync(agentId, candidateVersionId, cancellationToken);
+        var sample = entry.Manifest.Monitoring.SampleSize;
+
+        var feedback = ModelEvaluator.Evaluate(candidate, entry.Windows.RecentFeedback(entry.Data.Production, sample), cancellationToken).Overall;
+        var validation = ModelEvaluator.Evaluate(candidate, entry.Data.Validation.Take(sample).ToArray(), cancellationToken).Overall;
+        var (value, validationValue) = (feedback.Metric(goal.Metric), validation.Metric(goal.Metric));
+        var metTarget = value >= goal.Target;
+        var keptOld = validationValue >= goal.AcceptableRange.Min;
+        var verdict = $"{goal.Metric} {value:0.000} on {feedback.Count} recent feedback items (target {goal.Target:0.00}), " +
+                      $"{validationValue:0.000} on validation (minimum {goal.AcceptableRange.Min:0.00})" +
+                      (metTarget && keptOld ? ": goal met" : metTarget ? ": forgets the old traffic" : ": below target");
+
+        var evidence = new AttemptEvidence(attempt, candidateVersionId, value, goal.Target,
+            feedback.PerIntent.Where(i => i.Support > 0).OrderBy(i => i.F1).Take(WeakestIntents).ToArray(),
+            feedback.Confusions);
+        var heldOut = await HeldOutAsync(entry, candidate, cancellationToken);
+        return new CandidateEvaluation(candidateVersionId, metTarget && keptOld, value, validationValue, verdict, evidence, heldOut);
+    }
+
+    /// <summary>Serving before and after the drift point, and the candidate after it, on the evaluation set.</summary>
+    private async Task<MetricsReport> HeldOutAsync(AgentEntry entry, Core.Ports.IIntentClassifier candidate, CancellationToken cancellationToken)
+    {
+        var metric = entry.Manifest.Goal.Metric;
+        var serving = await loop.Models.LoadAsync(entry.Manifest.AgentId, await loop.ServingVersionAsync(entry.Manifest.AgentId, cancellationToken), cancellationToken);
+        var servingSummary = ModelEvaluator.Evaluate(serving, entry.Data.Evaluation, cancellationToken);
+        var candidateSummary = ModelEvaluator.Evaluate(candidate, entry.Data.Evaluation, cancellationToken);
+        double Segment(EvaluationSummary s, string name) => s.SegmentOrOverall(name).Metric(metric);
+        return new MetricsReport(Segment(servingSummary, Segments.PreDrift), Segment(servingSummary, Segments.PostDrift), Segment(candidateSummary, Segments.PostDrift));
+    }
+}

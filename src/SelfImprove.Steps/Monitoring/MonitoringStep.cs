@@ -1,0 +1,30 @@
+using SelfImprove.Core.Datasets;
+using SelfImprove.Core.Evaluation;
+using SelfImprove.Core.Monitoring;
+using SelfImprove.Workflows.Steps;
+
+namespace SelfImprove.Steps;
+
+/// <summary>
+/// Scores the serving version on validation data and recent production feedback: the recorded stream's feedback
+/// followed by what arrived live through the API, the newest <c>monitoring.sampleSize</c> items of both.
+/// </summary>
+public sealed class MonitoringStep(LoopContext loop, FeedbackLog liveFeedback) : IMonitoringStep
+{
+    public async Task<MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        var entry = loop.Agents.Get(agentId);
+        var metric = entry.Manifest.Goal.Metric;
+        var serving = await loop.Registry.GetServingAsync(agentId, cancellationToken);
+        if (serving is null) return new MonitoringSnapshot(agentId, null, metric, 0, 0, 0, 0);
+
+        var classifier = await loop.Models.LoadAsync(agentId, serving.VersionId, cancellationToken);
+        var sample = entry.Manifest.Monitoring.SampleSize;
+        var validation = ModelEvaluator.Evaluate(classifier, entry.Data.Validation.Take(sample).ToArray(), cancellationToken).Overall;
+        var live = await liveFeedback.RecentLabelledAsync(agentId, sample, cancellationToken);
+        var feedback = entry.Windows.RecentFeedback(entry.Data.Production, sample).Concat(live).TakeLast(sample).ToArray();
+        var recent = feedback.Length == 0 ? null : ModelEvaluator.Evaluate(classifier, feedback, cancellationToken).Overall;
+        return new MonitoringSnapshot(agentId, serving.VersionId, metric,
+            validation.Metric(metric), validation.Count, recent?.Metric(metric) ?? 0, recent?.Count ?? 0);
+    }
+}

@@ -1,0 +1,48 @@
+using SelfImprove.Core.Manifests;
+using SelfImprove.Workflows.Steps;
+using SelfImprove.Learning.Training;
+using SelfImprove.Storage;
+
+namespace SelfImprove.Steps;
+
+/// <summary>
+/// Trains a candidate on the pool, the batches of the agent's earlier runs and this run's batches,
+/// warm-started from the serving version.
+/// Once per (run, attempt): the candidate's id is recorded, and a replay returns it instead of training again;
+/// a replay after a crash between registering the version and recording it adopts that version.
+/// </summary>
+public sealed class TrainingStep(LoopContext loop, StudentModelTrainer trainer) : ITrainingStep
+{
+    public async Task<string> TrainAsync(
+        string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters, CancellationToken cancellationToken = default)
+    {
+        var claim = LoopContext.CandidateName(runId, attempt);
+        if (await loop.Store.ReadAsync(claim, cancellationToken) is { } recorded) return StoreJson.Deserialize<string>(recorded, claim);
+        var createdBy = $"{runId}/attempt-{attempt}";
+        if ((await loop.Registry.ListAsync(agentId, cancellationToken)).FirstOrDefault(v => v.CreatedBy == createdBy) is { } registered)
+            return await ClaimAsync(claim, registered.VersionId, cancellationToken);
+
+        var entry = loop.Agents.Get(agentId);
+        var examples = new List<Core.Datasets.LabeledExample>(entry.Data.Pool);
+        foreach (var earlier in await loop.EarlierBatchesAsync(agentId, runId, attempt: 1, cancellationToken))
+            examples.AddRange(earlier.Examples);
+        foreach (var name in batchBlobNames)
+        {
+            var batch = await loop.ReadBatchAsync(name, cancellationToken)
+                ?? throw new InvalidOperationException($"Run {runId}: training batch '{name}' is missing from the store.");
+            examples.AddRange(batch.Examples);
+        }
+        var manifest = entry.Manifest with { Training = entry.Manifest.Training with { HyperParameters = hyperParameters } };
+        var parent = await loop.ServingVersionAsync(agentId, cancellationToken);
+        var version = await trainer.TrainAsync(new TrainingJob(manifest, examples, entry.Data.Evaluation, parent, createdBy), cancellationToken);
+        return await ClaimAsync(claim, version.VersionId, cancellationToken);
+    }
+
+    /// <summary>Records the attempt's candidate once; the first record wins.</summary>
+    private async Task<string> ClaimAsync(string claim, string versionId, CancellationToken cancellationToken)
+    {
+        if (!await loop.Store.TryCreateAsync(claim, StoreJson.Serialize(versionId), cancellationToken))
+            return StoreJson.Deserialize<string>((await loop.Store.ReadAsync(claim, cancellationToken))!, claim);
+        return versionId;
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.DurableTask;
+
+namespace SelfImprove.Workflows.Steps;
+
+/// <summary>A run waiting for a person: who to ask, about what, until when (UTC).</summary>
+public sealed record ApprovalRequest(string RunId, string AgentId, string CandidateVersionId, string Summary, DateTimeOffset ExpiresAt);
+
+/// <summary>A person's answer to an approval request (the body of the <see cref="ImprovementRun.RunEvents.Approval"/> event).</summary>
+/// <param name="Approved">True to let the candidate go to its trial.</param>
+/// <param name="By">Who decided (a name or e-mail).</param>
+/// <param name="Comment">Why, if they said.</param>
+public sealed record ApprovalDecision(bool Approved, string By, string? Comment);
+
+/// <summary>Human approval: tells the approvers, and closes the window when the run's durable timer fires.</summary>
+public interface IApprovalStep
+{
+    /// <summary>Tells the people who approve that the run waits (a webhook, a line on the console).</summary>
+    Task NotifyAsync(ApprovalRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Closes the approval window when the run's timer fires: returns a decision a person recorded in time (whose
+    /// event may still be on its way, or was lost), else records that none came, so no later decision can count, and returns null.
+    /// </summary>
+    Task<ApprovalDecision?> CloseAsync(string runId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Asks the approvers.</summary>
+public sealed class RequestApprovalActivity(IApprovalStep approval) : TaskActivity<ApprovalRequest, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, ApprovalRequest request)
+    {
+        await approval.NotifyAsync(request);
+        return true;
+    }
+}
+
+/// <summary>Closes the approval window at the timeout.</summary>
+public sealed class CloseApprovalActivity(IApprovalStep approval) : TaskActivity<string, ApprovalDecision?>
+{
+    public override Task<ApprovalDecision?> RunAsync(TaskActivityContext context, string runId) => approval.CloseAsync(runId);
+}
+
+public static partial class StepCalls
+{
+    public static Task<bool> RequestApprovalAsync(this TaskOrchestrationContext context, ApprovalRequest request) =>
+        CallAsync<bool>(context, nameof(RequestApprovalActivity), request);
+
+    public static Task<ApprovalDecision?> CloseApprovalAsync(this TaskOrchestrationContext context, string runId) =>
+        CallAsync<ApprovalDecision?>(context, nameof(CloseApprovalActivity), runId);
+}

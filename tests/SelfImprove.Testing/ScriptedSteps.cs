@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using SelfImprove.Core.Alignment;
+using SelfImprove.Core.Deployment;
+using SelfImprove.Core.Evaluation;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Monitoring;
+using SelfImprove.Core.Planning;
+using SelfImprove.Core.Runs;
+using SelfImprove.Workflows.Steps;
+
+namespace SelfImprove.Testing;
+
+/// <summary>
+/// Every step of the loop with scripted answers that come at once, recording what the orchestrations asked: the
+/// orchestrators' control flow is tested on the real durable host without training models, and the engine benchmark
+/// measures the durable engine alone. Approval is not scripted: it runs the real token step, so tests decide
+/// through the same gate as people (record its requests with <see cref="RecordApprovalRequest"/>).
+/// Adding a step to the loop adds its scripted answer here.
+/// </summary>
+public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerationStep, ITrainingStep, IEvaluationStep, IAlignmentStep, IDeploymentStep
+{
+    public const string Serving = "v1";
+
+    /// <summary>Value on recent feedback the monitoring snapshot reports.</summary>
+    public double FeedbackValue { get; set; } = 0.70;
+
+    /// <summary>Candidate value per attempt (1-based); the goal target is 0.85 in the test manifest.</summary>
+    public Func<int, double> CandidateValue { get; set; } = _ => 0.90;
+    public double CandidateDistance { get; set; } = 0.05;
+    public bool TrialWins { get; set; } = true;
+
+    /// <summary>Makes training fail as it would on bad data.</summary>
+    public bool TrainingFails { get; set; }
+
+    public ConcurrentQueue<string> Calls { get; } = new();
+    public ConcurrentQueue<(int Attempt, IReadOnlyList<AttemptEvidence> Evidence)> PlanInputs { get; } = new();
+    public ConcurrentQueue<ApprovalRequest> ApprovalRequests { get; } = new();
+    public string ServingVersion { get; private set; } = Serving;
+
+    public Task<MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new MonitoringSnapshot(agentId, ServingVersion, GoalMetrics.Accuracy, 0.95, 320, FeedbackValue, 500));
+
+    public Task<ImprovementPlan> PlanAsync(string runId, string agentId, int attempt, IReadOnlyList<AttemptEvidence> previousAttempts, CancellationToken cancellationToken = default)
+    {
+        Record($"plan {attempt}");
+        PlanInputs.Enqueue((attempt, previousAttempts));
+        return Task.FromResult(new ImprovementPlan
+        {
+            Attempt = attempt,
+            Planner = "scripted",
+            SelectionRule = SelectionRules.Margin,
+            LabelRequests = [attempt * 10, attempt * 10 + 1],
+            Generate = [new GenerationTarget("card_lost_or_stolen", "card_not_working", 5, [])],
+            HyperParameters = new HyperParameters(),
+            AskHumans = AskHumans,
+            Rationale = "scripted",
+        });
+    }
+
+    /// <summary>Teacher batches each attempt's generation is split into.</summary>
+    public int TeacherBatches { get; set; } = 1;
+
+    /// <summary>Tokens each teacher batch uses, against <see cref="TokenBudget"/> (0: no budget).</summary>
+    public int TokensPerBatch { get; set; }
+    public int TokenBudget { get; set; }
+
+    /// <summary>Whether plans ask people for demonstrations.</summary>
+    public bool AskHumans { get; set; }
+
+    public ConcurrentQueue<(string RunId, int Attempt)> Assembled { get; } = new();
+    private int tokens;
+
+    public Task<GenerationWork> PrepareAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default)
+    {
+        Record($"generate {plan.Attempt}");
+        return Task.FromResult(new GenerationWork(TeacherBatches, Usage()));
+    }
+
+    public Task<UsageReport> TeachBatchAsync(string runId, string agentId, int attempt, int batch, CancellationToken cancellationToken = default)
+    {
+        Record($"teach {attempt}.{batch}");
+        Interlocked.Add(ref tokens, TokensPerBatch);
+        return Task.FromResult(Usage());
+    }
+
+    public Task<DataBatch> AssembleAsync(string runId, string agentId, int attempt, CancellationToken cancellationToken = default)
+    {
+        Record($"assemble {attempt}");
+        Assembled.Enqueue((runId, attempt));
+        return Task.FromResult(new DataBatch($"runs/{runId}/attempt-{attempt}/batch.json", 2, 5, 0, 0, 0, []));
+    }
+
+    private UsageReport Usage() =>
+        new(TokenBudget, 0, Volatile.Read(ref tokens), 0, 0, [], [], []);
+
+    public Task<string> TrainAsync(string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters, CancellationToken cancellationToken = default)
+    {
+        Record($"train {attempt} on {batchBlobNames.Count} batches");
+        if (TrainingFails) throw new InvalidDataException($"Run {runId}: training batch '{batchBlobNames[0]}' is missing from the store.");
+        return Task.FromResult($"v{attempt + 1}");
+    }
+
+    public Task<CandidateEvaluation> EvaluateAsync(string agentId, int attempt, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        Record($"evaluate {candidateVersionId}");
+        var value = CandidateValue(attempt);
+        var evidence = new AttemptEvidence(attempt, candidateVersionId, value, 0.85,
+            [new IntentMetrics("top_up_failed", 0.5, 0.4, 0.44, 10)], [new ConfusionPair("top_up_failed", "transfer_failed", 6)]);
+        return Task.FromResult(new CandidateEvaluation(candidateVersionId, value >= 0.85, value, 0.95,
+            value >= 0.85 ? "goal met" : $"accuracy {value:0.00} below target", evidence, new MetricsReport(0.95, 0.70, value)));
+    }
+
+    public Task<AlignmentAssessment> AssessAsync(string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        Record($"align {candidateVersionId}");
+        return Task.FromResult(AlignmentAssessment.Judge(CandidateDistance, 0.9, 0.05, 0.7, maxDistance: 0.25));
+    }
+
+    /// <summary>Records that the run asked a person (what the host's approval notifier saw).</summary>
+    public void RecordApprovalRequest(ApprovalRequest request)
+    {
+        Record($"notify {request.RunId}");
+        ApprovalRequests.Enqueue(request);
+    }
+
+    public Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        Record($"trial {candidateVersionId}");
+        var candidate = new ArmResult(candidateVersionId, 200, 100, TrialWins ? 90 : 60);
+        var serving = new ArmResult(ServingVersion, 800, 400, 280);
+        return Task.FromResult(PromotionPolicy.Decide(new DeploymentSpec { MinimumSamples = 50 }, new GoalSpec { Target = 0.85 }, candidate, serving));
+    }
+
+    public Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        Record($"promote {candidateVersionId}");
+        ServingVersion = candidateVersionId;
+        return Task.FromResult(candidateVersionId);
+    }
+
+    public Task<string> RollbackAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    {
+        Record($"rollback {candidateVersionId}");
+        return Task.FromResult(ServingVersion);
+    }
+
+    private void Record(string call) => Calls.Enqueue(call);
+}
