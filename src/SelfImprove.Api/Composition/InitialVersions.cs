@@ -23,7 +23,7 @@ public static class InitialVersions
         var registry = services.GetRequiredService<IModelRegistry>();
         if (await registry.GetServingAsync(agentId, cancellationToken) is not null) return null;
         var store = services.GetRequiredService<IArtifactStore>();
-        var marker = $"agents/{agentId}/initial-version.json";
+        var marker = StoreLayout.InitialVersion(agentId);
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         if (!await store.TryCreateAsync(marker, StoreJson.Serialize(new TrainingClaim(createdBy, now)), cancellationToken))
         {
