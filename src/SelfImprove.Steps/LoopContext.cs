@@ -40,12 +40,11 @@ public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IMode
     /// </summary>
     public async Task<IReadOnlyList<StoredBatch>> EarlierBatchesAsync(string agentId, string runId, int attempt, CancellationToken cancellationToken)
     {
-        var names = await store.ListAsync(BatchesPrefix(agentId), cancellationToken);
-        var thisRun = BatchesPrefix(agentId) + runId + ".attempt-";
+        var names = await store.ListAsync(StoreLayout.BatchesPrefix(agentId), cancellationToken);
         var batches = new List<StoredBatch>();
         foreach (var name in names)
         {
-            var earlier = !name.StartsWith(thisRun, StringComparison.Ordinal) || AttemptOf(name, thisRun) < attempt;
+            var earlier = StoreLayout.BatchAttempt(agentId, runId, name) is not { } itsAttempt || itsAttempt < attempt;
             if (earlier && await ReadBatchAsync(name, cancellationToken) is { } batch) batches.Add(batch);
         }
         return batches;
@@ -55,31 +54,10 @@ public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IMode
     public async Task<IReadOnlyList<StoredBatch>> AllBatchesAsync(string agentId, CancellationToken cancellationToken)
     {
         var batches = new List<StoredBatch>();
-        foreach (var name in await store.ListAsync(BatchesPrefix(agentId), cancellationToken))
+        foreach (var name in await store.ListAsync(StoreLayout.BatchesPrefix(agentId), cancellationToken))
             if (await ReadBatchAsync(name, cancellationToken) is { } batch) batches.Add(batch);
         return batches;
     }
-
-    public static string BatchName(string agentId, string runId, int attempt) => $"{BatchesPrefix(agentId)}{runId}.attempt-{attempt}.json";
-
-    private static string BatchesPrefix(string agentId) => $"agents/{agentId}/batches/";
-
-    private static int AttemptOf(string name, string prefix) => int.Parse(name.AsSpan(prefix.Length, name.Length - prefix.Length - ".json".Length));
-
-    public static string PlanName(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/plan.json";
-
-    /// <summary>One teacher batch's output, before curation.</summary>
-    public static string TeacherBatchName(string runId, int attempt, int batch) => $"runs/{runId}/attempt-{attempt}/teacher/batch-{batch:D4}.json";
-
-    /// <summary>Where people's demonstrations for an attempt are kept, one blob per submission.</summary>
-    public static string DemonstrationsPrefix(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/demonstrations/";
-
-    /// <summary>Requests the feedback agent left for people, per batch.</summary>
-    public static string HumanQueueName(string agentId, string runId, int attempt, int batch) => $"agents/{agentId}/human-queue/{runId}.attempt-{attempt}.batch-{batch:D4}.json";
-
-    public static string CandidateName(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/candidate.json";
-
-    public static string TrialName(string agentId) => $"agents/{agentId}/trial.json";
 }
 
 /// <summary>One attempt's curated teacher output as stored: the summary, which requests were labelled, and the samples.</summary>

@@ -11,36 +11,32 @@ namespace SelfImprove.Storage;
 /// </summary>
 public sealed class ArtifactModelRegistry(IArtifactStore store, TimeProvider clock) : IModelRegistry
 {
-    private const string OnnxFile = "model.onnx";
-    private const string TrainerStateFile = "trainer-state.zip";
-    private const string RecordFile = "version.json";
-
     public async Task<ModelVersion> AddAsync(ModelVersion draft, ModelArtifacts artifacts, CancellationToken cancellationToken = default)
     {
         // The ONNX file doubles as the claim on the version id: created only if absent, so two writers never share an id.
-        var existing = await store.ListAsync(VersionsPrefix(draft.AgentId), cancellationToken);
-        var number = existing.Select(VersionNumberOf).DefaultIfEmpty(0).Max() + 1;
-        while (!await store.TryCreateAsync(BlobName(draft.AgentId, $"v{number}", OnnxFile), artifacts.Onnx, cancellationToken))
+        var existing = await store.ListAsync(StoreLayout.VersionsPrefix(draft.AgentId), cancellationToken);
+        var number = existing.Select(StoreLayout.VersionNumber).DefaultIfEmpty(0).Max() + 1;
+        while (!await store.TryCreateAsync(StoreLayout.ModelOnnx(draft.AgentId, $"v{number}"), artifacts.Onnx, cancellationToken))
             number++;
 
         var version = draft with { VersionId = $"v{number}" };
-        await store.WriteAsync(BlobName(version.AgentId, version.VersionId, TrainerStateFile), artifacts.TrainerState, cancellationToken);
-        await store.WriteAsync(BlobName(version.AgentId, version.VersionId, RecordFile), StoreJson.Serialize(version), cancellationToken);
+        await store.WriteAsync(StoreLayout.TrainerState(version.AgentId, version.VersionId), artifacts.TrainerState, cancellationToken);
+        await store.WriteAsync(StoreLayout.VersionRecord(version.AgentId, version.VersionId), StoreJson.Serialize(version), cancellationToken);
         return version;
     }
 
     public async Task<ModelVersion?> GetAsync(string agentId, string versionId, CancellationToken cancellationToken = default)
     {
-        var name = BlobName(agentId, versionId, RecordFile);
+        var name = StoreLayout.VersionRecord(agentId, versionId);
         var json = await store.ReadAsync(name, cancellationToken);
         return json is null ? null : StoreJson.Deserialize<ModelVersion>(json, name);
     }
 
     public async Task<IReadOnlyList<ModelVersion>> ListAsync(string agentId, CancellationToken cancellationToken = default)
     {
-        var names = await store.ListAsync(VersionsPrefix(agentId), cancellationToken);
+        var names = await store.ListAsync(StoreLayout.VersionsPrefix(agentId), cancellationToken);
         var versions = new List<ModelVersion>();
-        foreach (var name in names.Where(n => n.EndsWith("/" + RecordFile, StringComparison.Ordinal)).OrderBy(VersionNumberOf))
+        foreach (var name in names.Where(StoreLayout.IsVersionRecord).OrderBy(StoreLayout.VersionNumber))
         {
             var json = await store.ReadAsync(name, cancellationToken);
             if (json is not null) versions.Add(StoreJson.Deserialize<ModelVersion>(json, name));
@@ -52,16 +48,16 @@ public sealed class ArtifactModelRegistry(IArtifactStore store, TimeProvider clo
     {
         if (await GetAsync(agentId, versionId, cancellationToken) is null)
             throw new KeyNotFoundException($"Agent '{agentId}' has no model version '{versionId}'. List them with 'selfimprove versions'.");
-        var onnx = await store.ReadAsync(BlobName(agentId, versionId, OnnxFile), cancellationToken);
-        var state = await store.ReadAsync(BlobName(agentId, versionId, TrainerStateFile), cancellationToken);
+        var onnx = await store.ReadAsync(StoreLayout.ModelOnnx(agentId, versionId), cancellationToken);
+        var state = await store.ReadAsync(StoreLayout.TrainerState(agentId, versionId), cancellationToken);
         if (onnx is null || state is null)
-            throw new InvalidDataException($"Model version '{agentId}/{versionId}' is missing its artefacts ({OnnxFile}, {TrainerStateFile}).");
+            throw new InvalidDataException($"Model version '{agentId}/{versionId}' is missing its artefacts ({StoreLayout.ModelOnnx(agentId, versionId)}, {StoreLayout.TrainerState(agentId, versionId)}).");
         return new ModelArtifacts(onnx, state);
     }
 
     public async Task<ServingState?> GetServingAsync(string agentId, CancellationToken cancellationToken = default)
     {
-        var name = ServingName(agentId);
+        var name = StoreLayout.Serving(agentId);
         var json = await store.ReadAsync(name, cancellationToken);
         return json is null ? null : StoreJson.Deserialize<ServingState>(json, name);
     }
@@ -73,20 +69,7 @@ public sealed class ArtifactModelRegistry(IArtifactStore store, TimeProvider clo
         var current = await GetServingAsync(agentId, cancellationToken);
         if (current?.VersionId == versionId) return current;
         var next = new ServingState(versionId, current?.VersionId, clock.GetUtcNow(), reason);
-        await store.WriteAsync(ServingName(agentId), StoreJson.Serialize(next), cancellationToken);
+        await store.WriteAsync(StoreLayout.Serving(agentId), StoreJson.Serialize(next), cancellationToken);
         return next;
-    }
-
-    private static string VersionsPrefix(string agentId) => $"agents/{agentId}/versions/";
-
-    private static string BlobName(string agentId, string versionId, string file) => $"agents/{agentId}/versions/{versionId}/{file}";
-
-    private static string ServingName(string agentId) => $"agents/{agentId}/serving.json";
-
-    /// <summary>3 for <c>agents/a/versions/v3/...</c>; 0 for anything else.</summary>
-    private static int VersionNumberOf(string blobName)
-    {
-        var parts = blobName.Split('/');
-        return parts.Length > 3 && parts[3].StartsWith('v') && int.TryParse(parts[3].AsSpan(1), out var n) ? n : 0;
     }
 }

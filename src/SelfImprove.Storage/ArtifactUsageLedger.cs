@@ -12,16 +12,14 @@ public sealed class ArtifactUsageLedger(IArtifactStore store) : IUsageLedger
     public Task<bool> RecordAsync(UsageRecord record, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(record.RunId)) throw new ArgumentException("Usage is recorded per run; the record names none.", nameof(record));
-        return store.TryCreateAsync(Prefix(record.RunId) + record.Key + ".json", StoreJson.Serialize(record), cancellationToken);
+        return store.TryCreateAsync(StoreLayout.Usage(record), StoreJson.Serialize(record), cancellationToken);
     }
 
     public async Task<IReadOnlyList<UsageRecord>> ListAsync(string runId, CancellationToken cancellationToken = default)
     {
         var records = new List<UsageRecord>();
-        foreach (var name in await store.ListAsync(Prefix(runId), cancellationToken))
+        foreach (var name in await store.ListAsync(StoreLayout.UsagePrefix(runId), cancellationToken))
             if (await store.ReadAsync(name, cancellationToken) is { } json) records.Add(StoreJson.Deserialize<UsageRecord>(json, name));
         return records;
     }
-
-    private static string Prefix(string runId) => $"runs/{runId}/usage/";
 }

@@ -33,7 +33,7 @@ public sealed class ApprovalTokens(IArtifactStore store, TimeProvider clock)
     {
         var token = Base64Url(RandomNumberGenerator.GetBytes(32));
         var issued = new IssuedToken(clock.GetUtcNow(), expiresAt);
-        if (!await store.TryCreateAsync(TokenName(runId, Hash(token)), StoreJson.Serialize(issued), cancellationToken))
+        if (!await store.TryCreateAsync(StoreLayout.ApprovalToken(runId, Hash(token)), StoreJson.Serialize(issued), cancellationToken))
             throw new InvalidOperationException($"Run {runId}: an approval token hash collided; issue again.");
         return token;
     }
@@ -41,7 +41,7 @@ public sealed class ApprovalTokens(IArtifactStore store, TimeProvider clock)
     public async Task<ApprovalTokenCheck> CheckAsync(string runId, string? token, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(token) || token.Length > 128) return ApprovalTokenCheck.Unknown;
-        var name = TokenName(runId, Hash(token));
+        var name = StoreLayout.ApprovalToken(runId, Hash(token));
         if (await store.ReadAsync(name, cancellationToken) is not { } json) return ApprovalTokenCheck.Unknown;
         return StoreJson.Deserialize<IssuedToken>(json, name).ExpiresAt <= clock.GetUtcNow() ? ApprovalTokenCheck.Expired : ApprovalTokenCheck.Valid;
     }
@@ -50,7 +50,7 @@ public sealed class ApprovalTokens(IArtifactStore store, TimeProvider clock)
     public async Task<(bool Recorded, RecordedApproval Decision)> RecordAsync(string runId, string token, ApprovalDecision decision, CancellationToken cancellationToken = default)
     {
         var record = new RecordedApproval(decision, clock.GetUtcNow(), Hash(token));
-        if (await store.TryCreateAsync(DecisionName(runId), StoreJson.Serialize(record), cancellationToken)) return (true, record);
+        if (await store.TryCreateAsync(StoreLayout.ApprovalDecision(runId), StoreJson.Serialize(record), cancellationToken)) return (true, record);
         return (false, (await DecisionAsync(runId, cancellationToken))!);
     }
 
@@ -61,21 +61,17 @@ public sealed class ApprovalTokens(IArtifactStore store, TimeProvider clock)
     public async Task<ApprovalDecision?> CloseAsync(string runId, CancellationToken cancellationToken = default)
     {
         var none = new RecordedApproval(new ApprovalDecision(false, "", "no decision before the approval timeout"), clock.GetUtcNow(), "", TimedOut: true);
-        if (await store.TryCreateAsync(DecisionName(runId), StoreJson.Serialize(none), cancellationToken)) return null;
+        if (await store.TryCreateAsync(StoreLayout.ApprovalDecision(runId), StoreJson.Serialize(none), cancellationToken)) return null;
         var recorded = (await DecisionAsync(runId, cancellationToken))!;
         return recorded.TimedOut ? null : recorded.Decision;
     }
 
     public async Task<RecordedApproval?> DecisionAsync(string runId, CancellationToken cancellationToken = default) =>
-        await store.ReadAsync(DecisionName(runId), cancellationToken) is { } json ? StoreJson.Deserialize<RecordedApproval>(json, DecisionName(runId)) : null;
+        await store.ReadAsync(StoreLayout.ApprovalDecision(runId), cancellationToken) is { } json ? StoreJson.Deserialize<RecordedApproval>(json, StoreLayout.ApprovalDecision(runId)) : null;
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static string TokenName(string runId, string hash) => $"runs/{runId}/approval/tokens/{hash}.json";
-
-    private static string DecisionName(string runId) => $"runs/{runId}/approval/decision.json";
 
     private sealed record IssuedToken(DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
 }

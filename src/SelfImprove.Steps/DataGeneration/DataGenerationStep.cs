@@ -20,14 +20,14 @@ public sealed class DataGenerationStep(LoopContext loop, ITeacher teacher, IFeed
     public async Task<GenerationWork> PrepareAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default)
     {
         // Kept only if absent: of two deliveries, the first plan stands (they are the same plan from history anyway).
-        await loop.Store.TryCreateAsync(LoopContext.PlanName(runId, plan.Attempt), StoreJson.Serialize(plan), cancellationToken);
+        await loop.Store.TryCreateAsync(StoreLayout.Plan(runId, plan.Attempt), StoreJson.Serialize(plan), cancellationToken);
         var batches = TeacherBatches.Split(plan, loop.Agents.Get(agentId).Manifest);
         return new GenerationWork(batches.Count, await ledger.UsageAsync(runId, agentId, cancellationToken));
     }
 
     public async Task<UsageReport> TeachBatchAsync(string runId, string agentId, int attempt, int batch, CancellationToken cancellationToken = default)
     {
-        var name = LoopContext.TeacherBatchName(runId, attempt, batch);
+        var name = StoreLayout.TeacherBatch(runId, attempt, batch);
         if (await loop.Store.ReadAsync(name, cancellationToken) is null)
         {
             var entry = loop.Agents.Get(agentId);
@@ -36,7 +36,7 @@ public sealed class DataGenerationStep(LoopContext loop, ITeacher teacher, IFeed
             if (batch < 0 || batch >= work.Count) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"attempt {attempt} of run {runId} has {work.Count} teacher batches.");
             var output = await RunAsync(runId, entry, plan, work[batch], cancellationToken);
             if (output.ForHumans.Count > 0)
-                await loop.Store.TryCreateAsync(LoopContext.HumanQueueName(agentId, runId, attempt, batch), StoreJson.Serialize(output.ForHumans), cancellationToken);
+                await loop.Store.TryCreateAsync(StoreLayout.HumanQueue(agentId, runId, attempt, batch), StoreJson.Serialize(output.ForHumans), cancellationToken);
             await loop.Store.TryCreateAsync(name, StoreJson.Serialize(output), cancellationToken);
         }
         return await ledger.UsageAsync(runId, agentId, cancellationToken);
@@ -44,17 +44,17 @@ public sealed class DataGenerationStep(LoopContext loop, ITeacher teacher, IFeed
 
     public async Task<DataBatch> AssembleAsync(string runId, string agentId, int attempt, CancellationToken cancellationToken = default)
     {
-        var blobName = LoopContext.BatchName(agentId, runId, attempt);
+        var blobName = StoreLayout.Batch(agentId, runId, attempt);
         if (await loop.ReadBatchAsync(blobName, cancellationToken) is { } stored) return stored.Summary;
 
         var entry = loop.Agents.Get(agentId);
         var data = entry.Data;
         var plan = await ReadPlanAsync(runId, attempt, cancellationToken);
         var outputs = new List<TeacherBatchOutput>();
-        foreach (var name in await loop.Store.ListAsync($"runs/{runId}/attempt-{attempt}/teacher/", cancellationToken))
+        foreach (var name in await loop.Store.ListAsync(StoreLayout.TeacherBatchesPrefix(runId, attempt), cancellationToken))
             outputs.Add(StoreJson.Deserialize<TeacherBatchOutput>((await loop.Store.ReadAsync(name, cancellationToken))!, name));
         var demonstrations = new List<LabeledExample>();
-        foreach (var name in await loop.Store.ListAsync(LoopContext.DemonstrationsPrefix(runId, attempt), cancellationToken))
+        foreach (var name in await loop.Store.ListAsync(StoreLayout.DemonstrationsPrefix(runId, attempt), cancellationToken))
             demonstrations.AddRange(StoreJson.Deserialize<IReadOnlyList<LabeledExample>>((await loop.Store.ReadAsync(name, cancellationToken))!, name));
 
         var labelled = outputs.SelectMany(o => o.Labelled).ToArray();
@@ -106,7 +106,7 @@ public sealed class DataGenerationStep(LoopContext loop, ITeacher teacher, IFeed
 
     private async Task<ImprovementPlan> ReadPlanAsync(string runId, int attempt, CancellationToken cancellationToken)
     {
-        var name = LoopContext.PlanName(runId, attempt);
+        var name = StoreLayout.Plan(runId, attempt);
         var json = await loop.Store.ReadAsync(name, cancellationToken)
             ?? throw new InvalidDataException($"The plan of attempt {attempt} of run {runId} is missing from the store ({name}); generation starts with PrepareAsync.");
         return StoreJson.Deserialize<ImprovementPlan>(json, name);

@@ -38,7 +38,7 @@ public sealed class DemonstrationIntake(LoopContext loop)
 
         var examples = samples!.Select(s => new LabeledExample(s.Text.Trim(), s.Label, Segments.Unspecified, SourcePrefix + by.Trim())).ToArray();
         var content = StoreJson.Serialize(examples);
-        var name = LoopContext.DemonstrationsPrefix(runId, attempt) + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content))[..16] + ".json";
+        var name = StoreLayout.Demonstration(runId, attempt, content);
         await loop.Store.TryCreateAsync(name, content, cancellationToken);
         return name;
     }

@@ -19,7 +19,7 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger) : IDeploy
         var manifest = entry.Manifest;
         var servingId = await loop.ServingVersionAsync(agentId, cancellationToken);
         var trial = new TrialState(runId, candidateVersionId, servingId, manifest.Deployment.CandidateShare);
-        await loop.Store.WriteAsync(LoopContext.TrialName(agentId), StoreJson.Serialize(trial), cancellationToken);
+        await loop.Store.WriteAsync(StoreLayout.Trial(agentId), StoreJson.Serialize(trial), cancellationToken);
 
         var window = entry.Windows.Trial(entry.Data.Production);
         var toCandidate = window.Where(r => PromotionPolicy.RoutesToCandidate(runId, r.Sequence.ToString(), trial.CandidateShare)).ToArray();
@@ -35,16 +35,16 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger) : IDeploy
         // A replayed promotion must not make the candidate its own "previous" version.
         if ((await loop.Registry.GetServingAsync(agentId, cancellationToken))?.VersionId != candidateVersionId)
             await loop.Registry.SetServingAsync(agentId, candidateVersionId, $"promoted by run {runId} after its A/B trial", cancellationToken);
-        await loop.Store.DeleteAsync(LoopContext.TrialName(agentId), cancellationToken);
+        await loop.Store.DeleteAsync(StoreLayout.Trial(agentId), cancellationToken);
         return candidateVersionId;
     }
 
     public async Task<string> RollbackAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
         // Only this run's trial: a late rollback of an old run must not end a newer run's trial.
-        var trial = await loop.Store.ReadAsync(LoopContext.TrialName(agentId), cancellationToken);
-        if (trial is not null && StoreJson.Deserialize<TrialState>(trial, LoopContext.TrialName(agentId)).RunId == runId)
-            await loop.Store.DeleteAsync(LoopContext.TrialName(agentId), cancellationToken);
+        var trial = await loop.Store.ReadAsync(StoreLayout.Trial(agentId), cancellationToken);
+        if (trial is not null && StoreJson.Deserialize<TrialState>(trial, StoreLayout.Trial(agentId)).RunId == runId)
+            await loop.Store.DeleteAsync(StoreLayout.Trial(agentId), cancellationToken);
         return await loop.ServingVersionAsync(agentId, cancellationToken);
     }
 

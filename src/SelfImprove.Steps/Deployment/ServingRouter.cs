@@ -17,8 +17,8 @@ public sealed class ServingRouter(LoopContext loop, RunLedger ledger)
     public async Task<RoutedPrediction> PredictAsync(string agentId, string text, CancellationToken cancellationToken = default)
     {
         var manifest = loop.Agents.Get(agentId).Manifest;
-        var trialJson = await loop.Store.ReadAsync(LoopContext.TrialName(agentId), cancellationToken);
-        var trial = trialJson is null ? null : StoreJson.Deserialize<TrialState>(trialJson, LoopContext.TrialName(agentId));
+        var trialJson = await loop.Store.ReadAsync(StoreLayout.Trial(agentId), cancellationToken);
+        var trial = trialJson is null ? null : StoreJson.Deserialize<TrialState>(trialJson, StoreLayout.Trial(agentId));
         if (trial is not null && (await ledger.RunningAsync(agentId, cancellationToken))?.RunId != trial.RunId) trial = null;
         var versionId = trial is not null && PromotionPolicy.RoutesToCandidate(trial.RunId, text, trial.CandidateShare)
             ? trial.CandidateVersionId

@@ -26,7 +26,7 @@ public sealed class FeedbackLog(IArtifactStore store, TimeProvider clock)
     {
         var receivedAt = clock.GetUtcNow();
         var item = new FeedbackItem(Guid.NewGuid().ToString("N"), agentId, text.Trim(), predicted, label, thumbsUp, receivedAt);
-        var name = $"{Prefix(agentId)}{receivedAt.UtcDateTime:yyyyMMdd'T'HHmmssfffffff}-{item.Id}.json";
+        var name = StoreLayout.Feedback(agentId, receivedAt, item.Id);
         if (!await store.TryCreateAsync(name, StoreJson.Serialize(item), cancellationToken))
             throw new InvalidOperationException($"Feedback '{name}' exists already.");
         return item;
@@ -35,7 +35,7 @@ public sealed class FeedbackLog(IArtifactStore store, TimeProvider clock)
     /// <summary>The newest <paramref name="count"/> items that establish a label, oldest first, as check examples.</summary>
     public async Task<IReadOnlyList<LabeledExample>> RecentLabelledAsync(string agentId, int count, CancellationToken cancellationToken = default)
     {
-        var names = await store.ListAsync(Prefix(agentId), cancellationToken);
+        var names = await store.ListAsync(StoreLayout.FeedbackPrefix(agentId), cancellationToken);
         var recent = new List<LabeledExample>();
         for (var i = names.Count - 1; i >= 0 && recent.Count < count; i--)
         {
@@ -48,7 +48,5 @@ public sealed class FeedbackLog(IArtifactStore store, TimeProvider clock)
     }
 
     public async Task<int> CountAsync(string agentId, CancellationToken cancellationToken = default) =>
-        (await store.ListAsync(Prefix(agentId), cancellationToken)).Count;
-
-    private static string Prefix(string agentId) => $"agents/{agentId}/feedback/";
+        (await store.ListAsync(StoreLayout.FeedbackPrefix(agentId), cancellationToken)).Count;
 }

@@ -29,20 +29,20 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
     public async Task<RunStartResult> OpenAsync(RunStartRequest request, CancellationToken cancellationToken = default)
     {
         agents.Get(request.AgentId);
-        var lockName = LockName(request.AgentId);
+        var lockName = StoreLayout.RunLock(request.AgentId);
         var existing = await RunningIdAsync(request.AgentId, cancellationToken);
         if (existing is not null) return new RunStartResult(false, existing, $"run {existing} of '{request.AgentId}' is still in progress");
 
         // The lock first: a start that loses leaves nothing behind. Run numbers are allocated only by the lock's
         // holder, so the next number is normally free; a leftover record only moves it on.
-        var number = (await store.ListAsync(RunsPrefix(request.AgentId), cancellationToken)).Count + 1;
+        var number = (await store.ListAsync(StoreLayout.RunRecordsPrefix(request.AgentId), cancellationToken)).Count + 1;
         var takenAt = clock.GetUtcNow();
         if (!await store.TryCreateAsync(lockName, StoreJson.Serialize(new RunLock(RunId(request.AgentId, number), takenAt)), cancellationToken))
         {
             var winner = await RunningIdAsync(request.AgentId, cancellationToken) ?? "another run";
             return new RunStartResult(false, winner, $"run {winner} of '{request.AgentId}' started first");
         }
-        while (!await store.TryCreateAsync(RunRecordName(request.AgentId, number),
+        while (!await store.TryCreateAsync(StoreLayout.RunRecord(request.AgentId, number),
                    StoreJson.Serialize(new RunOpened(RunId(request.AgentId, number), request.Reason, request.Manual, takenAt)), cancellationToken))
         {
             number++;
@@ -57,10 +57,10 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
         if (report.RunId is null) throw new ArgumentException("Only reports of runs that started can be recorded.", nameof(report));
         var ended = clock.GetUtcNow();
         // Report first (kept if already there: a replayed close must not rewrite history), then the cooldown clock, then the lock.
-        if (await store.TryCreateAsync(ReportName(report.RunId), StoreJson.Serialize(report), cancellationToken))
-            await store.WriteAsync($"agents/{report.AgentId}/last-run.json", StoreJson.Serialize(new RunClosed(report.RunId, report.Status, ended)), cancellationToken);
+        if (await store.TryCreateAsync(StoreLayout.RunReport(report.RunId), StoreJson.Serialize(report), cancellationToken))
+            await store.WriteAsync(StoreLayout.LastRun(report.AgentId), StoreJson.Serialize(new RunClosed(report.RunId, report.Status, ended)), cancellationToken);
         if (await RunningIdAsync(report.AgentId, cancellationToken) == report.RunId)
-            await store.DeleteAsync(LockName(report.AgentId), cancellationToken);
+            await store.DeleteAsync(StoreLayout.RunLock(report.AgentId), cancellationToken);
     }
 
     public async Task<UsageReport> UsageAsync(string runId, string agentId, CancellationToken cancellationToken = default) =>
@@ -73,25 +73,25 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
     {
         // The release marker is created once per run: of two callers that found the same dead run, one deletes its lock;
         // the other cannot delete a lock taken by a newer run in between.
-        if (!await store.TryCreateAsync($"agents/{agentId}/released/{runId}.json", StoreJson.Serialize(clock.GetUtcNow()), cancellationToken)) return false;
+        if (!await store.TryCreateAsync(StoreLayout.RunReleased(agentId, runId), StoreJson.Serialize(clock.GetUtcNow()), cancellationToken)) return false;
         if (await RunningIdAsync(agentId, cancellationToken) != runId) return false;
         // A run that died before its record was written still uses up its number.
-        await store.TryCreateAsync(RunRecordName(agentId, int.Parse(runId[(agentId.Length + 1)..])),
+        await store.TryCreateAsync(StoreLayout.RunRecord(agentId, int.Parse(runId[(agentId.Length + 1)..])),
             StoreJson.Serialize(new RunOpened(runId, "released: the run ended without closing", false, clock.GetUtcNow())), cancellationToken);
-        return await store.DeleteAsync(LockName(agentId), cancellationToken);
+        return await store.DeleteAsync(StoreLayout.RunLock(agentId), cancellationToken);
     }
 
     public async Task<AgentRunState> StateAsync(string agentId, CancellationToken cancellationToken = default)
     {
-        var last = await store.ReadAsync($"agents/{agentId}/last-run.json", cancellationToken);
-        var closed = last is null ? null : StoreJson.Deserialize<RunClosed>(last, "last-run.json");
+        var last = await store.ReadAsync(StoreLayout.LastRun(agentId), cancellationToken);
+        var closed = last is null ? null : StoreJson.Deserialize<RunClosed>(last, StoreLayout.LastRun(agentId));
         return new AgentRunState(await RunningIdAsync(agentId, cancellationToken), closed?.EndedAt);
     }
 
     public async Task<ImprovementReport?> ReportAsync(string runId, CancellationToken cancellationToken = default)
     {
-        var json = await store.ReadAsync(ReportName(runId), cancellationToken);
-        return json is null ? null : StoreJson.Deserialize<ImprovementReport>(json, ReportName(runId));
+        var json = await store.ReadAsync(StoreLayout.RunReport(runId), cancellationToken);
+        return json is null ? null : StoreJson.Deserialize<ImprovementReport>(json, StoreLayout.RunReport(runId));
     }
 
     private async Task<string?> RunningIdAsync(string agentId, CancellationToken cancellationToken) =>
@@ -99,23 +99,15 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
 
     private async Task<RunLock?> ReadLockAsync(string agentId, CancellationToken cancellationToken)
     {
-        var json = await store.ReadAsync(LockName(agentId), cancellationToken);
+        var json = await store.ReadAsync(StoreLayout.RunLock(agentId), cancellationToken);
         if (json is null) return null;
         // Stores written before the lock recorded its time hold just the run id.
         return json.Length > 0 && json[0] == (byte)'"'
-            ? new RunLock(StoreJson.Deserialize<string>(json, LockName(agentId)), DateTimeOffset.MinValue)
-            : StoreJson.Deserialize<RunLock>(json, LockName(agentId));
+            ? new RunLock(StoreJson.Deserialize<string>(json, StoreLayout.RunLock(agentId)), DateTimeOffset.MinValue)
+            : StoreJson.Deserialize<RunLock>(json, StoreLayout.RunLock(agentId));
     }
 
-    private static string RunsPrefix(string agentId) => $"agents/{agentId}/runs/";
-
-    private static string RunRecordName(string agentId, int number) => $"{RunsPrefix(agentId)}{number}.json";
-
     private static string RunId(string agentId, int number) => $"{agentId}-{number}";
-
-    private static string LockName(string agentId) => $"agents/{agentId}/run.lock";
-
-    private static string ReportName(string runId) => $"runs/{runId}/report.json";
 
     /// <summary>The agent's run lock: which run holds it and since when.</summary>
     private sealed record RunLock(string RunId, DateTimeOffset TakenAt);

@@ -36,7 +36,7 @@ public sealed class InitialVersions(AgentCatalog agents, IModelRegistry registry
     public async Task<ModelVersion?> EnsureAsync(string agentId, string createdBy, CancellationToken cancellationToken = default)
     {
         if (await registry.GetServingAsync(agentId, cancellationToken) is not null) return null;
-        var marker = $"agents/{agentId}/initial-version.json";
+        var marker = StoreLayout.InitialVersion(agentId);
         var now = clock.GetUtcNow();
         if (!await store.TryCreateAsync(marker, StoreJson.Serialize(new TrainingClaim(createdBy, now)), cancellationToken))
         {

@@ -16,7 +16,7 @@ public sealed class TrainingStep(LoopContext loop, StudentModelTrainer trainer) 
     public async Task<string> TrainAsync(
         string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters, CancellationToken cancellationToken = default)
     {
-        var claim = LoopContext.CandidateName(runId, attempt);
+        var claim = StoreLayout.Candidate(runId, attempt);
         if (await loop.Store.ReadAsync(claim, cancellationToken) is { } recorded) return StoreJson.Deserialize<string>(recorded, claim);
         var createdBy = $"{runId}/attempt-{attempt}";
         if ((await loop.Registry.ListAsync(agentId, cancellationToken)).FirstOrDefault(v => v.CreatedBy == createdBy) is { } registered)

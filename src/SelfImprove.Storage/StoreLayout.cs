@@ -1,0 +1,305 @@
+using System.Security.Cryptography;
+using SelfImprove.Core.Runs;
+
+namespace SelfImprove.Storage;
+
+/// <summary>How a name in the store is written.</summary>
+public enum WriteMode
+{
+    /// <summary>Created only if absent (<c>TryCreateAsync</c>): the first writer wins and the blob is never rewritten.</summary>
+    CreateOnce,
+
+    /// <summary>Written with <c>WriteAsync</c>: the last writer wins; readers see the old or the new content.</summary>
+    Overwrite,
+
+    /// <summary>Each write creates a new name (created once); nothing makes a repeated write a no-op.</summary>
+    Append,
+
+    /// <summary>
+    /// Created only if absent to claim something for one writer; the holder (or one taking over an abandoned claim)
+    /// may rewrite it, and deleting it releases the claim.
+    /// </summary>
+    Claim,
+}
+
+/// <summary>One name (or family of names) of the store, as <c>docs/store-layout.md</c> lists it.</summary>
+/// <param name="Template">The name with its variable parts in braces, formatted as the code formats them (e.g. <c>{batch:D4}</c>).</param>
+/// <param name="Holds">What the blob holds (its shape) and who reads it.</param>
+/// <param name="WrittenBy">The class that writes (and deletes) it.</param>
+/// <param name="Mode">How it is written.</param>
+/// <param name="ReplayKey">What makes a repeated write (a replayed activity, a retried request) a no-op.</param>
+public sealed record StoreLayoutEntry(string Template, string Holds, string WrittenBy, WriteMode Mode, string ReplayKey);
+
+/// <summary>
+/// Every name in the artefact store (<see cref="Core.Ports.IArtifactStore"/>): nothing else builds one.
+/// The names are what stores already hold, so they never change; <see cref="Entries"/> describes each one
+/// (and <c>docs/store-layout.md</c> is generated from it).
+/// </summary>
+public static class StoreLayout
+{
+    // ----- agents/{agentId}/: runs -----
+
+    /// <summary>
+    /// The agent's run lock: JSON <c>{ runId, takenAt }</c> (stores written before hold just the run id as a JSON string).
+    /// Written by <c>RunLedger</c>: created only if absent, so of two starts only one wins; its holder rewrites it while it
+    /// moves past a run number already used; deleted when the run closes or is released. Replay key: (agent).
+    /// </summary>
+    public static string RunLock(string agentId) => $"agents/{agentId}/run.lock";
+
+    /// <summary>Lists the agent's run records (<see cref="RunRecord"/>); their count gives the next run number.</summary>
+    public static string RunRecordsPrefix(string agentId) => $"agents/{agentId}/runs/";
+
+    /// <summary>
+    /// Run number <paramref name="number"/> of the agent (run id <c>{agentId}-{number}</c>): JSON <c>{ runId, reason, manual, openedAt }</c>.
+    /// Written by <c>RunLedger</c> (on start, or on release for a run that died before writing it); create-once. Replay key: (agent, number).
+    /// </summary>
+    public static string RunRecord(string agentId, int number) => $"{RunRecordsPrefix(agentId)}{number}.json";
+
+    /// <summary>
+    /// Marks a dead run's lock released: the JSON time of release. Written by <c>RunLedger</c>; create-once, so of two callers
+    /// that found the same dead run only one deletes its lock. Replay key: (agent, run).
+    /// </summary>
+    public static string RunReleased(string agentId, string runId) => $"agents/{agentId}/released/{runId}.json";
+
+    /// <summary>
+    /// The agent's last closed run, for the trigger's cooldown: JSON <c>{ runId, status, endedAt }</c>. Written by <c>RunLedger</c>
+    /// (overwritten), only by the close that created the run's report, so a replayed close does not move it. Replay key: (run), through <see cref="RunReport"/>.
+    /// </summary>
+    public static string LastRun(string agentId) => $"agents/{agentId}/last-run.json";
+
+    // ----- agents/{agentId}/: what runs produced -----
+
+    /// <summary>Lists every curated batch of the agent's runs (<see cref="Batch"/>).</summary>
+    public static string BatchesPrefix(string agentId) => $"agents/{agentId}/batches/";
+
+    /// <summary>
+    /// One attempt's curated training batch: <c>StoredBatch</c> <c>{ summary, labelledRequests, examples }</c>; later runs train on it.
+    /// Written by <c>DataGenerationStep</c>; create-once, a replay returns the stored batch. Replay key: (run, attempt).
+    /// </summary>
+    public static string Batch(string agentId, string runId, int attempt) => $"{BatchesPrefix(agentId)}{runId}.attempt-{attempt}.json";
+
+    /// <summary>The attempt of run <paramref name="runId"/> whose <see cref="Batch"/> is <paramref name="name"/>; null for another run's batch.</summary>
+    public static int? BatchAttempt(string agentId, string runId, string name)
+    {
+        var prefix = BatchesPrefix(agentId) + runId + ".attempt-";
+        return name.StartsWith(prefix, StringComparison.Ordinal) ? int.Parse(name.AsSpan(prefix.Length, name.Length - prefix.Length - ".json".Length)) : null;
+    }
+
+    /// <summary>
+    /// Requests the feedback agent left for people in one teacher batch: a JSON list of <c>HumanLabelTask</c>. Written by
+    /// <c>DataGenerationStep</c> when the batch has any; create-once. Replay key: (run, attempt, batch).
+    /// </summary>
+    public static string HumanQueue(string agentId, string runId, int attempt, int batch) => $"agents/{agentId}/human-queue/{runId}.attempt-{attempt}.batch-{batch:D4}.json";
+
+    /// <summary>
+    /// The A/B trial in progress: <c>TrialState</c> <c>{ runId, candidateVersionId, servingVersionId, candidateShare }</c>, read by
+    /// <c>ServingRouter</c>. Written by <c>DeploymentStep</c> (overwritten when a trial starts; deleted by the same run's promotion or
+    /// rollback). Replay key: (agent): a replayed start writes the same trial.
+    /// </summary>
+    public static string Trial(string agentId) => $"agents/{agentId}/trial.json";
+
+    /// <summary>
+    /// Production feedback, one blob per item: <c>FeedbackItem</c>; names sort by arrival (UTC, 100 ns). Written by <c>FeedbackLog</c>;
+    /// each item gets a new name (time and a fresh id), created once. Replay key: none: a retried request adds another item.
+    /// </summary>
+    public static string Feedback(string agentId, DateTimeOffset receivedAt, string itemId) => $"{FeedbackPrefix(agentId)}{receivedAt.UtcDateTime:yyyyMMdd'T'HHmmssfffffff}-{itemId}.json";
+
+    /// <summary>Lists the agent's feedback items (<see cref="Feedback"/>), oldest first.</summary>
+    public static string FeedbackPrefix(string agentId) => $"agents/{agentId}/feedback/";
+
+    // ----- agents/{agentId}/: model versions -----
+
+    /// <summary>Lists every blob of every model version of the agent.</summary>
+    public static string VersionsPrefix(string agentId) => $"agents/{agentId}/versions/";
+
+    /// <summary>
+    /// A version's ONNX model (bytes). Written by <c>ArtifactModelRegistry</c>; create-once, first, as the claim on the version id,
+    /// so two writers never share one. Replay key: (agent, version).
+    /// </summary>
+    public static string ModelOnnx(string agentId, string versionId) => $"{VersionsPrefix(agentId)}{versionId}/model.onnx";
+
+    /// <summary>
+    /// A version's trainer state (zip bytes), to warm-start the next training. Written by <c>ArtifactModelRegistry</c> (overwrite),
+    /// only by the holder of the version id's <see cref="ModelOnnx"/>. Replay key: (agent, version).
+    /// </summary>
+    public static string TrainerState(string agentId, string versionId) => $"{VersionsPrefix(agentId)}{versionId}/trainer-state.zip";
+
+    /// <summary>
+    /// A version's record: <c>ModelVersion</c>. Written last by <c>ArtifactModelRegistry</c> (overwrite), by the holder of the version
+    /// id's <see cref="ModelOnnx"/>; a version exists once it is there. Replay key: (agent, version).
+    /// </summary>
+    public static string VersionRecord(string agentId, string versionId) => $"{VersionsPrefix(agentId)}{versionId}/version.json";
+
+    /// <summary>Whether <paramref name="name"/> is a <see cref="VersionRecord"/>.</summary>
+    public static bool IsVersionRecord(string name) => name.EndsWith("/version.json", StringComparison.Ordinal);
+
+    /// <summary>3 for <c>agents/a/versions/v3/...</c>; 0 for anything else.</summary>
+    public static int VersionNumber(string name)
+    {
+        var parts = name.Split('/');
+        return parts.Length > 3 && parts[3].StartsWith('v') && int.TryParse(parts[3].AsSpan(1), out var n) ? n : 0;
+    }
+
+    /// <summary>
+    /// The serving pointer: <c>ServingState</c> <c>{ versionId, previousVersionId, since, reason }</c>. Written by
+    /// <c>ArtifactModelRegistry</c> (overwrite); setting the version already serving writes nothing. Replay key: (agent, version).
+    /// </summary>
+    public static string Serving(string agentId) => $"agents/{agentId}/serving.json";
+
+    /// <summary>
+    /// Claim on training a new agent's first version: JSON <c>{ by, at }</c>. Written by <c>InitialVersions</c>: created only if
+    /// absent, so two hosts sharing a store do not both train; overwritten by a host taking over a claim abandoned for 15 minutes.
+    /// Replay key: (agent).
+    /// </summary>
+    public static string InitialVersion(string agentId) => $"agents/{agentId}/initial-version.json";
+
+    // ----- runs/{runId}/ -----
+
+    /// <summary>
+    /// The run's report: <c>ImprovementReport</c> (<c>docs/improvement-report.schema.json</c>). Written by <c>RunLedger</c>; create-once,
+    /// so a replayed close does not rewrite history. Replay key: (run).
+    /// </summary>
+    public static string RunReport(string runId) => $"runs/{runId}/report.json";
+
+    /// <summary>
+    /// An attempt's plan: <c>ImprovementPlan</c>; the teacher batches are split from it. Written by <c>DataGenerationStep</c>;
+    /// create-once. Replay key: (run, attempt).
+    /// </summary>
+    public static string Plan(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/plan.json";
+
+    /// <summary>Lists an attempt's teacher batch outputs (<see cref="TeacherBatch"/>), in batch order.</summary>
+    public static string TeacherBatchesPrefix(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/teacher/";
+
+    /// <summary>
+    /// One teacher batch's output before curation: <c>TeacherBatchOutput</c> <c>{ index, requests, labelled, generated, forHumans, notes }</c>.
+    /// Written by <c>DataGenerationStep</c>; create-once, and a batch already there makes no call. Replay key: (run, attempt, batch).
+    /// </summary>
+    public static string TeacherBatch(string runId, int attempt, int batch) => $"{TeacherBatchesPrefix(runId, attempt)}batch-{batch:D4}.json";
+
+    /// <summary>Lists the samples people demonstrated for an attempt (<see cref="Demonstration"/>).</summary>
+    public static string DemonstrationsPrefix(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/demonstrations/";
+
+    /// <summary>
+    /// One submission of demonstrated samples: a JSON list of <c>LabeledExample</c>, named by the first 16 hex digits of the
+    /// SHA-256 of <paramref name="content"/>. Written by <c>DemonstrationIntake</c>; create-once. Replay key: (run, attempt, content).
+    /// </summary>
+    public static string Demonstration(string runId, int attempt, ReadOnlySpan<byte> content) =>
+        DemonstrationsPrefix(runId, attempt) + Convert.ToHexStringLower(SHA256.HashData(content))[..16] + ".json";
+
+    /// <summary>
+    /// The attempt's candidate: its model version id as a JSON string. Written by <c>TrainingStep</c>; create-once, so a replay
+    /// returns the recorded candidate instead of training again. Replay key: (run, attempt).
+    /// </summary>
+    public static string Candidate(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/candidate.json";
+
+    /// <summary>
+    /// One approval token, stored only as its SHA-256: JSON <c>{ issuedAt, expiresAt }</c>. Written by <c>ApprovalTokens</c>;
+    /// create-once (a re-issued token adds a hash). Replay key: (run, token hash).
+    /// </summary>
+    public static string ApprovalToken(string runId, string tokenHash) => $"runs/{runId}/approval/tokens/{tokenHash}.json";
+
+    /// <summary>
+    /// The run's approval decision, or that none came in time: <c>RecordedApproval</c> <c>{ decision, decidedAt, tokenHash, timedOut }</c>.
+    /// Written by <c>ApprovalTokens</c>; create-once, so of a decision and the timeout only the first counts. Replay key: (run).
+    /// </summary>
+    public static string ApprovalDecision(string runId) => $"runs/{runId}/approval/decision.json";
+
+    /// <summary>Lists the run's LLM usage records (<see cref="Usage"/>).</summary>
+    public static string UsagePrefix(string runId) => $"runs/{runId}/usage/";
+
+    /// <summary>
+    /// One LLM call (or fallback) of the run: <c>UsageRecord</c>, named by <see cref="UsageRecord.Key"/>. Written by
+    /// <c>ArtifactUsageLedger</c>; create-once, so a replayed activity neither counts nor bills a call twice.
+    /// Replay key: (run, phase, attempt, batch, agent, call, fallback).
+    /// </summary>
+    public static string Usage(UsageRecord record) => $"{UsagePrefix(record.RunId)}{record.Key}.json";
+
+    /// <summary>Every name above, as <c>docs/store-layout.md</c> lists it (a test keeps the two equal, and each template equal to its method).</summary>
+    public static IReadOnlyList<StoreLayoutEntry> Entries { get; } =
+    [
+        new("agents/{agentId}/run.lock",
+            "The agent's run lock: JSON `{ runId, takenAt }` (stores written before hold just the run id as a JSON string). Only its holder may start a trial or promote.",
+            "RunLedger (deleted when the run closes or is released)", WriteMode.Claim,
+            "(agent): a second start finds it and is refused"),
+        new("agents/{agentId}/runs/{number}.json",
+            "Run number `{number}` of the agent (run id `{agentId}-{number}`): JSON `{ runId, reason, manual, openedAt }`. Their count gives the next number.",
+            "RunLedger (on start; on release for a run that died before writing it)", WriteMode.CreateOnce,
+            "(agent, number)"),
+        new("agents/{agentId}/released/{runId}.json",
+            "Marks a dead run's lock released: the JSON time of release.",
+            "RunLedger", WriteMode.CreateOnce,
+            "(agent, run): of two callers that found the same dead run, one deletes its lock"),
+        new("agents/{agentId}/last-run.json",
+            "The agent's last closed run, for the trigger's cooldown: JSON `{ runId, status, endedAt }`.",
+            "RunLedger", WriteMode.Overwrite,
+            "(run): written only by the close that created the run's report"),
+        new("agents/{agentId}/batches/{runId}.attempt-{attempt}.json",
+            "One attempt's curated training batch: `StoredBatch` `{ summary, labelledRequests, examples }`; later runs and attempts train on it.",
+            "DataGenerationStep", WriteMode.CreateOnce,
+            "(run, attempt): a replay returns the stored batch"),
+        new("agents/{agentId}/human-queue/{runId}.attempt-{attempt}.batch-{batch:D4}.json",
+            "Requests the feedback agent left for people in one teacher batch: a JSON list of `HumanLabelTask`.",
+            "DataGenerationStep", WriteMode.CreateOnce,
+            "(run, attempt, batch)"),
+        new("agents/{agentId}/trial.json",
+            "The A/B trial in progress: `TrialState` `{ runId, candidateVersionId, servingVersionId, candidateShare }`, read by ServingRouter.",
+            "DeploymentStep (deleted by the same run's promotion or rollback)", WriteMode.Overwrite,
+            "(agent): a replayed start writes the same trial"),
+        new("agents/{agentId}/feedback/{receivedAt:yyyyMMdd'T'HHmmssfffffff}-{itemId}.json",
+            "One piece of production feedback: `FeedbackItem`; names sort by arrival (UTC, 100 ns).",
+            "FeedbackLog", WriteMode.Append,
+            "none: each item gets a new name (time and a fresh id); a retried request adds another item"),
+        new("agents/{agentId}/versions/{versionId}/model.onnx",
+            "A model version's ONNX model (bytes); written first, as the claim on the version id.",
+            "ArtifactModelRegistry", WriteMode.CreateOnce,
+            "(agent, version): two writers never share a version id"),
+        new("agents/{agentId}/versions/{versionId}/trainer-state.zip",
+            "A model version's trainer state (zip bytes), to warm-start the next training.",
+            "ArtifactModelRegistry (by the holder of the version's model.onnx)", WriteMode.Overwrite,
+            "(agent, version)"),
+        new("agents/{agentId}/versions/{versionId}/version.json",
+            "A model version's record: `ModelVersion`; written last, so a version exists once it is there.",
+            "ArtifactModelRegistry (by the holder of the version's model.onnx)", WriteMode.Overwrite,
+            "(agent, version)"),
+        new("agents/{agentId}/serving.json",
+            "The serving pointer: `ServingState` `{ versionId, previousVersionId, since, reason }`.",
+            "ArtifactModelRegistry", WriteMode.Overwrite,
+            "(agent, version): setting the version already serving writes nothing"),
+        new("agents/{agentId}/initial-version.json",
+            "Claim on training a new agent's first version: JSON `{ by, at }`.",
+            "InitialVersions (overwritten by a host taking over a claim abandoned for 15 minutes)", WriteMode.Claim,
+            "(agent): two hosts sharing a store do not both train"),
+        new("runs/{runId}/report.json",
+            "The run's report: `ImprovementReport` (`docs/improvement-report.schema.json`).",
+            "RunLedger", WriteMode.CreateOnce,
+            "(run): a replayed close does not rewrite history"),
+        new("runs/{runId}/attempt-{attempt}/plan.json",
+            "An attempt's plan: `ImprovementPlan`; the teacher batches are split from it.",
+            "DataGenerationStep", WriteMode.CreateOnce,
+            "(run, attempt)"),
+        new("runs/{runId}/attempt-{attempt}/teacher/batch-{batch:D4}.json",
+            "One teacher batch's output before curation: `TeacherBatchOutput` `{ index, requests, labelled, generated, forHumans, notes }`.",
+            "DataGenerationStep", WriteMode.CreateOnce,
+            "(run, attempt, batch): a batch already there makes no call"),
+        new("runs/{runId}/attempt-{attempt}/demonstrations/{contentHash}.json",
+            "One submission of samples people demonstrated: a JSON list of `LabeledExample`; `{contentHash}` is the first 16 hex digits of the content's SHA-256.",
+            "DemonstrationIntake", WriteMode.CreateOnce,
+            "(run, attempt, content): the same submission sent twice is stored once"),
+        new("runs/{runId}/attempt-{attempt}/candidate.json",
+            "The attempt's candidate: its model version id as a JSON string.",
+            "TrainingStep", WriteMode.CreateOnce,
+            "(run, attempt): a replay returns the recorded candidate instead of training again"),
+        new("runs/{runId}/approval/tokens/{tokenHash}.json",
+            "One approval token, stored only as its SHA-256 (hex): JSON `{ issuedAt, expiresAt }`.",
+            "ApprovalTokens", WriteMode.CreateOnce,
+            "(run, token hash): a re-issued token adds a hash and leaves earlier links valid"),
+        new("runs/{runId}/approval/decision.json",
+            "The run's approval decision, or that none came in time: `RecordedApproval` `{ decision, decidedAt, tokenHash, timedOut }`.",
+            "ApprovalTokens", WriteMode.CreateOnce,
+            "(run): of two decisions, or a decision and the timeout, only the first counts"),
+        new("runs/{runId}/usage/{phase}.attempt-{attempt}.batch-{batch}.{agent}.call-{call}{fallback}.json",
+            "One LLM call of the run, or a fallback an agent took (`{fallback}` is `.fallback`, else empty): `UsageRecord`; the name is `UsageRecord.Key`.",
+            "ArtifactUsageLedger", WriteMode.CreateOnce,
+            "(run, phase, attempt, batch, agent, call, fallback): a replayed activity neither counts nor bills a call twice"),
+    ];
+}
