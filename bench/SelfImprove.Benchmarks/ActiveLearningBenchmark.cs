@@ -7,6 +7,7 @@ using SelfImprove.Core.Ports;
 using SelfImprove.Learning.Embeddings;
 using SelfImprove.Learning.Scoring;
 using SelfImprove.Learning.Training;
+using SelfImprove.Hosting;
 using SelfImprove.Server;
 using SelfImprove.Steps;
 

@@ -11,6 +11,7 @@ using SelfImprove.Core.Runs;
 using SelfImprove.Workflows.Steps;
 using SelfImprove.Learning.Embeddings;
 using SelfImprove.Learning.Training;
+using SelfImprove.Hosting;
 using SelfImprove.Server;
 using SelfImprove.Steps;
 using SelfImprove.Testing;

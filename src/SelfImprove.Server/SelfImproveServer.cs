@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SelfImprove.Hosting;
 using SelfImprove.Api.Http;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Ports;

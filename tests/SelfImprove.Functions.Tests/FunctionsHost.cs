@@ -14,6 +14,7 @@ using SelfImprove.Api.Http;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Ports;
 using SelfImprove.Workflows.Steps;
+using SelfImprove.Hosting;
 using SelfImprove.Server;
 using SelfImprove.Steps;
 using SelfImprove.Testing;

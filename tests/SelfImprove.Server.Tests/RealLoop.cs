@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Hosting;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Ports;
 using SelfImprove.Core.Runs;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Runs;
 using SelfImprove.Runs;
-using SelfImprove.Server;
+using SelfImprove.Hosting;
 using SelfImprove.Steps;
 using SelfImprove.Testing;
 using SelfImprove.Workflows.Steps;

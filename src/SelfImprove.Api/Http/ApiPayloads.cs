@@ -11,6 +11,7 @@ public sealed record StartRunBody(string? Reason);
 /// <param name="Phase">The current phase (a <see cref="RunPhases"/> value).</param>
 /// <param name="Report">When the run has finished: the object <c>selfimprove demo --json</c> prints.</param>
 /// <param name="Failure">Why the orchestration failed, when it did.</param>
+/// <param name="Ended">Completed, failed or terminated: nothing more will happen to the run.</param>
 public sealed record RunStatusPayload(
     string Id,
     string? AgentId,
@@ -26,7 +27,8 @@ public sealed record RunStatusPayload(
     bool WaitingForDemonstrations,
     IReadOnlyList<PhaseEntry> Log,
     ImprovementReport? Report,
-    string? Failure);
+    string? Failure,
+    bool Ended);
 
 /// <summary>Body of the approval webhook.</summary>
 /// <param name="Decision"><c>approve</c> or <c>reject</c>.</param>

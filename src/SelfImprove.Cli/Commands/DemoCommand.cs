@@ -10,6 +10,7 @@ using SelfImprove.Core.Runs;
 using SelfImprove.Workflows.Steps;
 using SelfImprove.Learning.Training;
 using SelfImprove.Runs;
+using SelfImprove.Hosting;
 using SelfImprove.Server;
 using SelfImprove.Steps;
 using SelfImprove.Workflows.ImprovementRun;

@@ -169,7 +169,7 @@ public static class RemoteCommands
             var status = await api.GetAsync(api.Links.Run(runId), cancellationToken);
             printed = WriteStatus(output, status, printed, headline: false);
             var runtime = status["runtimeStatus"]!.GetValue<string>();
-            if (runtime is "Completed" or "Failed" or "Terminated")
+            if (status["ended"]?.GetValue<bool>() == true)
             {
                 var outcome = status["report"]?["status"]?.GetValue<string>() ?? runtime;
                 output.WriteLine($"{runId} {outcome}: {status["report"]?["reason"] ?? status["failure"]}");

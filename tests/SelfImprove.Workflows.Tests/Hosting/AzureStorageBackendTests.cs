@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SelfImprove.Core.Runs;
 using SelfImprove.Workflows.Steps;
 using SelfImprove.Runs;
-using SelfImprove.Server;
+using SelfImprove.Hosting;
 using SelfImprove.Testing;
 
 namespace SelfImprove.Workflows.Tests.Hosting;

@@ -8,7 +8,7 @@ using SelfImprove.Steps;
 using SelfImprove.Workflows;
 using SelfImprove.Workflows.Steps;
 
-namespace SelfImprove.Server;
+namespace SelfImprove.Hosting;
 
 /// <summary>
 /// The loop's orchestrations and activities running in this process (behind the gRPC sidecar, with the real

@@ -16,7 +16,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace SelfImprove.Server;
+namespace SelfImprove.Hosting;
 
 /// <summary>
 /// The Durable Task engine without the Functions host: a gRPC sidecar (Durable Task's <see cref="TaskHubGrpcServer"/>)

@@ -3,7 +3,7 @@ using DurableTask.Core;
 using Microsoft.DurableTask.Testing.Sidecar;
 using Microsoft.Extensions.Logging;
 
-namespace SelfImprove.Server;
+namespace SelfImprove.Hosting;
 
 /// <summary>The orchestration backends a <see cref="DurableHost"/> can run on.</summary>
 public static class DurableBackends
