@@ -16,12 +16,12 @@ public sealed class InstantSteps : IPlanningStep, IDataGenerationStep, ITraining
     public bool Healthy { get; set; }
 
     public MonitoringSnapshot Snapshot(string agentId) =>
-        new(agentId, "v1", GoalMetrics.Accuracy, 0.95, 320, Healthy ? 0.95 : 0.6, 500);
+        new(agentId, "v1", GoalMetric.Accuracy, 0.95, 320, Healthy ? 0.95 : 0.6, 500);
 
     public Task<ImprovementPlan> PlanAsync(string runId, string agentId, int attempt, IReadOnlyList<AttemptEvidence> previousAttempts, CancellationToken cancellationToken = default) =>
         Task.FromResult(new ImprovementPlan
         {
-            Attempt = attempt, Planner = "instant", SelectionRule = SelectionRules.Margin, LabelRequests = [1, 2, 3],
+            Attempt = attempt, Planner = "instant", SelectionRule = SelectionRule.Margin, LabelRequests = [1, 2, 3],
             Generate = [], HyperParameters = new HyperParameters(), Rationale = "benchmark",
         });
 
@@ -45,7 +45,7 @@ public sealed class InstantSteps : IPlanningStep, IDataGenerationStep, ITraining
         Task.FromResult(AlignmentAssessment.Judge(0.01, 0.9, 0.01, 0.6, 0.25));
 
     public Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new TrialOutcome(TrialDecisions.Promote, 0.3, new ArmResult("v2", 300, 150, 140), new ArmResult("v1", 700, 350, 210), "benchmark"));
+        Task.FromResult(new TrialOutcome(TrialDecision.Promote, 0.3, new ArmResult("v2", 300, 150, 140), new ArmResult("v1", 700, 350, 210), "benchmark"));
 
     public Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default) => Task.FromResult(candidateVersionId);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
+using SelfImprove.Core;
 using SelfImprove.Core.Steps;
 using SelfImprove.Steps;
 using SelfImprove.Workflows.ImprovementRun;
@@ -34,7 +35,7 @@ public sealed class DemonstrationGate(DemonstrationIntake intake)
         var progress = RunInstances.ProgressOf(state);
         if (state.RuntimeStatus != OrchestrationRuntimeStatus.Running || progress?.WaitingForDemonstrations != true)
             return new(DemonstrationOutcome.NotWaiting,
-                $"Run {runId} is not waiting for demonstrations (it is {state.RuntimeStatus}, phase '{progress?.Current.Phase ?? "none"}'): " +
+                $"Run {runId} is not waiting for demonstrations (it is {state.RuntimeStatus}, phase '{progress?.Current.Phase.ToWire() ?? "none"}'): " +
                 "a run waits only when its plan asks people and its manifest allows it (teacher.allowHumanDemonstrations), until teacher.demonstrationTimeout.");
 
         var input = state.ReadInputAs<RunInput>()!;

@@ -11,7 +11,7 @@ public sealed record CheckStatusPayload(string Id, string StatusQueryGetUri, str
 
 /// <summary>A run as <c>GET /api/runs/{runId}</c> shows it.</summary>
 /// <param name="RuntimeStatus">Durable runtime status: Pending, Running, Completed, Failed, Terminated, Suspended.</param>
-/// <param name="Phase">The current phase (a <see cref="RunPhases"/> value).</param>
+/// <param name="Phase">The current phase.</param>
 /// <param name="Report">When the run has finished: the object <c>selfimprove demo --json</c> prints.</param>
 /// <param name="Failure">Why the orchestration failed, when it did.</param>
 public sealed record RunStatusPayload(
@@ -20,7 +20,7 @@ public sealed record RunStatusPayload(
     string RuntimeStatus,
     DateTimeOffset CreatedAt,
     DateTimeOffset LastUpdatedAt,
-    string? Phase,
+    RunPhase? Phase,
     int Attempts,
     string? CandidateVersion,
     MetricsReport? Metrics,

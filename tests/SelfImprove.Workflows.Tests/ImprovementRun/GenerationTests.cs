@@ -25,7 +25,7 @@ public sealed class GenerationTests
         var runId = await loop.StartRunAsync();
         var report = await loop.FinishAsync(runId, Approve);
 
-        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Equal(RunStatus.Promoted, report.Status);
         Assert.Equal(["generate 1", "teach 1.0", "teach 1.1", "teach 1.2", "assemble 1", "train 1 on 1 batches"],
             steps.Calls.SkipWhile(c => c != "generate 1").Take(6));
         Assert.Contains(await LogAsync(loop, runId), l => l.Detail == "token budget spent (1200 of 1000): 2 of 5 teacher batches not run");
@@ -47,7 +47,7 @@ public sealed class GenerationTests
         var received = await loop.Host.AddDemonstrationsAsync(runId, "ana", TwoSamples);
         var report = await loop.FinishAsync(runId, Approve);
 
-        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Equal(RunStatus.Promoted, report.Status);
         Assert.StartsWith("waiting for demonstrations until", progress.Current.Detail);
         Assert.Equal((1, "ana", 2), (received.Attempt, received.By, received.Count));
         Assert.StartsWith($"runs/{runId}/attempt-1/demonstrations/", received.BlobName);
@@ -70,7 +70,7 @@ public sealed class GenerationTests
 
         var report = await loop.FinishAsync(runId, Approve);
 
-        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Equal(RunStatus.Promoted, report.Status);
         Assert.Contains(await LogAsync(loop, runId), l => l.Detail == "no demonstrations arrived in time; going on with the teachers' samples");
         await Assert.ThrowsAsync<InvalidOperationException>(() => loop.Host.AddDemonstrationsAsync(runId, "ana", TwoSamples));
     }
@@ -104,7 +104,7 @@ public sealed class GenerationTests
         Assert.Contains("no-such-run", unknownRun.Message);
         Assert.Empty(await loop.Host.Services.GetArtifactStore().ListAsync($"runs/{runId}/attempt-1/demonstrations/"));
         await loop.Host.AddDemonstrationsAsync(runId, "ana", TwoSamples);
-        Assert.Equal(RunStatuses.Promoted, (await loop.FinishAsync(runId, Approve)).Status);
+        Assert.Equal(RunStatus.Promoted, (await loop.FinishAsync(runId, Approve)).Status);
     }
 
     private static async Task<RunProgress> WaitUntilAsync(ScriptedLoop loop, string runId, Func<RunProgress, bool> condition)
