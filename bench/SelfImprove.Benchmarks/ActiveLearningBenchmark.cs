@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Core;
 using SelfImprove.Core.Datasets;
 using SelfImprove.Core.Evaluation;
 using SelfImprove.Core.Manifests;
@@ -22,9 +23,9 @@ public sealed class ActiveLearningBenchmark(Banking77Setup setup, string cacheFo
 {
     public static readonly IReadOnlyDictionary<string, string> Strategies = new Dictionary<string, string>
     {
-        ["planner"] = SelectionRules.DiverseMargin,
-        ["margin"] = SelectionRules.Margin,
-        ["random"] = SelectionRules.Random,
+        ["planner"] = SelectionRule.DiverseMargin.ToWire(),
+        ["margin"] = SelectionRule.Margin.ToWire(),
+        ["random"] = SelectionRule.Random.ToWire(),
     };
 
     private string EmbeddingCache => Path.Combine(cacheFolder, "embeddings");
@@ -67,7 +68,7 @@ public sealed class ActiveLearningBenchmark(Banking77Setup setup, string cacheFo
             var report = await host.Runs.WatchAsync(check.RunId ?? throw new InvalidOperationException(check.Decision.Reason));
             var candidate = await registry.GetAsync(agentId, report.CandidateVersion!);
             labels = entry.Data.Pool.Count + (await context.AllBatchesAsync(agentId, CancellationToken.None)).Sum(b => b.Summary.Labelled);
-            Record(seed, strategy, round, labels, candidate!.Evaluation.Overall, report.Status, clock.Elapsed.TotalSeconds);
+            Record(seed, strategy, round, labels, candidate!.Evaluation.Overall, report.Status.ToWire(), clock.Elapsed.TotalSeconds);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SelfImprove.Core;
 using SelfImprove.Core.Datasets;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Data.Files;
@@ -67,7 +68,7 @@ public sealed class Banking77Setup
             Folder = folder, Intents = intents, Train = train, Test = test, Validation = validation,
             Pool = train.Except(validation).ToArray(),
         };
-        foreach (var rule in new[] { SelectionRules.DiverseMargin, SelectionRules.Margin, SelectionRules.Random })
+        foreach (var rule in new[] { SelectionRule.DiverseMargin.ToWire(), SelectionRule.Margin.ToWire(), SelectionRule.Random.ToWire() })
             File.WriteAllText(setup.ManifestPath(rule), Manifest(intents, rule).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return setup;
     }

@@ -4,6 +4,7 @@ using DurableTask.Core;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Core;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Monitoring;
 using SelfImprove.Core.Ports;
@@ -157,7 +158,7 @@ public static class EngineBenchmark
         var serving = trial.Promoted ? await deployment.PromoteAsync(run.RunId, agentId, candidate) : await deployment.RollbackAsync(run.RunId, agentId, candidate);
         await ledger.CloseAsync(new ImprovementReport
         {
-            RunId = run.RunId, AgentId = agentId, Status = RunStatuses.Promoted, Reason = "plain", Goal = new GoalReport("accuracy", 0.85),
+            RunId = run.RunId, AgentId = agentId, Status = RunStatus.Promoted, Reason = "plain", Goal = new GoalReport("accuracy", 0.85),
             Metrics = new MetricsReport(0, 0, null), ServingVersion = serving,
         });
         return clock.Elapsed.TotalSeconds;
@@ -189,7 +190,7 @@ public static class EngineBenchmark
         var done = await host.Client.WaitForInstanceCompletionAsync(check.RunId!, getInputsAndOutputs: true);
         var seconds = wall.Elapsed.TotalSeconds;
         var report = done.ReadOutputAs<ImprovementReport>()!;
-        if (report.Status != RunStatuses.Promoted) throw new InvalidOperationException($"the benchmark run ended {report.Status}: {report.Reason}");
+        if (report.Status is not RunStatus.Promoted) throw new InvalidOperationException($"the benchmark run ended {report.Status.ToWire()}: {report.Reason}");
 
         var phases = new Dictionary<string, double>(clock.Seconds);
         var inSteps = phases.Where(p => p.Key != "embedding").Sum(p => p.Value);

@@ -3,6 +3,7 @@ using Azure.AI.OpenAI;
 using Azure.Identity;
 using Microsoft.Extensions.AI;
 using OpenAI;
+using SelfImprove.Core;
 using SelfImprove.Core.Manifests;
 
 namespace SelfImprove.Agents.Llm;
@@ -12,23 +13,23 @@ namespace SelfImprove.Agents.Llm;
 /// <param name="Endpoint">The Azure OpenAI resource, or the OpenAI-compatible base URL (with <c>/v1</c>).</param>
 /// <param name="Deployment">The Azure deployment, or the model name.</param>
 /// <param name="Prices">Money per 1,000 input and output tokens.</param>
-public sealed record LlmEndpoint(string Kind, Uri Endpoint, string Deployment, LlmPrices Prices)
+public sealed record LlmEndpoint(AgentKind Kind, Uri Endpoint, string Deployment, LlmPrices Prices)
 {
     public const string OpenAIKeyVariable = "OPENAI_API_KEY";
     public const string AzureKeyVariable = "AZURE_OPENAI_API_KEY";
 
     /// <summary>What provenance and reports call it.</summary>
-    public string Name => $"{Kind}/{Deployment}";
+    public string Name => $"{Kind.ToWire()}/{Deployment}";
 
     public double Cost(long inputTokens, long outputTokens) => (inputTokens * Prices.InputPer1k + outputTokens * Prices.OutputPer1k) / 1000.0;
 
     /// <summary>From a manifest's kind, endpoint and deployment; the manifest validator has checked them.</summary>
-    public static LlmEndpoint From(string kind, string? endpoint, string? deployment, LlmPrices prices, string jsonPath)
+    public static LlmEndpoint From(AgentKind kind, string? endpoint, string? deployment, LlmPrices prices, string jsonPath)
     {
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
-            throw new InvalidOperationException($"{jsonPath}.endpoint: an absolute http(s) URL is needed for kind '{kind}'; got '{endpoint}'.");
+            throw new InvalidOperationException($"{jsonPath}.endpoint: an absolute http(s) URL is needed for kind '{kind.ToWire()}'; got '{endpoint}'.");
         if (string.IsNullOrWhiteSpace(deployment))
-            throw new InvalidOperationException($"{jsonPath}.deployment: the deployment or model name is needed for kind '{kind}'.");
+            throw new InvalidOperationException($"{jsonPath}.deployment: the deployment or model name is needed for kind '{kind.ToWire()}'.");
         return new LlmEndpoint(kind, uri, deployment, prices);
     }
 
@@ -41,7 +42,7 @@ public sealed record LlmEndpoint(string Kind, Uri Endpoint, string Deployment, L
     {
         switch (Kind)
         {
-            case PlannerKinds.AzureOpenAI:
+            case AgentKind.AzureOpenAI:
             {
                 var azureOptions = new AzureOpenAIClientOptions { RetryPolicy = retry, NetworkTimeout = options.NetworkTimeout };
                 var key = options.Environment(AzureKeyVariable);
@@ -50,17 +51,17 @@ public sealed record LlmEndpoint(string Kind, Uri Endpoint, string Deployment, L
                     : new AzureOpenAIClient(Endpoint, new ApiKeyCredential(key), azureOptions);
                 return client.GetChatClient(Deployment).AsIChatClient();
             }
-            case PlannerKinds.OpenAICompatible:
+            case AgentKind.OpenAICompatible:
             {
                 var key = options.Environment(OpenAIKeyVariable);
                 if (string.IsNullOrEmpty(key))
                     throw new InvalidOperationException(
-                        $"{OpenAIKeyVariable} is not set: the '{Kind}' endpoint {Endpoint} needs an API key. Local servers (Ollama, vLLM, Foundry Local) accept any placeholder, e.g. {OpenAIKeyVariable}=local.");
+                        $"{OpenAIKeyVariable} is not set: the '{Kind.ToWire()}' endpoint {Endpoint} needs an API key. Local servers (Ollama, vLLM, Foundry Local) accept any placeholder, e.g. {OpenAIKeyVariable}=local.");
                 var openAIOptions = new OpenAIClientOptions { Endpoint = Endpoint, RetryPolicy = retry, NetworkTimeout = options.NetworkTimeout };
                 return new OpenAIClient(new ApiKeyCredential(key), openAIOptions).GetChatClient(Deployment).AsIChatClient();
             }
             default:
-                throw new InvalidOperationException($"'{Kind}' is not an LLM kind; expected '{PlannerKinds.AzureOpenAI}' or '{PlannerKinds.OpenAICompatible}'.");
+                throw new InvalidOperationException($"'{Kind.ToWire()}' is not an LLM kind; expected '{AgentKind.AzureOpenAI.ToWire()}' or '{AgentKind.OpenAICompatible.ToWire()}'.");
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using SelfImprove.Agents.Offline;
+using SelfImprove.Core;
+using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Planning;
 using SelfImprove.Core.Runs;
 
@@ -117,15 +119,16 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
 
     private ImprovementPlan Plan(PlanningContext context, PlanDraft draft)
     {
+        var rule = WireNames.Parse<SelectionRule>(draft.Label.Rule);
         var chosen = draft.Label.Requests ?? [];
         var rest = context.Unlabelled.Where(r => !chosen.Contains(r.Sequence)).ToArray();
-        var labelRequests = chosen.Concat(OfflinePlanner.SelectRequests(rest, draft.Label.Rule, draft.Label.Count - chosen.Count, context.Seed)).ToArray();
+        var labelRequests = chosen.Concat(OfflinePlanner.SelectRequests(rest, rule, draft.Label.Count - chosen.Count, context.Seed)).ToArray();
         var targets = draft.Generate.Select(t => new GenerationTarget(t.Intent, t.ConfusedWith, t.Count, Examples(context.Unlabelled, t))).ToArray();
         return new ImprovementPlan
         {
             Attempt = context.Attempt,
             Planner = chat.Endpoint.Name,
-            SelectionRule = draft.Label.Rule,
+            SelectionRule = rule,
             LabelRequests = labelRequests,
             Generate = targets,
             HyperParameters = context.Manifest.Training.HyperParameters with { L2 = draft.HyperParameters.L2, MaxIterations = draft.HyperParameters.MaxIterations },

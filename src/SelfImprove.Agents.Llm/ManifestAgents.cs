@@ -21,7 +21,7 @@ public sealed class ManifestAgents(IUsageLedger ledger, LlmClientOptions options
     public IPlanner PlannerFor(AgentManifest manifest)
     {
         var p = manifest.Planner;
-        if (p.Kind == PlannerKinds.Offline) return offlinePlanner;
+        if (p.Kind is AgentKind.Offline) return offlinePlanner;
         return (IPlanner)built.GetOrAdd($"{manifest.AgentId}/planner/{p.Kind}/{p.Endpoint}/{p.Deployment}", _ =>
             new LlmPlanner(Chat(LlmEndpoint.From(p.Kind, p.Endpoint, p.Deployment, p.Prices, "$.planner")), offlinePlanner, p.RedactPersonalData));
     }
@@ -29,7 +29,7 @@ public sealed class ManifestAgents(IUsageLedger ledger, LlmClientOptions options
     public ITeacher TeacherFor(AgentManifest manifest)
     {
         var t = manifest.Teacher;
-        if (t.Kind == PlannerKinds.Offline) return offlineTeacher;
+        if (t.Kind is AgentKind.Offline) return offlineTeacher;
         var specialists = string.Join(";", t.Specialists.Select(s => $"{s.Kind}/{s.Endpoint}/{s.Deployment}/{string.Join(",", s.Intents)}/{s.HardestTargets}"));
         return (ITeacher)built.GetOrAdd($"{manifest.AgentId}/teacher/{t.Kind}/{t.Endpoint}/{t.Deployment}/{specialists}", _ =>
         {
@@ -44,7 +44,7 @@ public sealed class ManifestAgents(IUsageLedger ledger, LlmClientOptions options
     public IFeedbackLabeller LabellerFor(AgentManifest manifest)
     {
         var f = manifest.Feedback;
-        if (f.Kind == PlannerKinds.Offline) return offlineLabeller;
+        if (f.Kind is AgentKind.Offline) return offlineLabeller;
         return (IFeedbackLabeller)built.GetOrAdd($"{manifest.AgentId}/feedback/{f.Kind}/{f.Endpoint}/{f.Deployment}", _ =>
             new LlmFeedbackAgent(Chat(LlmEndpoint.From(f.Kind, f.Endpoint, f.Deployment, f.Prices, "$.feedback")), f.RedactPersonalData, f.MinConfidence, clock));
     }

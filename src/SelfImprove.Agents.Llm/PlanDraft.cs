@@ -1,4 +1,5 @@
 using FluentValidation;
+using SelfImprove.Core;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Planning;
 
@@ -23,8 +24,8 @@ public sealed class PlanDraftValidator : AbstractValidator<PlanDraft>
         var planner = manifest.Planner;
         RuleFor(p => p.Label.Count).InclusiveBetween(0, Math.Min(planner.MaxLabelRequests, candidates.Count))
             .WithMessage($"must be between 0 and {Math.Min(planner.MaxLabelRequests, candidates.Count)} (the label budget and the requests available); got {{PropertyValue}}.");
-        RuleFor(p => p.Label.Rule).Must(r => SelectionRules.All.Contains(r))
-            .WithMessage("must be one of " + string.Join(", ", SelectionRules.All) + "; got '{PropertyValue}'.");
+        RuleFor(p => p.Label.Rule).Must(r => WireNames.TryParse<SelectionRule>(r, out _))
+            .WithMessage("must be one of " + string.Join(", ", WireNames.All<SelectionRule>()) + "; got '{PropertyValue}'.");
         RuleFor(p => p.Label.Requests).Must(r => r is null || r.Distinct().Count() == r.Count).WithMessage("must not repeat a request.");
         RuleFor(p => p.Label.Requests).Must((p, r) => r is null || r.Count <= p.Label.Count).WithMessage("must not list more requests than label.count.");
         RuleForEach(p => p.Label.Requests).Must(candidates.Contains).WithMessage("{PropertyValue} is not one of the sequences in DATA.candidates.");

@@ -1,3 +1,4 @@
+using SelfImprove.Core;
 using SelfImprove.Core.Datasets;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Data.Files;
@@ -13,9 +14,9 @@ public static class AgentDataLoader
         var manifest = loaded.Manifest;
         var datasets = manifest.Data.Source switch
         {
-            DataSourceKinds.Generator => Generate(manifest.Data.Generator!),
-            DataSourceKinds.Files => ReadFiles(loaded),
-            var other => throw new InvalidOperationException($"$.data.source '{other}' is not supported."),
+            DataSourceKind.Generator => Generate(manifest.Data.Generator!),
+            DataSourceKind.Files => ReadFiles(loaded),
+            var other => throw new InvalidOperationException($"$.data.source '{other.ToWire()}' is not supported."),
         };
         CheckLabels(manifest, datasets);
         return datasets;
@@ -38,8 +39,8 @@ public static class AgentDataLoader
 
     private static AgentDatasets Generate(GeneratorSpec spec) => spec.Name switch
     {
-        DataGenerators.SupportRouter => SupportRouterGenerator.Generate(SettingsFor(spec)),
-        var other => throw new InvalidOperationException($"$.data.generator.name: no built-in generator is called '{other}'."),
+        DataGenerator.SupportRouter => SupportRouterGenerator.Generate(SettingsFor(spec)),
+        var other => throw new InvalidOperationException($"$.data.generator.name: no built-in generator is called '{other.ToWire()}'."),
     };
 
     private static AgentDatasets ReadFiles(LoadedManifest loaded)

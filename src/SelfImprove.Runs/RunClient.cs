@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SelfImprove.Core;
 using System.Text.RegularExpressions;
 using Microsoft.DurableTask.Client;
 using SelfImprove.Core.Runs;
@@ -203,7 +204,7 @@ public sealed partial class RunClient
         if (await GetAsync(runId, cancellationToken) is not { } run) return new(DemonstrationOutcome.UnknownRun, $"No improvement run '{runId}' exists.");
         if (!run.WaitingForDemonstrations || run.AgentId is null)
             return new(DemonstrationOutcome.NotWaiting,
-                $"Run {runId} is not waiting for demonstrations (it is {run.RuntimeStatus}, phase '{run.Progress?.Current.Phase ?? "none"}'): " +
+                $"Run {runId} is not waiting for demonstrations (it is {run.RuntimeStatus}, phase '{run.Progress?.Current.Phase.ToWire() ?? "none"}'): " +
                 "a run waits only when its plan asks people and its manifest allows it (teacher.allowHumanDemonstrations), until teacher.demonstrationTimeout.");
 
         var attempt = run.Progress!.Current.Attempt;

@@ -53,7 +53,7 @@ public sealed class SelfImproveServer : IAsyncDisposable
 
         IArtifactStore? store = null;
         IOrchestrationService? backend = null;
-        if (options.Backend == Backends.AzureStorage)
+        if (options.Backend is Backend.AzureStorage)
         {
             await StorageProbe.EnsureReachableAsync(options.StorageConnectionString, options.StorageTimeout, cancellationToken);
             store = await BlobArtifactStore.OpenAsync(new BlobContainerClient(options.StorageConnectionString, options.EffectiveContainer), cancellationToken);

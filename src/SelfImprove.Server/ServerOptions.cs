@@ -1,21 +1,23 @@
+using System.Text.Json.Serialization;
+using SelfImprove.Core;
+
 namespace SelfImprove.Server;
 
-public static class Backends
+/// <summary>Where <c>selfimprove serve</c> keeps orchestration state and artefacts (<c>--backend</c>).</summary>
+[JsonConverter(typeof(WireNameConverter<Backend>))]
+public enum Backend
 {
     /// <summary>Orchestration state in the process; artefacts in a local folder.</summary>
-    public const string Memory = "memory";
+    [JsonStringEnumMemberName("memory")] Memory,
 
     /// <summary>The Durable Task Azure Storage provider, and artefacts in Azure Blob Storage (Azurite locally).</summary>
-    public const string AzureStorage = "azure-storage";
-
-    public static readonly IReadOnlyList<string> All = [Memory, AzureStorage];
+    [JsonStringEnumMemberName("azure-storage")] AzureStorage,
 }
 
 /// <summary>What <c>selfimprove serve</c> runs: checked by <see cref="Validate"/> before anything starts.</summary>
 public sealed class ServerOptions
 {
-    /// <summary>A <see cref="Backends"/> value.</summary>
-    public string Backend { get; init; } = Backends.Memory;
+    public Backend Backend { get; init; } = Backend.Memory;
 
     /// <summary>Where the API listens, with an explicit port, e.g. <c>http://127.0.0.1:7071</c>.</summary>
     public string Urls { get; init; } = "http://127.0.0.1:7071";
@@ -76,7 +78,7 @@ public sealed class ServerOptions
     public void Validate()
     {
         var problems = new List<string>();
-        if (!Backends.All.Contains(Backend)) problems.Add($"--backend: '{Backend}' is not one of {string.Join(", ", Backends.All)}.");
+        if (!Enum.IsDefined(Backend)) problems.Add($"--backend: '{Backend.ToWire()}' is not one of {string.Join(", ", WireNames.All<Backend>())}.");
         if (!Uri.TryCreate(Urls.Split(';')[0], UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             problems.Add($"--urls: '{Urls}' is not an http(s) URL such as http://127.0.0.1:7071.");
         else if (uri.IsDefaultPort && !Urls.Contains($":{uri.Port}", StringComparison.Ordinal) || uri.Port == 0)

@@ -57,7 +57,7 @@ public sealed class FunctionAppTests
         var second = await app.Monitoring.MonitorAgents(new TimerInfo(), app.Client, CancellationToken.None);
         var again = await ResultAsync(app.Client, Assert.Single(second));
         Assert.Null(again.RunId);
-        Assert.Equal(Core.Monitoring.TriggerOutcomes.RunInProgress, again.Decision.Outcome);
+        Assert.Equal(Core.Monitoring.TriggerOutcome.RunInProgress, again.Decision.Outcome);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using SelfImprove.Core.Datasets;
+using SelfImprove.Core.Deployment;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Monitoring;
 using SelfImprove.Core.Runs;
@@ -19,13 +20,13 @@ public sealed class EmbeddedLoopTests
 
         var report = await loop.RunAsync();
 
-        Assert.True(report.Status == RunStatuses.Promoted, $"{report.Status}: {report.Reason}");
+        Assert.True(report.Status == RunStatus.Promoted, $"{report.Status}: {report.Reason}");
         Assert.Equal("v2", report.ServingVersion);
         Assert.True(report.Metrics.AfterDrift < report.Metrics.BeforeDrift - 0.05, $"drift: {report.Metrics}");
         Assert.True(report.Metrics.Candidate > report.Metrics.AfterDrift + 0.05, $"improvement: {report.Metrics}");
         Assert.True(report.TeacherSamples > 0);
         Assert.True(report.Alignment!.Passed);
-        Assert.Equal("Promote", report.Deployment!.Decision);
+        Assert.Equal(TrialDecision.Promote, report.Deployment!.Decision);
         Assert.Equal((0, 0L, 0.0), (report.Usage.Calls, report.Usage.Tokens, report.Usage.Cost));
         Assert.Empty(report.Usage.ByAgent);
         Assert.Empty(report.Usage.Fallbacks);
@@ -52,7 +53,7 @@ public sealed class EmbeddedLoopTests
         var batches = await store.AllBatchesAsync(RealLoop.AgentId, CancellationToken.None);
         var labelledTwice = batches.SelectMany(b => b.LabelledRequests).GroupBy(s => s).Where(g => g.Count() > 1).ToArray();
 
-        Assert.Equal(RunStatuses.Promoted, first.Status);
+        Assert.Equal(RunStatus.Promoted, first.Status);
         Assert.Equal(v2.TrainingSet.Count + second.TeacherSamples, v3.TrainingSet.Count);
         Assert.Equal(2, batches.Count);
         Assert.Empty(labelledTwice);
@@ -76,7 +77,7 @@ public sealed class EmbeddedLoopTests
 
         Assert.All(answers, a => Assert.Equal("v1", a.VersionId));
         Assert.Equal("verify_identity", answers[0].Action);
-        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Equal(RunStatus.Promoted, report.Status);
     }
 
     [Fact]
@@ -93,7 +94,7 @@ public sealed class EmbeddedLoopTests
 
         var report = await loop.RunAsync();
 
-        Assert.Equal(RunStatuses.Rejected, report.Status);
+        Assert.Equal(RunStatus.Rejected, report.Status);
         Assert.StartsWith("A/B trial lost", report.Reason);
         Assert.Equal("v1", report.ServingVersion);
         Assert.Equal("v1", (await loop.Registry.GetServingAsync(RealLoop.AgentId))!.VersionId);
@@ -111,7 +112,7 @@ public sealed class EmbeddedLoopTests
 
         var report = await loop.RunAsync();
 
-        Assert.Equal(RunStatuses.Rejected, report.Status);
+        Assert.Equal(RunStatus.Rejected, report.Status);
         Assert.StartsWith("alignment gate", report.Reason);
         Assert.False(report.Alignment!.Passed);
         Assert.True(report.Alignment.Distance > 0.25 || report.Alignment.AlignedValue < report.Alignment.ServingAlignedValue);
@@ -131,7 +132,7 @@ public sealed class EmbeddedLoopTests
 
         var check = await loop.Host.Runs.CheckAsync(RealLoop.AgentId);
 
-        Assert.Equal(TriggerOutcomes.Healthy, check.Decision.Outcome);
+        Assert.Equal(TriggerOutcome.Healthy, check.Decision.Outcome);
         Assert.Null(check.RunId);
         Assert.Null((await loop.Host.Services.GetRequiredService<RunLedger>().StateAsync(RealLoop.AgentId)).RunningRunId);
     }

@@ -16,12 +16,12 @@ public sealed class LlmLoopTests
         SupportRouterLlm? llm = null;
         await using var server = await FakeChatServer.StartAsync(call => llm!.Answer(call));
         Environment.SetEnvironmentVariable("OPENAI_API_KEY", "placeholder-for-the-fake-server");
-        await using var loop = await RealLoop.StartAsync(m => ManifestFiles.UseLlm(m, PlannerKinds.OpenAICompatible, server.OpenAIBaseUrl.ToString(), "support-llm", 2_000_000));
+        await using var loop = await RealLoop.StartAsync(m => ManifestFiles.UseLlm(m, AgentKind.OpenAICompatible, server.OpenAIBaseUrl.ToString(), "support-llm", 2_000_000));
         llm = new SupportRouterLlm(loop.Agent.Loaded);
 
         var report = await loop.RunAsync();
 
-        Assert.True(report.Status == RunStatuses.Promoted, $"{report.Status}: {report.Reason}");
+        Assert.True(report.Status == RunStatus.Promoted, $"{report.Status}: {report.Reason}");
         Assert.Equal(server.Calls.Count, report.Usage.Calls);
         Assert.Equal(["feedback", "planner", "teacher"], report.Usage.ByAgent.Select(a => a.Name));
         Assert.True(report.Usage.Cost > 0);

@@ -9,7 +9,7 @@ public sealed class ServerOptionsTests
     {
         var options = new ServerOptions
         {
-            Backend = "sqlite",
+            Backend = (Backend)7,
             Urls = "http://127.0.0.1",
             AgentsFolder = "/no/such/folder",
             HubName = "bad hub!",
@@ -17,7 +17,7 @@ public sealed class ServerOptionsTests
 
         var error = Assert.Throws<ArgumentException>(options.Validate);
 
-        foreach (var expected in new[] { "--backend: 'sqlite'", "--urls", "explicit port", "--agents", "--key", "hub name 'bad hub!'" })
+        foreach (var expected in new[] { "--backend: '7' is not one of memory, azure-storage", "--urls", "explicit port", "--agents", "--key", "hub name 'bad hub!'" })
             Assert.Contains(expected, error.Message);
     }
 

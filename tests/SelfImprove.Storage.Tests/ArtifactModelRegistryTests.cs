@@ -73,7 +73,7 @@ public sealed class ArtifactModelRegistryTests : IDisposable
             ParentVersionId = parent,
             CreatedAt = new DateTimeOffset(2026, 11, 26, 8, 0, 0, TimeSpan.Zero),
             CreatedBy = "test",
-            Trainer = Trainers.MiniLmLbfgs,
+            Trainer = TrainerKind.MiniLmLbfgs,
             Encoder = "all-MiniLM-L6-v2",
             HyperParameters = new HyperParameters { L2 = 0.01 },
             Labels = ["a", "b"],

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using SelfImprove.Core;
+using SelfImprove.Core.Manifests;
 
 namespace SelfImprove.Testing;
 
@@ -59,10 +61,11 @@ public static class ManifestFiles
     public static readonly string SharedEmbeddingCache = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "selfimprove-tests", "embeddings");
 
     /// <summary>Puts the planner, teacher and feedback agent on one LLM endpoint with a token budget.</summary>
-    public static void UseLlm(JsonObject manifest, string kind, string endpoint, string deployment, int tokenBudget = 100_000,
+    public static void UseLlm(JsonObject manifest, AgentKind agentKind, string endpoint, string deployment, int tokenBudget = 100_000,
         double inputPer1k = 0.5, double outputPer1k = 1.5)
     {
         JsonObject Prices() => new() { ["inputPer1k"] = inputPer1k, ["outputPer1k"] = outputPer1k };
+        var kind = agentKind.ToWire();
         manifest["planner"]!["kind"] = kind;
         manifest["planner"]!["endpoint"] = endpoint;
         manifest["planner"]!["deployment"] = deployment;

@@ -38,7 +38,7 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
     public string ServingVersion { get; private set; } = Serving;
 
     public Task<MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new MonitoringSnapshot(agentId, ServingVersion, GoalMetrics.Accuracy, 0.95, 320, FeedbackValue, 500));
+        Task.FromResult(new MonitoringSnapshot(agentId, ServingVersion, GoalMetric.Accuracy, 0.95, 320, FeedbackValue, 500));
 
     public Task<ImprovementPlan> PlanAsync(string runId, string agentId, int attempt, IReadOnlyList<AttemptEvidence> previousAttempts, CancellationToken cancellationToken = default)
     {
@@ -48,7 +48,7 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
         {
             Attempt = attempt,
             Planner = "scripted",
-            SelectionRule = SelectionRules.Margin,
+            SelectionRule = SelectionRule.Margin,
             LabelRequests = [attempt * 10, attempt * 10 + 1],
             Generate = [new GenerationTarget("card_lost_or_stolen", "card_not_working", 5, [])],
             HyperParameters = new HyperParameters(),

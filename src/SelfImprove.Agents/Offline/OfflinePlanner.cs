@@ -1,3 +1,4 @@
+using SelfImprove.Core;
 using SelfImprove.Core.Evaluation;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Planning;
@@ -47,15 +48,16 @@ public sealed class OfflinePlanner : IPlanner
     }
 
     /// <summary>Picks up to <paramref name="budget"/> requests by the selection rule.</summary>
-    public static IReadOnlyList<long> SelectRequests(IReadOnlyList<UnlabelledRequest> unlabelled, string rule, int budget, int seed)
+    public static IReadOnlyList<long> SelectRequests(IReadOnlyList<UnlabelledRequest> unlabelled, SelectionRule rule, int budget, int seed)
     {
         if (budget <= 0 || unlabelled.Count == 0) return [];
         var byMargin = unlabelled.OrderBy(r => r.Margin).ThenBy(r => r.Sequence).ToArray();
         return rule switch
         {
-            SelectionRules.Random => unlabelled.OrderBy(r => Shuffle(seed, r.Sequence)).Take(budget).Select(r => r.Sequence).ToArray(),
-            SelectionRules.Margin => byMargin.Take(budget).Select(r => r.Sequence).ToArray(),
-            _ => DiverseMargin(byMargin, budget),
+            SelectionRule.Random => unlabelled.OrderBy(r => Shuffle(seed, r.Sequence)).Take(budget).Select(r => r.Sequence).ToArray(),
+            SelectionRule.Margin => byMargin.Take(budget).Select(r => r.Sequence).ToArray(),
+            SelectionRule.DiverseMargin => DiverseMargin(byMargin, budget),
+            _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown selection rule."),
         };
     }
 
@@ -113,12 +115,12 @@ public sealed class OfflinePlanner : IPlanner
     {
         var goal = context.Manifest.Goal;
         var state = evidence is null
-            ? $"serving {goal.Metric} {context.Serving.Metric(goal.Metric):0.000} on validation + recent feedback"
+            ? $"serving {goal.Metric.ToWire()} {context.Serving.Metric(goal.Metric):0.000} on validation + recent feedback"
             : $"attempt {evidence.Attempt}'s candidate {evidence.CandidateVersionId} reached {evidence.Value:0.000} (target {evidence.Target:0.00}); weakest: " +
               string.Join(", ", evidence.WeakestIntents.Take(3).Select(i => $"{i.Intent} F1 {i.F1:0.00}"));
         var confusions = targets.Count == 0 ? "no confusions to generate for" :
             "generate for " + string.Join(", ", targets.Select(t => $"{t.Intent} vs {t.ConfusedWith} ({t.Count})"));
-        return $"{state}; label the {labels} least sure requests ({context.Manifest.Planner.SelectionRule}); {confusions}.";
+        return $"{state}; label the {labels} least sure requests ({context.Manifest.Planner.SelectionRule.ToWire()}); {confusions}.";
     }
 
     /// <summary>A stable pseudo-random key per (seed, sequence) for the random baseline.</summary>

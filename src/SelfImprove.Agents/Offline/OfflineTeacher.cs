@@ -27,7 +27,7 @@ public sealed class OfflineTeacher : ITeacher
 
         var generated = new List<LabeledExample>();
         var data = request.Manifest.Data;
-        if (request.Plan.Generate.Count > 0 && (data.Source != DataSourceKinds.Generator || data.Generator?.Name != DataGenerators.SupportRouter))
+        if (request.Plan.Generate.Count > 0 && (data.Source is not DataSourceKind.Generator || data.Generator?.Name is not DataGenerator.SupportRouter))
         {
             notes.Add("the offline teacher writes new samples only for agents on the built-in generator; this plan's generation targets were skipped");
         }

@@ -8,7 +8,7 @@ public sealed record StartRunBody(string? Reason);
 
 /// <summary>A run as <c>GET /api/runs/{runId}</c> shows it.</summary>
 /// <param name="RuntimeStatus">Durable runtime status: Pending, Running, Completed, Failed, Terminated, Suspended.</param>
-/// <param name="Phase">The current phase (a <see cref="RunPhases"/> value).</param>
+/// <param name="Phase">The current phase.</param>
 /// <param name="Report">When the run has finished: the object <c>selfimprove demo --json</c> prints.</param>
 /// <param name="Failure">Why the orchestration failed, when it did.</param>
 /// <param name="Ended">Completed, failed or terminated: nothing more will happen to the run.</param>
@@ -18,7 +18,7 @@ public sealed record RunStatusPayload(
     string RuntimeStatus,
     DateTimeOffset CreatedAt,
     DateTimeOffset LastUpdatedAt,
-    string? Phase,
+    RunPhase? Phase,
     int Attempts,
     string? CandidateVersion,
     MetricsReport? Metrics,

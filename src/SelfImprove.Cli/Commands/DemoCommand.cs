@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Core;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Models;
 using SelfImprove.Core.Ports;
@@ -30,7 +30,6 @@ public static class DemoCommand
     public static readonly JsonSerializerOptions ReportJson = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
     };
 
     public static Command Create(TextWriter output, TextWriter error, TextReader input)
@@ -52,7 +51,7 @@ public static class DemoCommand
             Description = "Put the planner, teacher and feedback agent on an LLM: 'openai-compatible' (--endpoint, --model; key from OPENAI_API_KEY, " +
                           "any placeholder for local servers) or 'azure-openai' (--endpoint, --deployment; AZURE_OPENAI_API_KEY or DefaultAzureCredential). Overrides the manifest.",
         };
-        llm.AcceptOnlyFromAmong(PlannerKinds.All.ToArray());
+        llm.AcceptOnlyFromAmong([.. WireNames.All<AgentKind>()]);
         var endpoint = new Option<string?>("--endpoint") { Description = "With --llm: the base URL OpenAI clients take, /v1 included (e.g. http://127.0.0.1:11434/v1), or the Azure OpenAI resource URL." };
         var model = new Option<string?>("--model") { Description = $"With --llm openai-compatible: the model name. Default: the manifest's planner deployment, else {DefaultModel}." };
         var deployment = new Option<string?>("--deployment") { Description = "With --llm azure-openai: the deployment name." };
@@ -85,8 +84,8 @@ public static class DemoCommand
 
             var check = await host.Runs.CheckAsync(agentId, cancellationToken: cancellationToken);
             var snapshot = check.Snapshot;
-            progress.WriteLine($"monitor    serving {snapshot.ServingVersionId}: {snapshot.Metric} {snapshot.ValidationValue:0.000} on {snapshot.ValidationCount} validation, " +
-                               $"{snapshot.FeedbackValue:0.000} on {snapshot.FeedbackCount} recent feedback -> {check.Decision.Outcome}: {check.Decision.Reason}");
+            progress.WriteLine($"monitor    serving {snapshot.ServingVersionId}: {snapshot.Metric.ToWire()} {snapshot.ValidationValue:0.000} on {snapshot.ValidationCount} validation, " +
+                               $"{snapshot.FeedbackValue:0.000} on {snapshot.FeedbackCount} recent feedback -> {check.Decision.Outcome.ToWire()}: {check.Decision.Reason}");
 
             ImprovementReport report;
             if (check.RunId is null || check.Decision.ShouldStart is false)
@@ -96,7 +95,7 @@ public static class DemoCommand
             else
             {
                 report = await host.Runs.WatchAsync(check.RunId,
-                    p => progress.WriteLine($"{p.Phase,-10} attempt {p.Attempt}: {p.Detail}"),
+                    p => progress.WriteLine($"{p.Phase.ToWire(),-10} attempt {p.Attempt}: {p.Detail}"),
                     async run =>
                     {
                         var decision = parse.GetValue(interactive) ? Ask(run.RunId, run.Progress!, error, input) : new ApprovalDecision(true, AutoApprover, "approved automatically by the demo");
@@ -122,7 +121,7 @@ public static class DemoCommand
 
             if (asJson) output.WriteLine(JsonSerializer.Serialize(report, ReportJson));
             else WriteSummary(output, report);
-            return report.Status is RunStatuses.Promoted or RunStatuses.NotNeeded ? ExitCodes.Ok : ExitCodes.Failed;
+            return report.Status is RunStatus.Promoted or RunStatus.NotNeeded ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
     }
@@ -170,25 +169,27 @@ public static class DemoCommand
             return loaded;
         }
         var m = loaded.Manifest;
-        if (kind == PlannerKinds.Offline)
+        var agentKind = WireNames.Parse<AgentKind>(kind);
+        if (agentKind is AgentKind.Offline)
             return ManifestLoader.WithChanges(loaded, m with
             {
-                Planner = m.Planner with { Kind = kind }, Teacher = m.Teacher with { Kind = kind, Specialists = [] }, Feedback = m.Feedback with { Kind = kind },
+                Planner = m.Planner with { Kind = agentKind }, Teacher = m.Teacher with { Kind = agentKind, Specialists = [] }, Feedback = m.Feedback with { Kind = agentKind },
             }, "--llm offline");
-        if (kind == PlannerKinds.OpenAICompatible && deployment is not null)
+        var azure = agentKind is AgentKind.AzureOpenAI;
+        if (!azure && deployment is not null)
             throw new InvalidDataException("--deployment is for --llm azure-openai; an OpenAI-compatible server takes --model.");
-        if (kind == PlannerKinds.AzureOpenAI && model is not null)
+        if (azure && model is not null)
             throw new InvalidDataException("--model is for --llm openai-compatible; Azure OpenAI takes --deployment.");
         endpoint ??= m.Planner.Endpoint
-            ?? throw new InvalidDataException($"--llm {kind} needs --endpoint (e.g. {(kind == PlannerKinds.AzureOpenAI ? "https://NAME.openai.azure.com" : "http://127.0.0.1:11434/v1")}).");
-        var name = (kind == PlannerKinds.AzureOpenAI ? deployment : model) ?? m.Planner.Deployment
-            ?? (kind == PlannerKinds.AzureOpenAI ? throw new InvalidDataException("--llm azure-openai needs --deployment.") : DefaultModel);
+            ?? throw new InvalidDataException($"--llm {kind} needs --endpoint (e.g. {(azure ? "https://NAME.openai.azure.com" : "http://127.0.0.1:11434/v1")}).");
+        var name = (azure ? deployment : model) ?? m.Planner.Deployment
+            ?? (azure ? throw new InvalidDataException("--llm azure-openai needs --deployment.") : DefaultModel);
         var budget = tokenBudget ?? (m.Planner.TokenBudget > 0 ? m.Planner.TokenBudget : DefaultTokenBudget);
         var changed = m with
         {
-            Planner = m.Planner with { Kind = kind, Endpoint = endpoint, Deployment = name, TokenBudget = budget },
-            Teacher = m.Teacher with { Kind = kind, Endpoint = endpoint, Deployment = name },
-            Feedback = m.Feedback with { Kind = kind, Endpoint = endpoint, Deployment = name },
+            Planner = m.Planner with { Kind = agentKind, Endpoint = endpoint, Deployment = name, TokenBudget = budget },
+            Teacher = m.Teacher with { Kind = agentKind, Endpoint = endpoint, Deployment = name },
+            Feedback = m.Feedback with { Kind = agentKind, Endpoint = endpoint, Deployment = name },
         };
         return ManifestLoader.WithChanges(loaded, changed, $"with --llm {kind}");
     }
@@ -212,9 +213,9 @@ public static class DemoCommand
         {
             RunId = null,
             AgentId = manifest.AgentId,
-            Status = RunStatuses.NotNeeded,
+            Status = RunStatus.NotNeeded,
             Reason = reason,
-            Goal = new GoalReport(manifest.Goal.Metric, manifest.Goal.Target),
+            Goal = new GoalReport(manifest.Goal.Metric.ToWire(), manifest.Goal.Target),
             Metrics = new MetricsReport(Segment(Core.Datasets.Segments.PreDrift), Segment(Core.Datasets.Segments.PostDrift), null),
             ServingVersion = serving,
         };
@@ -226,7 +227,7 @@ public static class DemoCommand
         output.WriteLine();
         var table = new TextTable("", "");
         table.Add("run", $"{r.RunId ?? "-"} ({r.AgentId})");
-        table.Add("status", $"{r.Status}: {r.Reason}");
+        table.Add("status", $"{r.Status.ToWire()}: {r.Reason}");
         table.Add("goal", $"{r.Goal.Metric} >= {r.Goal.Target:0.00}");
         table.Add("serving before drift", F(r.Metrics.BeforeDrift));
         table.Add("serving after drift", F(r.Metrics.AfterDrift));
@@ -234,8 +235,8 @@ public static class DemoCommand
         table.Add("planner attempts", r.Attempts);
         table.Add("teacher samples used", r.TeacherSamples);
         table.Add("alignment D / V'", r.Alignment is null ? "-" : $"{F(r.Alignment.Distance)} bits / {F(r.Alignment.AlignedValue)} (serving {F(r.Alignment.ServingAlignedValue)}), {(r.Alignment.Passed ? "passed" : "blocked")}");
-        table.Add("approval", r.Approval is null ? "-" : $"{r.Approval.Decision}{(r.Approval.By is null ? "" : " by " + r.Approval.By)}");
-        table.Add("A/B outcome", r.Deployment is null ? "-" : $"{r.Deployment.Decision} (candidate share {r.Deployment.CandidateShare:0.00}, {r.Deployment.Samples} samples)");
+        table.Add("approval", r.Approval is null ? "-" : $"{r.Approval.Decision.ToWire()}{(r.Approval.By is null ? "" : " by " + r.Approval.By)}");
+        table.Add("A/B outcome", r.Deployment is null ? "-" : $"{r.Deployment.Decision.ToWire()} (candidate share {r.Deployment.CandidateShare:0.00}, {r.Deployment.Samples} samples)");
         table.Add("serving version", r.ServingVersion ?? "-");
         table.Add("LLM usage", r.Usage.Calls == 0 && r.Usage.Fallbacks.Count == 0 ? "none (offline agents)" :
             $"{r.Usage.Calls} calls, {r.Usage.InputTokens} in + {r.Usage.OutputTokens} out tokens of {r.Usage.TokenBudget}, cost {r.Usage.Cost:0.####}; " +

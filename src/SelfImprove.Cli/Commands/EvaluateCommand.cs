@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SelfImprove.Core;
 using SelfImprove.Core.Datasets;
 using SelfImprove.Core.Evaluation;
 using SelfImprove.Core.Manifests;
@@ -39,7 +40,7 @@ public static class EvaluateCommand
     public static void WriteSummary(TextWriter output, AgentManifest manifest, EvaluationSummary summary)
     {
         var goal = manifest.Goal;
-        var table = new TextTable("segment", "n", "accuracy", "macro-F1", "mean margin", $"goal ({goal.Metric} >= {goal.Target:0.00})");
+        var table = new TextTable("segment", "n", "accuracy", "macro-F1", "mean margin", $"goal ({goal.Metric.ToWire()} >= {goal.Target:0.00})");
         void Row(string name, ClassificationReport r) =>
             table.Add(name, r.Count, r.Accuracy, r.MacroF1, r.MeanMargin, r.Metric(goal.Metric) >= goal.Target ? "met" : "MISSED");
         foreach (var (segment, report) in OrderedSegments(summary)) Row(segment, report);

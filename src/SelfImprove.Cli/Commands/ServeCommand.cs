@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using SelfImprove.Core;
 using SelfImprove.Server;
 
 namespace SelfImprove.Cli.Commands;
@@ -17,8 +18,8 @@ public static class ServeCommand
 
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var backend = new Option<string>("--backend") { Description = "memory | azure-storage.", DefaultValueFactory = _ => Backends.Memory };
-        backend.AcceptOnlyFromAmong([.. Backends.All]);
+        var backend = new Option<string>("--backend") { Description = "memory | azure-storage.", DefaultValueFactory = _ => Backend.Memory.ToWire() };
+        backend.AcceptOnlyFromAmong([.. WireNames.All<Backend>()]);
         var urls = new Option<string>("--urls") { Description = "Where the API listens, with its port.", DefaultValueFactory = _ => "http://127.0.0.1:7071" };
         var publicUrl = new Option<string?>("--public-url") { Description = "Base URL of approval links (e.g. a load balancer). Default: --urls." };
         var agents = new Option<DirectoryInfo>("--agents") { Description = "Folder of *.agent.json manifests.", DefaultValueFactory = _ => new DirectoryInfo("workflows") };
@@ -45,7 +46,7 @@ public static class ServeCommand
             {
                 options = new ServerOptions
             {
-                Backend = parse.GetValue(backend)!,
+                Backend = WireNames.Parse<Backend>(parse.GetValue(backend)!),
                 Urls = parse.GetValue(urls)!,
                 PublicUrl = parse.GetValue(publicUrl),
                 AgentsFolder = parse.GetValue(agents)!.FullName,

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SelfImprove.Core;
 using SelfImprove.Core.Manifests;
 
 namespace SelfImprove.Cli.Commands;
@@ -21,7 +22,7 @@ public static class ValidateCommand
                 return ExitCodes.InvalidInput;
             }
             output.WriteLine($"{path}: valid. Agent '{loaded.Manifest.AgentId}', {loaded.Manifest.Labels.Count} intents, " +
-                             $"goal {loaded.Manifest.Goal.Metric} >= {loaded.Manifest.Goal.Target:0.###}, constitution '{loaded.Manifest.Alignment.Constitution}'.");
+                             $"goal {loaded.Manifest.Goal.Metric.ToWire()} >= {loaded.Manifest.Goal.Target:0.###}, constitution '{loaded.Manifest.Alignment.Constitution}'.");
             return ExitCodes.Ok;
         });
         return command;

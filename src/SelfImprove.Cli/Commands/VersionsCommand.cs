@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SelfImprove.Core;
 using SelfImprove.Core.Datasets;
 
 namespace SelfImprove.Cli.Commands;
@@ -23,7 +24,7 @@ public static class VersionsCommand
             }
             var serving = await workspace.Registry.GetServingAsync(agentId, cancellationToken);
             var metric = workspace.Manifest.Goal.Metric;
-            var table = new TextTable("", "version", "parent", "created (UTC)", "by", "train n", $"{metric}", "pre-drift", "post-drift", "training set");
+            var table = new TextTable("", "version", "parent", "created (UTC)", "by", "train n", metric.ToWire(), "pre-drift", "post-drift", "training set");
             foreach (var v in versions)
             {
                 double? Segment(string name) => v.Evaluation.BySegment.TryGetValue(name, out var r) ? r.Metric(metric) : null;

@@ -1,11 +1,17 @@
+using System.Text.Json.Serialization;
 using SelfImprove.Core.Manifests;
 
 namespace SelfImprove.Core.Deployment;
 
-public static class TrialDecisions
+/// <summary>The A/B trial's decision on the candidate.</summary>
+[JsonConverter(typeof(WireNameConverter<TrialDecision>))]
+public enum TrialDecision
 {
-    public const string Promote = "Promote";
-    public const string Rollback = "Rollback";
+    /// <summary>The candidate serves from now on.</summary>
+    Promote,
+
+    /// <summary>The serving version keeps all traffic; the candidate is set aside.</summary>
+    Rollback,
 }
 
 /// <summary>Live results of one arm of the A/B trial: requests with feedback and how many it got right.</summary>
@@ -15,9 +21,9 @@ public sealed record ArmResult(string VersionId, int Requests, int Samples, int 
 }
 
 /// <summary>The A/B trial's verdict.</summary>
-public sealed record TrialOutcome(string Decision, double CandidateShare, ArmResult Candidate, ArmResult Serving, string Reason)
+public sealed record TrialOutcome(TrialDecision Decision, double CandidateShare, ArmResult Candidate, ArmResult Serving, string Reason)
 {
-    public bool Promoted => Decision == TrialDecisions.Promote;
+    public bool Promoted => Decision is TrialDecision.Promote;
 }
 
 /// <summary>Decides an A/B trial from its arms, by the manifest's promotion rule.</summary>
@@ -26,19 +32,20 @@ public static class PromotionPolicy
     public static TrialOutcome Decide(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving)
     {
         TrialOutcome Outcome(bool promote, string reason) =>
-            new(promote ? TrialDecisions.Promote : TrialDecisions.Rollback, deployment.CandidateShare, candidate, serving, reason);
+            new(promote ? TrialDecision.Promote : TrialDecision.Rollback, deployment.CandidateShare, candidate, serving, reason);
 
         if (candidate.Samples < deployment.MinimumSamples)
             return Outcome(false, $"the candidate got {candidate.Samples} requests with feedback; the rule needs {deployment.MinimumSamples}");
         var live = $"candidate {candidate.Value:0.000} on {candidate.Samples} vs serving {serving.Value:0.000} on {serving.Samples}";
         return deployment.PromotionRule switch
         {
-            PromotionRules.MeetTarget => candidate.Value >= goal.Target
+            PromotionRule.MeetTarget => candidate.Value >= goal.Target
                 ? Outcome(true, $"{live}: meets the target {goal.Target:0.00}")
                 : Outcome(false, $"{live}: below the target {goal.Target:0.00}"),
-            _ => candidate.Value >= serving.Value
+            PromotionRule.BeatServing => candidate.Value >= serving.Value
                 ? Outcome(true, $"{live}: the candidate is at least as good")
                 : Outcome(false, $"{live}: the candidate is worse"),
+            var other => throw new ArgumentOutOfRangeException(nameof(deployment), other, "Unknown promotion rule."),
         };
     }
 

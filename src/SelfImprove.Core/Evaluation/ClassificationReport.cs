@@ -21,12 +21,12 @@ public sealed record ClassificationReport(
     IReadOnlyList<IntentMetrics> PerIntent,
     IReadOnlyList<ConfusionPair> Confusions)
 {
-    /// <summary>The value of a goal metric by its manifest name.</summary>
-    public double Metric(string name) => name switch
+    /// <summary>The value of a goal metric.</summary>
+    public double Metric(Manifests.GoalMetric metric) => metric switch
     {
-        Manifests.GoalMetrics.Accuracy => Accuracy,
-        Manifests.GoalMetrics.MacroF1 => MacroF1,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown metric; expected accuracy or macroF1."),
+        Manifests.GoalMetric.Accuracy => Accuracy,
+        Manifests.GoalMetric.MacroF1 => MacroF1,
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown metric; expected accuracy or macroF1."),
     };
 }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace SelfImprove.Core.Manifests;
 
 /// <summary>
@@ -38,27 +40,32 @@ public sealed record IntentLabel
     public string Action { get; init; } = "";
 }
 
-public static class GoalMetrics
+/// <summary>A classification metric a goal or an evaluation names.</summary>
+[JsonConverter(typeof(WireNameConverter<GoalMetric>))]
+public enum GoalMetric
 {
-    public const string Accuracy = "accuracy";
-    public const string MacroF1 = "macroF1";
-    public static readonly IReadOnlyList<string> All = [Accuracy, MacroF1];
+    /// <summary>Share of requests classified correctly.</summary>
+    [JsonStringEnumMemberName("accuracy")] Accuracy,
+
+    /// <summary>F1 averaged over intents, each intent weighing the same.</summary>
+    [JsonStringEnumMemberName("macroF1")] MacroF1,
 }
 
-public static class GoalObjectives
+/// <summary>What a goal asks for once its target is met.</summary>
+[JsonConverter(typeof(WireNameConverter<GoalObjective>))]
+public enum GoalObjective
 {
     /// <summary>Improve until the metric reaches the target, then stop.</summary>
-    public const string MeetTarget = "meetTarget";
+    [JsonStringEnumMemberName("meetTarget")] MeetTarget,
 
     /// <summary>Keep improving while the metric rises, even past the target.</summary>
-    public const string Maximize = "maximize";
-    public static readonly IReadOnlyList<string> All = [MeetTarget, Maximize];
+    [JsonStringEnumMemberName("maximize")] Maximize,
 }
 
 /// <summary>Why the agent improves: a metric, a target and the range that counts as healthy.</summary>
 public sealed record GoalSpec
 {
-    public string Metric { get; init; } = GoalMetrics.Accuracy;
+    public GoalMetric Metric { get; init; } = GoalMetric.Accuracy;
 
     /// <summary>Target value as a fraction in [0, 1].</summary>
     public double Target { get; init; }
@@ -66,7 +73,7 @@ public sealed record GoalSpec
     /// <summary>Values inside this range are healthy; below <see cref="MetricRange.Min"/> the agent has drifted.</summary>
     public MetricRange AcceptableRange { get; init; } = new();
 
-    public string Objective { get; init; } = GoalObjectives.MeetTarget;
+    public GoalObjective Objective { get; init; } = GoalObjective.MeetTarget;
 }
 
 public sealed record MetricRange
@@ -75,18 +82,22 @@ public sealed record MetricRange
     public double Max { get; init; } = 1.0;
 }
 
-public static class DataSourceKinds
+/// <summary>Where an agent's data sets come from.</summary>
+[JsonConverter(typeof(WireNameConverter<DataSourceKind>))]
+public enum DataSourceKind
 {
-    public const string Generator = "generator";
-    public const string Files = "files";
-    public static readonly IReadOnlyList<string> All = [Generator, Files];
+    /// <summary>A built-in generator (<see cref="DataSpec.Generator"/>).</summary>
+    [JsonStringEnumMemberName("generator")] Generator,
+
+    /// <summary>CSV or JSON Lines files (pool, validation, evaluation, production).</summary>
+    [JsonStringEnumMemberName("files")] Files,
 }
 
 /// <summary>Where the agent's four data sets come from.</summary>
 public sealed record DataSpec
 {
     /// <summary><c>generator</c> (built-in, needs <see cref="Generator"/>) or <c>files</c> (needs pool, validation, evaluation, production).</summary>
-    public string Source { get; init; } = DataSourceKinds.Generator;
+    public DataSourceKind Source { get; init; } = DataSourceKind.Generator;
     public GeneratorSpec? Generator { get; init; }
     public DataFileSpec? Pool { get; init; }
     public DataFileSpec? Validation { get; init; }
@@ -97,7 +108,7 @@ public sealed record DataSpec
 /// <summary>Settings of a built-in data generator; sizes default to the generator's own defaults.</summary>
 public sealed record GeneratorSpec
 {
-    public string Name { get; init; } = "";
+    public required DataGenerator Name { get; init; }
     public int Seed { get; init; } = 1;
     public int? PoolPerIntent { get; init; }
     public int? ValidationPerIntent { get; init; }
@@ -107,24 +118,32 @@ public sealed record GeneratorSpec
 }
 
 /// <summary>The data generators built into the project.</summary>
-public static class DataGenerators
+[JsonConverter(typeof(WireNameConverter<DataGenerator>))]
+public enum DataGenerator
 {
     /// <summary>A retail bank's customer-support router whose traffic drifts half-way through the stream.</summary>
-    public const string SupportRouter = "support-router";
-    public static readonly IReadOnlyList<string> All = [SupportRouter];
+    [JsonStringEnumMemberName("support-router")] SupportRouter,
 }
 
+/// <summary>How a data file is written.</summary>
+[JsonConverter(typeof(WireNameConverter<DataFileFormat>))]
+public enum DataFileFormat
+{
+    /// <summary>Comma-separated values with a header row.</summary>
+    [JsonStringEnumMemberName("csv")] Csv,
+
+    /// <summary>JSON Lines: one JSON object per line.</summary>
+    [JsonStringEnumMemberName("jsonl")] Jsonl,
+}
+
+/// <summary>Which <see cref="DataFileFormat"/> a file name implies.</summary>
 public static class DataFileFormats
 {
-    public const string Csv = "csv";
-    public const string Jsonl = "jsonl";
-    public static readonly IReadOnlyList<string> All = [Csv, Jsonl];
-
     /// <summary>The format a file name's extension implies, or null.</summary>
-    public static string? FromExtension(string path) => System.IO.Path.GetExtension(path).ToLowerInvariant() switch
+    public static DataFileFormat? FromExtension(string path) => System.IO.Path.GetExtension(path).ToLowerInvariant() switch
     {
-        ".csv" => Csv,
-        ".jsonl" or ".ndjson" => Jsonl,
+        ".csv" => DataFileFormat.Csv,
+        ".jsonl" or ".ndjson" => DataFileFormat.Jsonl,
         _ => null,
     };
 }
@@ -135,7 +154,7 @@ public sealed record DataFileSpec
     public string Path { get; init; } = "";
 
     /// <summary><c>csv</c> or <c>jsonl</c>; when absent, taken from the file extension.</summary>
-    public string? Format { get; init; }
+    public DataFileFormat? Format { get; init; }
     public string TextColumn { get; init; } = "text";
 
     /// <summary>Required for pool, validation and evaluation; optional for production (ground truth, if known).</summary>
@@ -171,37 +190,53 @@ public sealed record TriggerSpec
     public int MinimumEvidence { get; init; } = 100;
 }
 
-public static class PlannerKinds
+/// <summary>What the planner, the teacher (and its specialists) or the feedback agent is.</summary>
+[JsonConverter(typeof(WireNameConverter<AgentKind>))]
+public enum AgentKind
 {
-    public const string Offline = "offline";
-    public const string AzureOpenAI = "azure-openai";
-    public const string OpenAICompatible = "openai-compatible";
-    public static readonly IReadOnlyList<string> All = [Offline, AzureOpenAI, OpenAICompatible];
+    /// <summary>Built in, no LLM: rules for the planner, the recorded ground truth and generator for the teacher and feedback agent.</summary>
+    [JsonStringEnumMemberName("offline")] Offline,
+
+    /// <summary>An Azure OpenAI deployment.</summary>
+    [JsonStringEnumMemberName("azure-openai")] AzureOpenAI,
+
+    /// <summary>A model on any server that speaks the OpenAI chat completions API (OpenAI, Ollama, vLLM, Foundry Local).</summary>
+    [JsonStringEnumMemberName("openai-compatible")] OpenAICompatible,
 }
 
-/// <summary>The kinds that are LLMs (every kind but offline): what a teacher specialist may be.</summary>
-public static class LlmKinds
+/// <summary>Which <see cref="AgentKind"/> values are LLMs.</summary>
+public static class AgentKinds
 {
-    public static readonly IReadOnlyList<string> All = [PlannerKinds.AzureOpenAI, PlannerKinds.OpenAICompatible];
+    /// <summary>The kinds that are LLMs (every kind but offline): what a teacher specialist may be.</summary>
+    public static readonly IReadOnlyList<AgentKind> Llm = [AgentKind.AzureOpenAI, AgentKind.OpenAICompatible];
+
+    /// <summary>Whether the kind is an LLM (every kind but offline).</summary>
+    public static bool IsLlm(this AgentKind kind) => kind switch
+    {
+        AgentKind.Offline => false,
+        AgentKind.AzureOpenAI or AgentKind.OpenAICompatible => true,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not an agent kind."),
+    };
 }
 
-public static class SelectionRules
+/// <summary>How the planner picks the production requests to have labelled.</summary>
+[JsonConverter(typeof(WireNameConverter<SelectionRule>))]
+public enum SelectionRule
 {
     /// <summary>Requests whose top-two class probabilities are closest (the model is least sure).</summary>
-    public const string Margin = "margin";
+    [JsonStringEnumMemberName("margin")] Margin,
 
     /// <summary>Margin, spread over clusters of similar requests so one confusion does not take the whole budget.</summary>
-    public const string DiverseMargin = "diverse-margin";
+    [JsonStringEnumMemberName("diverse-margin")] DiverseMargin,
 
     /// <summary>Uniformly random requests: the baseline.</summary>
-    public const string Random = "random";
-    public static readonly IReadOnlyList<string> All = [Margin, DiverseMargin, Random];
+    [JsonStringEnumMemberName("random")] Random,
 }
 
 /// <summary>The planning agent and the budget it plans within.</summary>
 public sealed record PlannerSpec
 {
-    public string Kind { get; init; } = PlannerKinds.Offline;
+    public AgentKind Kind { get; init; } = AgentKind.Offline;
 
     /// <summary>For an LLM kind: the Azure OpenAI resource URL, or the OpenAI-compatible base URL (with <c>/v1</c>).</summary>
     public string? Endpoint { get; init; }
@@ -212,7 +247,7 @@ public sealed record PlannerSpec
 
     /// <summary>Replace e-mail addresses, phone and card numbers and IBANs in production text before it reaches the LLM.</summary>
     public bool RedactPersonalData { get; init; } = true;
-    public string SelectionRule { get; init; } = SelectionRules.DiverseMargin;
+    public SelectionRule SelectionRule { get; init; } = SelectionRule.DiverseMargin;
 
     /// <summary>Most production requests one attempt may send to the teacher for labelling.</summary>
     public int MaxLabelRequests { get; init; } = 300;
@@ -234,7 +269,7 @@ public sealed record LlmPrices
 /// <summary>Who labels and generates samples.</summary>
 public sealed record TeacherSpec
 {
-    public string Kind { get; init; } = PlannerKinds.Offline;
+    public AgentKind Kind { get; init; } = AgentKind.Offline;
 
     /// <summary>For an LLM kind: the Azure OpenAI resource URL, or the OpenAI-compatible base URL (with <c>/v1</c>).</summary>
     public string? Endpoint { get; init; }
@@ -263,7 +298,7 @@ public sealed record TeacherSpec
 public sealed record TeacherModelSpec
 {
     /// <summary><c>azure-openai</c> or <c>openai-compatible</c>.</summary>
-    public string Kind { get; init; } = PlannerKinds.OpenAICompatible;
+    public AgentKind Kind { get; init; } = AgentKind.OpenAICompatible;
 
     public string Endpoint { get; init; } = "";
     public string Deployment { get; init; } = "";
@@ -280,7 +315,7 @@ public sealed record TeacherModelSpec
 public sealed record FeedbackSpec
 {
     /// <summary><c>offline</c> (the recorded ground truth stands in for an annotator) or an LLM kind.</summary>
-    public string Kind { get; init; } = PlannerKinds.Offline;
+    public AgentKind Kind { get; init; } = AgentKind.Offline;
     public string? Endpoint { get; init; }
     public string? Deployment { get; init; }
     public LlmPrices Prices { get; init; } = new();
@@ -290,23 +325,28 @@ public sealed record FeedbackSpec
     public double MinConfidence { get; init; } = 0.7;
 }
 
-public static class Trainers
+/// <summary>How a model version is trained.</summary>
+[JsonConverter(typeof(WireNameConverter<TrainerKind>))]
+public enum TrainerKind
 {
     /// <summary>Frozen MiniLM sentence embeddings + L-BFGS maximum-entropy head.</summary>
-    public const string MiniLmLbfgs = "minilm-lbfgs";
-    public static readonly IReadOnlyList<string> All = [MiniLmLbfgs];
+    [JsonStringEnumMemberName("minilm-lbfgs")] MiniLmLbfgs,
 }
 
-public static class ComputeTargets
+/// <summary>Where training runs.</summary>
+[JsonConverter(typeof(WireNameConverter<ComputeTarget>))]
+public enum ComputeTarget
 {
-    public const string Local = "local";
-    public const string Gpu = "gpu";
-    public static readonly IReadOnlyList<string> All = [Local, Gpu];
+    /// <summary>In process, on the CPU.</summary>
+    [JsonStringEnumMemberName("local")] Local,
+
+    /// <summary>The embedding step on a CUDA device (<see cref="ComputeSpec.DeviceId"/>).</summary>
+    [JsonStringEnumMemberName("gpu")] Gpu,
 }
 
 public sealed record TrainingSpec
 {
-    public string Trainer { get; init; } = Trainers.MiniLmLbfgs;
+    public TrainerKind Trainer { get; init; } = TrainerKind.MiniLmLbfgs;
     public ComputeSpec Compute { get; init; } = new();
     public HyperParameters HyperParameters { get; init; } = new();
 }
@@ -314,7 +354,7 @@ public sealed record TrainingSpec
 /// <summary>Where training runs: in process, or on dedicated (GPU) compute.</summary>
 public sealed record ComputeSpec
 {
-    public string Target { get; init; } = ComputeTargets.Local;
+    public ComputeTarget Target { get; init; } = ComputeTarget.Local;
 
     /// <summary>For <c>gpu</c>: the CUDA device id the embedding step runs on.</summary>
     public int DeviceId { get; init; }
@@ -332,7 +372,7 @@ public sealed record HyperParameters
 
 public sealed record EvaluationSpec
 {
-    public IReadOnlyList<string> Metrics { get; init; } = [GoalMetrics.Accuracy, GoalMetrics.MacroF1];
+    public IReadOnlyList<GoalMetric> Metrics { get; init; } = [GoalMetric.Accuracy, GoalMetric.MacroF1];
 
     /// <summary>How many plan → train → evaluate attempts one run may make.</summary>
     public int MaxAttempts { get; init; } = 3;
@@ -356,14 +396,15 @@ public sealed record ApprovalSpec
     public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(24);
 }
 
-public static class PromotionRules
+/// <summary>When the A/B trial promotes the candidate.</summary>
+[JsonConverter(typeof(WireNameConverter<PromotionRule>))]
+public enum PromotionRule
 {
     /// <summary>Promote when the candidate's live metric is at least the serving version's.</summary>
-    public const string BeatServing = "beatServing";
+    [JsonStringEnumMemberName("beatServing")] BeatServing,
 
     /// <summary>Promote when the candidate's live metric reaches the goal's target.</summary>
-    public const string MeetTarget = "meetTarget";
-    public static readonly IReadOnlyList<string> All = [BeatServing, MeetTarget];
+    [JsonStringEnumMemberName("meetTarget")] MeetTarget,
 }
 
 /// <summary>The A/B trial: the candidate takes a share of live traffic beside the serving version.</summary>
@@ -374,5 +415,5 @@ public sealed record DeploymentSpec
     /// <summary>For a recorded production stream: the share at its end that is live traffic for the A/B trial.</summary>
     public double TrialShare { get; init; } = 0.25;
     public int MinimumSamples { get; init; } = 200;
-    public string PromotionRule { get; init; } = PromotionRules.BeatServing;
+    public PromotionRule PromotionRule { get; init; } = PromotionRule.BeatServing;
 }

@@ -16,9 +16,9 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             .Matches(AgentIdPattern())
             .WithMessage("must be 2–63 characters of lower-case letters, digits and '-', starting with a letter or digit (it names storage folders and run ids); got '{PropertyValue}'.");
 
-        RuleFor(m => m.Goal.Metric).Must(BeOneOf(GoalMetrics.All)).WithMessage(OneOf(GoalMetrics.All));
+        RuleFor(m => m.Goal.Metric).IsInEnum().WithMessage(OneOf<GoalMetric>());
         RuleFor(m => m.Goal.Target).InclusiveBetween(0, 1).WithMessage(Fraction);
-        RuleFor(m => m.Goal.Objective).Must(BeOneOf(GoalObjectives.All)).WithMessage(OneOf(GoalObjectives.All));
+        RuleFor(m => m.Goal.Objective).IsInEnum().WithMessage(OneOf<GoalObjective>());
         RuleFor(m => m.Goal.AcceptableRange.Min).InclusiveBetween(0, 1).WithMessage(Fraction);
         RuleFor(m => m.Goal.AcceptableRange.Max).InclusiveBetween(0, 1).WithMessage(Fraction);
         RuleFor(m => m.Goal.AcceptableRange.Min)
@@ -28,11 +28,11 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             .GreaterThanOrEqualTo(m => m.Goal.Target)
             .WithMessage("must be at least the goal's target ({ComparisonValue}); got {PropertyValue}.");
 
-        RuleFor(m => m.Data.Source).Must(BeOneOf(DataSourceKinds.All)).WithMessage(OneOf(DataSourceKinds.All));
-        When(m => m.Data.Source == DataSourceKinds.Generator, () =>
+        RuleFor(m => m.Data.Source).IsInEnum().WithMessage(OneOf<DataSourceKind>());
+        When(m => m.Data.Source is DataSourceKind.Generator, () =>
         {
             RuleFor(m => m.Data.Generator).NotNull().WithMessage("is required when data.source is 'generator'.");
-            RuleFor(m => m.Data.Generator!.Name).Must(BeOneOf(DataGenerators.All)).WithMessage(OneOf(DataGenerators.All)).When(m => m.Data.Generator is not null);
+            RuleFor(m => m.Data.Generator!.Name).IsInEnum().WithMessage(OneOf<DataGenerator>()).When(m => m.Data.Generator is not null);
             RuleFor(m => m.Data.Generator!.Seed).GreaterThanOrEqualTo(0).When(m => m.Data.Generator is not null).WithMessage("must be 0 or more; got {PropertyValue}.");
             RuleFor(m => m.Data.Generator!.PoolPerIntent).GreaterThan(0).When(m => m.Data.Generator is not null).WithMessage(Positive);
             RuleFor(m => m.Data.Generator!.ValidationPerIntent).GreaterThan(0).When(m => m.Data.Generator is not null).WithMessage(Positive);
@@ -41,7 +41,7 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             RuleFor(m => m.Data.Generator!.DriftPoint).ExclusiveBetween(0, 1).When(m => m.Data.Generator is not null)
                 .WithMessage("must be a fraction of the stream strictly between 0 and 1; got {PropertyValue}.");
         });
-        When(m => m.Data.Source == DataSourceKinds.Files, () =>
+        When(m => m.Data.Source is DataSourceKind.Files, () =>
         {
             RuleFor(m => m.Data.Pool).NotNull().WithMessage(RequiredFile).SetValidator(new DataFileValidator(manifestDirectory, labelRequired: true)!);
             RuleFor(m => m.Data.Validation).NotNull().WithMessage(RequiredFile).SetValidator(new DataFileValidator(manifestDirectory, labelRequired: true)!);
@@ -67,8 +67,8 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         RuleFor(m => m.Trigger.Cooldown).GreaterThanOrEqualTo(TimeSpan.Zero).WithMessage("must not be negative; got {PropertyValue}.");
         RuleFor(m => m.Trigger.MinimumEvidence).GreaterThan(0).WithMessage(Positive);
 
-        RuleFor(m => m.Planner.Kind).Must(BeOneOf(PlannerKinds.All)).WithMessage(OneOf(PlannerKinds.All));
-        RuleFor(m => m.Planner.SelectionRule).Must(BeOneOf(SelectionRules.All)).WithMessage(OneOf(SelectionRules.All));
+        RuleFor(m => m.Planner.Kind).IsInEnum().WithMessage(OneOf<AgentKind>());
+        RuleFor(m => m.Planner.SelectionRule).IsInEnum().WithMessage(OneOf<SelectionRule>());
         RuleFor(m => m.Planner.MaxLabelRequests).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
         RuleFor(m => m.Planner.MaxGeneratedSamples).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
         RuleFor(m => m.Planner.MaxLabelRequests)
@@ -85,7 +85,7 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         });
         RuleFor(m => m.Planner.Prices).SetValidator(new PricesValidator());
 
-        RuleFor(m => m.Teacher.Kind).Must(BeOneOf(PlannerKinds.All)).WithMessage(OneOf(PlannerKinds.All));
+        RuleFor(m => m.Teacher.Kind).IsInEnum().WithMessage(OneOf<AgentKind>());
         RuleFor(m => m.Teacher.BatchSize).InclusiveBetween(1, 500).WithMessage("must be between 1 and 500 samples per call; got {PropertyValue}.");
         When(m => IsLlm(m.Teacher.Kind), () =>
         {
@@ -97,7 +97,7 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             .WithMessage("must be empty when teacher.kind is 'offline': specialists are further LLM teachers beside an LLM teacher.");
         RuleForEach(m => m.Teacher.Specialists).ChildRules(specialist =>
         {
-            specialist.RuleFor(t => t.Kind).Must(BeOneOf(Manifests.LlmKinds.All)).WithMessage(OneOf(Manifests.LlmKinds.All));
+            specialist.RuleFor(t => t.Kind).Must(kind => AgentKinds.Llm.Contains(kind)).WithMessage(t => OneOf(AgentKinds.Llm.Select(k => k.ToWire()), t.Kind));
             specialist.RuleFor(t => t.Endpoint).Must(BeHttpUrl).WithMessage(EndpointMessage);
             specialist.RuleFor(t => t.Deployment).NotEmpty().WithMessage(DeploymentMessage);
             specialist.RuleFor(t => t.Prices).SetValidator(new PricesValidator());
@@ -109,7 +109,7 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         RuleFor(m => m.Teacher.DemonstrationTimeout).GreaterThan(TimeSpan.Zero).When(m => m.Teacher.AllowHumanDemonstrations)
             .WithMessage("must be positive when allowHumanDemonstrations is true (e.g. '01:00:00'); got {PropertyValue}.");
 
-        RuleFor(m => m.Feedback.Kind).Must(BeOneOf(PlannerKinds.All)).WithMessage(OneOf(PlannerKinds.All));
+        RuleFor(m => m.Feedback.Kind).IsInEnum().WithMessage(OneOf<AgentKind>());
         When(m => IsLlm(m.Feedback.Kind), () =>
         {
             RuleFor(m => m.Feedback.Endpoint).Must(BeHttpUrl).WithMessage(EndpointMessage);
@@ -118,17 +118,17 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         RuleFor(m => m.Feedback.Prices).SetValidator(new PricesValidator());
         RuleFor(m => m.Feedback.MinConfidence).InclusiveBetween(0, 1).WithMessage(Fraction);
 
-        RuleFor(m => m.Training.Trainer).Must(BeOneOf(Trainers.All)).WithMessage(OneOf(Trainers.All));
-        RuleFor(m => m.Training.Compute.Target).Must(BeOneOf(ComputeTargets.All)).WithMessage(OneOf(ComputeTargets.All));
+        RuleFor(m => m.Training.Trainer).IsInEnum().WithMessage(OneOf<TrainerKind>());
+        RuleFor(m => m.Training.Compute.Target).IsInEnum().WithMessage(OneOf<ComputeTarget>());
         RuleFor(m => m.Training.Compute.DeviceId).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
         RuleFor(m => m.Training.HyperParameters.L2).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
         RuleFor(m => m.Training.HyperParameters.L1).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
         RuleFor(m => m.Training.HyperParameters.MaxIterations).InclusiveBetween(1, 10_000).WithMessage("must be between 1 and 10000; got {PropertyValue}.");
 
-        RuleFor(m => m.Evaluation.Metrics).NotEmpty().WithMessage("must list at least one metric: " + string.Join(", ", GoalMetrics.All) + ".");
-        RuleForEach(m => m.Evaluation.Metrics).Must(BeOneOf(GoalMetrics.All)).WithMessage(OneOf(GoalMetrics.All));
+        RuleFor(m => m.Evaluation.Metrics).NotEmpty().WithMessage("must list at least one metric: " + string.Join(", ", WireNames.All<GoalMetric>()) + ".");
+        RuleForEach(m => m.Evaluation.Metrics).IsInEnum().WithMessage(OneOf<GoalMetric>());
         RuleFor(m => m.Evaluation.Metrics).Must((m, metrics) => metrics.Contains(m.Goal.Metric))
-            .WithMessage(m => $"must include the goal's metric '{m.Goal.Metric}', or the evaluation could never tell whether the goal is met.");
+            .WithMessage(m => $"must include the goal's metric '{m.Goal.Metric.ToWire()}', or the evaluation could never tell whether the goal is met.");
         RuleFor(m => m.Evaluation.MaxAttempts).InclusiveBetween(1, 10).WithMessage("must be between 1 and 10 planner attempts; got {PropertyValue}.");
 
         RuleFor(m => m.Alignment.Constitution).NotEmpty().WithMessage("must name the constitution file (relative to the manifest), e.g. 'constitutions/my-agent.json'.");
@@ -147,7 +147,7 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         RuleFor(m => m.Deployment.TrialShare).ExclusiveBetween(0, 1)
             .WithMessage("must be a share of the recorded stream strictly between 0 and 1 (the end that the A/B trial replays); got {PropertyValue}.");
         RuleFor(m => m.Deployment.MinimumSamples).GreaterThan(0).WithMessage(Positive);
-        RuleFor(m => m.Deployment.PromotionRule).Must(BeOneOf(PromotionRules.All)).WithMessage(OneOf(PromotionRules.All));
+        RuleFor(m => m.Deployment.PromotionRule).IsInEnum().WithMessage(OneOf<PromotionRule>());
     }
 
     private const string Fraction = "must be a fraction between 0 and 1; got {PropertyValue}.";
@@ -159,17 +159,17 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         "must be an absolute http(s) URL for an LLM kind: the Azure OpenAI resource (https://NAME.openai.azure.com) or an OpenAI-compatible base URL with /v1 (e.g. http://127.0.0.1:11434/v1); got '{PropertyValue}'.";
     private const string DeploymentMessage = "must name the Azure OpenAI deployment or the model of the OpenAI-compatible server for an LLM kind.";
 
-    private static bool IsLlm(string kind) => kind != PlannerKinds.Offline;
+    private static bool IsLlm(AgentKind kind) => AgentKinds.Llm.Contains(kind);
 
     private static bool UsesLlm(AgentManifest m) => IsLlm(m.Planner.Kind) || IsLlm(m.Teacher.Kind) || IsLlm(m.Feedback.Kind);
 
     private static bool BeHttpUrl(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
-    private static Func<string, bool> BeOneOf(IReadOnlyList<string> allowed) => value => allowed.Contains(value, StringComparer.Ordinal);
+    /// <summary>For values built in code: a manifest read from JSON holds only members (<see cref="WireNameConverter{T}"/> refuses other strings).</summary>
+    private static string OneOf<T>() where T : struct, Enum => WireNames.OneOf<T>() + "; got '{PropertyValue}'.";
 
-    private static string OneOf(IReadOnlyList<string> allowed) =>
-        "must be one of " + string.Join(", ", allowed.Select(a => $"'{a}'")) + "; got '{PropertyValue}'.";
+    private static string OneOf<T>(IEnumerable<string> allowed, T value) where T : struct, Enum => WireNames.OneOf(allowed) + $"; got '{value.ToWire()}'.";
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
     private static partial Regex AgentIdPattern();
@@ -196,9 +196,9 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
                 .When(f => manifestDirectory is not null && !string.IsNullOrEmpty(f.Path))
                 .WithMessage(f => $"file not found: '{Path.GetFullPath(Path.Combine(manifestDirectory!, f.Path))}'. Paths are relative to the manifest's folder.");
             RuleFor(f => f.Format)
-                .Must(format => DataFileFormats.All.Contains(format))
+                .IsInEnum()
                 .When(f => f.Format is not null)
-                .WithMessage(OneOf(DataFileFormats.All));
+                .WithMessage(OneOf<DataFileFormat>());
             RuleFor(f => f.Path)
                 .Must(path => DataFileFormats.FromExtension(path) is not null)
                 .When(f => f.Format is null && !string.IsNullOrEmpty(f.Path))

@@ -86,7 +86,10 @@ public static class ManifestLoader
     /// <summary>System.Text.Json's messages name CLR types; say what the file should contain instead.</summary>
     private static string DescribeJsonError(JsonException ex)
     {
+        if (ex is WireNameException) return ex.Message;
         var message = ex.Message;
+        if (message.Contains("missing required properties including: ", StringComparison.Ordinal))
+            return $"must have {message.Split("including: ")[1].TrimEnd('.')}.";
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
             return "is not a known property (check its spelling against docs/agent-manifest.schema.json).";
         if (message.Contains("System.TimeSpan", StringComparison.Ordinal))

@@ -20,7 +20,7 @@ public sealed record ModelVersion
 
     /// <summary>Who asked for it: <c>cli:train</c>, or the improvement run id and attempt.</summary>
     public required string CreatedBy { get; init; }
-    public required string Trainer { get; init; }
+    public required TrainerKind Trainer { get; init; }
     public required string Encoder { get; init; }
     public required HyperParameters HyperParameters { get; init; }
 

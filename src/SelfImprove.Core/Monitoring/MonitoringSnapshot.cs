@@ -9,7 +9,7 @@ namespace SelfImprove.Core.Monitoring;
 /// <param name="FeedbackValue">Metric on the most recent production requests whose true intent came back as feedback.</param>
 /// <param name="FeedbackCount">Feedback items scored: the evidence.</param>
 public sealed record MonitoringSnapshot(
-    string AgentId, string? ServingVersionId, string Metric, double ValidationValue, int ValidationCount, double FeedbackValue, int FeedbackCount)
+    string AgentId, string? ServingVersionId, Manifests.GoalMetric Metric, double ValidationValue, int ValidationCount, double FeedbackValue, int FeedbackCount)
 {
     /// <summary>The lower of the two: drift on either side counts.</summary>
     public double ObservedValue => FeedbackCount > 0 ? Math.Min(ValidationValue, FeedbackValue) : ValidationValue;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using SelfImprove.Core.Manifests;
 
 namespace SelfImprove.Core.Monitoring;
@@ -7,20 +8,33 @@ namespace SelfImprove.Core.Monitoring;
 /// <param name="LastRunEndedAt">When the last run ended, for the cooldown.</param>
 public sealed record AgentRunState(string? RunningRunId, DateTimeOffset? LastRunEndedAt);
 
-public static class TriggerOutcomes
+/// <summary>What the trigger policy decided.</summary>
+[JsonConverter(typeof(WireNameConverter<TriggerOutcome>))]
+public enum TriggerOutcome
 {
-    public const string Start = "Start";
-    public const string Healthy = "Healthy";
-    public const string NotEnoughEvidence = "NotEnoughEvidence";
-    public const string CoolingDown = "CoolingDown";
-    public const string RunInProgress = "RunInProgress";
-    public const string NoServingVersion = "NoServingVersion";
+    /// <summary>Start an improvement run now.</summary>
+    Start,
+
+    /// <summary>The goal metric is within the acceptable range (and the objective asks for no more).</summary>
+    Healthy,
+
+    /// <summary>Too few requests with known outcome to judge.</summary>
+    NotEnoughEvidence,
+
+    /// <summary>A run is needed, but the last one ended less than the cooldown ago.</summary>
+    CoolingDown,
+
+    /// <summary>The agent's previous run has not ended (one run per agent at a time).</summary>
+    RunInProgress,
+
+    /// <summary>No version serves yet: nothing to improve.</summary>
+    NoServingVersion,
 }
 
 /// <summary>Whether a check (or a person) should start an improvement run now, and why.</summary>
-public sealed record TriggerDecision(string Outcome, string Reason)
+public sealed record TriggerDecision(TriggerOutcome Outcome, string Reason)
 {
-    public bool ShouldStart => Outcome == TriggerOutcomes.Start;
+    public bool ShouldStart => Outcome is TriggerOutcome.Start;
 }
 
 /// <summary>
@@ -33,24 +47,24 @@ public static class TriggerPolicy
     public static TriggerDecision Decide(TriggerSpec trigger, GoalSpec goal, MonitoringSnapshot snapshot, AgentRunState state, DateTimeOffset now, bool manual)
     {
         if (state.RunningRunId is not null)
-            return new(TriggerOutcomes.RunInProgress, $"run {state.RunningRunId} is still in progress");
+            return new(TriggerOutcome.RunInProgress, $"run {state.RunningRunId} is still in progress");
         if (snapshot.ServingVersionId is null)
-            return new(TriggerOutcomes.NoServingVersion, "no version serves yet: train one first");
+            return new(TriggerOutcome.NoServingVersion, "no version serves yet: train one first");
         if (manual)
-            return new(TriggerOutcomes.Start, "started by hand");
+            return new(TriggerOutcome.Start, "started by hand");
 
-        var metric = $"{goal.Metric} {snapshot.ObservedValue:0.000}";
+        var metric = $"{goal.Metric.ToWire()} {snapshot.ObservedValue:0.000}";
         if (snapshot.FeedbackCount < trigger.MinimumEvidence)
-            return new(TriggerOutcomes.NotEnoughEvidence,
+            return new(TriggerOutcome.NotEnoughEvidence,
                 $"only {snapshot.FeedbackCount} feedback items; the policy needs {trigger.MinimumEvidence}");
         var drifted = snapshot.ObservedValue < goal.AcceptableRange.Min;
-        var belowMaximum = goal.Objective == GoalObjectives.Maximize && snapshot.ObservedValue < goal.AcceptableRange.Max;
+        var belowMaximum = goal.Objective is GoalObjective.Maximize && snapshot.ObservedValue < goal.AcceptableRange.Max;
         if (!drifted && !belowMaximum)
-            return new(TriggerOutcomes.Healthy, $"{metric} is within the acceptable range [{goal.AcceptableRange.Min:0.00}, {goal.AcceptableRange.Max:0.00}]");
+            return new(TriggerOutcome.Healthy, $"{metric} is within the acceptable range [{goal.AcceptableRange.Min:0.00}, {goal.AcceptableRange.Max:0.00}]");
         if (state.LastRunEndedAt is { } ended && now - ended < trigger.Cooldown)
-            return new(TriggerOutcomes.CoolingDown,
+            return new(TriggerOutcome.CoolingDown,
                 $"{metric} needs a run, but the last one ended at {ended:u}; the cooldown of {trigger.Cooldown} lasts until {ended + trigger.Cooldown:u}");
-        return new(TriggerOutcomes.Start, drifted
+        return new(TriggerOutcome.Start, drifted
             ? $"{metric} fell below the acceptable minimum {goal.AcceptableRange.Min:0.00} on {snapshot.FeedbackCount} feedback items"
             : $"{metric} is below {goal.AcceptableRange.Max:0.00} and the objective is to maximise");
     }

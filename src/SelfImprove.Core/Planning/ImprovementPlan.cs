@@ -17,8 +17,8 @@ public sealed record ImprovementPlan
     /// <summary>Which planner made it (<c>offline</c>, an LLM deployment, or a fallback note).</summary>
     public required string Planner { get; init; }
 
-    /// <summary>How the requests to label were chosen (a <see cref="SelectionRules"/> value).</summary>
-    public required string SelectionRule { get; init; }
+    /// <summary>How the requests to label were chosen.</summary>
+    public required SelectionRule SelectionRule { get; init; }
 
     /// <summary>Sequence numbers of production requests the teacher labels.</summary>
     public required IReadOnlyList<long> LabelRequests { get; init; }

@@ -1,11 +1,22 @@
+using System.Text.Json.Serialization;
+
 namespace SelfImprove.Core.Runs;
 
-public static class RunStatuses
+/// <summary>How an improvement run ended.</summary>
+[JsonConverter(typeof(WireNameConverter<RunStatus>))]
+public enum RunStatus
 {
-    public const string Promoted = "Promoted";
-    public const string Rejected = "Rejected";
-    public const string Failed = "Failed";
-    public const string NotNeeded = "NotNeeded";
+    /// <summary>The candidate won its A/B trial and now serves.</summary>
+    Promoted,
+
+    /// <summary>The candidate was turned down: by the alignment gate, by a person (or no answer in time), or by the A/B trial.</summary>
+    Rejected,
+
+    /// <summary>The goal was missed after every attempt, or a step kept failing.</summary>
+    Failed,
+
+    /// <summary>Monitoring found the agent healthy: no run was started.</summary>
+    NotNeeded,
 }
 
 /// <summary>
@@ -18,8 +29,7 @@ public sealed record ImprovementReport
     public required string? RunId { get; init; }
     public required string AgentId { get; init; }
 
-    /// <summary>A <see cref="RunStatuses"/> value.</summary>
-    public required string Status { get; init; }
+    public required RunStatus Status { get; init; }
     public required string Reason { get; init; }
     public required GoalReport Goal { get; init; }
     public required MetricsReport Metrics { get; init; }
@@ -46,14 +56,23 @@ public sealed record MetricsReport(double BeforeDrift, double AfterDrift, double
 
 public sealed record AlignmentReport(double Distance, double AlignedValue, double ServingAlignedValue, bool Passed);
 
-public static class ApprovalDecisions
+/// <summary>What came of asking a person to approve the candidate.</summary>
+[JsonConverter(typeof(WireNameConverter<ApprovalVerdict>))]
+public enum ApprovalVerdict
 {
-    public const string Approved = "Approved";
-    public const string Rejected = "Rejected";
-    public const string TimedOut = "TimedOut";
-    public const string NotRequired = "NotRequired";
+    /// <summary>A person approved it.</summary>
+    Approved,
+
+    /// <summary>A person rejected it.</summary>
+    Rejected,
+
+    /// <summary>Nobody answered within the manifest's approval timeout.</summary>
+    TimedOut,
+
+    /// <summary>The manifest does not ask for approval.</summary>
+    NotRequired,
 }
 
-public sealed record ApprovalReport(string Decision, string? By);
+public sealed record ApprovalReport(ApprovalVerdict Decision, string? By);
 
-public sealed record DeploymentReport(string Decision, double CandidateShare, int Samples);
+public sealed record DeploymentReport(Deployment.TrialDecision Decision, double CandidateShare, int Samples);

@@ -21,7 +21,12 @@ public static class DataFileReader
         if (!File.Exists(fullPath)) throw new DataFileException(fullPath, 0, "file not found.");
         var format = spec.Format ?? DataFileFormats.FromExtension(fullPath)
             ?? throw new DataFileException(fullPath, 0, "unknown format: give the file a .csv or .jsonl extension or set 'format'.");
-        return format == DataFileFormats.Csv ? ReadCsv(fullPath, spec, labelRequired) : ReadJsonLines(fullPath, spec);
+        return format switch
+        {
+            DataFileFormat.Csv => ReadCsv(fullPath, spec, labelRequired),
+            DataFileFormat.Jsonl => ReadJsonLines(fullPath, spec),
+            _ => throw new DataFileException(fullPath, 0, $"unknown format '{format}'; expected csv or jsonl."),
+        };
     }
 
     private static List<DataFileRow> ReadCsv(string path, DataFileSpec spec, bool labelRequired)

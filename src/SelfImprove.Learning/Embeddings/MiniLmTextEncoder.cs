@@ -55,7 +55,7 @@ public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
 
     private static SessionOptions CreateSessionOptions(ComputeSpec compute)
     {
-        if (compute.Target != ComputeTargets.Gpu)
+        if (compute.Target is not ComputeTarget.Gpu)
             return new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount };
         try
         {

@@ -136,7 +136,7 @@ public static class TeacherBatches
         foreach (var chunk in plan.LabelRequests.Chunk(size))
             batches.Add(new TeacherBatch(batches.Count, chunk, [], 0));
         if (plan.Generate.Count == 0) return batches;
-        if (manifest.Teacher.Kind == PlannerKinds.Offline)
+        if (manifest.Teacher.Kind is AgentKind.Offline)
         {
             batches.Add(new TeacherBatch(batches.Count, [], plan.Generate, 0));
             return batches;

@@ -1,3 +1,4 @@
+using SelfImprove.Core;
 using SelfImprove.Core.Datasets;
 using SelfImprove.Core.Evaluation;
 using SelfImprove.Core.Planning;
@@ -27,7 +28,7 @@ public sealed class EvaluationStep(LoopContext loop) : IEvaluationStep
         var (value, validationValue) = (feedback.Metric(goal.Metric), validation.Metric(goal.Metric));
         var metTarget = value >= goal.Target;
         var keptOld = validationValue >= goal.AcceptableRange.Min;
-        var verdict = $"{goal.Metric} {value:0.000} on {feedback.Count} recent feedback items (target {goal.Target:0.00}), " +
+        var verdict = $"{goal.Metric.ToWire()} {value:0.000} on {feedback.Count} recent feedback items (target {goal.Target:0.00}), " +
                       $"{validationValue:0.000} on validation (minimum {goal.AcceptableRange.Min:0.00})" +
                       (metTarget && keptOld ? ": goal met" : metTarget ? ": forgets the old traffic" : ": below target");
 

@@ -114,5 +114,5 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
 
     private sealed record RunOpened(string RunId, string Reason, bool Manual, DateTimeOffset OpenedAt);
 
-    private sealed record RunClosed(string RunId, string Status, DateTimeOffset EndedAt);
+    private sealed record RunClosed(string RunId, RunStatus Status, DateTimeOffset EndedAt);
 }

@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using SelfImprove.Core;
 using SelfImprove.Core.Alignment;
 using SelfImprove.Core.Deployment;
 using SelfImprove.Core.Monitoring;
@@ -28,45 +29,45 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
             // A step that kept failing still ends the run properly: any trial is ended, the run is reported, the agent's lock released.
             if (run.CandidateVersion is { } candidate)
                 run.ServingVersion = await context.RollbackAsync(new CandidateInput(input.RunId, input.AgentId, candidate));
-            return await run.FinishAsync(RunStatuses.Failed, $"step {failure.TaskName} failed: {failure.FailureDetails.ErrorMessage}");
+            return await run.FinishAsync(RunStatus.Failed, $"step {failure.TaskName} failed: {failure.FailureDetails.ErrorMessage}");
         }
     }
 
     private static async Task<ImprovementReport> ImproveAndDeployAsync(TaskOrchestrationContext context, RunRecorder run, RunInput input)
     {
         var settings = await context.LoadRunSettingsAsync(input.AgentId);
-        run.Goal = new GoalReport(settings.Goal.Metric, settings.Goal.Target);
+        run.Goal = new GoalReport(settings.Goal.Metric.ToWire(), settings.Goal.Target);
 
-        run.Phase(RunPhases.Monitor, "scoring the serving version");
+        run.Phase(RunPhase.Monitor, "scoring the serving version");
         var snapshot = await context.TakeSnapshotAsync(input.AgentId);
         run.ServingVersion = snapshot.ServingVersionId;
 
         var (candidate, evaluation) = await ImproveAsync(context, run, input, settings);
         if (!evaluation.GoalMet)
-            return await run.FinishAsync(RunStatuses.Failed, $"goal missed after {run.Attempts} attempt(s): {evaluation.Verdict}");
+            return await run.FinishAsync(RunStatus.Failed, $"goal missed after {run.Attempts} attempt(s): {evaluation.Verdict}");
 
-        run.Phase(RunPhases.Align, "measuring the distance from the constitution");
+        run.Phase(RunPhase.Align, "measuring the distance from the constitution");
         var alignment = await context.AssessAlignmentAsync(new AlignmentInput(input.RunId, input.AgentId, candidate));
         run.Alignment = new AlignmentReport(alignment.Distance, alignment.AlignedValue, alignment.ServingAlignedValue, alignment.Passed);
         if (!alignment.Passed)
-            return await run.FinishAsync(RunStatuses.Rejected, $"alignment gate: {alignment.Reason}");
+            return await run.FinishAsync(RunStatus.Rejected, $"alignment gate: {alignment.Reason}");
 
         var approval = await ApproveAsync(context, run, input, settings, candidate, evaluation);
         run.Approval = approval;
-        if (approval.Decision != ApprovalDecisions.Approved && approval.Decision != ApprovalDecisions.NotRequired)
-            return await run.FinishAsync(RunStatuses.Rejected, approval.Decision == ApprovalDecisions.TimedOut
+        if (approval.Decision is not (ApprovalVerdict.Approved or ApprovalVerdict.NotRequired))
+            return await run.FinishAsync(RunStatus.Rejected, approval.Decision is ApprovalVerdict.TimedOut
                 ? $"no approval within {settings.ApprovalTimeout}" : $"approval rejected by {approval.By}");
 
-        run.Phase(RunPhases.Deploy, $"A/B trial of {candidate} beside {run.ServingVersion}");
+        run.Phase(RunPhase.Deploy, $"A/B trial of {candidate} beside {run.ServingVersion}");
         var trial = await context.RunTrialAsync(new CandidateInput(input.RunId, input.AgentId, candidate));
         run.Deployment = new DeploymentReport(trial.Decision, trial.CandidateShare, trial.Candidate.Samples);
         if (!trial.Promoted)
         {
             run.ServingVersion = await context.RollbackAsync(new CandidateInput(input.RunId, input.AgentId, candidate));
-            return await run.FinishAsync(RunStatuses.Rejected, $"A/B trial lost, rolled back: {trial.Reason}");
+            return await run.FinishAsync(RunStatus.Rejected, $"A/B trial lost, rolled back: {trial.Reason}");
         }
         run.ServingVersion = await context.PromoteAsync(new CandidateInput(input.RunId, input.AgentId, candidate));
-        return await run.FinishAsync(RunStatuses.Promoted, $"{candidate} promoted: {trial.Reason}");
+        return await run.FinishAsync(RunStatus.Promoted, $"{candidate} promoted: {trial.Reason}");
     }
 
     /// <summary>Plan → generate → train → evaluate, until the evaluation agent is satisfied or the attempts run out.</summary>
@@ -80,21 +81,21 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         for (var attempt = 1; attempt <= settings.MaxAttempts; attempt++)
         {
             run.Attempts = attempt;
-            run.Phase(RunPhases.Plan, "diagnosing and planning", attempt);
+            run.Phase(RunPhase.Plan, "diagnosing and planning", attempt);
             var plan = await context.PlanAttemptAsync(new PlanInput(input.RunId, input.AgentId, attempt, evidence.ToArray()));
 
-            run.Phase(RunPhases.Generate, $"{plan.LabelRequests.Count} requests to label, {plan.GeneratedSampleCount} samples to generate", attempt);
+            run.Phase(RunPhase.Generate, $"{plan.LabelRequests.Count} requests to label, {plan.GeneratedSampleCount} samples to generate", attempt);
             await TeachAsync(context, run, input, plan);
             if (plan.AskHumans && settings.AllowHumanDemonstrations) await WaitForDemonstrationsAsync(context, run, settings, attempt);
             var batch = await context.AssembleDataAsync(new AttemptInput(input.RunId, input.AgentId, attempt));
             batches.Add(batch.BlobName);
             run.TeacherSamples += batch.Kept;
 
-            run.Phase(RunPhases.Train, $"training on the pool + {run.TeacherSamples} teacher samples", attempt);
+            run.Phase(RunPhase.Train, $"training on the pool + {run.TeacherSamples} teacher samples", attempt);
             candidate = await context.TrainCandidateAsync(new TrainInput(input.RunId, input.AgentId, attempt, batches.ToArray(), plan.HyperParameters));
             run.CandidateVersion = candidate;
 
-            run.Phase(RunPhases.Evaluate, $"evaluating {candidate}", attempt);
+            run.Phase(RunPhase.Evaluate, $"evaluating {candidate}", attempt);
             evaluation = await context.EvaluateCandidateAsync(new EvaluateInput(input.AgentId, attempt, candidate));
             run.Metrics = evaluation.HeldOut;
             if (evaluation.GoalMet) break;
@@ -112,7 +113,7 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         for (; batch < work.Batches && !usage.BudgetSpent; batch++)
             usage = await context.TeachBatchAsync(new TeachBatchInput(input.RunId, input.AgentId, plan.Attempt, batch));
         if (batch < work.Batches)
-            run.Phase(RunPhases.Generate, $"token budget spent ({usage.Tokens} of {usage.TokenBudget}): {work.Batches - batch} of {work.Batches} teacher batches not run", plan.Attempt);
+            run.Phase(RunPhase.Generate, $"token budget spent ({usage.Tokens} of {usage.TokenBudget}): {work.Batches - batch} of {work.Batches} teacher batches not run", plan.Attempt);
     }
 
     /// <summary>The plan asked people for samples: waits for them at most the manifest's timeout (a durable timer), then goes on with what it has.</summary>
@@ -121,7 +122,7 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         var until = context.CurrentUtcDateTime.Add(settings.DemonstrationTimeout);
         using var timeout = new CancellationTokenSource();
         var received = context.WaitForExternalEvent<DemonstrationsReceived>(RunEvents.Demonstrations, timeout.Token);
-        run.Phase(RunPhases.Generate, $"waiting for demonstrations until {until:u}", attempt, waitingForDemonstrations: true);
+        run.Phase(RunPhase.Generate, $"waiting for demonstrations until {until:u}", attempt, waitingForDemonstrations: true);
         var timer = context.CreateTimer(until, timeout.Token);
         // A second submission for an earlier attempt arrives as a late event: skip it, keep waiting for this attempt's.
         Task first;
@@ -129,26 +130,26 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
             received = context.WaitForExternalEvent<DemonstrationsReceived>(RunEvents.Demonstrations, timeout.Token);
         if (first == timer)
         {
-            run.Phase(RunPhases.Generate, "no demonstrations arrived in time; going on with the teachers' samples", attempt);
+            run.Phase(RunPhase.Generate, "no demonstrations arrived in time; going on with the teachers' samples", attempt);
             return;
         }
         timeout.Cancel();
-        run.Phase(RunPhases.Generate, $"{received.Result.Count} demonstrated samples from {received.Result.By}", attempt);
+        run.Phase(RunPhase.Generate, $"{received.Result.Count} demonstrated samples from {received.Result.By}", attempt);
     }
 
     /// <summary>Asks a person and waits for the approval event, at most the manifest's timeout (a durable timer).</summary>
     private static async Task<ApprovalReport> ApproveAsync(
         TaskOrchestrationContext context, RunRecorder run, RunInput input, RunSettings settings, string candidate, CandidateEvaluation evaluation)
     {
-        if (!settings.ApprovalRequired) return new ApprovalReport(ApprovalDecisions.NotRequired, null);
+        if (!settings.ApprovalRequired) return new ApprovalReport(ApprovalVerdict.NotRequired, null);
 
         var expiresAt = context.CurrentUtcDateTime.Add(settings.ApprovalTimeout);
-        var summary = $"{candidate}: {settings.Goal.Metric} {evaluation.Value:0.000} on recent traffic (target {settings.Goal.Target:0.00}); " +
+        var summary = $"{candidate}: {settings.Goal.Metric.ToWire()} {evaluation.Value:0.000} on recent traffic (target {settings.Goal.Target:0.00}); " +
                       $"alignment distance {run.Alignment!.Distance:0.000} bits";
         // Wait before notifying, so an answer that arrives at once is never missed.
         using var timeout = new CancellationTokenSource();
         var answer = context.WaitForExternalEvent<ApprovalDecision>(RunEvents.Approval, timeout.Token);
-        run.Phase(RunPhases.Approval, $"waiting for approval until {expiresAt:u}", approvalExpiresAt: expiresAt);
+        run.Phase(RunPhase.Approval, $"waiting for approval until {expiresAt:u}", approvalExpiresAt: expiresAt);
         await context.RequestApprovalAsync(new ApprovalRequest(input.RunId, input.AgentId, candidate, summary, expiresAt));
 
         var timer = context.CreateTimer(expiresAt, timeout.Token);
@@ -157,14 +158,14 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         {
             // A decision recorded just before the timeout (its event late or lost) still counts; after this none can.
             decision = await context.CloseApprovalAsync(input.RunId);
-            if (decision is null) return new ApprovalReport(ApprovalDecisions.TimedOut, null);
+            if (decision is null) return new ApprovalReport(ApprovalVerdict.TimedOut, null);
         }
         else
         {
             timeout.Cancel();
             decision = answer.Result;
         }
-        return new ApprovalReport(decision.Approved ? ApprovalDecisions.Approved : ApprovalDecisions.Rejected, decision.By);
+        return new ApprovalReport(decision.Approved ? ApprovalVerdict.Approved : ApprovalVerdict.Rejected, decision.By);
     }
 
     /// <summary>Collects the report as the run goes and keeps the custom status current.</summary>
@@ -182,16 +183,16 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         public ApprovalReport? Approval { get; set; }
         public DeploymentReport? Deployment { get; set; }
 
-        public void Phase(string name, string detail, int? attempt = null, DateTimeOffset? approvalExpiresAt = null, bool waitingForDemonstrations = false)
+        public void Phase(RunPhase name, string detail, int? attempt = null, DateTimeOffset? approvalExpiresAt = null, bool waitingForDemonstrations = false)
         {
             log.Add(new PhaseEntry(name, attempt ?? Attempts, detail));
             var metrics = Attempts > 0 ? Metrics : null;
             context.SetCustomStatus(new RunProgress(log.ToArray(), approvalExpiresAt is not null, CandidateVersion, metrics, approvalExpiresAt, waitingForDemonstrations));
         }
 
-        public async Task<ImprovementReport> FinishAsync(string status, string reason)
+        public async Task<ImprovementReport> FinishAsync(RunStatus status, string reason)
         {
-            Phase(RunPhases.Record, $"{status}: {reason}");
+            Phase(RunPhase.Record, $"{status.ToWire()}: {reason}");
             var usage = await context.RunUsageAsync(new UsageInput(input.RunId, input.AgentId));
             var report = new ImprovementReport
             {

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using SelfImprove.Core;
 using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Workflows.ImprovementRun;
@@ -5,24 +7,43 @@ namespace SelfImprove.Workflows.ImprovementRun;
 /// <summary>Input of an <see cref="ImprovementRunOrchestrator"/>: the run id is also its instance id.</summary>
 public sealed record RunInput(string RunId, string AgentId, string Reason, bool Manual);
 
-public static class RunPhases
+/// <summary>The steps of an improvement run, as its progress log names them.</summary>
+[JsonConverter(typeof(WireNameConverter<RunPhase>))]
+public enum RunPhase
 {
-    public const string Monitor = "monitor";
-    public const string Plan = "plan";
-    public const string Generate = "generate";
-    public const string Train = "train";
-    public const string Evaluate = "evaluate";
-    public const string Align = "align";
-    public const string Approval = "approval";
-    public const string Deploy = "deploy";
-    public const string Record = "record";
+    /// <summary>Scoring the serving version.</summary>
+    [JsonStringEnumMemberName("monitor")] Monitor,
+
+    /// <summary>Diagnosing and planning an attempt.</summary>
+    [JsonStringEnumMemberName("plan")] Plan,
+
+    /// <summary>Labelling requests and generating samples (teachers, feedback agent, people).</summary>
+    [JsonStringEnumMemberName("generate")] Generate,
+
+    /// <summary>Training a candidate version.</summary>
+    [JsonStringEnumMemberName("train")] Train,
+
+    /// <summary>Evaluating the candidate against the goal.</summary>
+    [JsonStringEnumMemberName("evaluate")] Evaluate,
+
+    /// <summary>Measuring the candidate's distance from the constitution.</summary>
+    [JsonStringEnumMemberName("align")] Align,
+
+    /// <summary>Waiting for a person to approve the candidate.</summary>
+    [JsonStringEnumMemberName("approval")] Approval,
+
+    /// <summary>The A/B trial beside the serving version.</summary>
+    [JsonStringEnumMemberName("deploy")] Deploy,
+
+    /// <summary>The run has ended and is recorded.</summary>
+    [JsonStringEnumMemberName("record")] Record,
 }
 
 /// <summary>One line of the run's progress log.</summary>
-/// <param name="Phase">A <see cref="RunPhases"/> value.</param>
+/// <param name="Phase">The phase.</param>
 /// <param name="Attempt">Planner attempt (0 before the first).</param>
 /// <param name="Detail">What the phase is doing or found, in words.</param>
-public sealed record PhaseEntry(string Phase, int Attempt, string Detail);
+public sealed record PhaseEntry(RunPhase Phase, int Attempt, string Detail);
 
 /// <summary>
 /// The run's custom status: the phase log so far (so a watcher that polls misses no phase), whether it waits

@@ -43,7 +43,7 @@ public sealed class LlmPlannerTests
     [Fact]
     public async Task A_plan_round_trips_through_the_Azure_OpenAI_client()
     {
-        await using var rig = await LlmRig.StartAsync(PlannerKinds.AzureOpenAI);
+        await using var rig = await LlmRig.StartAsync(AgentKind.AzureOpenAI);
         rig.Server.Enqueue(ChatReply.Json(ValidPlan(), inputTokens: 1200, outputTokens: 180));
 
         var plan = await rig.Agents.PlannerFor(rig.Manifest).PlanAsync(Context(rig.Manifest));
@@ -67,7 +67,7 @@ public sealed class LlmPlannerTests
     [Fact]
     public async Task Malformed_json_gets_one_repair_that_shows_the_model_its_error()
     {
-        await using var rig = await LlmRig.StartAsync(PlannerKinds.OpenAICompatible);
+        await using var rig = await LlmRig.StartAsync(AgentKind.OpenAICompatible);
         rig.Server.Enqueue(ChatReply.Text("Here is my plan: label the uncertain ones and write more contactless samples."), ChatReply.Json(ValidPlan()));
 
         var plan = await rig.Agents.PlannerFor(rig.Manifest).PlanAsync(Context(rig.Manifest));
@@ -235,7 +235,7 @@ public sealed class LlmPlannerTests
     [Fact]
     public async Task A_missing_key_for_an_OpenAI_compatible_endpoint_stops_the_start_with_what_to_set()
     {
-        await using var rig = await LlmRig.StartAsync(PlannerKinds.OpenAICompatible);
+        await using var rig = await LlmRig.StartAsync(AgentKind.OpenAICompatible);
         var agents = new ManifestAgentsWithoutKeys(rig).Agents;
 
         var error = Assert.Throws<InvalidOperationException>(() => agents.Validate([rig.Manifest]));

@@ -38,11 +38,11 @@ public sealed class LlmRig : IAsyncDisposable
         },
     };
 
-    public static async Task<LlmRig> StartAsync(string kind = PlannerKinds.AzureOpenAI, Action<JsonObject>? edit = null,
+    public static async Task<LlmRig> StartAsync(AgentKind kind = AgentKind.AzureOpenAI, Action<JsonObject>? edit = null,
         Func<ChatCall, ChatReply>? responder = null, int tokenBudget = 100_000, LlmClientOptions? options = null)
     {
         var rig = new LlmRig(await FakeChatServer.StartAsync(responder));
-        var endpoint = kind == PlannerKinds.AzureOpenAI ? rig.Server.AzureEndpoint : rig.Server.OpenAIBaseUrl;
+        var endpoint = kind is AgentKind.AzureOpenAI ? rig.Server.AzureEndpoint : rig.Server.OpenAIBaseUrl;
         rig.Manifest = ManifestLoader.Load(ManifestFiles.WriteSupportRouter(rig.folder, m =>
         {
             ManifestFiles.UseLlm(m, kind, endpoint.ToString(), "gpt-test", tokenBudget);

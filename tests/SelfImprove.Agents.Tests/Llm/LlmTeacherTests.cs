@@ -15,7 +15,7 @@ public sealed class LlmTeacherTests
 
     private static ImprovementPlan Plan(AgentManifest manifest, params GenerationTarget[] targets) => new()
     {
-        Attempt = 1, Planner = "test", SelectionRule = SelectionRules.Margin, LabelRequests = [], Generate = targets,
+        Attempt = 1, Planner = "test", SelectionRule = SelectionRule.Margin, LabelRequests = [], Generate = targets,
         HyperParameters = manifest.Training.HyperParameters, Rationale = "test",
     };
 
@@ -27,7 +27,7 @@ public sealed class LlmTeacherTests
     [Fact]
     public async Task A_teacher_batch_round_trips_with_provenance_on_every_sample()
     {
-        await using var rig = await LlmRig.StartAsync(PlannerKinds.OpenAICompatible);
+        await using var rig = await LlmRig.StartAsync(AgentKind.OpenAICompatible);
         rig.Server.Enqueue(ChatReply.Json(Samples(Contactless, "tapping my phone at the till does nothing", "the card reader ignores my tap since yesterday")));
         var target = new GenerationTarget(Contactless, CardNotWorking, 2, ["tap to pay fails at the shop"]);
 

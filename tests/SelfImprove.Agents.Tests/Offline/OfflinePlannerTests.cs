@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SelfImprove.Agents.Offline;
+using SelfImprove.Core;
 using SelfImprove.Core.Evaluation;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Planning;
@@ -31,9 +32,9 @@ public sealed class OfflinePlannerTests
         return ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder, edit)).Manifest;
     }
 
-    private static AgentManifest Manifest(string rule, int labelBudget, int generationBudget = 200) => Manifest(m =>
+    private static AgentManifest Manifest(SelectionRule rule, int labelBudget, int generationBudget = 200) => Manifest(m =>
     {
-        m["planner"]!["selectionRule"] = rule;
+        m["planner"]!["selectionRule"] = rule.ToWire();
         m["planner"]!["maxLabelRequests"] = labelBudget;
         m["planner"]!["maxGeneratedSamples"] = generationBudget;
     });
@@ -55,7 +56,7 @@ public sealed class OfflinePlannerTests
         Planner.PlanAsync(new PlanningContext(
             manifest, attempt ?? (evidence?.Count ?? 0) + 1, serving ?? Report(), unlabelled, evidence ?? [], seed));
 
-    private static async Task<IReadOnlyList<long>> Select(string rule, int budget, IReadOnlyList<UnlabelledRequest> unlabelled, int seed = 1) =>
+    private static async Task<IReadOnlyList<long>> Select(SelectionRule rule, int budget, IReadOnlyList<UnlabelledRequest> unlabelled, int seed = 1) =>
         (await Plan(Manifest(rule, budget), unlabelled, seed: seed)).LabelRequests;
 
     /// <summary>The requests the planner may consider least sure: by margin, ties by sequence.</summary>
@@ -90,7 +91,7 @@ public sealed class OfflinePlannerTests
             Request(5, 0.05), Request(2, 0.01), Request(8, 0.90), Request(4, 0.05),
         ];
 
-        var chosen = await Select(SelectionRules.Margin, 3, unlabelled);
+        var chosen = await Select(SelectionRule.Margin, 3, unlabelled);
 
         // 0.01 first, then three requests tie at 0.05 for two places: the earliest sequences win.
         Assert.Equal([2L, 3L, 4L], chosen.Order());
@@ -101,17 +102,17 @@ public sealed class OfflinePlannerTests
     {
         var unlabelled = Enumerable.Range(0, 100).Select(i => Request(i, ((i * 37) % 100) / 100.0)).ToArray();
 
-        var chosen = await Select(SelectionRules.Margin, 10, unlabelled);
+        var chosen = await Select(SelectionRule.Margin, 10, unlabelled);
 
         Assert.Equal(10, chosen.Count);
         Assert.Equal(LeastSure(unlabelled, 10).Select(r => r.Sequence).Order(), chosen.Order());
     }
 
     [Theory]
-    [InlineData(SelectionRules.Margin)]
-    [InlineData(SelectionRules.DiverseMargin)]
-    [InlineData(SelectionRules.Random)]
-    public async Task No_rule_picks_more_requests_than_are_available(string rule)
+    [InlineData(SelectionRule.Margin)]
+    [InlineData(SelectionRule.DiverseMargin)]
+    [InlineData(SelectionRule.Random)]
+    public async Task No_rule_picks_more_requests_than_are_available(SelectionRule rule)
     {
         UnlabelledRequest[] unlabelled = [Request(1, 0.3), Request(2, 0.1, TransferPending, TransferFailed), Request(3, 0.2, Refund, Dispute)];
 
@@ -121,10 +122,10 @@ public sealed class OfflinePlannerTests
     }
 
     [Theory]
-    [InlineData(SelectionRules.Margin)]
-    [InlineData(SelectionRules.DiverseMargin)]
-    [InlineData(SelectionRules.Random)]
-    public async Task A_label_budget_of_zero_picks_nothing(string rule)
+    [InlineData(SelectionRule.Margin)]
+    [InlineData(SelectionRule.DiverseMargin)]
+    [InlineData(SelectionRule.Random)]
+    public async Task A_label_budget_of_zero_picks_nothing(SelectionRule rule)
     {
         var chosen = await Select(rule, 0, OneDominantConfusion());
 
@@ -132,10 +133,10 @@ public sealed class OfflinePlannerTests
     }
 
     [Theory]
-    [InlineData(SelectionRules.Margin)]
-    [InlineData(SelectionRules.DiverseMargin)]
-    [InlineData(SelectionRules.Random)]
-    public async Task No_unlabelled_requests_means_no_label_requests(string rule)
+    [InlineData(SelectionRule.Margin)]
+    [InlineData(SelectionRule.DiverseMargin)]
+    [InlineData(SelectionRule.Random)]
+    public async Task No_unlabelled_requests_means_no_label_requests(SelectionRule rule)
     {
         Assert.Empty(await Select(rule, 10, []));
     }
@@ -147,9 +148,9 @@ public sealed class OfflinePlannerTests
     {
         var unlabelled = Enumerable.Range(0, 200).Select(i => Request(i, i / 200.0)).ToArray();
 
-        var first = await Select(SelectionRules.Random, 20, unlabelled, seed: 7);
-        var again = await Select(SelectionRules.Random, 20, unlabelled, seed: 7);
-        var otherSeed = await Select(SelectionRules.Random, 20, unlabelled, seed: 8);
+        var first = await Select(SelectionRule.Random, 20, unlabelled, seed: 7);
+        var again = await Select(SelectionRule.Random, 20, unlabelled, seed: 7);
+        var otherSeed = await Select(SelectionRule.Random, 20, unlabelled, seed: 8);
 
         Assert.Equal(first, again);
         Assert.Equal(20, first.Distinct().Count());
@@ -163,8 +164,8 @@ public sealed class OfflinePlannerTests
         // Margin grows with sequence: the least sure 20 are sequences 0..19.
         var unlabelled = Enumerable.Range(0, 200).Select(i => Request(i, i / 200.0)).ToArray();
 
-        var random = await Select(SelectionRules.Random, 20, unlabelled, seed: 7);
-        var margin = await Select(SelectionRules.Margin, 20, unlabelled, seed: 7);
+        var random = await Select(SelectionRule.Random, 20, unlabelled, seed: 7);
+        var margin = await Select(SelectionRule.Margin, 20, unlabelled, seed: 7);
 
         Assert.NotEqual(margin.Order(), random.Order());
         // A uniform draw of 20 from 200 lands mostly outside the 20 least sure.
@@ -180,8 +181,8 @@ public sealed class OfflinePlannerTests
         var unlabelled = OneDominantConfusion();
         var pairOf = unlabelled.ToDictionary(r => r.Sequence, r => (r.Predicted, r.Runner));
 
-        var margin = await Select(SelectionRules.Margin, 4, unlabelled);
-        var diverse = await Select(SelectionRules.DiverseMargin, 4, unlabelled);
+        var margin = await Select(SelectionRule.Margin, 4, unlabelled);
+        var diverse = await Select(SelectionRule.DiverseMargin, 4, unlabelled);
 
         Assert.Equal([100L, 101L, 102L, 103L], margin.Order());
         Assert.All(margin, s => Assert.Equal((CardNotWorking, Contactless), pairOf[s]));
@@ -199,7 +200,7 @@ public sealed class OfflinePlannerTests
     {
         var unlabelled = OneDominantConfusion();
 
-        var diverse = await Select(SelectionRules.DiverseMargin, 4, unlabelled);
+        var diverse = await Select(SelectionRule.DiverseMargin, 4, unlabelled);
 
         // Request 500 is the only one of its pair and 13th least sure: covering its pair would mean leaving the pool.
         Assert.DoesNotContain(500L, diverse);
@@ -228,7 +229,7 @@ public sealed class OfflinePlannerTests
             unlabelled.Add(new UnlabelledRequest(sequence, $"text {sequence}", pairs[pairIndex].Item1, pairs[pairIndex].Item2, margin));
         }
 
-        var chosen = await Select(SelectionRules.DiverseMargin, budget, unlabelled);
+        var chosen = await Select(SelectionRule.DiverseMargin, budget, unlabelled);
 
         var pool = LeastSure(unlabelled, 3 * budget);
         Assert.Equal(Math.Min(budget, unlabelled.Count), chosen.Count);
@@ -261,7 +262,7 @@ public sealed class OfflinePlannerTests
     {
         var serving = Report(new ConfusionPair(CardNotWorking, Contactless, 6), new ConfusionPair(TransferPending, TransferFailed, 2));
 
-        var plan = await Plan(Manifest(SelectionRules.DiverseMargin, 10, budget), [], serving);
+        var plan = await Plan(Manifest(SelectionRule.DiverseMargin, 10, budget), [], serving);
 
         Assert.Equal(2, plan.Generate.Count);
         var (first, second) = (plan.Generate[0], plan.Generate[1]);
@@ -294,7 +295,7 @@ public sealed class OfflinePlannerTests
             new(Login, AppCrash, 3), new(Balance, Statement, 1),
         ];
 
-        var plan = await Plan(Manifest(SelectionRules.DiverseMargin, 10, 12), [], Report(confusions));
+        var plan = await Plan(Manifest(SelectionRule.DiverseMargin, 10, 12), [], Report(confusions));
 
         Assert.NotEmpty(plan.Generate);
         Assert.True(plan.GeneratedSampleCount <= 12);
@@ -351,7 +352,7 @@ public sealed class OfflinePlannerTests
     {
         var serving = Report(new ConfusionPair(CardNotWorking, Contactless, 6), new ConfusionPair(TransferPending, TransferFailed, 2));
 
-        var plan = await Plan(Manifest(SelectionRules.DiverseMargin, 10, budget), [Request(1, 0.1)], serving);
+        var plan = await Plan(Manifest(SelectionRule.DiverseMargin, 10, budget), [Request(1, 0.1)], serving);
 
         Assert.Empty(plan.Generate);
     }
@@ -452,10 +453,10 @@ public sealed class OfflinePlannerTests
     // ---- what the plan echoes ------------------------------------------------------------------------------
 
     [Theory]
-    [InlineData(SelectionRules.Margin, 1)]
-    [InlineData(SelectionRules.DiverseMargin, 2)]
-    [InlineData(SelectionRules.Random, 3)]
-    public async Task The_plan_names_its_attempt_the_offline_planner_and_the_manifests_selection_rule(string rule, int attempt)
+    [InlineData(SelectionRule.Margin, 1)]
+    [InlineData(SelectionRule.DiverseMargin, 2)]
+    [InlineData(SelectionRule.Random, 3)]
+    public async Task The_plan_names_its_attempt_the_offline_planner_and_the_manifests_selection_rule(SelectionRule rule, int attempt)
     {
         var evidence = Enumerable.Range(1, attempt - 1).Select(a => Evidence(a, 0.8)).ToArray();
 
@@ -465,13 +466,13 @@ public sealed class OfflinePlannerTests
         Assert.Equal("offline", plan.Planner);
         Assert.Equal(OfflinePlanner.Name, plan.Planner);
         Assert.Equal(rule, plan.SelectionRule);
-        Assert.Contains(rule, plan.Rationale);
+        Assert.Contains(rule.ToWire(), plan.Rationale);
     }
 
     [Fact]
     public async Task The_same_context_always_gives_the_same_plan()
     {
-        var manifest = Manifest(SelectionRules.Random, 10);
+        var manifest = Manifest(SelectionRule.Random, 10);
         var serving = Report(new ConfusionPair(CardNotWorking, Contactless, 6), new ConfusionPair(TransferPending, TransferFailed, 2));
         var unlabelled = OneDominantConfusion();
 

@@ -35,7 +35,7 @@ public sealed class OfflineTeacherTests
     private static AgentManifest FilesAgent() => new()
     {
         AgentId = "faq-router",
-        Data = new DataSpec { Source = DataSourceKinds.Files },
+        Data = new DataSpec { Source = DataSourceKind.Files },
         Labels = [new IntentLabel { Name = "billing", Action = "faq_bot" }, new IntentLabel { Name = "outage", Action = "tech_support" }],
     };
 
@@ -43,7 +43,7 @@ public sealed class OfflineTeacherTests
     {
         Attempt = 1,
         Planner = OfflinePlanner.Name,
-        SelectionRule = SelectionRules.DiverseMargin,
+        SelectionRule = SelectionRule.DiverseMargin,
         LabelRequests = toLabel.Select(r => r.Sequence).ToArray(),
         Generate = targets,
         HyperParameters = new HyperParameters(),

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using SelfImprove.Core;
 using SelfImprove.Core.Runs;
 using SelfImprove.Storage;
 
@@ -43,11 +44,11 @@ public sealed class ImprovementApiTests
 
         var done = await api.PollAsync(runId, ApiServer.Ended);
         var report = done["report"]!;
-        Assert.Equal(RunStatuses.Promoted, report["status"]!.GetValue<string>());
+        Assert.Equal(RunStatus.Promoted.ToWire(), report["status"]!.GetValue<string>());
         Assert.Equal("ana", report["approval"]!["by"]!.GetValue<string>());
         Assert.Equal("v2", report["servingVersion"]!.GetValue<string>());
         var stored = StoreJson.Deserialize<ImprovementReport>(await File.ReadAllBytesAsync(Path.Combine(api.StorePath, "runs", runId, "report.json")), "report");
-        Assert.Equal(RunStatuses.Promoted, stored.Status);
+        Assert.Equal(RunStatus.Promoted, stored.Status);
 
         using var predicted = await api.Http.PostAsJsonAsync($"api/agents/{ApiServer.AgentId}/predict", new { text = "I lost my card" });
         var prediction = (await predicted.Content.ReadFromJsonAsync<JsonObject>())!;
@@ -106,7 +107,7 @@ public sealed class ImprovementApiTests
         using (var rejected = await api.Anonymous.PostAsJsonAsync(link, new { decision = "reject", approver = "ana" }))
             Assert.Equal(HttpStatusCode.Accepted, rejected.StatusCode);
         var done = await api.PollAsync(runId, ApiServer.Ended);
-        Assert.Equal(RunStatuses.Rejected, done["report"]!["status"]!.GetValue<string>());
+        Assert.Equal(RunStatus.Rejected.ToWire(), done["report"]!["status"]!.GetValue<string>());
         using var late = await api.Anonymous.PostAsJsonAsync(link, decision);
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
     }

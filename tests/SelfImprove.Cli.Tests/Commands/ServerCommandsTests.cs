@@ -13,6 +13,17 @@ public sealed class ServerCommandsTests
     }
 
     [Fact]
+    public async Task Serve_names_the_backends_it_knows()
+    {
+        var result = await CliRunner.RunAsync("serve", "--backend", "sqlite", "--dev");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("'sqlite'", result.Error);
+        Assert.Contains("'memory'", result.Error);
+        Assert.Contains("'azure-storage'", result.Error);
+    }
+
+    [Fact]
     public async Task Serve_without_a_key_refuses_to_start_unless_dev()
     {
         var result = await CliRunner.RunAsync("serve", "--urls", "http://127.0.0.1:7999");

@@ -5,8 +5,8 @@ namespace SelfImprove.Core.Tests.Deployment;
 
 public sealed class PromotionPolicyTests
 {
-    private static readonly DeploymentSpec BeatServing = new() { CandidateShare = 0.2, MinimumSamples = 200, PromotionRule = PromotionRules.BeatServing };
-    private static readonly DeploymentSpec MeetTarget = BeatServing with { PromotionRule = PromotionRules.MeetTarget };
+    private static readonly DeploymentSpec BeatServing = new() { CandidateShare = 0.2, MinimumSamples = 200, PromotionRule = PromotionRule.BeatServing };
+    private static readonly DeploymentSpec MeetTarget = BeatServing with { PromotionRule = PromotionRule.MeetTarget };
     private static readonly GoalSpec Goal = new() { Target = 0.9, AcceptableRange = new MetricRange { Min = 0.85 } };
 
     private static ArmResult Arm(string version, int samples, int correct) => new(version, samples + 50, samples, correct);
@@ -16,7 +16,7 @@ public sealed class PromotionPolicyTests
     {
         var outcome = PromotionPolicy.Decide(BeatServing, Goal, Arm("v4", 199, 199), Arm("v3", 800, 600));
 
-        Assert.Equal(TrialDecisions.Rollback, outcome.Decision);
+        Assert.Equal(TrialDecision.Rollback, outcome.Decision);
         Assert.False(outcome.Promoted);
         Assert.Contains("200", outcome.Reason);
         Assert.Contains("199", outcome.Reason);
@@ -27,7 +27,7 @@ public sealed class PromotionPolicyTests
     {
         var outcome = PromotionPolicy.Decide(BeatServing, Goal, Arm("v4", 200, 180), Arm("v3", 800, 640));
 
-        Assert.Equal(TrialDecisions.Promote, outcome.Decision);
+        Assert.Equal(TrialDecision.Promote, outcome.Decision);
         Assert.True(outcome.Promoted);
         Assert.Equal(0.2, outcome.CandidateShare);
         Assert.Equal("v4", outcome.Candidate.VersionId);
@@ -47,7 +47,7 @@ public sealed class PromotionPolicyTests
     {
         var outcome = PromotionPolicy.Decide(BeatServing, Goal, Arm("v4", 400, 319), Arm("v3", 800, 640));
 
-        Assert.Equal(TrialDecisions.Rollback, outcome.Decision);
+        Assert.Equal(TrialDecision.Rollback, outcome.Decision);
         Assert.Contains("worse", outcome.Reason);
     }
 

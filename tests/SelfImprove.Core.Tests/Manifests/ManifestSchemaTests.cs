@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using SelfImprove.Core;
 using SelfImprove.Core.Alignment;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Testing;
@@ -20,27 +21,29 @@ public sealed class ManifestSchemaTests
     private static readonly JsonSchemaFile ManifestSchema = JsonSchemaFile.Load(Path.Combine(Docs, "agent-manifest.schema.json"));
     private static readonly JsonSchemaFile ConstitutionSchema = JsonSchemaFile.Load(Path.Combine(Docs, "constitution.schema.json"));
 
-    /// <summary>Every enum in the manifest schema, by the JSON path it applies to, and the constants class whose <c>All</c> it must equal.</summary>
-    private static readonly (string Path, Type Constants)[] ManifestEnums =
+    /// <summary>Every enum in the manifest schema, by the JSON path it applies to, the C# enum bound there, and the strings the schema must list.</summary>
+    private static readonly (string Path, Type Enum, IReadOnlyList<string> Allowed)[] ManifestEnums =
     [
-        ("$.goal.metric", typeof(GoalMetrics)),
-        ("$.goal.objective", typeof(GoalObjectives)),
-        ("$.data.source", typeof(DataSourceKinds)),
-        ("$.data.generator.name", typeof(DataGenerators)),
-        ("$.data.pool.format", typeof(DataFileFormats)),
-        ("$.data.validation.format", typeof(DataFileFormats)),
-        ("$.data.evaluation.format", typeof(DataFileFormats)),
-        ("$.data.production.format", typeof(DataFileFormats)),
-        ("$.planner.kind", typeof(PlannerKinds)),
-        ("$.planner.selectionRule", typeof(SelectionRules)),
-        ("$.teacher.kind", typeof(PlannerKinds)),
-        ("$.teacher.specialists[].kind", typeof(LlmKinds)),
-        ("$.feedback.kind", typeof(PlannerKinds)),
-        ("$.training.trainer", typeof(Trainers)),
-        ("$.training.compute.target", typeof(ComputeTargets)),
-        ("$.evaluation.metrics[]", typeof(GoalMetrics)),
-        ("$.deployment.promotionRule", typeof(PromotionRules)),
+        WireEnum<GoalMetric>("$.goal.metric"),
+        WireEnum<GoalObjective>("$.goal.objective"),
+        WireEnum<DataSourceKind>("$.data.source"),
+        WireEnum<DataGenerator>("$.data.generator.name"),
+        WireEnum<DataFileFormat>("$.data.pool.format"),
+        WireEnum<DataFileFormat>("$.data.validation.format"),
+        WireEnum<DataFileFormat>("$.data.evaluation.format"),
+        WireEnum<DataFileFormat>("$.data.production.format"),
+        WireEnum<AgentKind>("$.planner.kind"),
+        WireEnum<SelectionRule>("$.planner.selectionRule"),
+        WireEnum<AgentKind>("$.teacher.kind"),
+        ("$.teacher.specialists[].kind", typeof(AgentKind), AgentKinds.Llm.Select(k => k.ToWire()).ToArray()),
+        WireEnum<AgentKind>("$.feedback.kind"),
+        WireEnum<TrainerKind>("$.training.trainer"),
+        WireEnum<ComputeTarget>("$.training.compute.target"),
+        WireEnum<GoalMetric>("$.evaluation.metrics[]"),
+        WireEnum<PromotionRule>("$.deployment.promotionRule"),
     ];
+
+    private static (string, Type, IReadOnlyList<string>) WireEnum<T>(string path) where T : struct, Enum => (path, typeof(T), WireNames.All<T>());
 
     [Fact]
     public void The_schemas_are_draft_2020_12_and_closed_at_the_root()
@@ -67,37 +70,37 @@ public sealed class ManifestSchemaTests
     }
 
     [Fact]
-    public void Each_manifest_enum_equals_its_constants_class()
+    public void Each_manifest_enum_lists_the_strings_of_its_CSharp_enum()
     {
         var walk = SchemaWalk.Run(typeof(AgentManifest), ManifestSchema);
         var problems = new List<string>();
 
-        foreach (var (path, constants) in ManifestEnums)
+        foreach (var (path, type, expected) in ManifestEnums)
         {
-            var expected = AllOf(constants);
             if (!walk.Enums.TryGetValue(path, out var actual))
-                problems.Add($"{path}: the schema has no enum; expected [{string.Join(", ", expected)}] from {constants.Name}.All.");
+                problems.Add($"{path}: the schema has no enum; expected [{string.Join(", ", expected)}] from {type.Name}.");
             else if (!actual.SequenceEqual(expected))
-                problems.Add($"{path}: the schema's enum is [{string.Join(", ", actual)}] but {constants.Name}.All is [{string.Join(", ", expected)}].");
+                problems.Add($"{path}: the schema's enum is [{string.Join(", ", actual)}] but {type.Name} is written as [{string.Join(", ", expected)}].");
+            if (walk.EnumTypes.GetValueOrDefault(path) != type)
+                problems.Add($"{path}: the C# model binds {walk.EnumTypes.GetValueOrDefault(path)?.Name ?? "no enum"} here, not {type.Name}.");
         }
-        foreach (var path in walk.Enums.Keys.Except(ManifestEnums.Select(e => e.Path)))
-            problems.Add($"{path}: the schema has an enum that this test does not tie to a constants class; add it to {nameof(ManifestEnums)}.");
+        foreach (var path in walk.Enums.Keys.Union(walk.EnumTypes.Keys).Except(ManifestEnums.Select(e => e.Path)))
+            problems.Add($"{path}: an enum (in the schema or the C# model) that this test does not tie to a C# enum; add it to {nameof(ManifestEnums)}.");
 
         Assert.True(problems.Count == 0, Report(ManifestSchema, problems));
     }
 
     [Fact]
-    public void Every_constants_class_of_the_manifest_has_an_enum_in_the_schema()
+    public void Every_enum_of_the_manifest_has_an_enum_in_the_schema()
     {
-        var constantsClasses = typeof(AgentManifest).Assembly.GetTypes()
-            .Where(t => t.Namespace == typeof(AgentManifest).Namespace && t is { IsAbstract: true, IsSealed: true })
-            .Where(t => t.GetField("All", BindingFlags.Public | BindingFlags.Static)?.FieldType == typeof(IReadOnlyList<string>))
+        var enums = typeof(AgentManifest).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(AgentManifest).Namespace && t.IsEnum)
             .Select(t => t.Name)
             .ToHashSet();
 
-        var tied = ManifestEnums.Select(e => e.Constants.Name).ToHashSet();
+        var tied = ManifestEnums.Select(e => e.Enum.Name).ToHashSet();
 
-        Assert.Empty(constantsClasses.Except(tied));
+        Assert.Empty(enums.Except(tied));
     }
 
     [Fact]
@@ -196,16 +199,13 @@ public sealed class ManifestSchemaTests
         return match.Groups["json"].Value;
     }
 
-    private static IReadOnlyList<string> AllOf(Type constants) =>
-        (IReadOnlyList<string>)constants.GetField("All", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
-
     private static string Report(JsonSchemaFile schema, IReadOnlyList<string> problems) =>
         $"{schema.Name} is out of step with the C# model ({problems.Count} problem(s)):{Environment.NewLine}  " +
         string.Join(Environment.NewLine + "  ", problems);
 
     /// <summary>
     /// Walks a C# record type and the schema side by side: property names, JSON types, <c>additionalProperties: false</c>,
-    /// descriptions, <c>required</c> and <c>default</c> values. Collects the enum of every string property on the way.
+    /// descriptions, <c>required</c> and <c>default</c> values. Collects the enum of every string property, and the C# enum bound to it, on the way.
     /// </summary>
     private sealed class SchemaWalk
     {
@@ -217,6 +217,7 @@ public sealed class ManifestSchemaTests
         public List<string> Problems { get; } = [];
         public List<string> Visited { get; } = [];
         public Dictionary<string, IReadOnlyList<string>> Enums { get; } = [];
+        public Dictionary<string, Type> EnumTypes { get; } = [];
 
         public static SchemaWalk Run(Type rootType, JsonSchemaFile schema)
         {
@@ -296,6 +297,8 @@ public sealed class ManifestSchemaTests
 
             if (schema.Keyword(valueSchema, "enum") is JsonArray values)
                 Enums[path] = values.Where(v => v is not null).Select(v => (string)v!).ToArray();
+            if (type.IsEnum)
+                EnumTypes[path] = type;
 
             if (expected == "array")
             {
@@ -322,7 +325,7 @@ public sealed class ManifestSchemaTests
 
         private static string JsonTypeOf(Type type)
         {
-            if (type == typeof(string) || type == typeof(TimeSpan)) return "string";
+            if (type == typeof(string) || type == typeof(TimeSpan) || type.IsEnum) return "string";
             if (type == typeof(bool)) return "boolean";
             if (type == typeof(int) || type == typeof(long)) return "integer";
             if (type == typeof(double) || type == typeof(float) || type == typeof(decimal)) return "number";

@@ -1,3 +1,4 @@
+using SelfImprove.Core;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Monitoring;
 
@@ -11,16 +12,16 @@ public sealed class TriggerPolicyTests
 
     private static readonly GoalSpec Goal = new()
     {
-        Metric = GoalMetrics.Accuracy,
+        Metric = GoalMetric.Accuracy,
         Target = 0.9,
         AcceptableRange = new MetricRange { Min = 0.85, Max = 0.98 },
-        Objective = GoalObjectives.MeetTarget,
+        Objective = GoalObjective.MeetTarget,
     };
 
     private static readonly AgentRunState Idle = new(RunningRunId: null, LastRunEndedAt: null);
 
     private static MonitoringSnapshot Snapshot(double validation = 0.92, double feedback = 0.91, int feedbackCount = 250, string? serving = "v3") =>
-        new("support-router", serving, GoalMetrics.Accuracy, validation, 500, feedback, feedbackCount);
+        new("support-router", serving, GoalMetric.Accuracy, validation, 500, feedback, feedbackCount);
 
     private static TriggerDecision Decide(MonitoringSnapshot snapshot, AgentRunState? state = null, bool manual = false, GoalSpec? goal = null) =>
         TriggerPolicy.Decide(Trigger, goal ?? Goal, snapshot, state ?? Idle, Now, manual);
@@ -30,7 +31,7 @@ public sealed class TriggerPolicyTests
     {
         var decision = Decide(Snapshot(feedback: 0.5), new AgentRunState("run-42", null), manual: true);
 
-        Assert.Equal(TriggerOutcomes.RunInProgress, decision.Outcome);
+        Assert.Equal(TriggerOutcome.RunInProgress, decision.Outcome);
         Assert.False(decision.ShouldStart);
         Assert.Contains("run-42", decision.Reason);
     }
@@ -41,8 +42,8 @@ public sealed class TriggerPolicyTests
         var automatic = Decide(Snapshot(feedback: 0.5, serving: null));
         var manual = Decide(Snapshot(feedback: 0.5, serving: null), manual: true);
 
-        Assert.Equal(TriggerOutcomes.NoServingVersion, automatic.Outcome);
-        Assert.Equal(TriggerOutcomes.NoServingVersion, manual.Outcome);
+        Assert.Equal(TriggerOutcome.NoServingVersion, automatic.Outcome);
+        Assert.Equal(TriggerOutcome.NoServingVersion, manual.Outcome);
         Assert.False(manual.ShouldStart);
     }
 
@@ -54,9 +55,9 @@ public sealed class TriggerPolicyTests
         var healthy = Decide(Snapshot(), coolingDown, manual: true);
         var noEvidence = Decide(Snapshot(feedbackCount: 0), coolingDown, manual: true);
 
-        Assert.Equal(TriggerOutcomes.Start, healthy.Outcome);
+        Assert.Equal(TriggerOutcome.Start, healthy.Outcome);
         Assert.True(healthy.ShouldStart);
-        Assert.Equal(TriggerOutcomes.Start, noEvidence.Outcome);
+        Assert.Equal(TriggerOutcome.Start, noEvidence.Outcome);
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public sealed class TriggerPolicyTests
     {
         var decision = Decide(Snapshot(feedback: 0.6, feedbackCount: 99));
 
-        Assert.Equal(TriggerOutcomes.NotEnoughEvidence, decision.Outcome);
+        Assert.Equal(TriggerOutcome.NotEnoughEvidence, decision.Outcome);
         Assert.False(decision.ShouldStart);
         Assert.Contains("99", decision.Reason);
         Assert.Contains("100", decision.Reason);
@@ -75,7 +76,7 @@ public sealed class TriggerPolicyTests
     {
         var decision = Decide(Snapshot(feedback: 0.6, feedbackCount: 100));
 
-        Assert.Equal(TriggerOutcomes.Start, decision.Outcome);
+        Assert.Equal(TriggerOutcome.Start, decision.Outcome);
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public sealed class TriggerPolicyTests
     {
         var decision = Decide(Snapshot(validation: 0.93, feedback: 0.86));
 
-        Assert.Equal(TriggerOutcomes.Healthy, decision.Outcome);
+        Assert.Equal(TriggerOutcome.Healthy, decision.Outcome);
         Assert.False(decision.ShouldStart);
     }
 
@@ -92,7 +93,7 @@ public sealed class TriggerPolicyTests
     {
         var decision = Decide(Snapshot(validation: 0.93, feedback: 0.85));
 
-        Assert.Equal(TriggerOutcomes.Healthy, decision.Outcome);
+        Assert.Equal(TriggerOutcome.Healthy, decision.Outcome);
     }
 
     [Fact]
@@ -100,10 +101,10 @@ public sealed class TriggerPolicyTests
     {
         var decision = Decide(Snapshot(validation: 0.93, feedback: 0.78));
 
-        Assert.Equal(TriggerOutcomes.Start, decision.Outcome);
+        Assert.Equal(TriggerOutcome.Start, decision.Outcome);
         Assert.True(decision.ShouldStart);
         Assert.Contains(0.78.ToString("0.000"), decision.Reason);
-        Assert.Contains(GoalMetrics.Accuracy, decision.Reason);
+        Assert.Contains(GoalMetric.Accuracy.ToWire(), decision.Reason);
     }
 
     [Fact]
@@ -113,7 +114,7 @@ public sealed class TriggerPolicyTests
 
         var decision = Decide(Snapshot(feedback: 0.7), new AgentRunState(null, ended));
 
-        Assert.Equal(TriggerOutcomes.CoolingDown, decision.Outcome);
+        Assert.Equal(TriggerOutcome.CoolingDown, decision.Outcome);
         Assert.False(decision.ShouldStart);
         Assert.Contains((ended + Trigger.Cooldown).ToString("u"), decision.Reason);
     }
@@ -123,7 +124,7 @@ public sealed class TriggerPolicyTests
     {
         var decision = Decide(Snapshot(feedback: 0.7), new AgentRunState(null, Now - Trigger.Cooldown));
 
-        Assert.Equal(TriggerOutcomes.Start, decision.Outcome);
+        Assert.Equal(TriggerOutcome.Start, decision.Outcome);
     }
 
     [Fact]
@@ -131,41 +132,41 @@ public sealed class TriggerPolicyTests
     {
         var decision = Decide(Snapshot(feedback: 0.7), new AgentRunState(null, Now - Trigger.Cooldown + TimeSpan.FromSeconds(1)));
 
-        Assert.Equal(TriggerOutcomes.CoolingDown, decision.Outcome);
+        Assert.Equal(TriggerOutcome.CoolingDown, decision.Outcome);
     }
 
     [Fact]
     public void The_maximize_objective_starts_a_run_below_the_acceptable_maximum()
     {
-        var maximize = Goal with { Objective = GoalObjectives.Maximize };
+        var maximize = Goal with { Objective = GoalObjective.Maximize };
         var snapshot = Snapshot(validation: 0.95, feedback: 0.94);
 
         var meetTarget = Decide(snapshot);
         var keepImproving = Decide(snapshot, goal: maximize);
 
-        Assert.Equal(TriggerOutcomes.Healthy, meetTarget.Outcome);
-        Assert.Equal(TriggerOutcomes.Start, keepImproving.Outcome);
+        Assert.Equal(TriggerOutcome.Healthy, meetTarget.Outcome);
+        Assert.Equal(TriggerOutcome.Start, keepImproving.Outcome);
         Assert.Contains(0.98.ToString("0.00"), keepImproving.Reason);
     }
 
     [Fact]
     public void The_maximize_objective_is_healthy_at_the_acceptable_maximum()
     {
-        var maximize = Goal with { Objective = GoalObjectives.Maximize };
+        var maximize = Goal with { Objective = GoalObjective.Maximize };
 
         var decision = Decide(Snapshot(validation: 0.99, feedback: 0.98), goal: maximize);
 
-        Assert.Equal(TriggerOutcomes.Healthy, decision.Outcome);
+        Assert.Equal(TriggerOutcome.Healthy, decision.Outcome);
     }
 
     [Fact]
     public void The_maximize_objective_still_respects_the_cooldown()
     {
-        var maximize = Goal with { Objective = GoalObjectives.Maximize };
+        var maximize = Goal with { Objective = GoalObjective.Maximize };
 
         var decision = Decide(Snapshot(validation: 0.95, feedback: 0.94), new AgentRunState(null, Now - TimeSpan.FromHours(1)), goal: maximize);
 
-        Assert.Equal(TriggerOutcomes.CoolingDown, decision.Outcome);
+        Assert.Equal(TriggerOutcome.CoolingDown, decision.Outcome);
     }
 
     [Theory]
@@ -188,7 +189,7 @@ public sealed class TriggerPolicyTests
     {
         var decision = Decide(Snapshot(validation: 0.70, feedback: 0.95));
 
-        Assert.Equal(TriggerOutcomes.Start, decision.Outcome);
+        Assert.Equal(TriggerOutcome.Start, decision.Outcome);
         Assert.Contains(0.70.ToString("0.000"), decision.Reason);
     }
 }

@@ -41,8 +41,8 @@ public sealed class MonitoringTimerTests
             var result = done.ReadOutputAs<MonitorResult>()!;
             decisions[result.AgentId] = result.Decision;
         }
-        Assert.Equal(TriggerOutcomes.RunInProgress, decisions["support-router"].Outcome);
-        Assert.Equal(TriggerOutcomes.Healthy, decisions["steady-router"].Outcome);
+        Assert.Equal(TriggerOutcome.RunInProgress, decisions["support-router"].Outcome);
+        Assert.Equal(TriggerOutcome.Healthy, decisions["steady-router"].Outcome);
         Assert.Single(Directory.GetFiles(runs));
         Assert.False(Directory.Exists(folder.Combine("store", "agents", "steady-router", "runs")));
     }

@@ -35,7 +35,7 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
         Assert.Equal(ApprovalOutcome.Accepted, decided.Outcome);
         var report = await second.FinishAsync(runId);
 
-        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Equal(RunStatus.Promoted, report.Status);
         Assert.Equal(["trial v2", "promote v2"], steps.Calls);
         Assert.Equal(report, await second.Ledger.ReportAsync(runId));
         Assert.Null((await second.Ledger.StateAsync(ScriptedLoop.AgentId)).RunningRunId);
@@ -51,7 +51,7 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
 
         var report = await loop.FinishAsync(await loop.StartRunAsync(), new ApprovalDecision(true, "ana", null));
 
-        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Equal(RunStatus.Promoted, report.Status);
         Assert.Contains($"runs/{report.RunId}/report.json", await blobs.ListAsync("runs/"));
         Assert.Contains("agents/support-router/last-run.json", await blobs.ListAsync("agents/"));
         Assert.False(Directory.Exists(folder.Combine("store", "runs")));

@@ -27,7 +27,7 @@ public sealed class GenerationTests
         var runId = await loop.StartRunAsync();
         var report = await loop.FinishAsync(runId, Approve);
 
-        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Equal(RunStatus.Promoted, report.Status);
         Assert.Equal(["generate 1", "teach 1.0", "teach 1.1", "teach 1.2", "assemble 1", "train 1 on 1 batches"],
             steps.Calls.SkipWhile(c => c != "generate 1").Take(6));
         Assert.Contains(await LogAsync(loop, runId), l => l.Detail == "token budget spent (1200 of 1000): 2 of 5 teacher batches not run");
@@ -50,7 +50,7 @@ public sealed class GenerationTests
         var received = sent.Received!;
         var report = await loop.FinishAsync(runId, Approve);
 
-        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Equal(RunStatus.Promoted, report.Status);
         Assert.StartsWith("waiting for demonstrations until", progress.Current.Detail);
         Assert.Equal((1, "ana", 2), (received.Attempt, received.By, received.Count));
         Assert.StartsWith($"runs/{runId}/attempt-1/demonstrations/", received.BlobName);
@@ -73,7 +73,7 @@ public sealed class GenerationTests
 
         var report = await loop.FinishAsync(runId, Approve);
 
-        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Equal(RunStatus.Promoted, report.Status);
         Assert.Contains(await LogAsync(loop, runId), l => l.Detail == "no demonstrations arrived in time; going on with the teachers' samples");
         Assert.Equal(DemonstrationOutcome.NotWaiting, (await loop.Host.Runs.DemonstrateAsync(runId, "ana", TwoSamples)).Outcome);
     }
@@ -108,7 +108,7 @@ public sealed class GenerationTests
         Assert.Contains("no-such-run-1", unknownRun.Message);
         Assert.Empty(await loop.Host.Services.GetArtifactStore().ListAsync($"runs/{runId}/attempt-1/demonstrations/"));
         Assert.Equal(DemonstrationOutcome.Accepted, (await loop.Host.Runs.DemonstrateAsync(runId, "ana", TwoSamples)).Outcome);
-        Assert.Equal(RunStatuses.Promoted, (await loop.FinishAsync(runId, Approve)).Status);
+        Assert.Equal(RunStatus.Promoted, (await loop.FinishAsync(runId, Approve)).Status);
     }
 
     private static async Task<RunProgress> WaitUntilAsync(ScriptedLoop loop, string runId, Func<RunProgress, bool> condition)

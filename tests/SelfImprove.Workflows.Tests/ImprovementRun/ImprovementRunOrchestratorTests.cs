@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using SelfImprove.Testing;
+using SelfImprove.Core.Deployment;
 using SelfImprove.Core.Runs;
 using SelfImprove.Workflows.Steps;
 
@@ -17,11 +18,11 @@ public sealed class ImprovementRunOrchestratorTests
 
         var report = await loop.FinishAsync(await loop.StartRunAsync(), Approve);
 
-        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Equal(RunStatus.Promoted, report.Status);
         Assert.Equal("v2", report.ServingVersion);
         Assert.Equal(1, report.Attempts);
         Assert.Equal(7, report.TeacherSamples);
-        Assert.Equal(new ApprovalReport(ApprovalDecisions.Approved, "ana"), report.Approval);
+        Assert.Equal(new ApprovalReport(ApprovalVerdict.Approved, "ana"), report.Approval);
         Assert.Equal(["plan 1", "generate 1", "teach 1.0", "assemble 1", "train 1 on 1 batches", "evaluate v2", "align v2", "notify support-router-1", "trial v2", "promote v2"], loop.Steps.Calls);
         Assert.Equal(report, await loop.Ledger.ReportAsync(report.RunId!));
     }
@@ -34,7 +35,7 @@ public sealed class ImprovementRunOrchestratorTests
 
         var report = await loop.FinishAsync(await loop.StartRunAsync(), Approve);
 
-        Assert.Equal(RunStatuses.Promoted, report.Status);
+        Assert.Equal(RunStatus.Promoted, report.Status);
         Assert.Equal(2, report.Attempts);
         Assert.Equal("v3", report.ServingVersion);
         var plans = steps.PlanInputs.ToArray();
@@ -53,7 +54,7 @@ public sealed class ImprovementRunOrchestratorTests
 
         var report = await loop.FinishAsync(await loop.StartRunAsync(), Approve);
 
-        Assert.Equal(RunStatuses.Failed, report.Status);
+        Assert.Equal(RunStatus.Failed, report.Status);
         Assert.Contains("goal missed after 2 attempt(s)", report.Reason);
         Assert.Contains("0.80 below target", report.Reason);
         Assert.Equal(2, report.Attempts);
@@ -69,7 +70,7 @@ public sealed class ImprovementRunOrchestratorTests
 
         var report = await loop.FinishAsync(await loop.StartRunAsync(), Approve);
 
-        Assert.Equal(RunStatuses.Rejected, report.Status);
+        Assert.Equal(RunStatus.Rejected, report.Status);
         Assert.StartsWith("alignment gate: distance 0.6 bits exceeds the maximum 0.25", report.Reason);
         Assert.False(report.Alignment!.Passed);
         Assert.Empty(steps.ApprovalRequests);
@@ -84,9 +85,9 @@ public sealed class ImprovementRunOrchestratorTests
 
         var report = await loop.FinishAsync(await loop.StartRunAsync(), new ApprovalDecision(false, "ben", "not before the audit"));
 
-        Assert.Equal(RunStatuses.Rejected, report.Status);
+        Assert.Equal(RunStatus.Rejected, report.Status);
         Assert.Equal("approval rejected by ben", report.Reason);
-        Assert.Equal(new ApprovalReport(ApprovalDecisions.Rejected, "ben"), report.Approval);
+        Assert.Equal(new ApprovalReport(ApprovalVerdict.Rejected, "ben"), report.Approval);
         Assert.DoesNotContain(steps.Calls, c => c.StartsWith("trial") || c.StartsWith("promote"));
         Assert.Equal(ScriptedSteps.Serving, report.ServingVersion);
     }
@@ -99,8 +100,8 @@ public sealed class ImprovementRunOrchestratorTests
 
         var report = await loop.FinishAsync(await loop.StartRunAsync(), decision: null);
 
-        Assert.Equal(RunStatuses.Rejected, report.Status);
-        Assert.Equal(ApprovalDecisions.TimedOut, report.Approval!.Decision);
+        Assert.Equal(RunStatus.Rejected, report.Status);
+        Assert.Equal(ApprovalVerdict.TimedOut, report.Approval!.Decision);
         Assert.Equal("no approval within 00:00:02", report.Reason);
         var request = Assert.Single(steps.ApprovalRequests);
         Assert.Equal("v2", request.CandidateVersionId);
@@ -117,8 +118,8 @@ public sealed class ImprovementRunOrchestratorTests
 
         var report = await loop.FinishAsync(await loop.StartRunAsync(), new ApprovalDecision(true, "ana", "approved just in time"), deliver: false);
 
-        Assert.Equal(RunStatuses.Promoted, report.Status);
-        Assert.Equal(new ApprovalReport(ApprovalDecisions.Approved, "ana"), report.Approval);
+        Assert.Equal(RunStatus.Promoted, report.Status);
+        Assert.Equal(new ApprovalReport(ApprovalVerdict.Approved, "ana"), report.Approval);
     }
 
     [Fact]
@@ -129,9 +130,9 @@ public sealed class ImprovementRunOrchestratorTests
 
         var report = await loop.FinishAsync(await loop.StartRunAsync(), Approve);
 
-        Assert.Equal(RunStatuses.Rejected, report.Status);
+        Assert.Equal(RunStatus.Rejected, report.Status);
         Assert.StartsWith("A/B trial lost, rolled back", report.Reason);
-        Assert.Equal("Rollback", report.Deployment!.Decision);
+        Assert.Equal(TrialDecision.Rollback, report.Deployment!.Decision);
         Assert.Equal(ScriptedSteps.Serving, report.ServingVersion);
         Assert.Contains("rollback v2", steps.Calls);
         Assert.DoesNotContain(steps.Calls, c => c.StartsWith("promote"));
@@ -145,7 +146,7 @@ public sealed class ImprovementRunOrchestratorTests
 
         var report = await loop.FinishAsync(await loop.StartRunAsync(), Approve);
 
-        Assert.Equal(RunStatuses.Failed, report.Status);
+        Assert.Equal(RunStatus.Failed, report.Status);
         Assert.Contains("TrainCandidateActivity failed", report.Reason);
         Assert.Contains("is missing from the store", report.Reason);
         Assert.Single(steps.Calls, c => c.StartsWith("train"));

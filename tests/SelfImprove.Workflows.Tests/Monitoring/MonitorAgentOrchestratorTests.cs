@@ -14,7 +14,7 @@ public sealed class MonitorAgentOrchestratorTests
 
         var check = await loop.Host.Runs.CheckAsync(ScriptedLoop.AgentId);
 
-        Assert.Equal(TriggerOutcomes.Healthy, check.Decision.Outcome);
+        Assert.Equal(TriggerOutcome.Healthy, check.Decision.Outcome);
         Assert.Null(check.RunId);
         Assert.Null((await loop.Ledger.StateAsync(ScriptedLoop.AgentId)).RunningRunId);
         Assert.Empty(loop.Steps.Calls);
@@ -29,9 +29,9 @@ public sealed class MonitorAgentOrchestratorTests
         var first = await loop.Host.Runs.CheckAsync(ScriptedLoop.AgentId);
         var second = await loop.Host.Runs.CheckAsync(ScriptedLoop.AgentId);
 
-        Assert.Equal(TriggerOutcomes.Start, first.Decision.Outcome);
+        Assert.Equal(TriggerOutcome.Start, first.Decision.Outcome);
         Assert.Equal("support-router-1", first.RunId);
-        Assert.Equal(TriggerOutcomes.RunInProgress, second.Decision.Outcome);
+        Assert.Equal(TriggerOutcome.RunInProgress, second.Decision.Outcome);
         Assert.Null(second.RunId);
         Assert.Equal("support-router-1", (await loop.Ledger.StateAsync(ScriptedLoop.AgentId)).RunningRunId);
     }
@@ -46,7 +46,7 @@ public sealed class MonitorAgentOrchestratorTests
         var next = await loop.Host.Runs.CheckAsync(ScriptedLoop.AgentId);
         var manual = await loop.Host.Runs.CheckAsync(ScriptedLoop.AgentId, manual: true);
 
-        Assert.Equal(TriggerOutcomes.CoolingDown, next.Decision.Outcome);
+        Assert.Equal(TriggerOutcome.CoolingDown, next.Decision.Outcome);
         Assert.Null(next.RunId);
         Assert.Equal("support-router-2", manual.RunId);
     }
