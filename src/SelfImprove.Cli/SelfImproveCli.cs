@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using SelfImprove.Cli.Commands;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Data.Files;
@@ -8,7 +9,9 @@ namespace SelfImprove.Cli;
 /// <summary>The <c>selfimprove</c> command line: one sub-command per file in <c>Commands/</c>.</summary>
 public static class SelfImproveCli
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader? input = null)
+    /// <param name="configureServer">Replaces services of the <c>serve</c> command's server after the defaults.</param>
+    public static async Task<int> RunAsync(
+        string[] args, TextWriter output, TextWriter error, TextReader? input = null, Action<IServiceCollection>? configureServer = null)
     {
         var root = new RootCommand("SelfImprove: an agent that watches its own performance and improves its model, safely.")
         {
@@ -18,7 +21,7 @@ public static class SelfImproveCli
             EvaluateCommand.Create(output, error),
             VersionsCommand.Create(output, error),
             DemoCommand.Create(output, error, input ?? Console.In),
-            ServeCommand.Create(output, error),
+            ServeCommand.Create(output, error, configureServer),
         };
         foreach (var remote in RemoteCommands.Create(output, error)) root.Subcommands.Add(remote);
         var parsed = root.Parse(args);

@@ -9,7 +9,6 @@ using SelfImprove.Hosting;
 using SelfImprove.Api.Http;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Ports;
-using SelfImprove.Workflows.Steps;
 using SelfImprove.Steps;
 using SelfImprove.Storage;
 
@@ -72,8 +71,6 @@ public sealed class SelfImproveServer : IAsyncDisposable
         {
             services.AddSelfImproveApi();
             services.AddSingleton<IApprovalNotifier>(new ConsoleApprovalNotifier(output));
-            if (options.HoldTrainingWhileFileExists is { } holdFile)
-                services.AddSingleton<ITrainingStep>(sp => new HeldTrainingStep(ActivatorUtilities.CreateInstance<TrainingStep>(sp), holdFile));
             configure?.Invoke(services);
         }, loggerFactory, backend, cancellationToken);
 
@@ -139,17 +136,6 @@ public sealed class SelfImproveServer : IAsyncDisposable
             }
         }
         catch (OperationCanceledException) { }
-    }
-}
-
-/// <summary>Training that waits while a file exists (the crash-recovery tests' way to hold a run in its training phase).</summary>
-internal sealed class HeldTrainingStep(ITrainingStep inner, string holdFile) : ITrainingStep
-{
-    public async Task<string> TrainAsync(
-        string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, Core.Manifests.HyperParameters hyperParameters, CancellationToken cancellationToken = default)
-    {
-        while (File.Exists(holdFile)) await Task.Delay(100, cancellationToken);
-        return await inner.TrainAsync(runId, agentId, attempt, batchBlobNames, hyperParameters, cancellationToken);
     }
 }
 

@@ -61,12 +61,6 @@ public sealed class ServerOptions
     /// <summary>How long to wait for storage at start-up before giving up with an error.</summary>
     public TimeSpan StorageTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>
-    /// Test hook: while this file exists, training waits before it starts, so a test can kill the server in the
-    /// middle of a run's training. Set by <c>selfimprove serve</c> from <c>SELFIMPROVE_TEST_HOLD_TRAINING</c>.
-    /// </summary>
-    public string? HoldTrainingWhileFileExists { get; init; }
-
     public Uri ListenUri => new(Urls.Split(';')[0]);
 
     public Uri PublicBaseAddress => new((PublicUrl ?? ListenUri.GetLeftPart(UriPartial.Authority)).TrimEnd('/') + "/");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SelfImprove.Core;
 using SelfImprove.Server;
@@ -16,7 +17,8 @@ public static class ServeCommand
     public const string KeyEnvironmentVariable = "SELFIMPROVE_API_KEY";
     public const string StorageEnvironmentVariable = "AzureWebJobsStorage";
 
-    public static Command Create(TextWriter output, TextWriter error)
+    /// <param name="configureServices">Replaces services of the server after the defaults (see <see cref="SelfImproveServer.StartAsync"/>).</param>
+    public static Command Create(TextWriter output, TextWriter error, Action<IServiceCollection>? configureServices = null)
     {
         var backend = new Option<string>("--backend") { Description = "memory | azure-storage.", DefaultValueFactory = _ => Backend.Memory.ToWire() };
         backend.AcceptOnlyFromAmong([.. WireNames.All<Backend>()]);
@@ -59,7 +61,6 @@ public static class ServeCommand
                 Development = parse.GetValue(dev),
                 MonitorEvery = parse.GetValue(monitorEvery) is { } every ? Durations.Parse(every, "--monitor-every") : null,
                 RedeliveryAfter = Durations.Parse(parse.GetValue(redelivery)!, "--redelivery-after"),
-                HoldTrainingWhileFileExists = Environment.GetEnvironmentVariable("SELFIMPROVE_TEST_HOLD_TRAINING") is { Length: > 0 } hold ? hold : null,
             };
             }
             catch (ArgumentException e)
@@ -73,7 +74,7 @@ public static class ServeCommand
                 .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
             try
             {
-                await using var server = await SelfImproveServer.StartAsync(options, output, loggerFactory: logs, cancellationToken: cancellationToken);
+                await using var server = await SelfImproveServer.StartAsync(options, output, configureServices, logs, cancellationToken);
                 try { await Task.Delay(Timeout.Infinite, cancellationToken); }
                 catch (OperationCanceledException) { }
                 await error.WriteLineAsync("stopping");

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using SelfImprove.Testing;
+using SelfImprove.TestServer;
 
 namespace SelfImprove.Server.Tests.Serving;
 
@@ -34,7 +35,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
             "--backend", "azure-storage", "--urls", $"http://127.0.0.1:{port}", "--agents", agents.Path, "--store", folder.Combine("store"),
             "--cache", ManifestFiles.SharedEmbeddingCache, "--key", Key, "--hub", hub, "--redelivery-after", "15s",
         ];
-        var environment = new Dictionary<string, string> { ["AzureWebJobsStorage"] = azurite.ConnectionString, ["SELFIMPROVE_TEST_HOLD_TRAINING"] = hold };
+        var environment = new Dictionary<string, string> { ["AzureWebJobsStorage"] = azurite.ConnectionString, [HeldTrainingStep.HoldFileVariable] = hold };
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
         http.DefaultRequestHeaders.Add("x-functions-key", Key);
 

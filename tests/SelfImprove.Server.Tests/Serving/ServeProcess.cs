@@ -1,9 +1,14 @@
 using System.Diagnostics;
 using SelfImprove.Testing;
+using SelfImprove.TestServer;
 
 namespace SelfImprove.Server.Tests.Serving;
 
-/// <summary><c>selfimprove serve</c> as a child process, with its stdout and stderr recorded, that a test can SIGKILL.</summary>
+/// <summary>
+/// <c>selfimprove serve</c> as a child process, with its stdout and stderr recorded, that a test can SIGKILL. The process
+/// is the test host (tests/SelfImprove.TestServer): the same command line and server, plus the test's hold on training
+/// (<see cref="HeldTrainingStep.HoldFileVariable"/>).
+/// </summary>
 public sealed class ServeProcess : IAsyncDisposable
 {
     private readonly Process process;
@@ -29,7 +34,7 @@ public sealed class ServeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "selfimprove.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SelfImprove.TestServer.dll"));
         start.ArgumentList.Add("serve");
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         foreach (var (name, value) in environment) start.Environment[name] = value;
