@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SelfImprove.Api.Http;
 using SelfImprove.Runs;
 using SelfImprove.Core.Manifests;
@@ -33,7 +34,10 @@ public static class FunctionsServices
         });
         services.AddRunClient();
         services.AddSelfImproveApi();
-        services.AddSingleton(settings);
+        // Checked once more by the host at start-up, with the same rules, as every options class of the loop is.
+        services.AddOptions<FunctionsSettings>().BindConfiguration(FunctionsSettings.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FunctionsSettings>>(new FunctionsSettingsValidator(configuration));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<FunctionsSettings>>().Value);
         services.AddHostedService(sp => new AgentSetup(container, sp, sp.GetRequiredService<ILogger<AgentSetup>>()));
         if (settings.Approval.NotifyUrl is { Length: > 0 } notify)
             services.AddSingleton<IApprovalNotifier>(sp => new WebhookApprovalNotifier(

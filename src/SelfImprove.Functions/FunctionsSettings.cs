@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace SelfImprove.Functions;
 
@@ -30,25 +31,13 @@ public sealed class FunctionsSettings
         public string? NotifyUrl { get; init; }
     }
 
+    /// <summary>The app's settings, bound from <paramref name="configuration"/> and checked by <see cref="FunctionsSettingsValidator"/>.</summary>
+    /// <exception cref="InvalidOperationException">Names every missing or bad setting; the app does not start.</exception>
     public static FunctionsSettings From(IConfiguration configuration)
     {
         var settings = configuration.GetSection(Section).Get<FunctionsSettings>() ?? new FunctionsSettings();
-        var problems = new List<string>();
-        if (string.IsNullOrWhiteSpace(configuration["AzureWebJobsStorage"]))
-            problems.Add("AzureWebJobsStorage: set the storage connection string (UseDevelopmentStorage=true for Azurite).");
-        if (string.IsNullOrWhiteSpace(configuration[$"{Section}:MonitoringSchedule"]))
-            problems.Add($"{Section}:MonitoringSchedule: set the monitoring timer's NCRONTAB (app setting {Section}__MonitoringSchedule), e.g. 0 */15 * * * *.");
-        var agents = Path.Combine(AppContext.BaseDirectory, settings.AgentsFolder);
-        if (!Directory.Exists(agents) || !Directory.EnumerateFiles(agents, "*.agent.json").Any())
-            problems.Add($"{Section}:AgentsFolder: no *.agent.json in '{agents}'.");
-        if (settings.PublicBaseUrl is { } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
-            problems.Add($"{Section}:PublicBaseUrl: '{url}' is not an absolute URL.");
-        if (settings.Approval.NotifyUrl is { Length: > 0 } notify
-            && !(Uri.TryCreate(notify, UriKind.Absolute, out var n) && (n.Scheme == "https" || n.Scheme == "http" && n.IsLoopback)))
-            problems.Add($"{Section}:Approval:NotifyUrl: must be an https URL (the link it receives authorises a deployment).");
-        if (string.IsNullOrWhiteSpace(settings.ArtifactContainer) || settings.ArtifactContainer.Length is < 3 or > 63 || settings.ArtifactContainer.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
-            problems.Add($"{Section}:ArtifactContainer: '{settings.ArtifactContainer}' is not a blob container name (3–63 lower-case letters, digits, '-').");
-        if (problems.Count > 0) throw new InvalidOperationException("SelfImprove cannot start: " + string.Join(" ", problems));
+        var result = new FunctionsSettingsValidator(configuration).Validate(null, settings);
+        if (result.Failed) throw new InvalidOperationException("SelfImprove cannot start: " + string.Join(" ", result.Failures));
         return settings;
     }
 
@@ -58,4 +47,30 @@ public sealed class FunctionsSettings
         : configuration["WEBSITE_HOSTNAME"] is { Length: > 0 } host
             ? new Uri($"{(host.StartsWith("localhost", StringComparison.OrdinalIgnoreCase) || host.StartsWith("127.0.0.1", StringComparison.Ordinal) ? "http" : "https")}://{host}/")
         : null;
+}
+
+/// <summary>The rules of <see cref="FunctionsSettings"/>, each failure naming the app setting to fix.</summary>
+public sealed class FunctionsSettingsValidator(IConfiguration configuration) : IValidateOptions<FunctionsSettings>
+{
+    public ValidateOptionsResult Validate(string? name, FunctionsSettings settings)
+    {
+        const string section = FunctionsSettings.Section;
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(configuration["AzureWebJobsStorage"]))
+            problems.Add("AzureWebJobsStorage: set the storage connection string (UseDevelopmentStorage=true for Azurite).");
+        if (string.IsNullOrWhiteSpace(settings.MonitoringSchedule))
+            problems.Add($"{section}:MonitoringSchedule: set the monitoring timer's NCRONTAB (app setting {section}__MonitoringSchedule), e.g. 0 */15 * * * *.");
+        var agents = Path.Combine(AppContext.BaseDirectory, settings.AgentsFolder);
+        if (!Directory.Exists(agents) || !Directory.EnumerateFiles(agents, "*.agent.json").Any())
+            problems.Add($"{section}:AgentsFolder: no *.agent.json in '{agents}'.");
+        if (settings.PublicBaseUrl is { } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
+            problems.Add($"{section}:PublicBaseUrl: '{url}' is not an absolute URL.");
+        if (settings.Approval.NotifyUrl is { Length: > 0 } notify
+            && !(Uri.TryCreate(notify, UriKind.Absolute, out var n) && (n.Scheme == "https" || n.Scheme == "http" && n.IsLoopback)))
+            problems.Add($"{section}:Approval:NotifyUrl: must be an https URL (the link it receives authorises a deployment).");
+        if (string.IsNullOrWhiteSpace(settings.ArtifactContainer) || settings.ArtifactContainer.Length is < 3 or > 63
+            || settings.ArtifactContainer.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
+            problems.Add($"{section}:ArtifactContainer: '{settings.ArtifactContainer}' is not a blob container name (3–63 lower-case letters, digits, '-').");
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
 using SelfImprove.Core;
 
 namespace SelfImprove.Server;
@@ -69,23 +70,35 @@ public sealed class ServerOptions
 
     public string EffectiveContainer => ArtifactContainer ?? HubName.ToLowerInvariant();
 
+    /// <summary>Checks the options with <see cref="ServerOptionsValidator"/>.</summary>
+    /// <exception cref="ArgumentException">Names every bad flag (the command line exits with code 2).</exception>
     public void Validate()
     {
+        var result = new ServerOptionsValidator().Validate(null, this);
+        if (result.Failed) throw new ArgumentException("The server cannot start: " + string.Join(" ", result.Failures));
+    }
+}
+
+/// <summary>The rules of <see cref="ServerOptions"/>, each failure naming the <c>selfimprove serve</c> flag to fix.</summary>
+public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServerOptions options)
+    {
         var problems = new List<string>();
-        if (!Enum.IsDefined(Backend)) problems.Add($"--backend: '{Backend.ToWire()}' is not one of {string.Join(", ", WireNames.All<Backend>())}.");
-        if (!Uri.TryCreate(Urls.Split(';')[0], UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            problems.Add($"--urls: '{Urls}' is not an http(s) URL such as http://127.0.0.1:7071.");
-        else if (uri.IsDefaultPort && !Urls.Contains($":{uri.Port}", StringComparison.Ordinal) || uri.Port == 0)
-            problems.Add($"--urls: '{Urls}' needs an explicit port (approval links must name it), e.g. http://127.0.0.1:7071.");
-        if (PublicUrl is not null && !(Uri.TryCreate(PublicUrl, UriKind.Absolute, out var publicUri) && publicUri.Scheme is "http" or "https"))
-            problems.Add($"--public-url: '{PublicUrl}' is not an http(s) URL.");
-        if (!Directory.Exists(AgentsFolder)) problems.Add($"--agents: folder '{Path.GetFullPath(AgentsFolder)}' does not exist.");
-        if (string.IsNullOrWhiteSpace(ApiKey) && !Development)
+        if (!Enum.IsDefined(options.Backend)) problems.Add($"--backend: '{options.Backend.ToWire()}' is not one of {string.Join(", ", WireNames.All<Backend>())}.");
+        if (!Uri.TryCreate(options.Urls.Split(';')[0], UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            problems.Add($"--urls: '{options.Urls}' is not an http(s) URL such as http://127.0.0.1:7071.");
+        else if (uri.IsDefaultPort && !options.Urls.Contains($":{uri.Port}", StringComparison.Ordinal) || uri.Port == 0)
+            problems.Add($"--urls: '{options.Urls}' needs an explicit port (approval links must name it), e.g. http://127.0.0.1:7071.");
+        if (options.PublicUrl is not null && !(Uri.TryCreate(options.PublicUrl, UriKind.Absolute, out var publicUri) && publicUri.Scheme is "http" or "https"))
+            problems.Add($"--public-url: '{options.PublicUrl}' is not an http(s) URL.");
+        if (!Directory.Exists(options.AgentsFolder)) problems.Add($"--agents: folder '{Path.GetFullPath(options.AgentsFolder)}' does not exist.");
+        if (string.IsNullOrWhiteSpace(options.ApiKey) && !options.Development)
             problems.Add("--key: give the API key (or set SELFIMPROVE_API_KEY); --dev serves without one, for local use only.");
-        if (ApiKey is { Length: > 0 and < 16 }) problems.Add("--key: use at least 16 characters.");
-        if (string.IsNullOrWhiteSpace(HubName) || HubName.Length is < 3 or > 45 || !HubName.All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetter(HubName[0]))
-            problems.Add($"hub name '{HubName}': 3–45 letters and digits, starting with a letter (Azure Storage task hub rules).");
-        if (MonitorEvery is { } every && every < TimeSpan.FromSeconds(1)) problems.Add("--monitor-every: at least 1s.");
-        if (problems.Count > 0) throw new ArgumentException("The server cannot start: " + string.Join(" ", problems));
+        if (options.ApiKey is { Length: > 0 and < 16 }) problems.Add("--key: use at least 16 characters.");
+        if (string.IsNullOrWhiteSpace(options.HubName) || options.HubName.Length is < 3 or > 45 || !options.HubName.All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetter(options.HubName[0]))
+            problems.Add($"hub name '{options.HubName}': 3–45 letters and digits, starting with a letter (Azure Storage task hub rules).");
+        if (options.MonitorEvery is { } every && every < TimeSpan.FromSeconds(1)) problems.Add("--monitor-every: at least 1s.");
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

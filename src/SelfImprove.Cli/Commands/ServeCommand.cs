@@ -47,21 +47,21 @@ public static class ServeCommand
             try
             {
                 options = new ServerOptions
-            {
-                Backend = WireNames.Parse<Backend>(parse.GetValue(backend)!),
-                Urls = parse.GetValue(urls)!,
-                PublicUrl = parse.GetValue(publicUrl),
-                AgentsFolder = parse.GetValue(agents)!.FullName,
-                StoreDirectory = parse.GetValue(store)!.FullName,
-                EmbeddingCacheDirectory = parse.GetValue(cache)?.FullName,
-                StorageConnectionString = Environment.GetEnvironmentVariable(StorageEnvironmentVariable) is { Length: > 0 } c ? c : "UseDevelopmentStorage=true",
-                HubName = parse.GetValue(hub) ?? HubNameFromHostJson("host.json"),
-                WorkerId = parse.GetValue(workerId),
-                ApiKey = parse.GetValue(key) ?? Environment.GetEnvironmentVariable(KeyEnvironmentVariable),
-                Development = parse.GetValue(dev),
-                MonitorEvery = parse.GetValue(monitorEvery) is { } every ? Durations.Parse(every, "--monitor-every") : null,
-                RedeliveryAfter = Durations.Parse(parse.GetValue(redelivery)!, "--redelivery-after"),
-            };
+                {
+                    Backend = WireNames.Parse<Backend>(parse.GetValue(backend)!),
+                    Urls = parse.GetValue(urls)!,
+                    PublicUrl = parse.GetValue(publicUrl),
+                    AgentsFolder = parse.GetValue(agents)!.FullName,
+                    StoreDirectory = parse.GetValue(store)!.FullName,
+                    EmbeddingCacheDirectory = parse.GetValue(cache)?.FullName,
+                    StorageConnectionString = Environment.GetEnvironmentVariable(StorageEnvironmentVariable) is { Length: > 0 } c ? c : "UseDevelopmentStorage=true",
+                    HubName = parse.GetValue(hub) ?? HubNameFromHostJson("host.json"),
+                    WorkerId = parse.GetValue(workerId),
+                    ApiKey = parse.GetValue(key) ?? Environment.GetEnvironmentVariable(KeyEnvironmentVariable),
+                    Development = parse.GetValue(dev),
+                    MonitorEvery = parse.GetValue(monitorEvery) is { } every ? Durations.Parse(every, "--monitor-every") : null,
+                    RedeliveryAfter = Durations.Parse(parse.GetValue(redelivery)!, "--redelivery-after"),
+                };
             }
             catch (ArgumentException e)
             {
