@@ -18,21 +18,22 @@ public static class ApiEndpoints
     /// <param name="apiKey">Required on every route but the approval webhook (which its token authorises); null serves without a key.</param>
     public static IEndpointRouteBuilder MapSelfImproveApi(this IEndpointRouteBuilder app, ImprovementApi api, DurableTaskClient client, string? apiKey)
     {
-        var open = app.MapGroup($"/{ApiRoutes.Prefix}");
-        var keyed = app.MapGroup($"/{ApiRoutes.Prefix}");
-        if (apiKey is not null) keyed.AddEndpointFilter(new ApiKeyFilter(apiKey));
+        // One group; the key guards every route but the approval webhook, which the run's single-use token authorises.
+        var routes = app.MapGroup($"/{ApiRoutes.Prefix}");
+        IEndpointFilter? key = apiKey is null ? null : new ApiKeyFilter(apiKey);
+        RouteHandlerBuilder Keyed(RouteHandlerBuilder route) => key is null ? route : route.AddEndpointFilter(key);
 
-        keyed.MapPost(ApiRoutes.Runs, (HttpRequest request, string agentId) => api.StartRunAsync(request, agentId, client));
-        keyed.MapGet(ApiRoutes.Run, (HttpRequest request, string runId) => api.GetRunAsync(request, runId, client));
-        keyed.MapDelete(ApiRoutes.Run, (HttpRequest request, string runId) => api.PurgeAsync(request, runId, client));
-        keyed.MapPost(ApiRoutes.Terminate, (HttpRequest request, string runId) => api.TerminateAsync(request, runId, client));
-        keyed.MapPost(ApiRoutes.Event, (HttpRequest request, string runId, string eventName) => api.RaiseEventAsync(request, runId, eventName, client));
-        keyed.MapPost(ApiRoutes.Demonstrations, (HttpRequest request, string runId) => api.DemonstrateAsync(request, runId, client));
-        keyed.MapPost(ApiRoutes.Feedback, (HttpRequest request, string agentId) => api.FeedbackAsync(request, agentId));
-        keyed.MapPost(ApiRoutes.Predict, (HttpRequest request, string agentId) => api.PredictAsync(request, agentId));
-        keyed.MapGet(ApiRoutes.Versions, (HttpRequest request, string agentId) => api.VersionsAsync(request, agentId));
-        keyed.MapPost(ApiRoutes.Rollback, (HttpRequest request, string agentId) => api.RollbackAsync(request, agentId, client));
-        open.MapPost(ApiRoutes.Approval, (HttpRequest request, string runId) => api.ApproveAsync(request, runId, client));
+        Keyed(routes.MapPost(ApiRoutes.Runs, (HttpRequest request, string agentId) => api.StartRunAsync(request, agentId, client)));
+        Keyed(routes.MapGet(ApiRoutes.Run, (HttpRequest request, string runId) => api.GetRunAsync(request, runId, client)));
+        Keyed(routes.MapDelete(ApiRoutes.Run, (HttpRequest request, string runId) => api.PurgeAsync(request, runId, client)));
+        Keyed(routes.MapPost(ApiRoutes.Terminate, (HttpRequest request, string runId) => api.TerminateAsync(request, runId, client)));
+        Keyed(routes.MapPost(ApiRoutes.Event, (HttpRequest request, string runId, string eventName) => api.RaiseEventAsync(request, runId, eventName, client)));
+        Keyed(routes.MapPost(ApiRoutes.Demonstrations, (HttpRequest request, string runId) => api.DemonstrateAsync(request, runId, client)));
+        Keyed(routes.MapPost(ApiRoutes.Feedback, (HttpRequest request, string agentId) => api.FeedbackAsync(request, agentId)));
+        Keyed(routes.MapPost(ApiRoutes.Predict, (HttpRequest request, string agentId) => api.PredictAsync(request, agentId)));
+        Keyed(routes.MapGet(ApiRoutes.Versions, (HttpRequest request, string agentId) => api.VersionsAsync(request, agentId)));
+        Keyed(routes.MapPost(ApiRoutes.Rollback, (HttpRequest request, string agentId) => api.RollbackAsync(request, agentId, client)));
+        routes.MapPost(ApiRoutes.Approval, (HttpRequest request, string runId) => api.ApproveAsync(request, runId, client));
         return app;
     }
 
