@@ -58,16 +58,16 @@ public sealed class ActiveLearningBenchmark(Banking77Setup setup, string cacheFo
             Record(seed, strategy, 0, entry.Data.Pool.Count, v1.Evaluation.Overall, "Start", clock.Elapsed.TotalSeconds);
         }
 
-        var context = host.Services.GetRequiredService<LoopContext>();
+        var context = host.Services.GetRequiredService<TrainingBatches>();
         for (var round = done.Length == 0 ? 1 : done.Max(p => p.Round) + 1; ; round++)
         {
-            var labels = entry.Data.Pool.Count + (await context.AllBatchesAsync(agentId, CancellationToken.None)).Sum(b => b.Summary.Labelled);
+            var labels = entry.Data.Pool.Count + (await context.AllAsync(agentId, CancellationToken.None)).Sum(b => b.Summary.Labelled);
             if (labels + Banking77Setup.LabelsPerRound > maxLabels) break;
             var clock = Stopwatch.StartNew();
             var check = await host.Runs.CheckAsync(agentId, manual: true, reason: $"round {round}");
             var report = await host.Runs.WatchAsync(check.RunId ?? throw new InvalidOperationException(check.Decision.Reason));
             var candidate = await registry.GetAsync(agentId, report.CandidateVersion!);
-            labels = entry.Data.Pool.Count + (await context.AllBatchesAsync(agentId, CancellationToken.None)).Sum(b => b.Summary.Labelled);
+            labels = entry.Data.Pool.Count + (await context.AllAsync(agentId, CancellationToken.None)).Sum(b => b.Summary.Labelled);
             Record(seed, strategy, round, labels, candidate!.Evaluation.Overall, report.Status.ToWire(), clock.Elapsed.TotalSeconds);
         }
     }

@@ -5,7 +5,11 @@ using SelfImprove.Storage;
 
 namespace SelfImprove.Steps;
 
-/// <summary>What every step works with: the agents, the store, the registry and the open models.</summary>
+/// <summary>
+/// What every step works with: the agents, the store, the registry and the open models, plus the two questions
+/// most steps ask (the check set, the serving version). Blob names are <see cref="StoreLayout"/>'s; training
+/// batches are read through <see cref="TrainingBatches"/>.
+/// </summary>
 public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IModelRegistry registry, ModelLoader models)
 {
     public AgentCatalog Agents => agents;
@@ -24,44 +28,12 @@ public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IMode
         return [.. entry.Data.Validation.Take(sample), .. entry.Windows.RecentFeedback(entry.Data.Production, sample)];
     }
 
+    /// <summary>The agent's serving version id.</summary>
+    /// <exception cref="InvalidOperationException">The agent has no serving version yet.</exception>
     public async Task<string> ServingVersionAsync(string agentId, CancellationToken cancellationToken) =>
         (await registry.GetServingAsync(agentId, cancellationToken))?.VersionId
         ?? throw new InvalidOperationException($"Agent '{agentId}' has no serving version; train one first ('selfimprove train').");
-
-    public async Task<StoredBatch?> ReadBatchAsync(string blobName, CancellationToken cancellationToken)
-    {
-        var json = await store.ReadAsync(blobName, cancellationToken);
-        return json is null ? null : StoreJson.Deserialize<StoredBatch>(json, blobName);
-    }
-
-    /// <summary>
-    /// What the agent has learnt before this point: the batches of every earlier run (labels are facts, whatever
-    /// became of the run) and of this run's attempts before <paramref name="attempt"/>.
-    /// </summary>
-    public async Task<IReadOnlyList<StoredBatch>> EarlierBatchesAsync(string agentId, string runId, int attempt, CancellationToken cancellationToken)
-    {
-        var names = await store.ListAsync(StoreLayout.BatchesPrefix(agentId), cancellationToken);
-        var batches = new List<StoredBatch>();
-        foreach (var name in names)
-        {
-            var earlier = StoreLayout.BatchAttempt(agentId, runId, name) is not { } itsAttempt || itsAttempt < attempt;
-            if (earlier && await ReadBatchAsync(name, cancellationToken) is { } batch) batches.Add(batch);
-        }
-        return batches;
-    }
-
-    /// <summary>Every batch the agent's runs have produced.</summary>
-    public async Task<IReadOnlyList<StoredBatch>> AllBatchesAsync(string agentId, CancellationToken cancellationToken)
-    {
-        var batches = new List<StoredBatch>();
-        foreach (var name in await store.ListAsync(StoreLayout.BatchesPrefix(agentId), cancellationToken))
-            if (await ReadBatchAsync(name, cancellationToken) is { } batch) batches.Add(batch);
-        return batches;
-    }
 }
-
-/// <summary>One attempt's curated teacher output as stored: the summary, which requests were labelled, and the samples.</summary>
-public sealed record StoredBatch(Workflows.Steps.DataBatch Summary, IReadOnlyList<long> LabelledRequests, IReadOnlyList<LabeledExample> Examples);
 
 /// <summary>An A/B trial in progress: who shares the traffic and how.</summary>
 public sealed record TrialState(string RunId, string CandidateVersionId, string ServingVersionId, double CandidateShare);

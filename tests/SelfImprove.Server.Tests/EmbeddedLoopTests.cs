@@ -49,8 +49,8 @@ public sealed class EmbeddedLoopTests
 
         var v2 = (await loop.Registry.GetAsync(RealLoop.AgentId, "v2"))!;
         var v3 = (await loop.Registry.GetAsync(RealLoop.AgentId, second.CandidateVersion!))!;
-        var store = loop.Host.Services.GetRequiredService<LoopContext>();
-        var batches = await store.AllBatchesAsync(RealLoop.AgentId, CancellationToken.None);
+        var store = loop.Host.Services.GetRequiredService<TrainingBatches>();
+        var batches = await store.AllAsync(RealLoop.AgentId, CancellationToken.None);
         var labelledTwice = batches.SelectMany(b => b.LabelledRequests).GroupBy(s => s).Where(g => g.Count() > 1).ToArray();
 
         Assert.Equal(RunStatus.Promoted, first.Status);

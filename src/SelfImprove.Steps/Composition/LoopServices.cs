@@ -56,6 +56,7 @@ public static class LoopServices
         services.AddModelServices(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoopOptions>, LlmAgentsValidator>());
         services.AddSingleton<LoopContext>();
+        services.AddSingleton<TrainingBatches>();
         services.AddSingleton<ServingRouter>();
         services.AddSingleton<FeedbackLog>();
 

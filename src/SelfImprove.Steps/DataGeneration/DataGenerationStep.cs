@@ -15,7 +15,7 @@ namespace SelfImprove.Steps;
 /// assembly curates every batch plus any demonstrations (no duplicates, nothing close to a held-out text, known
 /// labels only) and stores the attempt's training batch once: a replay returns what the first delivery stored.
 /// </summary>
-public sealed class DataGenerationStep(LoopContext loop, ITeacher teacher, IFeedbackLabeller labeller, IRunLedger ledger) : IDataGenerationStep
+public sealed class DataGenerationStep(LoopContext loop, TrainingBatches trainingBatches, ITeacher teacher, IFeedbackLabeller labeller, IRunLedger ledger) : IDataGenerationStep
 {
     public async Task<GenerationWork> PrepareAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default)
     {
@@ -45,7 +45,7 @@ public sealed class DataGenerationStep(LoopContext loop, ITeacher teacher, IFeed
     public async Task<DataBatch> AssembleAsync(string runId, string agentId, int attempt, CancellationToken cancellationToken = default)
     {
         var blobName = StoreLayout.Batch(agentId, runId, attempt);
-        if (await loop.ReadBatchAsync(blobName, cancellationToken) is { } stored) return stored.Summary;
+        if (await trainingBatches.ReadAsync(blobName, cancellationToken) is { } stored) return stored.Summary;
 
         var entry = loop.Agents.Get(agentId);
         var data = entry.Data;
@@ -63,7 +63,7 @@ public sealed class DataGenerationStep(LoopContext loop, ITeacher teacher, IFeed
         var skipped = TeacherBatches.Split(plan, entry.Manifest).Count - outputs.Count;
         if (skipped > 0) notes.Add($"{skipped} teacher batch(es) not run: the run's token budget was spent");
 
-        var earlier = await loop.EarlierBatchesAsync(agentId, runId, attempt, cancellationToken);
+        var earlier = await trainingBatches.EarlierAsync(agentId, runId, attempt, cancellationToken);
         var trainingTexts = data.Pool.Select(e => e.Text).Concat(earlier.SelectMany(b => b.Examples).Select(e => e.Text));
         var curated = SampleCurator.Curate([.. labelled, .. generated, .. demonstrations], trainingTexts, HeldOutTexts(entry), entry.Manifest.LabelNames.ToHashSet(StringComparer.Ordinal));
 
@@ -74,7 +74,7 @@ public sealed class DataGenerationStep(LoopContext loop, ITeacher teacher, IFeed
         var batch = new StoredBatch(summary, outputs.SelectMany(o => o.Requests).ToArray(), curated.Kept);
         // Created only if absent: of two deliveries of this activity, the first batch stands.
         if (!await loop.Store.TryCreateAsync(blobName, StoreJson.Serialize(batch), cancellationToken))
-            return (await loop.ReadBatchAsync(blobName, cancellationToken))!.Summary;
+            return (await trainingBatches.ReadAsync(blobName, cancellationToken))!.Summary;
         return summary;
     }
 

@@ -6,7 +6,7 @@ using SelfImprove.Workflows.Steps;
 namespace SelfImprove.Steps;
 
 /// <summary>Builds the diagnosis (check-set report, the model's view of unlabelled traffic) and asks the planner.</summary>
-public sealed class PlanningStep(LoopContext loop, IPlanner planner) : IPlanningStep
+public sealed class PlanningStep(LoopContext loop, TrainingBatches trainingBatches, IPlanner planner) : IPlanningStep
 {
     public async Task<ImprovementPlan> PlanAsync(
         string runId, string agentId, int attempt, IReadOnlyList<AttemptEvidence> previousAttempts, CancellationToken cancellationToken = default)
@@ -20,7 +20,7 @@ public sealed class PlanningStep(LoopContext loop, IPlanner planner) : IPlanning
         var classifier = await loop.Models.LoadAsync(agentId, diagnosing, cancellationToken);
         var report = ModelEvaluator.Evaluate(classifier, loop.CheckSet(agentId), cancellationToken).Overall;
 
-        var labelled = (await loop.EarlierBatchesAsync(agentId, runId, attempt, cancellationToken)).SelectMany(b => b.LabelledRequests).ToHashSet();
+        var labelled = (await trainingBatches.EarlierAsync(agentId, runId, attempt, cancellationToken)).SelectMany(b => b.LabelledRequests).ToHashSet();
         var unlabelled = entry.Windows.Unlabelled(entry.Data.Production).Where(r => !labelled.Contains(r.Sequence)).ToArray();
         var predictions = classifier.Predict(unlabelled.Select(r => r.Text).ToArray(), cancellationToken);
         var candidates = unlabelled.Select((r, i) => new UnlabelledRequest(

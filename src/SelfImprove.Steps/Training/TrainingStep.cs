@@ -11,7 +11,7 @@ namespace SelfImprove.Steps;
 /// Once per (run, attempt): the candidate's id is recorded, and a replay returns it instead of training again;
 /// a replay after a crash between registering the version and recording it adopts that version.
 /// </summary>
-public sealed class TrainingStep(LoopContext loop, StudentModelTrainer trainer) : ITrainingStep
+public sealed class TrainingStep(LoopContext loop, TrainingBatches trainingBatches, StudentModelTrainer trainer) : ITrainingStep
 {
     public async Task<string> TrainAsync(
         string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters, CancellationToken cancellationToken = default)
@@ -24,11 +24,11 @@ public sealed class TrainingStep(LoopContext loop, StudentModelTrainer trainer) 
 
         var entry = loop.Agents.Get(agentId);
         var examples = new List<Core.Datasets.LabeledExample>(entry.Data.Pool);
-        foreach (var earlier in await loop.EarlierBatchesAsync(agentId, runId, attempt: 1, cancellationToken))
+        foreach (var earlier in await trainingBatches.EarlierAsync(agentId, runId, attempt: 1, cancellationToken))
             examples.AddRange(earlier.Examples);
         foreach (var name in batchBlobNames)
         {
-            var batch = await loop.ReadBatchAsync(name, cancellationToken)
+            var batch = await trainingBatches.ReadAsync(name, cancellationToken)
                 ?? throw new InvalidOperationException($"Run {runId}: training batch '{name}' is missing from the store.");
             examples.AddRange(batch.Examples);
         }
