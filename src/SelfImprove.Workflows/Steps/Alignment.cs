@@ -24,6 +24,7 @@ public sealed class AssessAlignmentActivity(IAlignmentStep alignment) : TaskActi
 
 public static partial class StepCalls
 {
+    /// <summary>Calls <see cref="AssessAlignmentActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<AlignmentAssessment> AssessAlignmentAsync(this TaskOrchestrationContext context, AlignmentInput input) =>
         CallAsync<AlignmentAssessment>(context, nameof(AssessAlignmentActivity), input);
 }

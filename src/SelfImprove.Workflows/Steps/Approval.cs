@@ -42,9 +42,11 @@ public sealed class CloseApprovalActivity(IApprovalStep approval) : TaskActivity
 
 public static partial class StepCalls
 {
+    /// <summary>Calls <see cref="RequestApprovalActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<bool> RequestApprovalAsync(this TaskOrchestrationContext context, ApprovalRequest request) =>
         CallAsync<bool>(context, nameof(RequestApprovalActivity), request);
 
+    /// <summary>Calls <see cref="CloseApprovalActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<ApprovalDecision?> CloseApprovalAsync(this TaskOrchestrationContext context, string runId) =>
         CallAsync<ApprovalDecision?>(context, nameof(CloseApprovalActivity), runId);
 }

@@ -80,12 +80,15 @@ public sealed class GenerateDataActivity(IDataGenerationStep generation) : TaskA
 
 public static partial class StepCalls
 {
+    /// <summary>Calls <see cref="PrepareGenerationActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<GenerationWork> PrepareGenerationAsync(this TaskOrchestrationContext context, GenerateInput input) =>
         CallAsync<GenerationWork>(context, nameof(PrepareGenerationActivity), input);
 
+    /// <summary>Calls <see cref="TeachBatchActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<UsageReport> TeachBatchAsync(this TaskOrchestrationContext context, TeachBatchInput input) =>
         CallAsync<UsageReport>(context, nameof(TeachBatchActivity), input);
 
+    /// <summary>Calls <see cref="GenerateDataActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<DataBatch> AssembleDataAsync(this TaskOrchestrationContext context, AttemptInput input) =>
         CallAsync<DataBatch>(context, nameof(GenerateDataActivity), input);
 }

@@ -42,12 +42,15 @@ public sealed class RollbackActivity(IDeploymentStep deployment) : TaskActivity<
 
 public static partial class StepCalls
 {
+    /// <summary>Calls <see cref="RunTrialActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<TrialOutcome> RunTrialAsync(this TaskOrchestrationContext context, CandidateInput input) =>
         CallAsync<TrialOutcome>(context, nameof(RunTrialActivity), input);
 
+    /// <summary>Calls <see cref="PromoteActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<string> PromoteAsync(this TaskOrchestrationContext context, CandidateInput input) =>
         CallAsync<string>(context, nameof(PromoteActivity), input);
 
+    /// <summary>Calls <see cref="RollbackActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<string> RollbackAsync(this TaskOrchestrationContext context, CandidateInput input) =>
         CallAsync<string>(context, nameof(RollbackActivity), input);
 }

@@ -33,6 +33,7 @@ public sealed class EvaluateCandidateActivity(IEvaluationStep evaluation) : Task
 
 public static partial class StepCalls
 {
+    /// <summary>Calls <see cref="EvaluateCandidateActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<CandidateEvaluation> EvaluateCandidateAsync(this TaskOrchestrationContext context, EvaluateInput input) =>
         CallAsync<CandidateEvaluation>(context, nameof(EvaluateCandidateActivity), input);
 }

@@ -21,6 +21,7 @@ public sealed class TakeSnapshotActivity(IMonitoringStep monitoring) : TaskActiv
 
 public static partial class StepCalls
 {
+    /// <summary>Calls <see cref="TakeSnapshotActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<MonitoringSnapshot> TakeSnapshotAsync(this TaskOrchestrationContext context, string agentId) =>
         CallAsync<MonitoringSnapshot>(context, nameof(TakeSnapshotActivity), agentId);
 }

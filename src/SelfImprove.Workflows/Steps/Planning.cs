@@ -22,6 +22,7 @@ public sealed class PlanAttemptActivity(IPlanningStep planning) : TaskActivity<P
 
 public static partial class StepCalls
 {
+    /// <summary>Calls <see cref="PlanAttemptActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<ImprovementPlan> PlanAttemptAsync(this TaskOrchestrationContext context, PlanInput input) =>
         CallAsync<ImprovementPlan>(context, nameof(PlanAttemptActivity), input);
 }

@@ -104,18 +104,23 @@ public sealed class CloseRunActivity(IRunLedger ledger) : TaskActivity<Improveme
 
 public static partial class StepCalls
 {
+    /// <summary>Calls <see cref="LoadRunSettingsActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<RunSettings> LoadRunSettingsAsync(this TaskOrchestrationContext context, string agentId) =>
         CallAsync<RunSettings>(context, nameof(LoadRunSettingsActivity), agentId);
 
+    /// <summary>Calls <see cref="StartRunActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<RunStartResult> StartRunAsync(this TaskOrchestrationContext context, RunStartRequest request) =>
         CallAsync<RunStartResult>(context, nameof(StartRunActivity), request);
 
+    /// <summary>Calls <see cref="GetRunStateActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<AgentRunState> GetRunStateAsync(this TaskOrchestrationContext context, string agentId) =>
         CallAsync<AgentRunState>(context, nameof(GetRunStateActivity), agentId);
 
+    /// <summary>Calls <see cref="RunUsageActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<UsageReport> RunUsageAsync(this TaskOrchestrationContext context, UsageInput input) =>
         CallAsync<UsageReport>(context, nameof(RunUsageActivity), input);
 
+    /// <summary>Calls <see cref="CloseRunActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<bool> CloseRunAsync(this TaskOrchestrationContext context, ImprovementReport report) =>
         CallAsync<bool>(context, nameof(CloseRunActivity), report);
 }

@@ -23,6 +23,7 @@ public sealed class TrainCandidateActivity(ITrainingStep training) : TaskActivit
 
 public static partial class StepCalls
 {
+    /// <summary>Calls <see cref="TrainCandidateActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<string> TrainCandidateAsync(this TaskOrchestrationContext context, TrainInput input) =>
         CallAsync<string>(context, nameof(TrainCandidateActivity), input);
 }
