@@ -50,7 +50,7 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         });
 
         RuleFor(m => m.Labels).Must(l => l.Count is >= 2 and <= ManifestLimits.MaxLabels)
-            .WithMessage(m => $"must list at least 2 intents and at most {ManifestLimits.MaxLabels:N0}; got {m.Labels.Count}.");
+            .WithMessage(m => $"must list at least 2 intents and at most {ManifestLimits.MaxLabels}; got {m.Labels.Count}.");
         RuleForEach(m => m.Labels).ChildRules(label =>
         {
             label.RuleFor(l => l.Name).Matches(NamePattern()).WithMessage("must be a non-empty name with no spaces (as the data files spell the label); got '{PropertyValue}'.");
