@@ -1,16 +1,23 @@
 using System.CommandLine;
 using SelfImprove.Core;
+using SelfImprove.Core.Datasets;
 using SelfImprove.Core.Manifests;
+using SelfImprove.Data;
+using SelfImprove.Data.Files;
 
 namespace SelfImprove.Cli.Commands;
 
-/// <summary><c>selfimprove validate &lt;manifest&gt;</c>: every problem with its JSON path; exit 2 when invalid.</summary>
+/// <summary>
+/// <c>selfimprove validate &lt;manifest&gt;</c>: every problem with its JSON path, then the data as <c>train</c> reads
+/// them (a data file <c>train</c> would refuse is refused here first, with the same message); exit 2 when invalid.
+/// </summary>
 public static class ValidateCommand
 {
+    /// <summary>The <c>validate</c> command, writing its report to <paramref name="output"/> and problems to <paramref name="error"/>.</summary>
     public static Command Create(TextWriter output, TextWriter error)
     {
         var manifest = new Argument<FileInfo>("manifest") { Description = "The agent manifest (*.agent.json) to check." };
-        var command = new Command("validate", "Check an agent manifest and its constitution; list every problem with its JSON path.") { manifest };
+        var command = new Command("validate", "Check an agent manifest, its constitution and its data; list every problem with its JSON path or file and line.") { manifest };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(manifest)!;
@@ -21,8 +28,20 @@ public static class ValidateCommand
                 error.WriteLine($"{errors.Count} problem(s); see docs/agent-manifest.md for what each field allows.");
                 return ExitCodes.InvalidInput;
             }
+            AgentDatasets data;
+            try
+            {
+                data = AgentDataLoader.Load(loaded);
+            }
+            catch (Exception ex) when (ex is DataFileException or InvalidDataException)
+            {
+                error.WriteLine(ex.Message);
+                error.WriteLine("1 problem(s); see docs/agent-manifest.md#data-files-csv-and-json-lines for what a data file must hold.");
+                return ExitCodes.InvalidInput;
+            }
             output.WriteLine($"{path}: valid. Agent '{loaded.Manifest.AgentId}', {loaded.Manifest.Labels.Count} intents, " +
-                             $"goal {loaded.Manifest.Goal.Metric.ToWire()} >= {loaded.Manifest.Goal.Target:0.###}, constitution '{loaded.Manifest.Alignment.Constitution}'.");
+                             $"goal {loaded.Manifest.Goal.Metric.ToWire()} >= {loaded.Manifest.Goal.Target:0.###}, constitution '{loaded.Manifest.Alignment.Constitution}'; " +
+                             $"data: {data.Pool.Count} pool, {data.Validation.Count} validation, {data.Evaluation.Count} evaluation, {data.Production.Count} production.");
             return ExitCodes.Ok;
         });
         return command;

@@ -34,10 +34,10 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             RuleFor(m => m.Data.Generator).NotNull().WithMessage("is required when data.source is 'generator'.");
             RuleFor(m => m.Data.Generator!.Name).IsInEnum().WithMessage(OneOf<DataGenerator>()).When(m => m.Data.Generator is not null);
             RuleFor(m => m.Data.Generator!.Seed).GreaterThanOrEqualTo(0).When(m => m.Data.Generator is not null).WithMessage("must be 0 or more; got {PropertyValue}.");
-            RuleFor(m => m.Data.Generator!.PoolPerIntent).GreaterThan(0).When(m => m.Data.Generator is not null).WithMessage(Positive);
-            RuleFor(m => m.Data.Generator!.ValidationPerIntent).GreaterThan(0).When(m => m.Data.Generator is not null).WithMessage(Positive);
-            RuleFor(m => m.Data.Generator!.EvaluationPerIntent).GreaterThan(0).When(m => m.Data.Generator is not null).WithMessage(Positive);
-            RuleFor(m => m.Data.Generator!.ProductionSize).GreaterThan(0).When(m => m.Data.Generator is not null).WithMessage(Positive);
+            RuleFor(m => m.Data.Generator!.PoolPerIntent).InclusiveBetween(1, ManifestLimits.MaxPerIntent).When(m => m.Data.Generator is not null).WithMessage(PositiveUpTo(ManifestLimits.MaxPerIntent));
+            RuleFor(m => m.Data.Generator!.ValidationPerIntent).InclusiveBetween(1, ManifestLimits.MaxPerIntent).When(m => m.Data.Generator is not null).WithMessage(PositiveUpTo(ManifestLimits.MaxPerIntent));
+            RuleFor(m => m.Data.Generator!.EvaluationPerIntent).InclusiveBetween(1, ManifestLimits.MaxPerIntent).When(m => m.Data.Generator is not null).WithMessage(PositiveUpTo(ManifestLimits.MaxPerIntent));
+            RuleFor(m => m.Data.Generator!.ProductionSize).InclusiveBetween(1, ManifestLimits.MaxRequests).When(m => m.Data.Generator is not null).WithMessage(PositiveUpTo(ManifestLimits.MaxRequests));
             RuleFor(m => m.Data.Generator!.DriftPoint).ExclusiveBetween(0, 1).When(m => m.Data.Generator is not null)
                 .WithMessage("must be a fraction of the stream strictly between 0 and 1; got {PropertyValue}.");
         });
@@ -49,7 +49,8 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             RuleFor(m => m.Data.Production).NotNull().WithMessage(RequiredFile).SetValidator(new DataFileValidator(manifestDirectory, labelRequired: false)!);
         });
 
-        RuleFor(m => m.Labels).Must(l => l.Count >= 2).WithMessage("must list at least 2 intents; got {CollectionCount}.");
+        RuleFor(m => m.Labels).Must(l => l.Count is >= 2 and <= ManifestLimits.MaxLabels)
+            .WithMessage(m => $"must list at least 2 intents and at most {ManifestLimits.MaxLabels}; got {m.Labels.Count}.");
         RuleForEach(m => m.Labels).ChildRules(label =>
         {
             label.RuleFor(l => l.Name).Matches(NamePattern()).WithMessage("must be a non-empty name with no spaces (as the data files spell the label); got '{PropertyValue}'.");
@@ -61,20 +62,20 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
 
         RuleFor(m => m.Monitoring.Schedule).Must(CronSchedule.IsValid)
             .WithMessage("must be a six-field cron expression (second minute hour day month day-of-week), e.g. '0 */15 * * * *'; got '{PropertyValue}'.");
-        RuleFor(m => m.Monitoring.SampleSize).GreaterThan(0).WithMessage(Positive);
+        RuleFor(m => m.Monitoring.SampleSize).InclusiveBetween(1, ManifestLimits.MaxRequests).WithMessage(PositiveUpTo(ManifestLimits.MaxRequests));
         RuleFor(m => m.Monitoring.FeedbackShare).InclusiveBetween(0, 1).WithMessage(Fraction);
 
-        RuleFor(m => m.Trigger.Cooldown).GreaterThanOrEqualTo(TimeSpan.Zero).WithMessage("must not be negative; got {PropertyValue}.");
-        RuleFor(m => m.Trigger.MinimumEvidence).GreaterThan(0).WithMessage(Positive);
+        RuleFor(m => m.Trigger.Cooldown).InclusiveBetween(TimeSpan.Zero, ManifestLimits.MaxDuration).WithMessage(DurationUpTo);
+        RuleFor(m => m.Trigger.MinimumEvidence).InclusiveBetween(1, ManifestLimits.MaxRequests).WithMessage(PositiveUpTo(ManifestLimits.MaxRequests));
 
         RuleFor(m => m.Planner.Kind).IsInEnum().WithMessage(OneOf<AgentKind>());
         RuleFor(m => m.Planner.SelectionRule).IsInEnum().WithMessage(OneOf<SelectionRule>());
-        RuleFor(m => m.Planner.MaxLabelRequests).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
-        RuleFor(m => m.Planner.MaxGeneratedSamples).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+        RuleFor(m => m.Planner.MaxLabelRequests).InclusiveBetween(0, ManifestLimits.MaxPlanned).WithMessage(NotNegativeUpTo(ManifestLimits.MaxPlanned));
+        RuleFor(m => m.Planner.MaxGeneratedSamples).InclusiveBetween(0, ManifestLimits.MaxPlanned).WithMessage(NotNegativeUpTo(ManifestLimits.MaxPlanned));
         RuleFor(m => m.Planner.MaxLabelRequests)
             .Must((m, labels) => labels + m.Planner.MaxGeneratedSamples > 0)
             .WithMessage("and maxGeneratedSamples are both 0: the planner could never add data. Allow at least one of them.");
-        RuleFor(m => m.Planner.TokenBudget).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+        RuleFor(m => m.Planner.TokenBudget).InclusiveBetween(0, ManifestLimits.MaxTokenBudget).WithMessage(NotNegativeUpTo(ManifestLimits.MaxTokenBudget));
         RuleFor(m => m.Planner.TokenBudget).GreaterThan(0)
             .When(m => UsesLlm(m))
             .WithMessage("must be positive when the planner, teacher or feedback agent is an LLM (every call is counted against it); got {PropertyValue}.");
@@ -95,17 +96,20 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         RuleFor(m => m.Teacher.Prices).SetValidator(new PricesValidator());
         RuleFor(m => m.Teacher.Specialists).Empty().When(m => !IsLlm(m.Teacher.Kind))
             .WithMessage("must be empty when teacher.kind is 'offline': specialists are further LLM teachers beside an LLM teacher.");
+        RuleFor(m => m.Teacher.Specialists).Must(s => s.Count <= ManifestLimits.MaxSpecialists)
+            .WithMessage(m => $"must list at most {ManifestLimits.MaxSpecialists} specialists; got {m.Teacher.Specialists.Count}.");
         RuleForEach(m => m.Teacher.Specialists).ChildRules(specialist =>
         {
             specialist.RuleFor(t => t.Kind).Must(kind => AgentKinds.Llm.Contains(kind)).WithMessage(t => OneOf(AgentKinds.Llm.Select(k => k.ToWire()), t.Kind));
             specialist.RuleFor(t => t.Endpoint).Must(BeHttpUrl).WithMessage(EndpointMessage);
             specialist.RuleFor(t => t.Deployment).NotEmpty().WithMessage(DeploymentMessage);
             specialist.RuleFor(t => t.Prices).SetValidator(new PricesValidator());
-            specialist.RuleFor(t => t.HardestTargets).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+            specialist.RuleFor(t => t.HardestTargets).InclusiveBetween(0, ManifestLimits.MaxHardestTargets).WithMessage(NotNegativeUpTo(ManifestLimits.MaxHardestTargets));
         });
         RuleForEach(m => m.Teacher.Specialists)
             .Must((m, t) => t.Intents.All(i => m.Labels.Any(l => l.Name == i)))
             .WithMessage((m, t) => $"intents must be names from $.labels; unknown: {string.Join(", ", t.Intents.Where(i => m.Labels.All(l => l.Name != i)))}.");
+        RuleFor(m => m.Teacher.DemonstrationTimeout).InclusiveBetween(TimeSpan.Zero, ManifestLimits.MaxDuration).WithMessage(DurationUpTo);
         RuleFor(m => m.Teacher.DemonstrationTimeout).GreaterThan(TimeSpan.Zero).When(m => m.Teacher.AllowHumanDemonstrations)
             .WithMessage("must be positive when allowHumanDemonstrations is true (e.g. '01:00:00'); got {PropertyValue}.");
 
@@ -120,9 +124,9 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
 
         RuleFor(m => m.Training.Trainer).IsInEnum().WithMessage(OneOf<TrainerKind>());
         RuleFor(m => m.Training.Compute.Target).IsInEnum().WithMessage(OneOf<ComputeTarget>());
-        RuleFor(m => m.Training.Compute.DeviceId).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
-        RuleFor(m => m.Training.HyperParameters.L2).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
-        RuleFor(m => m.Training.HyperParameters.L1).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+        RuleFor(m => m.Training.Compute.DeviceId).InclusiveBetween(0, ManifestLimits.MaxDeviceId).WithMessage(NotNegativeUpTo(ManifestLimits.MaxDeviceId));
+        RuleFor(m => m.Training.HyperParameters.L2).InclusiveBetween(0, ManifestLimits.MaxRegularization).WithMessage(NotNegativeUpTo(ManifestLimits.MaxRegularization));
+        RuleFor(m => m.Training.HyperParameters.L1).InclusiveBetween(0, ManifestLimits.MaxRegularization).WithMessage(NotNegativeUpTo(ManifestLimits.MaxRegularization));
         RuleFor(m => m.Training.HyperParameters.MaxIterations).InclusiveBetween(1, 10_000).WithMessage("must be between 1 and 10000; got {PropertyValue}.");
 
         RuleFor(m => m.Evaluation.Metrics).NotEmpty().WithMessage("must list at least one metric: " + string.Join(", ", WireNames.All<GoalMetric>()) + ".");
@@ -136,9 +140,12 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             .Must(path => File.Exists(Path.Combine(manifestDirectory!, path)))
             .When(m => manifestDirectory is not null && !string.IsNullOrEmpty(m.Alignment.Constitution))
             .WithMessage(m => $"file not found: '{Path.GetFullPath(Path.Combine(manifestDirectory!, m.Alignment.Constitution))}'. Paths are relative to the manifest's folder.");
-        RuleFor(m => m.Alignment.MaxDistance).GreaterThan(0).WithMessage("must be a positive number of bits; got {PropertyValue}.");
+        RuleFor(m => m.Alignment.MaxDistance)
+            .GreaterThan(0).WithMessage(MaxDistanceMessage)
+            .LessThanOrEqualTo(ManifestLimits.MaxDistanceBits).WithMessage(MaxDistanceMessage);
         RuleFor(m => m.Alignment.Epsilon).ExclusiveBetween(0, 0.5).WithMessage("must be strictly between 0 and 0.5; got {PropertyValue}.");
 
+        RuleFor(m => m.Approval.Timeout).InclusiveBetween(TimeSpan.Zero, ManifestLimits.MaxDuration).WithMessage(DurationUpTo);
         RuleFor(m => m.Approval.Timeout).GreaterThan(TimeSpan.Zero).When(m => m.Approval.Required)
             .WithMessage("must be positive when approval is required (e.g. '1.00:00:00' for a day); got {PropertyValue}.");
 
@@ -146,13 +153,18 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             .WithMessage("must be a share of traffic strictly between 0 and 1 (the serving version keeps the rest); got {PropertyValue}.");
         RuleFor(m => m.Deployment.TrialShare).ExclusiveBetween(0, 1)
             .WithMessage("must be a share of the recorded stream strictly between 0 and 1 (the end that the A/B trial replays); got {PropertyValue}.");
-        RuleFor(m => m.Deployment.MinimumSamples).GreaterThan(0).WithMessage(Positive);
+        RuleFor(m => m.Deployment.MinimumSamples).InclusiveBetween(1, ManifestLimits.MaxRequests).WithMessage(PositiveUpTo(ManifestLimits.MaxRequests));
         RuleFor(m => m.Deployment.PromotionRule).IsInEnum().WithMessage(OneOf<PromotionRule>());
     }
 
     private const string Fraction = "must be a fraction between 0 and 1; got {PropertyValue}.";
-    private const string Positive = "must be greater than 0; got {PropertyValue}.";
-    private const string NotNegative = "must be 0 or more; got {PropertyValue}.";
+    private static string PositiveUpTo(double max) => $"must be greater than 0 and at most {max:0.###}; got {{PropertyValue}}.";
+    private static string NotNegativeUpTo(double max) => $"must be 0 or more and at most {max:0.###}; got {{PropertyValue}}.";
+
+    private static readonly string MaxDistanceMessage = $"must be a positive number of bits, at most {ManifestLimits.MaxDistanceBits}; got {{PropertyValue}}.";
+
+    private static readonly string DurationUpTo =
+        $"must not be negative and at most {ManifestLimits.MaxDuration.TotalDays:0} days (\"{ManifestLimits.MaxDuration:c}\"); got {{PropertyValue}}.";
     private const string RequiredFile = "is required when data.source is 'files': give { \"path\": ..., \"textColumn\": ..., \"labelColumn\": ... }.";
 
     private const string EndpointMessage =
@@ -181,8 +193,8 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
     {
         public PricesValidator()
         {
-            RuleFor(p => p.InputPer1k).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
-            RuleFor(p => p.OutputPer1k).GreaterThanOrEqualTo(0).WithMessage(NotNegative);
+            RuleFor(p => p.InputPer1k).InclusiveBetween(0, ManifestLimits.MaxPricePer1k).WithMessage(NotNegativeUpTo(ManifestLimits.MaxPricePer1k));
+            RuleFor(p => p.OutputPer1k).InclusiveBetween(0, ManifestLimits.MaxPricePer1k).WithMessage(NotNegativeUpTo(ManifestLimits.MaxPricePer1k));
         }
     }
 

@@ -92,6 +92,136 @@ public sealed class ManifestLoaderTests : IDisposable
         var error = Assert.Single(errors, e => e.JsonPath == expectedPath);
         Assert.Contains(expectedFragment, error.Message);
         Assert.Equal(path, error.File);
+        Assert.DoesNotMatch(UnfilledPlaceholder, error.Message);
+    }
+
+    /// <summary>A FluentValidation placeholder such as {CollectionCount} that the rule did not fill.</summary>
+    private const string UnfilledPlaceholder = @"\{[A-Za-z]+\}";
+
+    private const string LlmTeacher = "\"kind\":\"azure-openai\",\"endpoint\":\"https://x.openai.azure.com\",\"deployment\":\"d\"";
+
+    /// <summary>
+    /// Each bounded value: the property (as an edit path), a value just inside its range, one just outside, and what the
+    /// error must say (the allowed range). Every duration, count, share and amount of the manifest is here, at both ends.
+    /// </summary>
+    public static TheoryData<string, string, string, string> Bounds => new()
+    {
+        { "goal.target", "1", "1.0001", "between 0 and 1" },
+        { "goal.acceptableRange.min", "0", "-0.0001", "between 0 and 1" },
+        { "goal.acceptableRange.max", "1", "1.0001", "between 0 and 1" },
+        { "data.generator.seed", "0", "-1", "0 or more" },
+        { "data.generator.poolPerIntent", "1000", "1001", "greater than 0 and at most 1000; got 1001" },
+        { "data.generator.poolPerIntent", "1", "0", "greater than 0 and at most 1000; got 0" },
+        { "data.generator.validationPerIntent", "1000", "1001", "greater than 0 and at most 1000" },
+        { "data.generator.validationPerIntent", "1", "0", "greater than 0 and at most 1000" },
+        { "data.generator.evaluationPerIntent", "1000", "1001", "greater than 0 and at most 1000" },
+        { "data.generator.evaluationPerIntent", "1", "0", "greater than 0 and at most 1000" },
+        { "data.generator.productionSize", "100000", "100001", "greater than 0 and at most 100000" },
+        { "data.generator.productionSize", "1", "0", "greater than 0 and at most 100000" },
+        { "data.generator.driftPoint", "0.999", "1", "strictly between 0 and 1" },
+        { "data.generator.driftPoint", "0.001", "0", "strictly between 0 and 1" },
+        { "monitoring.sampleSize", "100000", "100001", "greater than 0 and at most 100000" },
+        { "monitoring.sampleSize", "1", "0", "greater than 0 and at most 100000" },
+        { "monitoring.feedbackShare", "1", "1.0001", "between 0 and 1" },
+        { "monitoring.feedbackShare", "0", "-0.0001", "between 0 and 1" },
+        { "trigger.cooldown", "\"30.00:00:00\"", "\"30.00:00:01\"", "must not be negative and at most 30 days (\"30.00:00:00\"); got 30.00:00:01" },
+        { "trigger.cooldown", "\"00:00:00\"", "\"-00:00:01\"", "must not be negative and at most 30 days" },
+        { "trigger.minimumEvidence", "100000", "100001", "greater than 0 and at most 100000" },
+        { "trigger.minimumEvidence", "1", "0", "greater than 0 and at most 100000" },
+        { "planner.maxLabelRequests", "100000", "100001", "0 or more and at most 100000" },
+        { "planner.maxLabelRequests", "0", "-1", "0 or more and at most 100000" },
+        { "planner.maxGeneratedSamples", "100000", "100001", "0 or more and at most 100000" },
+        { "planner.maxGeneratedSamples", "0", "-1", "0 or more and at most 100000" },
+        { "planner.tokenBudget", "1000000000", "1000000001", "0 or more and at most 1000000000" },
+        { "planner.tokenBudget", "0", "-1", "0 or more and at most 1000000000" },
+        { "planner.prices", "{\"inputPer1k\":1000}", "{\"inputPer1k\":1000.01}", "0 or more and at most 1000" },
+        { "planner.prices", "{\"outputPer1k\":0}", "{\"outputPer1k\":-0.01}", "0 or more and at most 1000" },
+        { "teacher.prices", "{\"inputPer1k\":1000}", "{\"inputPer1k\":1000.01}", "0 or more and at most 1000" },
+        { "teacher.demonstrationTimeout", "\"30.00:00:00\"", "\"30.00:00:01\"", "must not be negative and at most 30 days" },
+        { "teacher.demonstrationTimeout", "\"00:00:00\"", "\"-00:00:01\"", "must not be negative and at most 30 days" },
+        { "teacher.batchSize", "500", "501", "between 1 and 500" },
+        { "teacher.batchSize", "1", "0", "between 1 and 500" },
+        { "teacher.specialists", $"[{{{LlmTeacher},\"hardestTargets\":10000}}]", $"[{{{LlmTeacher},\"hardestTargets\":10001}}]", "0 or more and at most 10000" },
+        { "teacher.specialists", $"[{{{LlmTeacher},\"hardestTargets\":0}}]", $"[{{{LlmTeacher},\"hardestTargets\":-1}}]", "0 or more and at most 10000" },
+        { "feedback", "{\"minConfidence\":1}", "{\"minConfidence\":1.0001}", "between 0 and 1" },
+        { "feedback", "{\"minConfidence\":0}", "{\"minConfidence\":-0.0001}", "between 0 and 1" },
+        { "feedback", "{\"prices\":{\"outputPer1k\":1000}}", "{\"prices\":{\"outputPer1k\":1000.01}}", "0 or more and at most 1000" },
+        { "training.compute.deviceId", "63", "64", "0 or more and at most 63" },
+        { "training.compute.deviceId", "0", "-1", "0 or more and at most 63" },
+        { "training.hyperParameters.l2", "1000", "1000.5", "0 or more and at most 1000" },
+        { "training.hyperParameters.l2", "0", "-0.1", "0 or more and at most 1000" },
+        { "training.hyperParameters.l1", "1000", "1000.5", "0 or more and at most 1000" },
+        { "training.hyperParameters.l1", "0", "-0.1", "0 or more and at most 1000" },
+        { "training.hyperParameters.maxIterations", "10000", "10001", "between 1 and 10000" },
+        { "training.hyperParameters.maxIterations", "1", "0", "between 1 and 10000" },
+        { "evaluation.maxAttempts", "10", "11", "between 1 and 10" },
+        { "evaluation.maxAttempts", "1", "0", "between 1 and 10" },
+        { "alignment.maxDistance", "100", "100.5", "positive number of bits, at most 100" },
+        { "alignment.maxDistance", "0.000001", "0", "positive number of bits, at most 100" },
+        { "alignment.epsilon", "0.499", "0.5", "strictly between 0 and 0.5" },
+        { "alignment.epsilon", "1e-300", "0", "strictly between 0 and 0.5" },
+        { "approval.timeout", "\"30.00:00:00\"", "\"30.00:00:01\"", "must not be negative and at most 30 days" },
+        { "approval.timeout", "\"00:00:01\"", "\"10675199.02:48:05\"", "must not be negative and at most 30 days (\"30.00:00:00\"); got 10675199.02:48:05" },
+        { "deployment.candidateShare", "0.999", "1", "strictly between 0 and 1" },
+        { "deployment.candidateShare", "0.001", "0", "strictly between 0 and 1" },
+        { "deployment.trialShare", "0.999", "1", "strictly between 0 and 1" },
+        { "deployment.trialShare", "0.001", "0", "strictly between 0 and 1" },
+        { "deployment.minimumSamples", "100000", "100001", "greater than 0 and at most 100000" },
+        { "deployment.minimumSamples", "1", "0", "greater than 0 and at most 100000" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Bounds))]
+    public void Each_bounded_value_passes_just_inside_its_range_and_fails_just_outside_naming_the_range(string property, string inside, string outside, string expected)
+    {
+        // Specialists need an LLM teacher (and an LLM a token budget); the edit puts them on it.
+        void Edit(JsonObject m, string value)
+        {
+            if (property.StartsWith("teacher.specialists", StringComparison.Ordinal))
+            {
+                m["teacher"] = JsonNode.Parse($"{{{LlmTeacher}}}");
+                m["planner"]!["tokenBudget"] = 1000;
+            }
+            Apply(m, $"{property}={value}");
+        }
+        var jsonPath = "$." + property;
+
+        var insideErrors = ManifestLoader.TryLoad(ManifestFiles.WriteSupportRouter(folder, m => Edit(m, inside))).Errors;
+        var outsideErrors = ManifestLoader.TryLoad(ManifestFiles.WriteSupportRouter(folder, m => Edit(m, outside))).Errors;
+
+        Assert.True(insideErrors.Count == 0, string.Join(Environment.NewLine, insideErrors));
+        var error = Assert.Single(outsideErrors, e => e.JsonPath.StartsWith(jsonPath, StringComparison.Ordinal) && e.Message.Contains(expected));
+        Assert.DoesNotMatch(UnfilledPlaceholder, error.Message);
+    }
+
+    [Theory]
+    [InlineData(0, "must list at least 2 intents and at most 1000; got 0.")]
+    [InlineData(1, "must list at least 2 intents and at most 1000; got 1.")]
+    [InlineData(1001, "must list at least 2 intents and at most 1000; got 1001.")]
+    public void The_number_of_intents_is_bounded_and_the_message_gives_the_count(int count, string expected)
+    {
+        var path = ManifestFiles.WriteSupportRouter(folder, m =>
+            m["labels"] = new JsonArray(Enumerable.Range(0, count).Select(i => (JsonNode)new JsonObject { ["name"] = $"intent_{i}", ["action"] = "human_agent" }).ToArray()));
+
+        var error = Assert.Single(ManifestLoader.TryLoad(path).Errors, e => e.JsonPath == "$.labels");
+
+        Assert.Equal(expected, error.Message);
+    }
+
+    [Fact]
+    public void The_number_of_specialists_is_bounded()
+    {
+        var specialists = string.Join(",", Enumerable.Repeat($"{{{LlmTeacher}}}", 21));
+        var path = ManifestFiles.WriteSupportRouter(folder, m =>
+        {
+            m["teacher"] = JsonNode.Parse($"{{{LlmTeacher},\"specialists\":[{specialists}]}}");
+            m["planner"]!["tokenBudget"] = 1000;
+        });
+
+        var error = Assert.Single(ManifestLoader.TryLoad(path).Errors);
+
+        Assert.Equal("$.teacher.specialists", error.JsonPath);
+        Assert.Equal("must list at most 20 specialists; got 21.", error.Message);
     }
 
     [Fact]
