@@ -243,3 +243,45 @@ public sealed class HostileInputTests
         return answer.ToString();
     }
 }
+
+/// <summary>A body slower than Kestrel's minimum data rate (its own class, so its seconds of waiting run alongside the others).</summary>
+public sealed class SlowBodyTests
+{
+    private static readonly string Feedback = $"api/agents/{ApiServer.AgentId}/feedback";
+
+    [Fact]
+    public async Task A_body_that_trickles_in_gets_408_and_changes_nothing()
+    {
+        await using var api = await ApiServer.StartAsync();
+
+        // Kestrel's minimum data rate (240 bytes/s after a 5 s grace period) applies; one byte a second falls below it.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(api.Server.BaseAddress.Host, api.Server.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        var head = $"POST /{Feedback} HTTP/1.1\r\nHost: {api.Server.BaseAddress.Authority}\r\n{"x-functions-key"}: {ApiServer.Key}\r\n" +
+                   "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        var answer = new StringBuilder();
+        var reading = Task.Run(async () =>
+        {
+            var buffer = new byte[4096];
+            try
+            {
+                while (await stream.ReadAsync(buffer) is var read and > 0) answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
+            }
+            catch (IOException) { }
+        });
+        for (var i = 0; i < 15 && !reading.IsCompleted && answer.Length == 0; i++)
+        {
+            try { await stream.WriteAsync(" "u8.ToArray()); }
+            catch (IOException) { break; }
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+        await reading.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.StartsWith("HTTP/1.1 408", answer.ToString());
+        Assert.Contains("application/problem+json", answer.ToString());
+        Assert.Contains("Request body too slow", answer.ToString());
+        Assert.False(Directory.Exists(Path.Combine(api.StorePath, "agents", ApiServer.AgentId, "feedback")), "a timed-out body was stored");
+    }
+}
