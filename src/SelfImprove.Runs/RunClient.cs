@@ -159,6 +159,17 @@ public sealed partial class RunClient
     }
 
     /// <summary>
+    /// Whether <paramref name="token"/> opens the approval of <paramref name="runId"/>, before anything else about the
+    /// request is looked at: <see cref="ApprovalTokenCheck.Unknown"/> alike for a wrong token and for a run that does not
+    /// exist, so the answer says nothing about which runs exist.
+    /// </summary>
+    public async Task<ApprovalTokenCheck> CheckTokenAsync(string runId, string? token, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(token) || await GetAsync(runId, cancellationToken) is null) return ApprovalTokenCheck.Unknown;
+        return await tokens.CheckAsync(runId, token, cancellationToken);
+    }
+
+    /// <summary>
     /// Takes a person's decision on a run that waits for approval (the webhook, the approval page, the demo, the
     /// tests: all through here). Order matters: the token is checked before anything is said about the run's
     /// decision, and the decision is recorded (create-if-absent) before the event is raised, so only one decision ever

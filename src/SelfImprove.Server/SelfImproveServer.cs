@@ -1,7 +1,10 @@
 using Azure.Storage.Blobs;
+using System.Threading.RateLimiting;
 using DurableTask.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -116,10 +119,30 @@ public sealed class SelfImproveServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddProblemDetails();
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            // The approval webhook needs no key: each client address gets a fixed window of requests.
+            limiter.AddPolicy(ApiEndpoints.AnonymousRateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.AnonymousRateLimit, Window = options.AnonymousRateWindow, QueueLimit = 0 }));
+            limiter.OnRejected = (rejected, cancellationToken) =>
+            {
+                var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
+                    ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds))
+                    : (int)Math.Ceiling(options.AnonymousRateWindow.TotalSeconds);
+                var request = rejected.HttpContext.Request;
+                rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return new ValueTask(ApiProblems.Problem(request, StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"This address sent more than {options.AnonymousRateLimit} requests to routes without a key within " +
+                    $"{options.AnonymousRateWindow.TotalSeconds:0} s; try again in {seconds} s.",
+                    new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds }).ExecuteAsync(rejected.HttpContext));
+            };
+        });
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapSelfImproveApi(loop.Services.GetRequiredService<ImprovementApi>(), loop.Client, options.Development ? null : options.ApiKey);
+        app.UseRateLimiter();
+        app.MapSelfImproveApi(loop.Services.GetRequiredService<ImprovementApi>(), loop.Client, options.Development ? null : options.ApiKey, limitAnonymousRoutes: true);
         return app;
     }
 

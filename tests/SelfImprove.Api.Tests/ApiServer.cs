@@ -41,8 +41,11 @@ public sealed class ApiServer : IAsyncDisposable
 
     /// <param name="edit">Changes the agent's manifest (small data, reachable goal by default).</param>
     /// <param name="moreAgents">Writes further manifests into the agents folder.</param>
+    /// <param name="publicUrl">The server's <c>--public-url</c>.</param>
+    /// <param name="anonymousRateLimit">Requests per minute and client address on the routes without a key.</param>
     public static async Task<ApiServer> StartAsync(
-        Action<JsonObject>? edit = null, Action<TempDirectory>? moreAgents = null, Action<IServiceCollection>? configure = null)
+        Action<JsonObject>? edit = null, Action<TempDirectory>? moreAgents = null, Action<IServiceCollection>? configure = null,
+        string? publicUrl = null, int? anonymousRateLimit = null)
     {
         var folder = new TempDirectory();
         var agents = new TempDirectory(folder.Combine("agents"));
@@ -60,6 +63,8 @@ public sealed class ApiServer : IAsyncDisposable
             StoreDirectory = folder.Combine("store"),
             EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache,
             ApiKey = Key,
+            PublicUrl = publicUrl,
+            AnonymousRateLimit = anonymousRateLimit ?? new ServerOptions().AnonymousRateLimit,
         };
         var server = await SelfImproveServer.StartAsync(options, output, configure);
         return new ApiServer(folder, server, output);

@@ -46,6 +46,21 @@ public sealed class FunctionAppTests
     }
 
     [Fact]
+    public async Task The_shared_handlers_enforce_each_route_body_limit_without_Kestrel()
+    {
+        await using var app = await FunctionsHost.StartAsync();
+        var predictPath = $"/api/agents/{FunctionsHost.AgentId}/predict";
+
+        var (status, problem, _) = await FunctionsHost.CallAsync(r => app.Http.Predict(r, FunctionsHost.AgentId), predictPath, new { text = new string('x', 70 * 1024) });
+        Assert.Equal(413, status);
+        Assert.Equal(BodyLimit.Predict.MaxBytes, problem!["maxBodyBytes"]!.GetValue<long>());
+        var (unknownRun, refused, _) = await FunctionsHost.CallAsync(r => app.Http.ApproveRun(r, $"{FunctionsHost.AgentId}-9", app.Client),
+            $"/api/runs/{FunctionsHost.AgentId}-9/approval?token=forged", new { decision = "approve", approver = "eve" });
+        Assert.Equal(403, unknownRun);
+        Assert.Equal("Invalid approval token", refused!["title"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_timer_function_starts_one_run_for_a_drifted_agent()
     {
         await using var app = await FunctionsHost.StartAsync();

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,25 +16,36 @@ public static class ApiEndpoints
     /// <summary>The API's handlers (after <c>AddSelfImproveLoop</c> and <c>AddRunClient</c>).</summary>
     public static IServiceCollection AddSelfImproveApi(this IServiceCollection services) => services.AddSingleton<ImprovementApi>();
 
+    /// <summary>The rate-limiter policy <see cref="MapSelfImproveApi"/> puts on the routes that need no key (the approval webhook).</summary>
+    public const string AnonymousRateLimitPolicy = "selfimprove-anonymous";
+
     /// <param name="apiKey">Required on every route but the approval webhook (which its token authorises); null serves without a key.</param>
-    public static IEndpointRouteBuilder MapSelfImproveApi(this IEndpointRouteBuilder app, ImprovementApi api, DurableTaskClient client, string? apiKey)
+    /// <param name="limitAnonymousRoutes">
+    /// Puts <see cref="AnonymousRateLimitPolicy"/> on the routes that need no key; the host registers the policy
+    /// (<c>AddRateLimiter</c>) and calls <c>UseRateLimiter</c>.
+    /// </param>
+    public static IEndpointRouteBuilder MapSelfImproveApi(
+        this IEndpointRouteBuilder app, ImprovementApi api, DurableTaskClient client, string? apiKey, bool limitAnonymousRoutes = false)
     {
         // One group; the key guards every route but the approval webhook, which the run's single-use token authorises.
+        // Each route carries its body limit (BodyLimit), which Kestrel applies as the body arrives.
         var routes = app.MapGroup($"/{ApiRoutes.Prefix}");
         IEndpointFilter? key = apiKey is null ? null : new ApiKeyFilter(apiKey);
-        RouteHandlerBuilder Keyed(RouteHandlerBuilder route) => key is null ? route : route.AddEndpointFilter(key);
+        RouteHandlerBuilder Keyed(RouteHandlerBuilder route, BodyLimit limit) =>
+            key is null ? route.WithMetadata(limit) : route.WithMetadata(limit).AddEndpointFilter(key);
 
-        Keyed(routes.MapPost(ApiRoutes.Runs, (HttpRequest request, string agentId) => api.StartRunAsync(request, agentId, client)));
-        Keyed(routes.MapGet(ApiRoutes.Run, (HttpRequest request, string runId) => api.GetRunAsync(request, runId, client)));
-        Keyed(routes.MapDelete(ApiRoutes.Run, (HttpRequest request, string runId) => api.PurgeAsync(request, runId, client)));
-        Keyed(routes.MapPost(ApiRoutes.Terminate, (HttpRequest request, string runId) => api.TerminateAsync(request, runId, client)));
-        Keyed(routes.MapPost(ApiRoutes.Event, (HttpRequest request, string runId, string eventName) => api.RaiseEventAsync(request, runId, eventName, client)));
-        Keyed(routes.MapPost(ApiRoutes.Demonstrations, (HttpRequest request, string runId) => api.DemonstrateAsync(request, runId, client)));
-        Keyed(routes.MapPost(ApiRoutes.Feedback, (HttpRequest request, string agentId) => api.FeedbackAsync(request, agentId)));
-        Keyed(routes.MapPost(ApiRoutes.Predict, (HttpRequest request, string agentId) => api.PredictAsync(request, agentId)));
-        Keyed(routes.MapGet(ApiRoutes.Versions, (HttpRequest request, string agentId) => api.VersionsAsync(request, agentId)));
-        Keyed(routes.MapPost(ApiRoutes.Rollback, (HttpRequest request, string agentId) => api.RollbackAsync(request, agentId, client)));
-        routes.MapPost(ApiRoutes.Approval, (HttpRequest request, string runId) => api.ApproveAsync(request, runId, client));
+        Keyed(routes.MapPost(ApiRoutes.Runs, (HttpRequest request, string agentId) => api.StartRunAsync(request, agentId, client)), BodyLimit.StartRun);
+        Keyed(routes.MapGet(ApiRoutes.Run, (HttpRequest request, string runId) => api.GetRunAsync(request, runId, client)), BodyLimit.None(ApiRoutes.Run));
+        Keyed(routes.MapDelete(ApiRoutes.Run, (HttpRequest request, string runId) => api.PurgeAsync(request, runId, client)), BodyLimit.None(ApiRoutes.Run));
+        Keyed(routes.MapPost(ApiRoutes.Terminate, (HttpRequest request, string runId) => api.TerminateAsync(request, runId, client)), BodyLimit.None(ApiRoutes.Terminate));
+        Keyed(routes.MapPost(ApiRoutes.Event, (HttpRequest request, string runId, string eventName) => api.RaiseEventAsync(request, runId, eventName, client)), BodyLimit.Event);
+        Keyed(routes.MapPost(ApiRoutes.Demonstrations, (HttpRequest request, string runId) => api.DemonstrateAsync(request, runId, client)), BodyLimit.Demonstrations);
+        Keyed(routes.MapPost(ApiRoutes.Feedback, (HttpRequest request, string agentId) => api.FeedbackAsync(request, agentId)), BodyLimit.Feedback);
+        Keyed(routes.MapPost(ApiRoutes.Predict, (HttpRequest request, string agentId) => api.PredictAsync(request, agentId)), BodyLimit.Predict);
+        Keyed(routes.MapGet(ApiRoutes.Versions, (HttpRequest request, string agentId) => api.VersionsAsync(request, agentId)), BodyLimit.None(ApiRoutes.Versions));
+        Keyed(routes.MapPost(ApiRoutes.Rollback, (HttpRequest request, string agentId) => api.RollbackAsync(request, agentId, client)), BodyLimit.None(ApiRoutes.Rollback));
+        var approval = routes.MapPost(ApiRoutes.Approval, (HttpRequest request, string runId) => api.ApproveAsync(request, runId, client)).WithMetadata(BodyLimit.Approval);
+        if (limitAnonymousRoutes) approval.RequireRateLimiting(AnonymousRateLimitPolicy);
         return app;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
 using SelfImprove.Core.Ports;
 using SelfImprove.Runs;
 using SelfImprove.Steps;
@@ -15,18 +16,25 @@ namespace SelfImprove.Api.Http;
 /// host's durable client and works through its <see cref="RunClient"/>; keys are checked by the host. Handlers
 /// translate between HTTP and the run client: bodies in, problems and payloads out, nothing else.
 /// </summary>
-public sealed partial class ImprovementApi(AgentCatalog agents, RunClientFactory runs, ServingRouter router, FeedbackLog feedback, IModelRegistry registry)
+public sealed partial class ImprovementApi(
+    AgentCatalog agents, RunClientFactory runs, ServingRouter router, FeedbackLog feedback, IModelRegistry registry, IOptions<LoopOptions> loop)
 {
+    /// <summary>
+    /// Links in responses (<c>Location</c>, the check-status body) start at the configured public URL
+    /// (<see cref="LoopOptions.PublicBaseUrl"/>: <c>--public-url</c> or the listening URL on <c>serve</c>, the app's
+    /// public URL on Functions), never at the request's <c>Host</c> header, which the caller chooses.
+    /// </summary>
+    private readonly ApiLinks links = new(loop.Value.PublicBaseUrl);
+
     public async Task<IResult> StartRunAsync(HttpRequest request, string agentId, DurableTaskClient client)
     {
         if (!agents.Contains(agentId)) return UnknownAgent(request, agentId, agents.AgentIds);
-        var (body, problem) = await ReadBodyAsync(request, new StartRunBody(null));
+        var (body, problem) = await ReadBodyAsync(request, BodyLimit.StartRun, new StartRunBody(null));
         if (problem is not null) return problem;
         body ??= new StartRunBody(null); // a literal null body
         if (body.Reason is { Length: > 500 })
             return Invalid(request, new Dictionary<string, string[]> { ["$.reason"] = ["at most 500 characters."] });
 
-        var links = Links(request);
         var started = await runs.Create(client).StartAsync(new RunStartRequest(agentId, body.Reason ?? "started over HTTP", Manual: true));
         if (!started.Started)
             return Problem(request, StatusCodes.Status409Conflict, "A run is in progress",
@@ -45,7 +53,7 @@ public sealed partial class ImprovementApi(AgentCatalog agents, RunClientFactory
         var result = await runs.Create(client).TerminateAsync(runId, reason);
         return result.Outcome switch
         {
-            RunCommandOutcome.Done => TypedResults.Accepted(Links(request).Run(runId), StatusOf(result.Run!)),
+            RunCommandOutcome.Done => TypedResults.Accepted(links.Run(runId), StatusOf(result.Run!)),
             RunCommandOutcome.UnknownRun => UnknownRun(request, runId),
             _ => Problem(request, StatusCodes.Status409Conflict, "Run has ended", result.Message),
         };
@@ -72,51 +80,64 @@ public sealed partial class ImprovementApi(AgentCatalog agents, RunClientFactory
         if (await run.GetAsync(runId) is not { } state) return UnknownRun(request, runId);
         if (state.IsEnded)
             return Problem(request, StatusCodes.Status409Conflict, "Run has ended", $"Run {runId} ended {state.RuntimeStatus}; it waits for no events.");
-        var (body, problem) = await ReadBodyAsync<System.Text.Json.Nodes.JsonNode>(request);
+        var (body, problem) = await ReadBodyAsync<System.Text.Json.Nodes.JsonNode>(request, BodyLimit.Event);
         if (problem is not null) return problem;
         var result = await run.RaiseEventAsync(runId, eventName, body);
         return result.Outcome switch
         {
-            RunCommandOutcome.Done => TypedResults.Accepted(Links(request).Run(runId)),
+            RunCommandOutcome.Done => TypedResults.Accepted(links.Run(runId)),
             RunCommandOutcome.UnknownRun => UnknownRun(request, runId),
             _ => Problem(request, StatusCodes.Status409Conflict, "Run has ended", result.Message),
         };
     }
 
-    /// <summary>The approval webhook: the token in the query authorises it (see <see cref="RunClient.DecideAsync"/>).</summary>
+    /// <summary>
+    /// The approval webhook: the token in the query authorises it (see <see cref="RunClient.DecideAsync"/>). It needs
+    /// no key, so nothing is read before the token is checked: a wrong token, or a run that does not exist, gets the
+    /// same 403 without its body being read; only a valid token lets the (small) body in.
+    /// </summary>
     public async Task<IResult> ApproveAsync(HttpRequest request, string runId, DurableTaskClient client)
     {
+        var token = request.Query["token"].FirstOrDefault();
         var run = runs.Create(client);
-        if (await run.GetAsync(runId) is null) return UnknownRun(request, runId);
-        var (body, problem) = await ReadBodyAsync<ApprovalBody>(request);
+        switch (await run.CheckTokenAsync(runId, token, request.HttpContext.RequestAborted))
+        {
+            case ApprovalTokenCheck.Unknown: return Unread(request, InvalidApprovalToken(request));
+            case ApprovalTokenCheck.Expired: return Unread(request, ExpiredApprovalToken(request, runId));
+        }
+
+        // The token is valid: now the body. (An HTML approval page would post a form here; it would get its own
+        // reader for application/x-www-form-urlencoded under the same limit, and this JSON path would stay as it is.)
+        var (body, problem) = await ReadBodyAsync<ApprovalBody>(request, BodyLimit.Approval);
         if (problem is not null) return problem;
         var errors = ValidateApproval(body);
         if (errors.Count > 0) return Invalid(request, errors);
 
         var decision = new ApprovalDecision(body!.Decision == "approve", body.Approver!.Trim(), body.Comment);
-        var result = await run.DecideAsync(runId, request.Query["token"].FirstOrDefault(), decision);
-        var links = Links(request);
+        var result = await run.DecideAsync(runId, token, decision);
         return result.Outcome switch
         {
             ApprovalOutcome.Accepted => TypedResults.Accepted(links.Run(runId), new ApprovalAccepted(runId, body.Decision!, decision.By, links.Run(runId))),
-            ApprovalOutcome.UnknownRun => UnknownRun(request, runId),
-            ApprovalOutcome.InvalidToken => Problem(request, StatusCodes.Status403Forbidden, "Invalid approval token", result.Message),
-            ApprovalOutcome.ExpiredToken => Problem(request, StatusCodes.Status403Forbidden, "Approval token expired", result.Message),
+            ApprovalOutcome.UnknownRun or ApprovalOutcome.InvalidToken => InvalidApprovalToken(request),
+            ApprovalOutcome.ExpiredToken => ExpiredApprovalToken(request, runId),
             ApprovalOutcome.AlreadyDecided => Problem(request, StatusCodes.Status409Conflict, "Already decided", result.Message),
             _ => Problem(request, StatusCodes.Status409Conflict, "Run is not waiting for approval", result.Message),
         };
     }
+
+    private static IResult ExpiredApprovalToken(HttpRequest request, string runId) =>
+        Problem(request, StatusCodes.Status403Forbidden, "Approval token expired",
+            $"The approval window of run {runId} has closed; without a decision in time the run is rejected.");
 
     /// <summary>People's labelled samples for a run whose plan asked for them (see <see cref="RunClient.DemonstrateAsync"/>).</summary>
     public async Task<IResult> DemonstrateAsync(HttpRequest request, string runId, DurableTaskClient client)
     {
         var run = runs.Create(client);
         if (await run.GetAsync(runId) is null) return UnknownRun(request, runId);
-        var (body, problem) = await ReadBodyAsync<DemonstrationsBody>(request);
+        var (body, problem) = await ReadBodyAsync<DemonstrationsBody>(request, BodyLimit.Demonstrations);
         if (problem is not null) return problem;
 
         var result = await run.DemonstrateAsync(runId, body?.By ?? "", body?.Samples ?? []);
-        var links = Links(request);
         return result.Outcome switch
         {
             DemonstrationOutcome.Accepted => TypedResults.Accepted(links.Run(runId),
@@ -130,7 +151,7 @@ public sealed partial class ImprovementApi(AgentCatalog agents, RunClientFactory
     public async Task<IResult> FeedbackAsync(HttpRequest request, string agentId)
     {
         if (!agents.Contains(agentId)) return UnknownAgent(request, agentId, agents.AgentIds);
-        var (body, problem) = await ReadBodyAsync<FeedbackBody>(request);
+        var (body, problem) = await ReadBodyAsync<FeedbackBody>(request, BodyLimit.Feedback);
         if (problem is not null) return problem;
         var labels = agents.Get(agentId).Manifest.LabelNames.ToHashSet(StringComparer.Ordinal);
         var errors = new Dictionary<string, string[]>();
@@ -151,7 +172,7 @@ public sealed partial class ImprovementApi(AgentCatalog agents, RunClientFactory
     public async Task<IResult> PredictAsync(HttpRequest request, string agentId)
     {
         if (!agents.Contains(agentId)) return UnknownAgent(request, agentId, agents.AgentIds);
-        var (body, problem) = await ReadBodyAsync<PredictBody>(request);
+        var (body, problem) = await ReadBodyAsync<PredictBody>(request, BodyLimit.Predict);
         if (problem is not null) return problem;
         var errors = new Dictionary<string, string[]>();
         CheckText(errors, "$.text", body?.Text);
@@ -189,9 +210,6 @@ public sealed partial class ImprovementApi(AgentCatalog agents, RunClientFactory
         var now = await registry.SetServingAsync(agentId, parent, $"rolled back from {current.VersionId} to {parent}, the version it was trained from");
         return TypedResults.Ok(new ServingPayload(agentId, now.VersionId, now.PreviousVersionId, now.Reason));
     }
-
-    /// <summary>Links into this API as the caller reached it.</summary>
-    private static ApiLinks Links(HttpRequest request) => new(new Uri($"{request.Scheme}://{request.Host}{request.PathBase}/"));
 
     private static RunStatusPayload StatusOf(RunSnapshot run) => new(
         run.RunId, run.AgentId, run.RuntimeStatus.ToString(), run.CreatedAt, run.LastUpdatedAt,

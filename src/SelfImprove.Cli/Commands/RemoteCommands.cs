@@ -23,19 +23,29 @@ public static class RemoteCommands
 
     private static Option<string> Server() => new("--server") { Description = "The API's base URL, e.g. http://127.0.0.1:7071.", Required = true };
 
-    private static Option<string?> Key() => new("--key") { Description = $"API key. Default: ${ServeCommand.KeyEnvironmentVariable}." };
+    private static Option<string?> Key() => ApiKeyOptions.Key($"API key. Default: --key-file, else ${ServeCommand.KeyEnvironmentVariable}.");
+
+    /// <summary>The client of <c>--server</c> with the key of <c>--key</c>, <c>--key-file</c> or the environment.</summary>
+    private static ApiClient Client(ParseResult parse, Option<string> server, Option<string?> key, Option<FileInfo?> keyFile)
+    {
+        string? resolved;
+        try { resolved = ApiKeyOptions.Resolve(parse.GetValue(key), parse.GetValue(keyFile)); }
+        catch (ArgumentException e) { throw new ApiException(e.Message, invalidInput: true); }
+        return ApiClient.From(parse.GetValue(server)!, resolved);
+    }
 
     private static Command Run(TextWriter output, TextWriter error)
     {
         var server = Server();
         var key = Key();
+        var keyFile = ApiKeyOptions.KeyFile();
         var agent = new Option<string>("--agent", "-a") { Description = "The agent to improve.", Required = true };
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the run's record)." };
         var wait = new Option<bool>("--wait") { Description = "Follow the run to its end, printing each phase." };
-        var command = new Command("run", "Start an improvement run on a server.") { server, key, agent, reason, wait };
+        var command = new Command("run", "Start an improvement run on a server.") { server, key, keyFile, agent, reason, wait };
         command.SetAction((parse, ct) => Guard(error, async () =>
         {
-            using var api = ApiClient.From(parse.GetValue(server)!, parse.GetValue(key));
+            using var api = Client(parse, server, key, keyFile);
             var started = await api.PostAsync(api.Links.StartRun(parse.GetValue(agent)!), new { reason = parse.GetValue(reason) }, ct);
             var runId = started["id"]!.GetValue<string>();
             output.WriteLine($"started {runId} {started["statusQueryGetUri"]}");
@@ -48,12 +58,13 @@ public static class RemoteCommands
     {
         var server = Server();
         var key = Key();
+        var keyFile = ApiKeyOptions.KeyFile();
         var run = new Argument<string>("run-id") { Description = "The run, e.g. support-router-3." };
         var json = new Option<bool>("--json") { Description = "Print the status object as the API returns it." };
-        var command = new Command("status", "Show an improvement run: phase, attempts, metrics, and the report once it has ended.") { server, key, run, json };
+        var command = new Command("status", "Show an improvement run: phase, attempts, metrics, and the report once it has ended.") { server, key, keyFile, run, json };
         command.SetAction((parse, ct) => Guard(error, async () =>
         {
-            using var api = ApiClient.From(parse.GetValue(server)!, parse.GetValue(key));
+            using var api = Client(parse, server, key, keyFile);
             var status = await api.GetAsync(api.Links.Run(parse.GetValue(run)!), ct);
             if (parse.GetValue(json)) output.WriteLine(status.ToJsonString(Pretty));
             else WriteStatus(output, status, printed: 0);
@@ -103,12 +114,13 @@ public static class RemoteCommands
     {
         var server = Server();
         var key = Key();
+        var keyFile = ApiKeyOptions.KeyFile();
         var run = new Argument<string>("run-id") { Description = "The run to stop." };
         var reason = new Option<string?>("--reason") { Description = "Why (kept in the run's history)." };
-        var command = new Command("terminate", "Stop a run: its trial ends, the serving version stays, the agent is free for the next run.") { server, key, run, reason };
+        var command = new Command("terminate", "Stop a run: its trial ends, the serving version stays, the agent is free for the next run.") { server, key, keyFile, run, reason };
         command.SetAction((parse, ct) => Guard(error, async () =>
         {
-            using var api = ApiClient.From(parse.GetValue(server)!, parse.GetValue(key));
+            using var api = Client(parse, server, key, keyFile);
             var path = api.Links.Terminate(parse.GetValue(run)!);
             if (parse.GetValue(reason) is { } why) path += $"?reason={Uri.EscapeDataString(why)}";
             var status = await api.PostAsync(path, cancellationToken: ct);
@@ -122,14 +134,15 @@ public static class RemoteCommands
     {
         var server = Server();
         var key = Key();
+        var keyFile = ApiKeyOptions.KeyFile();
         var run = new Argument<string>("run-id") { Description = "The run that waits for demonstrations." };
         var file = new Option<FileInfo>("--file") { Description = "JSON Lines of { \"text\": ..., \"label\": ... }, one sample a line.", Required = true };
         var by = new Option<string>("--by") { Description = "Who demonstrates (kept as the samples' provenance).", DefaultValueFactory = _ => Environment.UserName };
-        var command = new Command("demonstrate", "Send labelled examples to a run whose plan asked people for them.") { server, key, run, file, by };
+        var command = new Command("demonstrate", "Send labelled examples to a run whose plan asked people for them.") { server, key, keyFile, run, file, by };
         command.SetAction((parse, ct) => Guard(error, async () =>
         {
             var samples = ReadSamples(parse.GetValue(file)!);
-            using var api = ApiClient.From(parse.GetValue(server)!, parse.GetValue(key));
+            using var api = Client(parse, server, key, keyFile);
             var runId = parse.GetValue(run)!;
             var answer = await api.PostAsync(api.Links.Demonstrations(runId), new { by = parse.GetValue(by), samples }, ct);
             output.WriteLine($"{answer["samples"]} samples sent to {runId} (attempt {answer["attempt"]})");

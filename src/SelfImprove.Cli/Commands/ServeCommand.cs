@@ -27,7 +27,8 @@ public static class ServeCommand
         var agents = new Option<DirectoryInfo>("--agents") { Description = "Folder of *.agent.json manifests.", DefaultValueFactory = _ => new DirectoryInfo("workflows") };
         var store = CliOptions.Store();
         var cache = new Option<DirectoryInfo?>("--cache") { Description = "Embedding cache folder. Default: <store>/cache/embeddings." };
-        var key = new Option<string?>("--key") { Description = $"API key for x-functions-key. Default: ${KeyEnvironmentVariable}." };
+        var key = ApiKeyOptions.Key($"API key for x-functions-key (at least 16 characters). Default: --key-file, else ${KeyEnvironmentVariable}.");
+        var keyFile = ApiKeyOptions.KeyFile();
         var dev = new Option<bool>("--dev") { Description = "Serve without a key (local use only)." };
         var monitorEvery = new Option<string?>("--monitor-every") { Description = "Monitoring timer period, e.g. 30s, 5m, 1h. Default: no timer." };
         var hub = new Option<string?>("--hub") { Description = "Task hub name. Default: host.json's extensions.durableTask.hubName." };
@@ -37,9 +38,15 @@ public static class ServeCommand
             Description = "azure-storage: work of a process that died is picked up again after this long; longer than the longest activity.",
             DefaultValueFactory = _ => "2m",
         };
+        var rateLimit = new Option<int>("--approval-rate-limit")
+        {
+            Description = "Requests one client address may send to the approval webhook (the route without a key) per window; more get 429.",
+            DefaultValueFactory = _ => new ServerOptions().AnonymousRateLimit,
+        };
+        var rateWindow = new Option<string>("--approval-rate-window") { Description = "The window of --approval-rate-limit, e.g. 1m.", DefaultValueFactory = _ => "1m" };
         var command = new Command("serve", "Serve the HTTP API and run improvement loops on a durable backend.")
         {
-            backend, urls, publicUrl, agents, store, cache, key, dev, monitorEvery, hub, workerId, redelivery,
+            backend, urls, publicUrl, agents, store, cache, key, keyFile, dev, monitorEvery, hub, workerId, redelivery, rateLimit, rateWindow,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -57,10 +64,12 @@ public static class ServeCommand
                     StorageConnectionString = Environment.GetEnvironmentVariable(StorageEnvironmentVariable) is { Length: > 0 } c ? c : "UseDevelopmentStorage=true",
                     HubName = parse.GetValue(hub) ?? HubNameFromHostJson("host.json"),
                     WorkerId = parse.GetValue(workerId),
-                    ApiKey = parse.GetValue(key) ?? Environment.GetEnvironmentVariable(KeyEnvironmentVariable),
+                    ApiKey = ApiKeyOptions.Resolve(parse.GetValue(key), parse.GetValue(keyFile)),
                     Development = parse.GetValue(dev),
                     MonitorEvery = parse.GetValue(monitorEvery) is { } every ? Durations.Parse(every, "--monitor-every") : null,
                     RedeliveryAfter = Durations.Parse(parse.GetValue(redelivery)!, "--redelivery-after"),
+                    AnonymousRateLimit = parse.GetValue(rateLimit),
+                    AnonymousRateWindow = Durations.Parse(parse.GetValue(rateWindow)!, "--approval-rate-window"),
                 };
             }
             catch (ArgumentException e)

@@ -84,7 +84,7 @@ public sealed class ImprovementApiTests
         foreach (var (url, expected) in new[]
                  {
                      (forged, HttpStatusCode.Forbidden), ($"api/runs/{runId}/approval", HttpStatusCode.Forbidden),
-                     (tampered, HttpStatusCode.Forbidden), (foreign, HttpStatusCode.NotFound),
+                     (tampered, HttpStatusCode.Forbidden), (foreign, HttpStatusCode.Forbidden),
                  })
         {
             using var refused = await api.Anonymous.PostAsJsonAsync(url, decision);

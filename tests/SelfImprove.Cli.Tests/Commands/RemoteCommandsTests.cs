@@ -70,4 +70,19 @@ public sealed class RemoteCommandsTests : IAsyncLifetime
         Assert.Equal(0, terminated.ExitCode);
         Assert.Contains("support-router-1 Terminated", terminated.Output);
     }
+
+    [Fact]
+    public async Task Remote_commands_read_the_key_from_a_key_file()
+    {
+        var keyFile = folder.Combine("api-key");
+        await File.WriteAllTextAsync(keyFile, Key + "\n");
+
+        var status = await CliRunner.RunAsync("status", "--server", url, "--key-file", keyFile, "support-router-9");
+        Assert.Equal(2, status.ExitCode);
+        Assert.Contains("404 Unknown run", status.Error); // past the key check: the key from the file was accepted
+
+        var missing = await CliRunner.RunAsync("status", "--server", url, "--key-file", folder.Combine("nope"), "support-router-9");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("--key-file", missing.Error);
+    }
 }

@@ -34,6 +34,34 @@ public sealed class ServerCommandsTests
     }
 
     [Fact]
+    public async Task Serve_reads_the_key_from_a_file_names_a_missing_or_empty_one_and_its_help_prefers_it()
+    {
+        using var folder = new SelfImprove.Testing.TempDirectory();
+        var missing = await CliRunner.RunAsync("serve", "--urls", "http://127.0.0.1:7999", "--key-file", folder.Combine("no-such-key"));
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("--key-file", missing.Error);
+        Assert.Contains("does not exist", missing.Error);
+
+        var empty = folder.Combine("empty-key");
+        await File.WriteAllTextAsync(empty, "\n");
+        var emptyResult = await CliRunner.RunAsync("serve", "--urls", "http://127.0.0.1:7999", "--key-file", empty);
+        Assert.Equal(2, emptyResult.ExitCode);
+        Assert.Contains("is empty", emptyResult.Error);
+
+        // A key read from the file passes to validation (here the short key and the rate limit are refused together).
+        var shortKey = folder.Combine("short-key");
+        await File.WriteAllTextAsync(shortKey, "  short  \nsecond line ignored\n");
+        var refused = await CliRunner.RunAsync("serve", "--urls", "http://127.0.0.1:7999", "--key-file", shortKey, "--approval-rate-limit", "0");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--key: use at least 16 characters", refused.Error);
+        Assert.Contains("--approval-rate-limit", refused.Error);
+
+        var help = await CliRunner.RunAsync("serve", "--help");
+        Assert.Contains("--key-file", help.Output);
+        Assert.Contains("process list", help.Output);
+    }
+
+    [Fact]
     public async Task Approve_needs_the_link_from_the_approval_line()
     {
         var result = await CliRunner.RunAsync("approve", "support-router-1");
