@@ -159,15 +159,17 @@ public sealed class LlmPlannerTests
     [Fact]
     public async Task A_server_that_does_not_answer_in_time_is_retried_and_then_fails_the_call()
     {
-        await using var rig = await LlmRig.StartAsync(options: LlmRig.FastRetries with { NetworkTimeout = TimeSpan.FromMilliseconds(300), MaxRetries = 1 });
-        var slow = ChatReply.Json(ValidPlan()) with { Delay = TimeSpan.FromSeconds(5) };
+        // A timeout long enough that a busy machine still delivers each attempt to the server before it gives up,
+        // and far shorter than the server's delay: two attempts end well before one answer would have come.
+        await using var rig = await LlmRig.StartAsync(options: LlmRig.FastRetries with { NetworkTimeout = TimeSpan.FromSeconds(1), MaxRetries = 1 });
+        var slow = ChatReply.Json(ValidPlan()) with { Delay = TimeSpan.FromSeconds(10) };
         rig.Server.Enqueue(slow, slow);
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         await Assert.ThrowsAnyAsync<Exception>(() => rig.Agents.PlannerFor(rig.Manifest).PlanAsync(Context(rig.Manifest)));
 
         Assert.Equal(2, rig.Server.Calls.Count);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
         Assert.Equal(0, (await rig.UsageAsync()).Calls);
     }
 
