@@ -33,7 +33,12 @@ public static class SelfImproveCli
         }
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            // Signals are not the parser's: `serve` stops itself in order on SIGTERM and Ctrl+C (ProcessSignals), which
+            // may take longer than the parser would wait before ending the process; other commands end at once.
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
+            });
         }
         catch (ManifestValidationException ex)
         {

@@ -56,6 +56,7 @@ public sealed class DurableHost : IAsyncDisposable
         var channel = GrpcChannel.ForAddress(address);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        QuietLifetime.Use(builder.Services);
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services(builder.Services);
@@ -92,6 +93,7 @@ public sealed class DurableHost : IAsyncDisposable
     private static WebApplication BuildSidecar(IOrchestrationService backend, ILoggerFactory loggerFactory)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        QuietLifetime.Use(builder.Services);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddSingleton(loggerFactory);

@@ -115,6 +115,7 @@ public sealed class SelfImproveServer : IAsyncDisposable
     private static WebApplication BuildApi(ServerOptions options, LoopHost loop, ILoggerFactory loggerFactory)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions());
+        QuietLifetime.Use(builder.Services);
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);

@@ -62,6 +62,9 @@ public sealed class ServerOptions
     /// <summary>How long to wait for storage at start-up before giving up with an error.</summary>
     public TimeSpan StorageTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a stop (SIGTERM, Ctrl+C) may take before the process exits anyway (<c>--stop-timeout</c>); 1 s to 10 minutes.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// How many requests one client IP address may send to the routes that need no key (the approval webhook) per
     /// <see cref="AnonymousRateWindow"/>; more get 429 with <c>Retry-After</c>. Behind a proxy every client shares the
@@ -109,6 +112,8 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (string.IsNullOrWhiteSpace(options.HubName) || options.HubName.Length is < 3 or > 45 || !options.HubName.All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetter(options.HubName[0]))
             problems.Add($"hub name '{options.HubName}': 3–45 letters and digits, starting with a letter (Azure Storage task hub rules).");
         if (options.MonitorEvery is { } every && every < TimeSpan.FromSeconds(1)) problems.Add("--monitor-every: at least 1s.");
+        if (options.StopTimeout < TimeSpan.FromSeconds(1) || options.StopTimeout > TimeSpan.FromMinutes(10))
+            problems.Add($"--stop-timeout: between 1s and 10m; got {options.StopTimeout}.");
         if (options.AnonymousRateLimit is < 1 or > 100_000)
             problems.Add($"--approval-rate-limit: {options.AnonymousRateLimit} is not a number of requests from 1 to 100000 per window.");
         if (options.AnonymousRateWindow < TimeSpan.FromSeconds(1) || options.AnonymousRateWindow > TimeSpan.FromHours(1))

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SelfImprove.Core;
+using SelfImprove.Hosting;
 using SelfImprove.Server;
 
 namespace SelfImprove.Cli.Commands;
@@ -10,7 +11,8 @@ namespace SelfImprove.Cli.Commands;
 /// <summary>
 /// <c>selfimprove serve</c>: the loop, the HTTP API and the monitoring timer in one process, on the in-memory
 /// backend or on the Durable Task Azure Storage provider (Azurite locally). Prints <c>LISTENING &lt;url&gt;</c> when
-/// ready and <c>APPROVAL REQUIRED &lt;runId&gt; &lt;url&gt;</c> when a run waits for a person; stops on Ctrl+C or SIGTERM.
+/// ready and <c>APPROVAL REQUIRED &lt;runId&gt; &lt;url&gt;</c> when a run waits for a person; on SIGTERM, SIGINT (Ctrl+C) or
+/// SIGQUIT it stops in order within <c>--stop-timeout</c> and exits 0 (1 if it could not stop in time).
 /// </summary>
 public static class ServeCommand
 {
@@ -44,9 +46,14 @@ public static class ServeCommand
             DefaultValueFactory = _ => new ServerOptions().AnonymousRateLimit,
         };
         var rateWindow = new Option<string>("--approval-rate-window") { Description = "The window of --approval-rate-limit, e.g. 1m.", DefaultValueFactory = _ => "1m" };
+        var stopTimeout = new Option<string>("--stop-timeout")
+        {
+            Description = "On SIGTERM or Ctrl+C: how long the server may take to stop (finish requests, hand back work) before it exits anyway with code 1.",
+            DefaultValueFactory = _ => "30s",
+        };
         var command = new Command("serve", "Serve the HTTP API and run improvement loops on a durable backend.")
         {
-            backend, urls, publicUrl, agents, store, cache, key, keyFile, dev, monitorEvery, hub, workerId, redelivery, rateLimit, rateWindow,
+            backend, urls, publicUrl, agents, store, cache, key, keyFile, dev, monitorEvery, hub, workerId, redelivery, rateLimit, rateWindow, stopTimeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -70,6 +77,7 @@ public static class ServeCommand
                     RedeliveryAfter = Durations.Parse(parse.GetValue(redelivery)!, "--redelivery-after"),
                     AnonymousRateLimit = parse.GetValue(rateLimit),
                     AnonymousRateWindow = Durations.Parse(parse.GetValue(rateWindow)!, "--approval-rate-window"),
+                    StopTimeout = Durations.Parse(parse.GetValue(stopTimeout)!, "--stop-timeout"),
                 };
             }
             catch (ArgumentException e)
@@ -81,12 +89,29 @@ public static class ServeCommand
             using var logs = LoggerFactory.Create(b => b
                 .SetMinimumLevel(LogLevel.Warning)
                 .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+            // SIGTERM (containers, systemd), SIGINT (Ctrl+C) and SIGQUIT stop the server in order: no new requests, the
+            // monitoring timer, the HTTP server, then the engine, which hands work in progress back to the backend.
+            using var signals = new ProcessSignals();
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
             try
             {
-                await using var server = await SelfImproveServer.StartAsync(options, output, configureServices, logs, cancellationToken);
-                try { await Task.Delay(Timeout.Infinite, cancellationToken); }
+                var server = await SelfImproveServer.StartAsync(options, output, configureServices, logs, stopping.Token);
+                try { await Task.Delay(Timeout.Infinite, stopping.Token); }
                 catch (OperationCanceledException) { }
-                await error.WriteLineAsync("stopping");
+                await error.WriteLineAsync($"STOPPING on {signals.Received?.ToString() ?? "request"}: within {options.StopTimeout.TotalSeconds:0} s");
+                var stopped = server.DisposeAsync().AsTask();
+                if (await Task.WhenAny(stopped, Task.Delay(options.StopTimeout, CancellationToken.None)) != stopped)
+                {
+                    await error.WriteLineAsync($"the server did not stop within {options.StopTimeout.TotalSeconds:0} s (--stop-timeout); exiting anyway");
+                    return ExitCodes.Failed;
+                }
+                await stopped;
+                await error.WriteLineAsync("STOPPED");
+                return ExitCodes.Ok;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                await error.WriteLineAsync("stopped while starting");
                 return ExitCodes.Ok;
             }
             catch (ArgumentException e)

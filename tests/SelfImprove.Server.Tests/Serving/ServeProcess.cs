@@ -65,6 +65,16 @@ public sealed class ServeProcess : IAsyncDisposable
         await process.WaitForExitAsync();
     }
 
+    /// <summary>Sends a POSIX signal (e.g. SIGTERM, 15), as a container runtime or systemd does to stop a process.</summary>
+    public void Signal(int signal)
+    {
+        if (Kill(process.Id, signal) != 0)
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
