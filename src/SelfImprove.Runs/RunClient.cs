@@ -54,10 +54,18 @@ public sealed partial class RunClient
     private readonly DemonstrationIntake intake;
     private readonly IDeploymentStep deployment;
     private readonly AgentCatalog agents;
+    private readonly IRunEvents events;
+    private readonly TimeProvider clock;
+    private readonly TimeSpan redeliveryGrace;
 
     /// <summary>Built by <see cref="RunClientFactory"/> (the Functions app has a durable client per invocation).</summary>
-    internal RunClient(DurableTaskClient client, RunStarter starter, IRunLedger ledger, ApprovalTokens tokens, DemonstrationIntake intake, IDeploymentStep deployment, AgentCatalog agents)
+    internal RunClient(
+        DurableTaskClient client, RunStarter starter, IRunLedger ledger, ApprovalTokens tokens, DemonstrationIntake intake, IDeploymentStep deployment,
+        AgentCatalog agents, IRunEvents events, TimeProvider clock, TimeSpan redeliveryGrace)
     {
+        this.events = events;
+        this.clock = clock;
+        this.redeliveryGrace = redeliveryGrace;
         Durable = client;
         Starter = starter;
         this.ledger = ledger;
@@ -143,7 +151,7 @@ public sealed partial class RunClient
         if (ReservedEvent(runId, eventName) is { } route) return new(RunCommandOutcome.ReservedEvent, route.Detail);
         if (await GetAsync(runId, cancellationToken) is not { } run) return UnknownRun(runId);
         if (run.IsEnded) return new(RunCommandOutcome.WrongState, $"Run {runId} ended {run.RuntimeStatus}; it waits for no events.", run);
-        await Durable.RaiseEventAsync(runId, eventName, body, cancellationToken);
+        await events.RaiseAsync(Durable, runId, eventName, body, cancellationToken);
         return new(RunCommandOutcome.Done, $"Event '{eventName}' raised on run {runId}.", run);
     }
 
@@ -173,8 +181,19 @@ public sealed partial class RunClient
     /// Takes a person's decision on a run that waits for approval (the webhook, the approval page, the demo, the
     /// tests: all through here). Order matters: the token is checked before anything is said about the run's
     /// decision, and the decision is recorded (create-if-absent) before the event is raised, so only one decision ever
-    /// counts. If the event of a recorded decision was lost (the host died in between), the next attempt delivers it
-    /// again; the run takes the first.
+    /// counts. Only the request that recorded the decision raises its event, once, and then records the delivery
+    /// (create-if-absent <c>runs/{runId}/approval/delivered.json</c>); every other request is answered
+    /// <see cref="ApprovalOutcome.AlreadyDecided"/> and raises nothing.
+    /// <para>
+    /// If the recording request died before raising (the host crashed in between, or the raise failed), a later request
+    /// with a valid token sends the recorded decision, not its own, but only once the decision is older than
+    /// <see cref="LoopOptions.ApprovalRedeliveryGrace"/> and no delivery is recorded, and only after claiming the
+    /// redelivery with that same create-if-absent record, so at most one request redelivers. Without such a request the
+    /// approval timeout still finds the decision (<c>CloseApprovalActivity</c>) and the run takes it. So a decision
+    /// reaches the run once; twice only after a double fault: the raise went out, the host died before recording it,
+    /// and another request came after the grace period (or a raise took longer than the grace period). The run takes
+    /// the first event; a second stays unread in its history.
+    /// </para>
     /// </summary>
     public async Task<ApprovalResult> DecideAsync(string runId, string? token, ApprovalDecision decision, CancellationToken cancellationToken = default)
     {
@@ -193,14 +212,17 @@ public sealed partial class RunClient
         var waiting = run.RuntimeStatus == OrchestrationRuntimeStatus.Running;
         if (await tokens.DecisionAsync(runId, cancellationToken) is { } earlier)
         {
-            if (waiting && !earlier.TimedOut) await Durable.RaiseEventAsync(runId, RunEvents.Approval, earlier.Decision, cancellationToken);
+            if (waiting && !earlier.TimedOut && clock.GetUtcNow() - earlier.DecidedAt >= redeliveryGrace
+                && await tokens.MarkDeliveredAsync(runId, redelivery: true, cancellationToken))
+                await events.RaiseAsync(Durable, runId, RunEvents.Approval, earlier.Decision, cancellationToken);
             return AlreadyDecided(runId, earlier);
         }
         if (!waiting) return new(ApprovalOutcome.NotWaiting, $"Run {runId} is {run.RuntimeStatus} and does not wait for a decision.");
 
         var (recorded, standing) = await tokens.RecordAsync(runId, token!, decision, cancellationToken);
         if (!recorded) return AlreadyDecided(runId, standing);
-        await Durable.RaiseEventAsync(runId, RunEvents.Approval, decision, cancellationToken);
+        await events.RaiseAsync(Durable, runId, RunEvents.Approval, decision, cancellationToken);
+        await tokens.MarkDeliveredAsync(runId, redelivery: false, cancellationToken);
         return new(ApprovalOutcome.Accepted, $"Run {runId} {(decision.Approved ? "approved" : "rejected")} by {decision.By}.", standing);
     }
 
@@ -229,7 +251,7 @@ public sealed partial class RunClient
             return new(DemonstrationOutcome.Invalid, invalid.Message, Problems: invalid.Problems);
         }
         var received = new DemonstrationsReceived(attempt, by.Trim(), samples.Count, blob);
-        await Durable.RaiseEventAsync(runId, RunEvents.Demonstrations, received, cancellationToken);
+        await events.RaiseAsync(Durable, runId, RunEvents.Demonstrations, received, cancellationToken);
         return new(DemonstrationOutcome.Accepted, $"{samples.Count} samples from {received.By} for attempt {attempt} of run {runId}.", received);
     }
 

@@ -15,10 +15,11 @@ namespace SelfImprove.Runs;
 /// Functions app one per invocation (its <c>[DurableClient]</c> binding). The one place a <see cref="RunStarter"/> is built.
 /// </summary>
 public sealed class RunClientFactory(
-    IRunLedger ledger, ApprovalTokens tokens, DemonstrationIntake intake, IDeploymentStep deployment, AgentCatalog agents, TimeProvider clock)
+    IRunLedger ledger, ApprovalTokens tokens, DemonstrationIntake intake, IDeploymentStep deployment, AgentCatalog agents, TimeProvider clock,
+    IRunEvents events, IOptions<LoopOptions> options)
 {
     public RunClient Create(DurableTaskClient client) =>
-        new(client, Starter(client), ledger, tokens, intake, deployment, agents);
+        new(client, Starter(client), ledger, tokens, intake, deployment, agents, events, clock, options.Value.ApprovalRedeliveryGrace);
 
     /// <summary>The run starter over this client (what the run-starting activities use).</summary>
     public RunStarter Starter(DurableTaskClient client) => new(ledger, new DurableRunScheduler(client), clock);
@@ -39,6 +40,22 @@ public sealed class DurableRunScheduler(DurableTaskClient client) : IRunSchedule
         };
 }
 
+/// <summary>
+/// How <see cref="RunClient"/> raises the events it sends to runs (approval, demonstrations, others): through the
+/// durable client. A host or test may wrap it, e.g. to count the events that actually went out.
+/// </summary>
+public interface IRunEvents
+{
+    Task RaiseAsync(DurableTaskClient client, string runId, string eventName, object? payload, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Raises events with <see cref="DurableTaskClient.RaiseEventAsync(string, string, object?, CancellationToken)"/>.</summary>
+public sealed class DurableRunEvents : IRunEvents
+{
+    public Task RaiseAsync(DurableTaskClient client, string runId, string eventName, object? payload, CancellationToken cancellationToken = default) =>
+        client.RaiseEventAsync(runId, eventName, payload, cancellationToken);
+}
+
 public static class RunServices
 {
     /// <summary>
@@ -48,6 +65,7 @@ public static class RunServices
     /// </summary>
     public static IServiceCollection AddRunClient(this IServiceCollection services)
     {
+        services.TryAddSingleton<IRunEvents, DurableRunEvents>();
         services.AddSingleton<RunClientFactory>();
         services.TryAddSingleton<IApprovalLinks>(sp => new ApiLinks(sp.GetRequiredService<IOptions<LoopOptions>>().Value.PublicBaseUrl));
         services.AddSingleton(sp => sp.GetRequiredService<RunClientFactory>().Create(sp.GetRequiredService<DurableTaskClient>()));

@@ -204,6 +204,13 @@ public static class StoreLayout
     /// </summary>
     public static string ApprovalDecision(string runId) => $"runs/{runId}/approval/decision.json";
 
+    /// <summary>
+    /// That the approval decision's event went to the run: JSON <c>{ at, redelivery }</c>. Written by <c>ApprovalTokens</c>
+    /// for <c>RunClient</c>; create-once: the request that recorded the decision writes it after raising the event, a later
+    /// request claims it before delivering a decision whose event never went out. Replay key: (run).
+    /// </summary>
+    public static string ApprovalDelivered(string runId) => $"runs/{runId}/approval/delivered.json";
+
     /// <summary>Lists the run's LLM usage records (<see cref="Usage"/>).</summary>
     public static string UsagePrefix(string runId) => $"runs/{runId}/usage/";
 
@@ -297,6 +304,10 @@ public static class StoreLayout
             "The run's approval decision, or that none came in time: `RecordedApproval` `{ decision, decidedAt, tokenHash, timedOut }`.",
             "ApprovalTokens", WriteMode.CreateOnce,
             "(run): of two decisions, or a decision and the timeout, only the first counts"),
+        new("runs/{runId}/approval/delivered.json",
+            "That the approval decision's event went to the run: JSON `{ at, redelivery }` (`redelivery`: sent by a later request because the recording one never marked it).",
+            "ApprovalTokens (for RunClient: after raising the event, or before redelivering it)", WriteMode.CreateOnce,
+            "(run): later requests redeliver only a decision older than the grace period with no such record, and create it first, so at most one redelivers"),
         new("runs/{runId}/usage/{phase}.attempt-{attempt}.batch-{batch}.{agent}.call-{call}{fallback}.json",
             "One LLM call of the run, or a fallback an agent took (`{fallback}` is `.fallback`, else empty): `UsageRecord`; the name is `UsageRecord.Key`.",
             "ArtifactUsageLedger", WriteMode.CreateOnce,

@@ -42,6 +42,7 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.Candidate), StoreLayout.Candidate("a-1", 2), new() { ["runId"] = "a-1", ["attempt"] = 2 }),
         (nameof(StoreLayout.ApprovalToken), StoreLayout.ApprovalToken("a-1", "beef"), new() { ["runId"] = "a-1", ["tokenHash"] = "beef" }),
         (nameof(StoreLayout.ApprovalDecision), StoreLayout.ApprovalDecision("a-1"), new() { ["runId"] = "a-1" }),
+        (nameof(StoreLayout.ApprovalDelivered), StoreLayout.ApprovalDelivered("a-1"), new() { ["runId"] = "a-1" }),
         (nameof(StoreLayout.Usage), StoreLayout.Usage(Call), UsageValues(Call, "")),
         (nameof(StoreLayout.Usage), StoreLayout.Usage(Fallback), UsageValues(Fallback, ".fallback")),
     ];
@@ -141,6 +142,7 @@ public sealed partial class StoreLayoutTests
         Assert.Equal("runs/a-1/attempt-2/candidate.json", StoreLayout.Candidate("a-1", 2));
         Assert.Equal("runs/a-1/approval/tokens/beef.json", StoreLayout.ApprovalToken("a-1", "beef"));
         Assert.Equal("runs/a-1/approval/decision.json", StoreLayout.ApprovalDecision("a-1"));
+        Assert.Equal("runs/a-1/approval/delivered.json", StoreLayout.ApprovalDelivered("a-1"));
         Assert.Equal("runs/a-1/usage/", StoreLayout.UsagePrefix("a-1"));
         Assert.Equal("runs/a-1/usage/generate.attempt-2.batch-3.teacher.call-1.json", StoreLayout.Usage(Call));
         Assert.Equal("runs/a-1/usage/generate.attempt-2.batch-3.teacher.call-1.fallback.json", StoreLayout.Usage(Fallback));

@@ -123,12 +123,16 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
         ApprovalRequests.Enqueue(request);
     }
 
-    public Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    /// <summary>The trial waits for it (after recording its call): keeps a run running past its approval.</summary>
+    public Task HoldTrial { get; set; } = Task.CompletedTask;
+
+    public async Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
         Record($"trial {candidateVersionId}");
+        await HoldTrial.WaitAsync(cancellationToken);
         var candidate = new ArmResult(candidateVersionId, 200, 100, TrialWins ? 90 : 60);
         var serving = new ArmResult(ServingVersion, 800, 400, 280);
-        return Task.FromResult(PromotionPolicy.Decide(new DeploymentSpec { MinimumSamples = 50 }, new GoalSpec { Target = 0.85 }, candidate, serving));
+        return PromotionPolicy.Decide(new DeploymentSpec { MinimumSamples = 50 }, new GoalSpec { Target = 0.85 }, candidate, serving);
     }
 
     public Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)

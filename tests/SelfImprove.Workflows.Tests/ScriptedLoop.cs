@@ -34,9 +34,10 @@ public sealed class ScriptedLoop : IAsyncDisposable
     /// <param name="backend">Orchestration backend; in-memory when null.</param>
     /// <param name="folder">Manifest and store folder, to restart on the same state; a fresh one (deleted on dispose) when null.</param>
     /// <param name="artifacts">Artefact store; the folder's <c>store</c> when null.</param>
+    /// <param name="configure">Replaces services after the defaults.</param>
     public static async Task<ScriptedLoop> StartAsync(
         ScriptedSteps steps, Action<JsonObject>? edit = null, DurableTask.Core.IOrchestrationService? backend = null, TempDirectory? folder = null,
-        Core.Ports.IArtifactStore? artifacts = null)
+        Core.Ports.IArtifactStore? artifacts = null, Action<IServiceCollection>? configure = null)
     {
         var owned = folder is null ? new TempDirectory() : null;
         folder ??= owned!;
@@ -57,6 +58,7 @@ public sealed class ScriptedLoop : IAsyncDisposable
             {
                 services.AddStepsFrom(steps);
                 services.AddSingleton<IApprovalNotifier>(new RecordingNotifier(steps));
+                configure?.Invoke(services);
             },
             backend: backend);
         return new ScriptedLoop(owned, host, steps);

@@ -20,6 +20,9 @@ public enum ApprovalTokenCheck
 /// <summary>A decision as recorded: who decided, how, when, and with which token; or that the window closed without one.</summary>
 public sealed record RecordedApproval(ApprovalDecision Decision, DateTimeOffset DecidedAt, string TokenHash, bool TimedOut = false);
 
+/// <summary>That the recorded decision's event went to the run: when, and whether a later request sent it (<paramref name="Redelivery"/>).</summary>
+public sealed record ApprovalDelivery(DateTimeOffset At, bool Redelivery);
+
 /// <summary>
 /// Single-use approval tokens. A token is 256 random bits from a cryptographic source, handed out once in the
 /// approval link and stored only as its SHA-256 (<c>runs/{runId}/approval/tokens/{hash}.json</c>, with its expiry).
@@ -65,6 +68,16 @@ public sealed class ApprovalTokens(IArtifactStore store, TimeProvider clock)
         var recorded = (await DecisionAsync(runId, cancellationToken))!;
         return recorded.TimedOut ? null : recorded.Decision;
     }
+
+    /// <summary>
+    /// Records (create-if-absent, <c>runs/{runId}/approval/delivered.json</c>) that the decision's event went to the run,
+    /// or claims sending it again; false when a delivery is recorded already.
+    /// </summary>
+    public Task<bool> MarkDeliveredAsync(string runId, bool redelivery, CancellationToken cancellationToken = default) =>
+        store.TryCreateAsync(StoreLayout.ApprovalDelivered(runId), StoreJson.Serialize(new ApprovalDelivery(clock.GetUtcNow(), redelivery)), cancellationToken);
+
+    public async Task<ApprovalDelivery?> DeliveryAsync(string runId, CancellationToken cancellationToken = default) =>
+        await store.ReadAsync(StoreLayout.ApprovalDelivered(runId), cancellationToken) is { } json ? StoreJson.Deserialize<ApprovalDelivery>(json, StoreLayout.ApprovalDelivered(runId)) : null;
 
     public async Task<RecordedApproval?> DecisionAsync(string runId, CancellationToken cancellationToken = default) =>
         await store.ReadAsync(StoreLayout.ApprovalDecision(runId), cancellationToken) is { } json ? StoreJson.Deserialize<RecordedApproval>(json, StoreLayout.ApprovalDecision(runId)) : null;

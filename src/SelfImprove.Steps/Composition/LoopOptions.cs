@@ -29,6 +29,13 @@ public sealed class LoopOptions
     /// <summary>Where people reach this host's API (e.g. <c>https://app.azurewebsites.net/</c>), for approval links; relative links when null.</summary>
     public Uri? PublicBaseUrl { get; set; }
 
+    /// <summary>
+    /// How old a recorded approval decision must be before a later request with its token sends its event again, when
+    /// nothing records that the request which recorded it sent it (that host died in between). Longer than any raise
+    /// takes, so a decision is delivered twice only after a double fault.
+    /// </summary>
+    public TimeSpan ApprovalRedeliveryGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The embedding cache folder in effect.</summary>
     public string CacheDirectory => EmbeddingCacheDirectory ?? Path.Combine(StoreDirectory, "cache", "embeddings");
 }
@@ -43,6 +50,8 @@ public sealed class LoopOptionsValidator : IValidateOptions<LoopOptions>
         if (options.ArtifactStore is null && string.IsNullOrWhiteSpace(options.StoreDirectory)) problems.Add("StoreDirectory: give the folder of the artefact store.");
         if (options.PublicBaseUrl is { IsAbsoluteUri: false } or { Scheme: not ("http" or "https") })
             problems.Add($"PublicBaseUrl: '{options.PublicBaseUrl}' must be an absolute http(s) URL such as https://myapp.azurewebsites.net/.");
+        if (options.ApprovalRedeliveryGrace < TimeSpan.Zero)
+            problems.Add($"ApprovalRedeliveryGrace: '{options.ApprovalRedeliveryGrace}' must not be negative.");
         var duplicates = options.Agents.GroupBy(a => a.Manifest.AgentId, StringComparer.Ordinal).Where(g => g.Count() > 1);
         foreach (var twice in duplicates)
             problems.Add($"Agents: two manifests declare agent '{twice.Key}': {string.Join(" and ", twice.Select(a => a.FilePath))}.");

@@ -1,9 +1,14 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using SelfImprove.Core;
 using SelfImprove.Core.Runs;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Runs;
 using SelfImprove.Storage;
+using SelfImprove.Workflows.ImprovementRun;
 
 namespace SelfImprove.Api.Tests.Http;
 
@@ -110,6 +115,47 @@ public sealed class ImprovementApiTests
         Assert.Equal(RunStatus.Rejected.ToWire(), done["report"]!["status"]!.GetValue<string>());
         using var late = await api.Anonymous.PostAsJsonAsync(link, decision);
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+    }
+
+    [Fact]
+    public async Task Of_twenty_parallel_approvals_through_the_link_one_is_accepted_and_only_it_reaches_the_run()
+    {
+        var events = new CountingRunEvents();
+        await using var api = await ApiServer.StartAsync(configure: services => services.AddSingleton<IRunEvents>(events), anonymousRateLimit: 1000);
+        var runId = await api.StartRunAsync();
+        await api.PollAsync(runId, ApiServer.WaitsForApproval);
+        var link = await api.ApprovalLinkAsync(runId);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            api.Anonymous.PostAsJsonAsync(link, new { decision = "approve", approver = $"person-{i}" })));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Accepted));
+        Assert.Equal(19, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        foreach (var response in responses) response.Dispose();
+        Assert.Equal(1, events.Approvals(runId));
+
+        // The used link again while the run goes on: refused, and nothing more reaches the run.
+        for (var i = 0; i < 3; i++)
+        {
+            using var replay = await api.Anonymous.PostAsJsonAsync(link, new { decision = "approve", approver = "mallory" });
+            Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
+        }
+        var done = await api.PollAsync(runId, ApiServer.Ended);
+        Assert.Equal(RunStatus.Promoted.ToWire(), done["report"]!["status"]!.GetValue<string>());
+        Assert.Equal(1, events.Approvals(runId));
+    }
+
+    /// <summary>Raises through the durable client and counts the approval events that went out.</summary>
+    private sealed class CountingRunEvents : IRunEvents
+    {
+        private readonly ConcurrentQueue<(string RunId, string EventName)> raised = new();
+
+        public async Task RaiseAsync(DurableTaskClient client, string runId, string eventName, object? payload, CancellationToken cancellationToken = default)
+        {
+            await client.RaiseEventAsync(runId, eventName, payload, cancellationToken);
+            raised.Enqueue((runId, eventName));
+        }
+
+        public int Approvals(string runId) => raised.Count(e => e.RunId == runId && e.EventName == RunEvents.Approval);
     }
 
     [Fact]
