@@ -162,6 +162,10 @@ public sealed class SelfImproveServer : IAsyncDisposable
         app.UseStatusCodePages();
         app.UseRateLimiter();
         app.MapSelfImproveApi(loop.Services.GetRequiredService<ImprovementApi>(), loop.Client, options.Development ? null : options.ApiKey, limitAnonymousRoutes: true);
+        // Beside the API, not under /api: probes need no key and are not rate limited.
+        app.MapHealthProbes(new ReadinessCheck(options, loop.Services.GetRequiredService<AgentCatalog>(),
+            loop.Services.GetRequiredService<IModelRegistry>(), loop.Services.GetRequiredService<SelfImprove.Learning.Scoring.ModelLoader>(),
+            TimeProvider.System));
         return app;
     }
 
