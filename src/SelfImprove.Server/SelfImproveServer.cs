@@ -58,12 +58,30 @@ public sealed class SelfImproveServer : IAsyncDisposable
         if (options.Backend is Backend.AzureStorage)
         {
             await StorageProbe.EnsureReachableAsync(options.StorageConnectionString, options.StorageTimeout, cancellationToken);
-            store = await BlobArtifactStore.OpenAsync(new BlobContainerClient(options.StorageConnectionString, options.EffectiveContainer), cancellationToken);
-            backend = await DurableBackends.AzureStorageAsync(
-                options.StorageConnectionString, options.HubName, options.EffectiveWorkerId, loggerFactory, cancellationToken, options.RedeliveryAfter);
+            try
+            {
+                store = await BlobArtifactStore.OpenAsync(new BlobContainerClient(options.StorageConnectionString, options.EffectiveContainer), cancellationToken);
+                backend = await DurableBackends.AzureStorageAsync(
+                    options.StorageConnectionString, options.HubName, options.EffectiveWorkerId, loggerFactory, cancellationToken, options.RedeliveryAfter);
+            }
+            catch (Exception e) when (StorageProbe.IsStorageFailure(e) && !cancellationToken.IsCancellationRequested)
+            {
+                // Storage that answered the probe but failed now (e.g. it went down meanwhile): the same one line, not a stack trace.
+                throw await StorageProbe.ExplainAsync(options.StorageConnectionString, options.StorageTimeout, e, cancellationToken);
+            }
         }
 
-        var loop = await LoopHost.StartAsync(loop =>
+        LoopHost loop;
+        try
+        {
+            loop = await StartLoopAsync();
+        }
+        catch (Exception e) when (options.Backend is Backend.AzureStorage && StorageProbe.IsStorageFailure(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw await StorageProbe.ExplainAsync(options.StorageConnectionString, options.StorageTimeout, e, cancellationToken);
+        }
+
+        Task<LoopHost> StartLoopAsync() => LoopHost.StartAsync(loop =>
         {
             loop.Agents = agents;
             loop.StoreDirectory = options.StoreDirectory;
@@ -144,6 +162,10 @@ public sealed class SelfImproveServer : IAsyncDisposable
         app.UseStatusCodePages();
         app.UseRateLimiter();
         app.MapSelfImproveApi(loop.Services.GetRequiredService<ImprovementApi>(), loop.Client, options.Development ? null : options.ApiKey, limitAnonymousRoutes: true);
+        // Beside the API, not under /api: probes need no key and are not rate limited.
+        app.MapHealthProbes(new ReadinessCheck(options, loop.Services.GetRequiredService<AgentCatalog>(),
+            loop.Services.GetRequiredService<IModelRegistry>(), loop.Services.GetRequiredService<SelfImprove.Learning.Scoring.ModelLoader>(),
+            TimeProvider.System));
         return app;
     }
 
@@ -162,29 +184,3 @@ public sealed class SelfImproveServer : IAsyncDisposable
         catch (OperationCanceledException) { }
     }
 }
-
-/// <summary>Fails fast, with the endpoint named, when the storage account (or Azurite) does not answer.</summary>
-public static class StorageProbe
-{
-    public static async Task EnsureReachableAsync(string connectionString, TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        var options = new BlobClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = timeout } };
-        BlobServiceClient client;
-        try { client = new BlobServiceClient(connectionString, options); }
-        catch (FormatException e) { throw new ArgumentException($"AzureWebJobsStorage is not a storage connection string: {e.Message}"); }
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        try
-        {
-            await client.GetPropertiesAsync(deadline.Token);
-        }
-        catch (Exception e) when (e is not ArgumentException && !cancellationToken.IsCancellationRequested)
-        {
-            throw new StorageUnreachableException(
-                $"Azure Storage at {client.Uri} did not answer within {timeout.TotalSeconds:0} s ({e.GetType().Name}: {e.Message.Split('\n')[0]}). " +
-                "Start Azurite (npx azurite --skipApiVersionCheck --loose) or set AzureWebJobsStorage to a reachable account.", e);
-        }
-    }
-}
-
-public sealed class StorageUnreachableException(string message, Exception inner) : Exception(message, inner);

@@ -62,6 +62,9 @@ public sealed class ServerOptions
     /// <summary>How long to wait for storage at start-up before giving up with an error.</summary>
     public TimeSpan StorageTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long <c>/readyz</c> keeps its last answer, so frequent probes stay cheap (default 2 s).</summary>
+    public TimeSpan ReadinessCacheFor { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long a stop (SIGTERM, Ctrl+C) may take before the process exits anyway (<c>--stop-timeout</c>); 1 s to 10 minutes.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

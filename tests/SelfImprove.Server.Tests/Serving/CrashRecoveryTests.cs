@@ -146,6 +146,40 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         Assert.DoesNotContain(server.Output.Lines, l => l.StartsWith(SelfImproveServer.ReadyMarker, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Storage_whose_queue_or_table_service_does_not_answer_stops_the_server_with_one_line_naming_it()
+    {
+        // Blob answers (a live Azurite), but the queue or the table endpoint is a dead port, as when only azurite-blob runs.
+        using var folder = new TempDirectory();
+        var agents = new TempDirectory(folder.Combine("agents"));
+        ManifestFiles.WriteSupportRouter(agents, m => ManifestFiles.UseSmallAgent(m));
+        var started = DateTime.UtcNow;
+        var cases = new[] { ("QueueEndpoint", "queue"), ("TableEndpoint", "table") }.Select(async c =>
+        {
+            var (part, service) = c;
+            var deadPort = FreePort.Next();
+            var live = ConnectionPart(azurite.ConnectionString, part);
+            var dead = azurite.ConnectionString.Replace($"{part}={live}", $"{part}=http://127.0.0.1:{deadPort}/devstoreaccount1", StringComparison.Ordinal);
+            await using var server = ServeProcess.Start(folder.Path,
+                ["--backend", "azure-storage", "--urls", $"http://127.0.0.1:{FreePort.Next()}", "--agents", agents.Path, "--key", Key,
+                 "--hub", $"part{Guid.NewGuid():N}"[..16]],
+                new Dictionary<string, string> { ["AzureWebJobsStorage"] = dead });
+
+            Assert.True(await server.WaitForExitAsync(TimeSpan.FromSeconds(40)), $"the server hung on a {service} service that is down");
+            var error = string.Join("\n", server.Error.Lines);
+            Assert.True(server.ExitCode == 1, $"exit {server.ExitCode} with the {service} service down; stderr:\n{error}");
+            var named = Assert.Single(server.Error.Lines, l => l.Contains($"127.0.0.1:{deadPort}", StringComparison.Ordinal));
+            Assert.Contains($"{service} at", named, StringComparison.Ordinal);
+            Assert.Contains("Azurite", named, StringComparison.Ordinal);
+            Assert.DoesNotContain("blob at", named, StringComparison.Ordinal);
+            Assert.True(server.Error.Lines.Count <= 3, $"no stack trace expected; stderr:\n{error}");
+            Assert.DoesNotContain(server.Error.Lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+            Assert.DoesNotContain(server.Output.Lines, l => l.StartsWith(SelfImproveServer.ReadyMarker, StringComparison.Ordinal));
+        });
+        await Task.WhenAll(cases);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(40));
+    }
+
     private static string ConnectionPart(string connectionString, string name) =>
         connectionString.Split(';').First(p => p.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..];
 
