@@ -41,17 +41,9 @@ public sealed class LlmTeacher(IReadOnlyList<TeacherRoute> routes, bool redact, 
         {
             var route = Route(target, request.FirstTarget + index);
             var scope = new CallScope(request.RunId, UsageAgents.Teacher, "generate", request.Plan.Attempt, request.Batch + index, request.Manifest.Planner.TokenBudget);
-            try
-            {
-                var (samples, note) = await WriteAsync(route.Chat, scope, request, target, cancellationToken);
-                generated.AddRange(samples);
-                if (note is not null) notes.Add(note);
-            }
-            catch (TokenBudgetSpentException spent)
-            {
-                await route.Chat.RecordFallbackAsync(scope, $"no samples for {target.Intent}: {spent.Message}", cancellationToken);
-                notes.Add($"{target.Intent}: {spent.Message}; no samples written");
-            }
+            var (samples, note) = await WriteAsync(route.Chat, scope, request, target, cancellationToken);
+            generated.AddRange(samples);
+            if (note is not null) notes.Add(note);
         }
         return new TeachingResult([], generated, notes);
     }
@@ -76,19 +68,11 @@ public sealed class LlmTeacher(IReadOnlyList<TeacherRoute> routes, bool redact, 
         List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, prompt)];
         var validator = new SampleBatchValidator();
 
-        var answer = await chat.CompleteAsync(scope, 1, messages, cancellationToken);
-        var (draft, error) = ModelJson.Read(answer, validator);
+        var (draft, error) = await chat.AskAsync(scope, messages, validator, cancellationToken);
         if (draft is null)
         {
-            messages.Add(new ChatMessage(ChatRole.Assistant, answer));
-            messages.Add(new ChatMessage(ChatRole.User, $"That answer cannot be used: {error}. Reply again with only the corrected JSON object in the required form."));
-            answer = await chat.CompleteAsync(scope, 2, messages, cancellationToken);
-            (draft, error) = ModelJson.Read(answer, validator);
-        }
-        if (draft is null)
-        {
-            await chat.RecordFallbackAsync(scope, $"no samples for {target.Intent}: {chat.Endpoint.Name} answer unusable after one repair ({error})", cancellationToken);
-            return ([], $"{target.Intent}: {chat.Endpoint.Name} gave no usable samples after one repair");
+            await chat.RecordFallbackAsync(scope, $"no samples for {target.Intent}: {chat.Endpoint.Name} {error}", cancellationToken);
+            return ([], $"{target.Intent}: {chat.Endpoint.Name} gave no usable samples ({error})");
         }
 
         var at = clock.GetUtcNow();

@@ -19,10 +19,10 @@ public sealed class LlmTeacherTests
         HyperParameters = manifest.Training.HyperParameters, Rationale = "test",
     };
 
-    private static TeachingRequest Request(AgentManifest manifest, params GenerationTarget[] targets) =>
+    internal static TeachingRequest Request(AgentManifest manifest, params GenerationTarget[] targets) =>
         new(manifest, Plan(manifest, targets), [], 1) { RunId = LlmRig.RunId };
 
-    private static object Samples(string intent, params string[] texts) => new { samples = texts.Select(t => new { text = t, intent }) };
+    internal static object Samples(string intent, params string[] texts) => new { samples = texts.Select(t => new { text = t, intent }) };
 
     [Fact]
     public async Task A_teacher_batch_round_trips_with_provenance_on_every_sample()
