@@ -45,7 +45,7 @@ public sealed class LlmFeedbackAgent(MeteredChat chat, bool redact, double minCo
         List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, prompt)];
         var validator = new LabelBatchValidator(request.Requests.Select(r => r.Sequence).ToHashSet());
 
-        var (draft, error) = await chat.AskAsync(scope, messages, validator, cancellationToken);
+        var (draft, error, _) = await chat.AskAsync(scope, messages, validator, cancellationToken);
         if (draft is null)
         {
             await chat.RecordFallbackAsync(scope, $"{request.Requests.Count} requests queued for people: {error}", cancellationToken);

@@ -51,7 +51,7 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
         var used = await chat.UsageAsync(scope, cancellationToken);
         List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, Data(context, shown, Math.Max(0, scope.TokenBudget - used.Tokens)))];
 
-        var (draft, problem) = await chat.AskAsync(scope, messages, validator, cancellationToken);
+        var (draft, problem, _) = await chat.AskAsync(scope, messages, validator, cancellationToken);
         if (draft is not null) return Plan(context, draft);
 
         await chat.RecordFallbackAsync(scope, $"planned by the offline planner: {chat.Endpoint.Name} {problem}", cancellationToken);

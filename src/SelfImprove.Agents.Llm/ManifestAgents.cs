@@ -38,7 +38,7 @@ public sealed class ManifestAgents(IUsageLedger ledger, LlmClientOptions options
                 .Select((s, i) => new TeacherRoute(Chat(LlmEndpoint.From(s.Kind, s.Endpoint, s.Deployment, s.Prices, $"$.teacher.specialists[{i}]")), s.Intents, s.HardestTargets))
                 .Append(new TeacherRoute(Chat(LlmEndpoint.From(t.Kind, t.Endpoint, t.Deployment, t.Prices, "$.teacher")), [], 0))
                 .ToArray();
-            return new LlmTeacher(routes, t.RedactPersonalData, clock);
+            return new LlmTeacher(routes, t.RedactPersonalData, clock, offlineTeacher);
         });
     }
 

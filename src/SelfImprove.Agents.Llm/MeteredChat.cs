@@ -54,9 +54,10 @@ public sealed class MeteredChat(IChatClient client, LlmEndpoint endpoint, IUsage
     /// Asks for one JSON object of shape <typeparamref name="T"/>: an unusable answer gets one repair request that
     /// quotes its problems. Never throws for the model's sake: a spent budget, an open breaker, an unreachable or
     /// erroring model (after the client's bounded retries) or a second unusable answer come back as the problem, for
-    /// the agent to fall back on. <paramref name="messages"/> gets the repair turn appended.
+    /// the agent to fall back on (<c>BudgetSpent</c> tells a spent budget from the rest). <paramref name="messages"/>
+    /// gets the repair turn appended.
     /// </summary>
-    public async Task<(T? Value, string? Problem)> AskAsync<T>(CallScope scope, List<ChatMessage> messages, IValidator<T>? validator, CancellationToken cancellationToken)
+    public async Task<(T? Value, string? Problem, bool BudgetSpent)> AskAsync<T>(CallScope scope, List<ChatMessage> messages, IValidator<T>? validator, CancellationToken cancellationToken)
         where T : class
     {
         var call = 1;
@@ -65,7 +66,7 @@ public sealed class MeteredChat(IChatClient client, LlmEndpoint endpoint, IUsage
             var answer = await CompleteAsync(scope, call, messages, cancellationToken);
             var (value, error) = ModelJson.Read(answer, validator);
             if (value is not null) return Usable(scope, value);
-            if (await UnusableAsync(scope, call, $"unusable answer: {error}", cancellationToken) is { } open) return (null, $"answer unusable ({Shorten(error!)}); {open}");
+            if (await UnusableAsync(scope, call, $"unusable answer: {error}", cancellationToken) is { } open) return (null, $"answer unusable ({Shorten(error!)}); {open}", false);
 
             messages.Add(new ChatMessage(ChatRole.Assistant, answer));
             messages.Add(new ChatMessage(ChatRole.User, $"That answer cannot be used: {error}. Reply again with only the corrected JSON object in the required form."));
@@ -74,21 +75,21 @@ public sealed class MeteredChat(IChatClient client, LlmEndpoint endpoint, IUsage
             (value, error) = ModelJson.Read(answer, validator);
             if (value is not null) return Usable(scope, value);
             var opened = await UnusableAsync(scope, call, $"unusable answer: {error}", cancellationToken);
-            return (null, $"answer unusable after one repair ({Shorten(error!)}){(opened is null ? "" : "; " + opened)}");
+            return (null, $"answer unusable after one repair ({Shorten(error!)}){(opened is null ? "" : "; " + opened)}", false);
         }
         catch (TokenBudgetSpentException spent)
         {
-            return (null, spent.Message);
+            return (null, spent.Message, true);
         }
         catch (CircuitOpenException open)
         {
-            return (null, open.Message);
+            return (null, open.Message, false);
         }
         catch (Exception ex) when (IsCallFailure(ex, cancellationToken))
         {
             var problem = $"unreachable or failing ({Describe(ex)})";
             var opened = await UnusableAsync(scope, call, problem, cancellationToken);
-            return (null, opened is null ? problem : $"{problem}; {opened}");
+            return (null, opened is null ? problem : $"{problem}; {opened}", false);
         }
     }
 
@@ -114,10 +115,10 @@ public sealed class MeteredChat(IChatClient client, LlmEndpoint endpoint, IUsage
     public async Task<UsageReport> UsageAsync(CallScope scope, CancellationToken cancellationToken) =>
         UsageReport.From(await ledger.ListAsync(scope.RunId, cancellationToken), scope.TokenBudget);
 
-    private (T?, string?) Usable<T>(CallScope scope, T value) where T : class
+    private (T?, string?, bool) Usable<T>(CallScope scope, T value) where T : class
     {
         breakers.Succeeded(scope.RunId, endpoint.Name);
-        return (value, null);
+        return (value, null, false);
     }
 
     /// <summary>Counts the failure; when it opens the breaker, records that (with the time) and says so.</summary>

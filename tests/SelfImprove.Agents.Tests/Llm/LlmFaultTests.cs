@@ -87,7 +87,9 @@ public sealed class LlmFaultTests
             case Agent.Teacher:
             {
                 var taught = await rig.Agents.TeacherFor(manifest).TeachAsync(LlmTeacherTests.Request(manifest, new GenerationTarget(Contactless, null, 3, [])));
-                Assert.Empty(taught.Generated);
+                // The offline teacher writes the target's samples instead, with its own provenance.
+                Assert.Equal(3, taught.Generated.Count);
+                Assert.All(taught.Generated, g => Assert.Equal((Contactless, SelfImprove.Agents.Offline.OfflineTeacher.GeneratorSource), (g.Label, g.Source)));
                 Assert.Contains(Why(fault), Assert.Single(taught.Notes));
                 break;
             }
@@ -133,7 +135,8 @@ public sealed class LlmFaultTests
         Assert.Equal(3, rig.Server.Calls.Count);
         Assert.StartsWith("offline (fallback from azure-openai/gpt-test: answer unusable after one repair", plan.Planner);
         Assert.StartsWith("offline (fallback from azure-openai/gpt-test: the circuit breaker for azure-openai/gpt-test is open", second.Planner);
-        Assert.Empty(taught.Generated);
+        Assert.All(taught.Generated, g => Assert.Equal(SelfImprove.Agents.Offline.OfflineTeacher.GeneratorSource, g.Source));
+        Assert.Empty(labelled.Labelled);
         Assert.Single(labelled.ForHumans);
 
         var fallbacks = (await rig.UsageAsync()).Fallbacks;

@@ -91,15 +91,18 @@ public sealed class LlmTeacherTests
     }
 
     [Fact]
-    public async Task Text_that_stays_unusable_after_a_repair_gives_no_samples_and_a_recorded_fallback()
+    public async Task Text_that_stays_unusable_after_a_repair_gives_the_offline_teachers_samples_and_a_recorded_fallback()
     {
         await using var rig = await LlmRig.StartAsync();
         rig.Server.Enqueue(ChatReply.Text("Sorry, I can only write three."), ChatReply.Json(new { samples = Array.Empty<object>() }));
 
         var taught = await rig.Agents.TeacherFor(rig.Manifest).TeachAsync(Request(rig.Manifest, new GenerationTarget(Contactless, null, 3, [])));
 
-        Assert.Empty(taught.Generated);
-        Assert.Contains("$.samples: must hold at least one sample", (await rig.UsageAsync()).Fallbacks.Single().Reason);
+        Assert.Equal(3, taught.Generated.Count);
+        Assert.All(taught.Generated, g => Assert.Equal("teacher:offline-generator", g.Source));
+        var reason = (await rig.UsageAsync()).Fallbacks.Single().Reason;
+        Assert.StartsWith("3 samples for contactless_not_working by the offline teacher", reason);
+        Assert.Contains("$.samples: must hold at least one sample", reason);
     }
 
     [Fact]

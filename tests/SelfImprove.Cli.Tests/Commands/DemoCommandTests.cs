@@ -140,6 +140,8 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains(reasons, r => r.Contains("is open"));
         // The breaker stops the calls: four failed calls, each a single request (a day is not waited for).
         Assert.Equal(4, server.Calls.Count);
+        // The offline teacher wrote the samples; nothing was labelled in the feedback agent's place.
+        Assert.True((int)report["teacherSamples"]! > 0);
     }
 
     [Fact]
