@@ -16,7 +16,8 @@ public sealed record LabelDraftItem(long Id, string Intent, double Confidence);
 /// The feedback agent on an LLM: labels the production requests the plan picked, each with a confidence. Labels at
 /// or above the manifest's <c>feedback.minConfidence</c> are trained on; the others (and any request the model
 /// skipped or gave an unknown intent) go to the human queue. An unusable answer gets one repair request; after
-/// that, or when the budget is spent, the whole batch goes to people and the fallback is recorded.
+/// that, or when the budget is spent, the model's breaker is open or the model cannot be reached, the whole batch
+/// goes to people (never labelled in the model's place) and the fallback is recorded.
 /// </summary>
 public sealed class LlmFeedbackAgent(MeteredChat chat, bool redact, double minConfidence, TimeProvider clock) : IFeedbackLabeller
 {
@@ -44,23 +45,7 @@ public sealed class LlmFeedbackAgent(MeteredChat chat, bool redact, double minCo
         List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, prompt)];
         var validator = new LabelBatchValidator(request.Requests.Select(r => r.Sequence).ToHashSet());
 
-        LabelBatchDraft? draft;
-        string? error;
-        try
-        {
-            var answer = await chat.CompleteAsync(scope, 1, messages, cancellationToken);
-            (draft, error) = ModelJson.Read(answer, validator);
-            if (draft is null)
-            {
-                messages.Add(new ChatMessage(ChatRole.Assistant, answer));
-                messages.Add(new ChatMessage(ChatRole.User, $"That answer cannot be used: {error}. Reply again with only the corrected JSON object in the required form."));
-                (draft, error) = ModelJson.Read(await chat.CompleteAsync(scope, 2, messages, cancellationToken), validator);
-            }
-        }
-        catch (TokenBudgetSpentException spent)
-        {
-            (draft, error) = (null, spent.Message);
-        }
+        var (draft, error, _) = await chat.AskAsync(scope, messages, validator, cancellationToken);
         if (draft is null)
         {
             await chat.RecordFallbackAsync(scope, $"{request.Requests.Count} requests queued for people: {error}", cancellationToken);

@@ -12,8 +12,8 @@ namespace SelfImprove.Agents.Llm;
 /// The planning agent on an LLM. It is shown the diagnosis (per-intent metrics and confusions, the previous
 /// attempt's evidence, the least sure production requests, the budgets left) as a JSON data block and answers
 /// with a JSON plan, which is checked against <see cref="PlanDraftValidator"/>. An unusable answer gets one repair
-/// request that quotes the problems; a second failure, a spent budget or an unreachable model hands the attempt
-/// to the offline planner, and the fallback is recorded for the run report.
+/// request that quotes the problems; a second failure, a spent budget, an open circuit breaker or an unreachable or
+/// erroring model (after the client's bounded retries) hands the attempt to the offline planner, and the fallback is recorded for the run report.
 /// </summary>
 public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool redact) : IPlanner
 {
@@ -51,24 +51,8 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
         var used = await chat.UsageAsync(scope, cancellationToken);
         List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, Data(context, shown, Math.Max(0, scope.TokenBudget - used.Tokens)))];
 
-        string problem;
-        try
-        {
-            var answer = await chat.CompleteAsync(scope, 1, messages, cancellationToken);
-            var (draft, error) = ModelJson.Read(answer, validator);
-            if (draft is not null) return Plan(context, draft);
-
-            messages.Add(new ChatMessage(ChatRole.Assistant, answer));
-            messages.Add(new ChatMessage(ChatRole.User, $"That answer cannot be used: {error}. Reply again with only the corrected JSON object in the required form."));
-            var repaired = await chat.CompleteAsync(scope, 2, messages, cancellationToken);
-            (draft, var repairError) = ModelJson.Read(repaired, validator);
-            if (draft is not null) return Plan(context, draft);
-            problem = $"answer unusable after one repair ({Shorten(repairError!)})";
-        }
-        catch (TokenBudgetSpentException spent)
-        {
-            problem = spent.Message;
-        }
+        var (draft, problem, _) = await chat.AskAsync(scope, messages, validator, cancellationToken);
+        if (draft is not null) return Plan(context, draft);
 
         await chat.RecordFallbackAsync(scope, $"planned by the offline planner: {chat.Endpoint.Name} {problem}", cancellationToken);
         var offline = await fallback.PlanAsync(context, cancellationToken);
@@ -145,5 +129,4 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
                 : (r.Predicted == target.Intent && r.Runner == target.ConfusedWith) || (r.Predicted == target.ConfusedWith && r.Runner == target.Intent))
             .OrderBy(r => r.Margin).Take(3).Select(r => r.Text).ToArray();
 
-    private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
 }

@@ -18,8 +18,10 @@ public sealed record SampleDraft(string Text, string Intent);
 /// hardest targets, else the main one). Every answer is parsed and checked; samples of another intent, empty or
 /// over-long texts and repeats within the batch are dropped here, and the step's curation drops anything already
 /// trained on or close to a held-out text. Each kept sample carries its provenance: teacher, prompt hash, time.
+/// When the model's answer stays unusable, the model cannot be reached or its breaker is open, the offline teacher
+/// (<paramref name="fallback"/>) writes the target's samples; a spent budget means no samples. Either is recorded.
 /// </summary>
-public sealed class LlmTeacher(IReadOnlyList<TeacherRoute> routes, bool redact, TimeProvider clock) : ITeacher
+public sealed class LlmTeacher(IReadOnlyList<TeacherRoute> routes, bool redact, TimeProvider clock, ITeacher? fallback = null) : ITeacher
 {
     public const string OutputFormat = """{ "samples": [ { "text": "<one customer request>", "intent": "<the requested intent>" } ] }""";
 
@@ -41,17 +43,9 @@ public sealed class LlmTeacher(IReadOnlyList<TeacherRoute> routes, bool redact, 
         {
             var route = Route(target, request.FirstTarget + index);
             var scope = new CallScope(request.RunId, UsageAgents.Teacher, "generate", request.Plan.Attempt, request.Batch + index, request.Manifest.Planner.TokenBudget);
-            try
-            {
-                var (samples, note) = await WriteAsync(route.Chat, scope, request, target, cancellationToken);
-                generated.AddRange(samples);
-                if (note is not null) notes.Add(note);
-            }
-            catch (TokenBudgetSpentException spent)
-            {
-                await route.Chat.RecordFallbackAsync(scope, $"no samples for {target.Intent}: {spent.Message}", cancellationToken);
-                notes.Add($"{target.Intent}: {spent.Message}; no samples written");
-            }
+            var (samples, note) = await WriteAsync(route.Chat, scope, request, target, cancellationToken);
+            generated.AddRange(samples);
+            if (note is not null) notes.Add(note);
         }
         return new TeachingResult([], generated, notes);
     }
@@ -76,19 +70,20 @@ public sealed class LlmTeacher(IReadOnlyList<TeacherRoute> routes, bool redact, 
         List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, prompt)];
         var validator = new SampleBatchValidator();
 
-        var answer = await chat.CompleteAsync(scope, 1, messages, cancellationToken);
-        var (draft, error) = ModelJson.Read(answer, validator);
-        if (draft is null)
+        var (draft, error, budgetSpent) = await chat.AskAsync(scope, messages, validator, cancellationToken);
+        if (draft is null && (budgetSpent || fallback is null))
         {
-            messages.Add(new ChatMessage(ChatRole.Assistant, answer));
-            messages.Add(new ChatMessage(ChatRole.User, $"That answer cannot be used: {error}. Reply again with only the corrected JSON object in the required form."));
-            answer = await chat.CompleteAsync(scope, 2, messages, cancellationToken);
-            (draft, error) = ModelJson.Read(answer, validator);
+            await chat.RecordFallbackAsync(scope, $"no samples for {target.Intent}: {chat.Endpoint.Name} {error}", cancellationToken);
+            return ([], $"{target.Intent}: {chat.Endpoint.Name} gave no usable samples ({error})");
         }
         if (draft is null)
         {
-            await chat.RecordFallbackAsync(scope, $"no samples for {target.Intent}: {chat.Endpoint.Name} answer unusable after one repair ({error})", cancellationToken);
-            return ([], $"{target.Intent}: {chat.Endpoint.Name} gave no usable samples after one repair");
+            // The offline teacher writes the target's samples (on the built-in generator; elsewhere it writes none).
+            // It labels nothing here: the requests to label are not the teacher's on an LLM.
+            var offline = await fallback!.TeachAsync(request with { ToLabel = [], Plan = request.Plan with { Generate = [target] }, Seed = request.Seed + scope.Batch }, cancellationToken);
+            var what = offline.Generated.Count > 0 ? $"{offline.Generated.Count} samples for {target.Intent} by the offline teacher" : $"no samples for {target.Intent}";
+            await chat.RecordFallbackAsync(scope, $"{what}: {chat.Endpoint.Name} {error}", cancellationToken);
+            return (offline.Generated, $"{target.Intent}: {what} ({chat.Endpoint.Name}: {error}){string.Concat(offline.Notes.Select(n => "; " + n))}");
         }
 
         var at = clock.GetUtcNow();

@@ -17,6 +17,7 @@ public sealed class ManifestAgents(IUsageLedger ledger, LlmClientOptions options
     private readonly OfflineTeacher offlineTeacher = new();
     private readonly OfflineLabeller offlineLabeller = new();
     private readonly ConcurrentDictionary<string, object> built = new(StringComparer.Ordinal);
+    private readonly ModelBreakers breakers = new(options.BreakerThreshold, clock);
 
     public IPlanner PlannerFor(AgentManifest manifest)
     {
@@ -37,7 +38,7 @@ public sealed class ManifestAgents(IUsageLedger ledger, LlmClientOptions options
                 .Select((s, i) => new TeacherRoute(Chat(LlmEndpoint.From(s.Kind, s.Endpoint, s.Deployment, s.Prices, $"$.teacher.specialists[{i}]")), s.Intents, s.HardestTargets))
                 .Append(new TeacherRoute(Chat(LlmEndpoint.From(t.Kind, t.Endpoint, t.Deployment, t.Prices, "$.teacher")), [], 0))
                 .ToArray();
-            return new LlmTeacher(routes, t.RedactPersonalData, clock);
+            return new LlmTeacher(routes, t.RedactPersonalData, clock, offlineTeacher);
         });
     }
 
@@ -77,7 +78,7 @@ public sealed class ManifestAgents(IUsageLedger ledger, LlmClientOptions options
     }
 
     private MeteredChat Chat(LlmEndpoint endpoint) =>
-        new(endpoint.CreateClient(options, new BoundedRetryPolicy(options)), endpoint, ledger);
+        new(endpoint.CreateClient(options, new BoundedRetryPolicy(options)), endpoint, ledger, options, breakers);
 }
 
 /// <summary>The planner of whichever agent is being planned for.</summary>

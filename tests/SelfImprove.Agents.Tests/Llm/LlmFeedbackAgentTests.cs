@@ -6,7 +6,7 @@ namespace SelfImprove.Agents.Tests.Llm;
 
 public sealed class LlmFeedbackAgentTests
 {
-    private static ProductionRequest Request(long sequence, string text) => new(sequence, DateTimeOffset.UnixEpoch, text, null, Segments.PostDrift);
+    internal static ProductionRequest Request(long sequence, string text) => new(sequence, DateTimeOffset.UnixEpoch, text, null, Segments.PostDrift);
 
     [Fact]
     public async Task Sure_labels_are_kept_and_unsure_skipped_or_unknown_ones_go_to_people()

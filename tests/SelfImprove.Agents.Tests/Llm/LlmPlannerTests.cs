@@ -1,4 +1,3 @@
-using System.ClientModel;
 using System.Text.Json.Nodes;
 using SelfImprove.Agents.Offline;
 using SelfImprove.Core.Evaluation;
@@ -24,10 +23,10 @@ public sealed class LlmPlannerTests
             i, i == 1 && firstText is not null ? firstText : $"tap to pay fails at the till, request {i}",
             i % 2 == 0 ? CardNotWorking : TransferPending, i % 2 == 0 ? Contactless : TransferFailed, i / 100.0)).ToArray();
 
-    private static PlanningContext Context(AgentManifest manifest, IReadOnlyList<UnlabelledRequest>? unlabelled = null) =>
+    internal static PlanningContext Context(AgentManifest manifest, IReadOnlyList<UnlabelledRequest>? unlabelled = null) =>
         new(manifest, 1, Serving, unlabelled ?? Unlabelled(), [], Seed: 5) { RunId = LlmRig.RunId };
 
-    private static object ValidPlan(int count = 20, bool askHumans = false) => new
+    internal static object ValidPlan(int count = 20, bool askHumans = false) => new
     {
         label = new { count, rule = "margin", requests = new long[] { 3, 5 } },
         generate = new object[]
@@ -130,34 +129,36 @@ public sealed class LlmPlannerTests
     }
 
     [Fact]
-    public async Task Server_errors_are_retried_with_back_off_and_a_call_that_keeps_failing_fails()
+    public async Task Server_errors_are_retried_with_back_off_and_a_call_that_keeps_failing_hands_the_attempt_to_the_offline_planner()
     {
         await using var rig = await LlmRig.StartAsync();
         rig.Server.Enqueue(ChatReply.ServerError(503), ChatReply.ServerError(500), ChatReply.ServerError(502), ChatReply.ServerError(503));
 
-        var failure = await Assert.ThrowsAsync<ClientResultException>(() => rig.Agents.PlannerFor(rig.Manifest).PlanAsync(Context(rig.Manifest)));
+        var plan = await rig.Agents.PlannerFor(rig.Manifest).PlanAsync(Context(rig.Manifest));
 
-        Assert.Equal(503, failure.Status);
+        Assert.StartsWith("offline (fallback from azure-openai/gpt-test: unreachable or failing (HTTP 503 after 3 retries)", plan.Planner);
         Assert.Equal(1 + LlmRig.FastRetries.MaxRetries, rig.Server.Calls.Count);
-        Assert.Equal(0, (await rig.UsageAsync()).Calls);
+        var usage = await rig.UsageAsync();
+        Assert.Equal(0, usage.Calls);
+        Assert.Contains("planned by the offline planner: azure-openai/gpt-test unreachable or failing (HTTP 503", Assert.Single(usage.Fallbacks).Reason);
     }
 
     [Fact]
-    public async Task A_Retry_After_longer_than_the_activity_may_wait_fails_the_call_at_once_for_the_orchestration_to_retry()
+    public async Task A_Retry_After_longer_than_a_call_may_wait_is_not_waited_for_and_the_offline_planner_plans()
     {
         await using var rig = await LlmRig.StartAsync();
         rig.Server.Enqueue(ChatReply.TooManyRequests(retryAfterSeconds: "600"));
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        var failure = await Assert.ThrowsAsync<ClientResultException>(() => rig.Agents.PlannerFor(rig.Manifest).PlanAsync(Context(rig.Manifest)));
+        var plan = await rig.Agents.PlannerFor(rig.Manifest).PlanAsync(Context(rig.Manifest));
 
-        Assert.Equal(429, failure.Status);
+        Assert.Contains("HTTP 429 asking to retry after 00:10:00", plan.Planner);
         Assert.Single(rig.Server.Calls);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
 
     [Fact]
-    public async Task A_server_that_does_not_answer_in_time_is_retried_and_then_fails_the_call()
+    public async Task A_server_that_does_not_answer_in_time_is_retried_and_then_the_offline_planner_plans()
     {
         // A timeout long enough that a busy machine still delivers each attempt to the server before it gives up,
         // and far shorter than the server's delay: two attempts end well before one answer would have come.
@@ -166,11 +167,14 @@ public sealed class LlmPlannerTests
         rig.Server.Enqueue(slow, slow);
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        await Assert.ThrowsAnyAsync<Exception>(() => rig.Agents.PlannerFor(rig.Manifest).PlanAsync(Context(rig.Manifest)));
+        var plan = await rig.Agents.PlannerFor(rig.Manifest).PlanAsync(Context(rig.Manifest));
 
+        Assert.StartsWith("offline (fallback from azure-openai/gpt-test: unreachable or failing", plan.Planner);
         Assert.Equal(2, rig.Server.Calls.Count);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
-        Assert.Equal(0, (await rig.UsageAsync()).Calls);
+        var usage = await rig.UsageAsync();
+        Assert.Equal(0, usage.Calls);
+        Assert.Single(usage.Fallbacks);
     }
 
     [Fact]

@@ -19,10 +19,10 @@ public sealed class LlmTeacherTests
         HyperParameters = manifest.Training.HyperParameters, Rationale = "test",
     };
 
-    private static TeachingRequest Request(AgentManifest manifest, params GenerationTarget[] targets) =>
+    internal static TeachingRequest Request(AgentManifest manifest, params GenerationTarget[] targets) =>
         new(manifest, Plan(manifest, targets), [], 1) { RunId = LlmRig.RunId };
 
-    private static object Samples(string intent, params string[] texts) => new { samples = texts.Select(t => new { text = t, intent }) };
+    internal static object Samples(string intent, params string[] texts) => new { samples = texts.Select(t => new { text = t, intent }) };
 
     [Fact]
     public async Task A_teacher_batch_round_trips_with_provenance_on_every_sample()
@@ -91,15 +91,18 @@ public sealed class LlmTeacherTests
     }
 
     [Fact]
-    public async Task Text_that_stays_unusable_after_a_repair_gives_no_samples_and_a_recorded_fallback()
+    public async Task Text_that_stays_unusable_after_a_repair_gives_the_offline_teachers_samples_and_a_recorded_fallback()
     {
         await using var rig = await LlmRig.StartAsync();
         rig.Server.Enqueue(ChatReply.Text("Sorry, I can only write three."), ChatReply.Json(new { samples = Array.Empty<object>() }));
 
         var taught = await rig.Agents.TeacherFor(rig.Manifest).TeachAsync(Request(rig.Manifest, new GenerationTarget(Contactless, null, 3, [])));
 
-        Assert.Empty(taught.Generated);
-        Assert.Contains("$.samples: must hold at least one sample", (await rig.UsageAsync()).Fallbacks.Single().Reason);
+        Assert.Equal(3, taught.Generated.Count);
+        Assert.All(taught.Generated, g => Assert.Equal("teacher:offline-generator", g.Source));
+        var reason = (await rig.UsageAsync()).Fallbacks.Single().Reason;
+        Assert.StartsWith("3 samples for contactless_not_working by the offline teacher", reason);
+        Assert.Contains("$.samples: must hold at least one sample", reason);
     }
 
     [Fact]

@@ -119,6 +119,32 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Demo_with_a_model_that_asks_to_wait_a_day_falls_back_and_finishes_the_run_without_a_failed_step()
+    {
+        var manifest = SmallManifest();
+        await using var server = await FakeChatServer.StartAsync(_ => ChatReply.TooManyRequests("86400"));
+        Environment.SetEnvironmentVariable("OPENAI_API_KEY", "placeholder-for-the-fake-server");
+
+        var result = await CliRunner.RunAsync("demo", "--json", "--manifest", manifest, "--store", folder.Combine("store"),
+            "--llm", "openai-compatible", "--endpoint", server.OpenAIBaseUrl.ToString(), "--token-budget", "100000");
+
+        var report = JsonNode.Parse(result.Output)!.AsObject();
+        Assert.True((string?)report["status"] is "Promoted" or "Rejected" or "Failed", result.Error);
+        Assert.DoesNotContain("step ", (string?)report["reason"] ?? "");
+        Assert.Empty(SchemaViolations(report, Schema(), "$"));
+        var usage = report["usage"]!;
+        Assert.Equal(0, (int)usage["calls"]!);
+        var reasons = usage["fallbacks"]!.AsArray().Select(f => (string)f!["reason"]!).ToArray();
+        Assert.Contains(reasons, r => r.StartsWith("planned by the offline planner") && r.Contains("HTTP 429 asking to retry after 1.00:00:00"));
+        Assert.Contains(reasons, r => r.StartsWith("circuit breaker opened for openai-compatible/"));
+        Assert.Contains(reasons, r => r.Contains("is open"));
+        // The breaker stops the calls: four failed calls, each a single request (a day is not waited for).
+        Assert.Equal(4, server.Calls.Count);
+        // The offline teacher wrote the samples; nothing was labelled in the feedback agent's place.
+        Assert.True((int)report["teacherSamples"]! > 0);
+    }
+
+    [Fact]
     public async Task Llm_options_without_what_they_need_exit_2_with_what_to_fix()
     {
         var noEndpoint = await CliRunner.RunAsync("demo", "--manifest", SmallManifest(), "--llm", "azure-openai", "--deployment", "gpt");
