@@ -85,7 +85,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         Assert.False(Directory.Exists(folder.Combine("store", "agents")), "the azure-storage backend kept artefacts on local disk");
     }
 
-    [Fact(Skip = "Unreliable on 2 cores: the survivor sometimes never takes the dead server's run over (cause not found); see the README's scale-out note.")]
+    [Fact(Skip = "The survivor can loop on the dead server's redelivered ExecutionStarted message: the in-process sidecar's dispatcher fails with 'Multiple ExecutionStartedEvent found' and abandons it for good; see the README's scale-out note.")]
     public async Task Two_servers_share_one_hub_and_the_survivor_finishes_a_run_when_the_other_dies()
     {
         using var folder = new TempDirectory();
