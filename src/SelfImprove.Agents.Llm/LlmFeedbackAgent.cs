@@ -10,6 +10,7 @@ namespace SelfImprove.Agents.Llm;
 /// <summary>What the feedback model must answer: one label and confidence per request.</summary>
 public sealed record LabelBatchDraft(IReadOnlyList<LabelDraftItem> Labels);
 
+/// <param name="Id">The request's short id in DATA.requests (its 1-based position in the batch).</param>
 public sealed record LabelDraftItem(long Id, string Intent, double Confidence);
 
 /// <summary>
@@ -21,7 +22,7 @@ public sealed record LabelDraftItem(long Id, string Intent, double Confidence);
 /// </summary>
 public sealed class LlmFeedbackAgent(MeteredChat chat, bool redact, double minConfidence, TimeProvider clock) : IFeedbackLabeller
 {
-    public const string OutputFormat = """{ "labels": [ { "id": <the request's id>, "intent": "<a name from DATA.labels>", "confidence": <0-1> } ] }""";
+    public const string OutputFormat = """{ "labels": [ { "id": <the request's id in DATA.requests>, "intent": "<a name from DATA.labels>", "confidence": <0-1> } ] }""";
 
     public static readonly string Instructions = $"""
         You label customer-support requests of a bank with their intent, for training an intent classifier.
@@ -39,17 +40,17 @@ public sealed class LlmFeedbackAgent(MeteredChat chat, bool redact, double minCo
         var data = new
         {
             labels = request.Manifest.Labels.Select(l => new { name = l.Name, goesTo = l.Action }),
-            requests = request.Requests.Select(r => new { id = r.Sequence, text = redact ? PersonalDataRedactor.Redact(r.Text) : r.Text }),
+            requests = request.Requests.Select((r, i) => new { id = i + 1, text = redact ? PersonalDataRedactor.Redact(r.Text) : r.Text }),
         };
         var prompt = "<data>\n" + JsonSerializer.Serialize(data, ModelJson.PromptData) + "\n</data>";
         List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, prompt)];
-        var validator = new LabelBatchValidator(request.Requests.Select(r => r.Sequence).ToHashSet());
+        var validator = new LabelBatchValidator(Enumerable.Range(1, request.Requests.Count).Select(i => (long)i).ToHashSet());
 
         var (draft, error, _) = await chat.AskAsync(scope, messages, validator, cancellationToken);
         if (draft is null)
         {
             await chat.RecordFallbackAsync(scope, $"{request.Requests.Count} requests queued for people: {error}", cancellationToken);
-            return new LabellingResult([], request.Requests.Select(r => new HumanLabelTask(r.Sequence, r.Text, null, 0, $"the feedback agent could not label it: {error}")).ToArray(),
+            return new LabellingResult([], request.Requests.Select(r => new HumanLabelTask(r.RequestId, r.Text, r.Guesses.FirstOrDefault()?.Intent, 0, $"the feedback agent could not label it: {error}")).ToArray(),
                 [$"feedback agent: batch {request.Batch} queued for people ({error})"]);
         }
 
@@ -57,17 +58,18 @@ public sealed class LlmFeedbackAgent(MeteredChat chat, bool redact, double minCo
         var byId = draft.Labels.GroupBy(l => l.Id).ToDictionary(g => g.Key, g => g.First());
         var labelled = new List<LabeledExample>();
         var forHumans = new List<HumanLabelTask>();
-        foreach (var item in request.Requests)
+        foreach (var (item, position) in request.Requests.Select((r, i) => (r, (long)i + 1)))
         {
-            if (!byId.TryGetValue(item.Sequence, out var label))
-                forHumans.Add(new HumanLabelTask(item.Sequence, item.Text, null, 0, "the feedback agent gave no label"));
+            var guess = item.Guesses.FirstOrDefault()?.Intent;
+            if (!byId.TryGetValue(position, out var label))
+                forHumans.Add(new HumanLabelTask(item.RequestId, item.Text, guess, 0, "the feedback agent gave no label"));
             else if (!labels.Contains(label.Intent))
-                forHumans.Add(new HumanLabelTask(item.Sequence, item.Text, null, 0, $"the feedback agent answered an unknown intent '{label.Intent}'"));
+                forHumans.Add(new HumanLabelTask(item.RequestId, item.Text, guess, 0, $"the feedback agent answered an unknown intent '{label.Intent}'"));
             else if (label.Confidence < minConfidence)
-                forHumans.Add(new HumanLabelTask(item.Sequence, item.Text, label.Intent, label.Confidence, $"confidence {label.Confidence:0.00} is below {minConfidence:0.00}"));
+                forHumans.Add(new HumanLabelTask(item.RequestId, item.Text, label.Intent, label.Confidence, $"confidence {label.Confidence:0.00} is below {minConfidence:0.00}"));
             else
-                labelled.Add(new LabeledExample(item.Text, label.Intent, item.Segment,
-                    $"feedback:{chat.Endpoint.Name}/request={item.Sequence}?confidence={label.Confidence:0.00}&at={at:yyyy-MM-ddTHH:mm:ssZ}"));
+                labelled.Add(new LabeledExample(item.Text, label.Intent, Segments.Unspecified,
+                    $"feedback:{chat.Endpoint.Name}/request={item.RequestId}?confidence={label.Confidence:0.00}&at={at:yyyy-MM-ddTHH:mm:ssZ}"));
         }
         var notes = forHumans.Count == 0 ? Array.Empty<string>() : [$"feedback agent: {forHumans.Count} of {request.Requests.Count} requests queued for people"];
         return new LabellingResult(labelled, forHumans, notes);

@@ -22,7 +22,7 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
 
     public const string OutputFormat = """
         {
-          "label": { "count": <int, requests to have labelled>, "rule": "margin" | "diverse-margin" | "random", "requests": [<sequence numbers from DATA.candidates>] or null },
+          "label": { "count": <int, requests to have labelled>, "rule": "margin" | "diverse-margin" | "random", "requests": [<ids from DATA.candidates>] or null },
           "generate": [ { "intent": "<a name from DATA.labels>", "confusedWith": "<a name from DATA.labels>" or null, "count": <int> } ],
           "hyperParameters": { "l2": <number 0-1>, "maxIterations": <int 1-10000> },
           "askHumans": <true | false>,
@@ -46,13 +46,14 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
     {
         var manifest = context.Manifest;
         var scope = new CallScope(context.RunId, UsageAgents.Planner, "plan", context.Attempt, 0, manifest.Planner.TokenBudget);
-        var shown = context.Unlabelled.OrderBy(r => r.Margin).ThenBy(r => r.Sequence).Take(CandidatesShown).ToArray();
-        var validator = new PlanDraftValidator(manifest, context.Unlabelled.Select(r => r.Sequence).ToHashSet());
+        // Candidates are shown with short ids (their 1-based position) rather than request ids: fewer tokens, nothing to mistype.
+        var shown = context.Unlabelled.OrderBy(r => r.Margin).ThenBy(r => r.RequestId, StringComparer.Ordinal).Take(CandidatesShown).ToArray();
+        var validator = new PlanDraftValidator(manifest, Enumerable.Range(1, shown.Length).Select(i => (long)i).ToHashSet(), context.Unlabelled.Count);
         var used = await chat.UsageAsync(scope, cancellationToken);
         List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, Data(context, shown, Math.Max(0, scope.TokenBudget - used.Tokens)))];
 
         var (draft, problem, _) = await chat.AskAsync(scope, messages, validator, cancellationToken);
-        if (draft is not null) return Plan(context, draft);
+        if (draft is not null) return Plan(context, shown, draft);
 
         await chat.RecordFallbackAsync(scope, $"planned by the offline planner: {chat.Endpoint.Name} {problem}", cancellationToken);
         var offline = await fallback.PlanAsync(context, cancellationToken);
@@ -85,7 +86,7 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
                 confusions = e.Confusions.Take(10).Select(c => new { actual = c.Actual, predicted = c.Predicted, count = c.Count }),
             }),
             unlabelledRequests = context.Unlabelled.Count,
-            candidates = shown.Select(r => new { sequence = r.Sequence, text = Text(r.Text), predicted = r.Predicted, runnerUp = r.Runner, margin = Math.Round(r.Margin, 3) }),
+            candidates = shown.Select((r, i) => new { id = i + 1, text = Text(r.Text), predicted = r.Predicted, runnerUp = r.Runner, margin = Math.Round(r.Margin, 3) }),
             currentHyperParameters = new { l2 = manifest.Training.HyperParameters.L2, maxIterations = manifest.Training.HyperParameters.MaxIterations },
             limits = new
             {
@@ -101,12 +102,12 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
         return "<data>\n" + JsonSerializer.Serialize(data, ModelJson.PromptData) + "\n</data>";
     }
 
-    private ImprovementPlan Plan(PlanningContext context, PlanDraft draft)
+    private ImprovementPlan Plan(PlanningContext context, IReadOnlyList<UnlabelledRequest> shown, PlanDraft draft)
     {
         var rule = WireNames.Parse<SelectionRule>(draft.Label.Rule);
-        var chosen = draft.Label.Requests ?? [];
-        var rest = context.Unlabelled.Where(r => !chosen.Contains(r.Sequence)).ToArray();
-        var labelRequests = chosen.Concat(OfflinePlanner.SelectRequests(rest, rule, draft.Label.Count - chosen.Count, context.Seed)).ToArray();
+        var chosen = (draft.Label.Requests ?? []).Select(id => shown[(int)id - 1].RequestId).ToArray();
+        var rest = context.Unlabelled.Where(r => !chosen.Contains(r.RequestId)).ToArray();
+        var labelRequests = chosen.Concat(OfflinePlanner.SelectRequests(rest, rule, draft.Label.Count - chosen.Length, context.Seed)).ToArray();
         var targets = draft.Generate.Select(t => new GenerationTarget(t.Intent, t.ConfusedWith, t.Count, Examples(context.Unlabelled, t))).ToArray();
         return new ImprovementPlan
         {

@@ -80,7 +80,7 @@ public sealed class LlmTeacher(IReadOnlyList<TeacherRoute> routes, bool redact, 
         {
             // The offline teacher writes the target's samples (on the built-in generator; elsewhere it writes none).
             // It labels nothing here: the requests to label are not the teacher's on an LLM.
-            var offline = await fallback!.TeachAsync(request with { ToLabel = [], Plan = request.Plan with { Generate = [target] }, Seed = request.Seed + scope.Batch }, cancellationToken);
+            var offline = await fallback!.TeachAsync(request with { Plan = request.Plan with { Generate = [target] }, Seed = request.Seed + scope.Batch }, cancellationToken);
             var what = offline.Generated.Count > 0 ? $"{offline.Generated.Count} samples for {target.Intent} by the offline teacher" : $"no samples for {target.Intent}";
             await chat.RecordFallbackAsync(scope, $"{what}: {chat.Endpoint.Name} {error}", cancellationToken);
             return (offline.Generated, $"{target.Intent}: {what} ({chat.Endpoint.Name}: {error}){string.Concat(offline.Notes.Select(n => "; " + n))}");

@@ -8,7 +8,7 @@ namespace SelfImprove.Agents.Llm;
 /// <summary>The plan as the LLM planner must write it (see <see cref="LlmPlanner.OutputFormat"/>).</summary>
 public sealed record PlanDraft(LabelDraft Label, IReadOnlyList<TargetDraft> Generate, HyperParameterDraft HyperParameters, bool AskHumans, string Rationale);
 
-/// <summary>How many production requests to have labelled, by which rule, and optionally which ones.</summary>
+/// <summary>How many logged requests to have labelled, by which rule, and optionally which ones (their <c>id</c>s in DATA.candidates).</summary>
 public sealed record LabelDraft(int Count, string Rule, IReadOnlyList<long>? Requests = null);
 
 public sealed record TargetDraft(string Intent, int Count, string? ConfusedWith = null);
@@ -18,17 +18,20 @@ public sealed record HyperParameterDraft(double L2, int MaxIterations);
 /// <summary>The rules a plan must meet: budgets of the manifest, known intents, requests the planner was shown.</summary>
 public sealed class PlanDraftValidator : AbstractValidator<PlanDraft>
 {
-    public PlanDraftValidator(AgentManifest manifest, IReadOnlySet<long> candidates)
+    /// <param name="manifest">The agent: budgets and intents.</param>
+    /// <param name="shown">The ids of DATA.candidates (1-based positions).</param>
+    /// <param name="available">How many unlabelled requests there are in all (more than those shown).</param>
+    public PlanDraftValidator(AgentManifest manifest, IReadOnlySet<long> shown, int available)
     {
         var labels = manifest.LabelNames.ToHashSet(StringComparer.Ordinal);
         var planner = manifest.Planner;
-        RuleFor(p => p.Label.Count).InclusiveBetween(0, Math.Min(planner.MaxLabelRequests, candidates.Count))
-            .WithMessage($"must be between 0 and {Math.Min(planner.MaxLabelRequests, candidates.Count)} (the label budget and the requests available); got {{PropertyValue}}.");
+        RuleFor(p => p.Label.Count).InclusiveBetween(0, Math.Min(planner.MaxLabelRequests, available))
+            .WithMessage($"must be between 0 and {Math.Min(planner.MaxLabelRequests, available)} (the label budget and the requests available); got {{PropertyValue}}.");
         RuleFor(p => p.Label.Rule).Must(r => WireNames.TryParse<SelectionRule>(r, out _))
             .WithMessage("must be one of " + string.Join(", ", WireNames.All<SelectionRule>()) + "; got '{PropertyValue}'.");
         RuleFor(p => p.Label.Requests).Must(r => r is null || r.Distinct().Count() == r.Count).WithMessage("must not repeat a request.");
         RuleFor(p => p.Label.Requests).Must((p, r) => r is null || r.Count <= p.Label.Count).WithMessage("must not list more requests than label.count.");
-        RuleForEach(p => p.Label.Requests).Must(candidates.Contains).WithMessage("{PropertyValue} is not one of the sequences in DATA.candidates.");
+        RuleForEach(p => p.Label.Requests).Must(shown.Contains).WithMessage("{PropertyValue} is not one of the ids in DATA.candidates.");
         RuleForEach(p => p.Generate).ChildRules(target =>
         {
             target.RuleFor(t => t.Intent).Must(labels.Contains).WithMessage("'{PropertyValue}' is not one of DATA.labels.");

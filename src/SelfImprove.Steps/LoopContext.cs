@@ -6,26 +6,44 @@ using SelfImprove.Storage;
 namespace SelfImprove.Steps;
 
 /// <summary>
-/// What every step works with: the agents, the store, the registry and the open models, plus the two questions
-/// most steps ask (the check set, the serving version). Blob names are <see cref="StoreLayout"/>'s; training
-/// batches are read through <see cref="TrainingBatches"/>.
+/// What every step works with: the agents, the store, the registry, the open models, the agent's own traffic and
+/// the feedback on it, plus the questions most steps ask (the check set, what is held out, the serving version).
+/// Blob names are <see cref="StoreLayout"/>'s; training batches are read through <see cref="TrainingBatches"/>.
 /// </summary>
-public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IModelRegistry registry, ModelLoader models)
+public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IModelRegistry registry, ModelLoader models, TrafficLog traffic, FeedbackLog feedback)
 {
     public AgentCatalog Agents => agents;
     public IArtifactStore Store => store;
     public IModelRegistry Registry => registry;
     public ModelLoader Models => models;
 
+    /// <summary>Every answer the agent gave (serving and trial arms).</summary>
+    public TrafficLog Traffic => traffic;
+
+    /// <summary>Feedback on those answers, by request id.</summary>
+    public FeedbackLog Feedback => feedback;
+
     /// <summary>
-    /// The check set: the validation set plus the most recent production feedback (the traffic the agent serves
-    /// now). Monitoring, the evaluation agent and the alignment probes use it; nothing trains on it.
+    /// The check set: the first <c>monitoring.sampleSize</c> validation examples plus the newest as many items of
+    /// labelled feedback on live traffic (what the agent serves now). Monitoring, the evaluation agent and the
+    /// alignment probes score on it; nothing trains on it.
     /// </summary>
-    public IReadOnlyList<LabeledExample> CheckSet(string agentId)
+    public async Task<IReadOnlyList<LabeledExample>> CheckSetAsync(string agentId, CancellationToken cancellationToken = default)
     {
         var entry = agents.Get(agentId);
         var sample = entry.Manifest.Monitoring.SampleSize;
-        return [.. entry.Data.Validation.Take(sample), .. entry.Windows.RecentFeedback(entry.Data.Production, sample)];
+        return [.. entry.Data.Validation.Take(sample), .. await feedback.RecentLabelledAsync(agentId, sample, cancellationToken)];
+    }
+
+    /// <summary>
+    /// Texts no training batch may hold: the validation and evaluation sets and every request that came back with
+    /// labelled feedback (the check data of monitoring, evaluation and the trial).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> HeldOutTextsAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        var data = agents.Get(agentId).Data;
+        var checks = await feedback.SinceAsync(agentId, DateTimeOffset.MinValue, cancellationToken);
+        return [.. data.Validation.Select(e => e.Text), .. data.Evaluation.Select(e => e.Text), .. checks.Where(f => f.KnownLabel is not null).Select(f => f.Text)];
     }
 
     /// <summary>The agent's serving version id.</summary>
@@ -36,4 +54,5 @@ public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IMode
 }
 
 /// <summary>An A/B trial in progress: who shares the traffic and how.</summary>
-public sealed record TrialState(string RunId, string CandidateVersionId, string ServingVersionId, double CandidateShare);
+/// <param name="StartedAt">When the trial began (UTC): its arms are the logged answers since then.</param>
+public sealed record TrialState(string RunId, string CandidateVersionId, string ServingVersionId, double CandidateShare, DateTimeOffset StartedAt = default);

@@ -85,11 +85,31 @@ public static class StoreLayout
         return name.StartsWith(prefix, StringComparison.Ordinal) ? int.Parse(name.AsSpan(prefix.Length, name.Length - prefix.Length - ".json".Length)) : null;
     }
 
+    /// <summary>Lists the agent's labelling queue items (<see cref="LabellingItem"/>).</summary>
+    public static string LabellingItemsPrefix(string agentId) => $"agents/{agentId}/labelling/items/";
+
     /// <summary>
-    /// Requests the feedback agent left for people in one teacher batch: a JSON list of <c>HumanLabelTask</c>. Written by
-    /// <c>DataGenerationStep</c> when the batch has any; create-once. Replay key: (run, attempt, batch).
+    /// One logged request waiting for a person's label: <c>LabellingItem</c> <c>{ itemId, agentId, text, guesses, suggested, reason,
+    /// runId, attempt, queuedAt, subject }</c>. Written by <c>LabellingQueue</c> when a teacher batch leaves the request for people;
+    /// create-once, so a request is queued once however many runs pick it; deleted only by a subject's erasure. Replay key: (agent, request).
     /// </summary>
-    public static string HumanQueue(string agentId, string runId, int attempt, int batch) => $"agents/{agentId}/human-queue/{runId}.attempt-{attempt}.batch-{batch:D4}.json";
+    public static string LabellingItem(string agentId, string requestId) => $"{LabellingItemsPrefix(agentId)}{requestId}.json";
+
+    /// <summary>Lists the answers given to the agent's labelling queue (<see cref="LabellingAnswer"/>).</summary>
+    public static string LabellingAnswersPrefix(string agentId) => $"agents/{agentId}/labelling/answers/";
+
+    /// <summary>
+    /// A person's label for a queued request: <c>LabellingAnswer</c> <c>{ itemId, label, by, at }</c>. Written by <c>LabellingQueue</c>;
+    /// create-once: the first answer stands and a second gets 409. Replay key: (agent, request).
+    /// </summary>
+    public static string LabellingAnswer(string agentId, string requestId) => $"{LabellingAnswersPrefix(agentId)}{requestId}.json";
+
+    /// <summary>
+    /// Whether <paramref name="id"/> may be one segment of a name: 1–128 of letters, digits, '-', '_' and '.', and not
+    /// only dots. Ids that come from a URL are checked with it before any name is built from them.
+    /// </summary>
+    public static bool IsSafeSegment(string? id) =>
+        id is { Length: > 0 and <= 128 } && id.Trim('.').Length > 0 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     /// <summary>
     /// The A/B trial in progress: <c>TrialState</c> <c>{ runId, candidateVersionId, servingVersionId, candidateShare }</c>, read by
@@ -244,10 +264,14 @@ public static class StoreLayout
             "One attempt's curated training batch: `StoredBatch` `{ summary, labelledRequests, examples }`; later runs and attempts train on it.",
             "DataGenerationStep", WriteMode.CreateOnce,
             "(run, attempt): a replay returns the stored batch"),
-        new("agents/{agentId}/human-queue/{runId}.attempt-{attempt}.batch-{batch:D4}.json",
-            "Requests the feedback agent left for people in one teacher batch: a JSON list of `HumanLabelTask`.",
-            "DataGenerationStep", WriteMode.CreateOnce,
-            "(run, attempt, batch)"),
+        new("agents/{agentId}/labelling/items/{requestId}.json",
+            "One logged request waiting for a person's label: `LabellingItem` `{ itemId, agentId, text, guesses, suggested, reason, runId, attempt, queuedAt, subject }`.",
+            "LabellingQueue (deleted only by a subject's erasure)", WriteMode.CreateOnce,
+            "(agent, request): a request is queued once however many runs pick it"),
+        new("agents/{agentId}/labelling/answers/{requestId}.json",
+            "A person's label for a queued request: `LabellingAnswer` `{ itemId, label, by, at }`.",
+            "LabellingQueue", WriteMode.CreateOnce,
+            "(agent, request): the first answer stands; a second gets 409"),
         new("agents/{agentId}/trial.json",
             "The A/B trial in progress: `TrialState` `{ runId, candidateVersionId, servingVersionId, candidateShare }`, read by ServingRouter.",
             "DeploymentStep (deleted by the same run's promotion or rollback)", WriteMode.Overwrite,

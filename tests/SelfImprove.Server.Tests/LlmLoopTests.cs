@@ -3,6 +3,7 @@ using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Ports;
 using SelfImprove.Core.Runs;
 using SelfImprove.Workflows.Steps;
+using SelfImprove.Storage;
 using SelfImprove.Testing;
 
 namespace SelfImprove.Server.Tests;
@@ -29,7 +30,7 @@ public sealed class LlmLoopTests
         Assert.Contains(candidate!.TrainingSet.Provenance.Keys, s => s.StartsWith("teacher:openai-compatible/support-llm"));
         Assert.Contains(candidate.TrainingSet.Provenance.Keys, s => s.StartsWith("feedback:openai-compatible/support-llm"));
         var store = loop.Host.Services.GetRequiredService<IArtifactStore>();
-        Assert.NotEmpty(await store.ListAsync($"agents/{RealLoop.AgentId}/human-queue/"));
+        Assert.NotEmpty(await store.ListAsync(StoreLayout.LabellingItemsPrefix(RealLoop.AgentId)));
 
         // A batch delivered again after it finished: nothing is called, nothing counted.
         var generation = loop.Host.Services.GetRequiredService<IDataGenerationStep>();

@@ -26,7 +26,8 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.RunReleased), StoreLayout.RunReleased("a", "a-1"), new() { ["agentId"] = "a", ["runId"] = "a-1" }),
         (nameof(StoreLayout.LastRun), StoreLayout.LastRun("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.Batch), StoreLayout.Batch("a", "a-1", 2), new() { ["agentId"] = "a", ["runId"] = "a-1", ["attempt"] = 2 }),
-        (nameof(StoreLayout.HumanQueue), StoreLayout.HumanQueue("a", "a-1", 2, 3), new() { ["agentId"] = "a", ["runId"] = "a-1", ["attempt"] = 2, ["batch"] = 3 }),
+        (nameof(StoreLayout.LabellingItem), StoreLayout.LabellingItem("a", "r1"), new() { ["agentId"] = "a", ["requestId"] = "r1" }),
+        (nameof(StoreLayout.LabellingAnswer), StoreLayout.LabellingAnswer("a", "r1"), new() { ["agentId"] = "a", ["requestId"] = "r1" }),
         (nameof(StoreLayout.Trial), StoreLayout.Trial("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.Feedback), StoreLayout.Feedback("a", ReceivedAt, "f00d"), new() { ["agentId"] = "a", ["receivedAt"] = ReceivedAt.UtcDateTime, ["itemId"] = "f00d" }),
         (nameof(StoreLayout.ModelOnnx), StoreLayout.ModelOnnx("a", "v5"), new() { ["agentId"] = "a", ["versionId"] = "v5" }),
@@ -53,6 +54,8 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.RunRecordsPrefix), StoreLayout.RunRecordsPrefix("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.BatchesPrefix), StoreLayout.BatchesPrefix("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.FeedbackPrefix), StoreLayout.FeedbackPrefix("a"), new() { ["agentId"] = "a" }),
+        (nameof(StoreLayout.LabellingItemsPrefix), StoreLayout.LabellingItemsPrefix("a"), new() { ["agentId"] = "a" }),
+        (nameof(StoreLayout.LabellingAnswersPrefix), StoreLayout.LabellingAnswersPrefix("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.VersionsPrefix), StoreLayout.VersionsPrefix("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.TeacherBatchesPrefix), StoreLayout.TeacherBatchesPrefix("a-1", 2), new() { ["runId"] = "a-1", ["attempt"] = 2 }),
         (nameof(StoreLayout.DemonstrationsPrefix), StoreLayout.DemonstrationsPrefix("a-1", 2), new() { ["runId"] = "a-1", ["attempt"] = 2 }),
@@ -122,7 +125,7 @@ public sealed partial class StoreLayoutTests
         Assert.Equal("agents/a/last-run.json", StoreLayout.LastRun("a"));
         Assert.Equal("agents/a/batches/", StoreLayout.BatchesPrefix("a"));
         Assert.Equal("agents/a/batches/a-1.attempt-2.json", StoreLayout.Batch("a", "a-1", 2));
-        Assert.Equal("agents/a/human-queue/a-1.attempt-2.batch-0003.json", StoreLayout.HumanQueue("a", "a-1", 2, 3));
+        Assert.Equal("agents/a/labelling/items/r1.json", StoreLayout.LabellingItem("a", "r1"));
         Assert.Equal("agents/a/trial.json", StoreLayout.Trial("a"));
         Assert.Equal("agents/a/feedback/", StoreLayout.FeedbackPrefix("a"));
         Assert.Equal("agents/a/feedback/20240506T0508091234567-f00d.json", StoreLayout.Feedback("a", ReceivedAt, "f00d"));

@@ -17,7 +17,7 @@ namespace SelfImprove.Testing;
 /// through the same gate as people (record its requests with <see cref="RecordApprovalRequest"/>).
 /// Adding a step to the loop adds its scripted answer here.
 /// </summary>
-public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerationStep, ITrainingStep, IEvaluationStep, IAlignmentStep, IDeploymentStep
+public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerationStep, ILabellingStep, ITrainingStep, IEvaluationStep, IAlignmentStep, IDeploymentStep
 {
     public const string Serving = "v1";
 
@@ -49,7 +49,7 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
             Attempt = attempt,
             Planner = "scripted",
             SelectionRule = SelectionRule.Margin,
-            LabelRequests = [attempt * 10, attempt * 10 + 1],
+            LabelRequests = [$"r{attempt * 10}", $"r{attempt * 10 + 1}"],
             Generate = [new GenerationTarget("card_lost_or_stolen", "card_not_working", 5, [])],
             HyperParameters = new HyperParameters(),
             AskHumans = AskHumans,
@@ -126,9 +126,14 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
     /// <summary>The trial waits for it (after recording its call): keeps a run running past its approval.</summary>
     public Task HoldTrial { get; set; } = Task.CompletedTask;
 
-    public async Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    public Task StartTrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
         Record($"trial {candidateVersionId}");
+        return Task.CompletedTask;
+    }
+
+    public async Task<TrialOutcome?> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
+    {
         await HoldTrial.WaitAsync(cancellationToken);
         var candidate = new ArmResult(candidateVersionId, 200, 100, TrialWins ? 90 : 60);
         var serving = new ArmResult(ServingVersion, 800, 400, 280);
@@ -146,6 +151,15 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
     {
         Record($"rollback {candidateVersionId}");
         return Task.FromResult(ServingVersion);
+    }
+
+    /// <summary>Requests each attempt leaves in the labelling queue, and how many of them people have answered.</summary>
+    public LabellingProgress Labelling { get; set; } = new(0, 0);
+
+    public Task<LabellingProgress> ProgressAsync(string runId, string agentId, int attempt, CancellationToken cancellationToken = default)
+    {
+        Record($"labelling {attempt}");
+        return Task.FromResult(Labelling);
     }
 
     private void Record(string call) => Calls.Enqueue(call);

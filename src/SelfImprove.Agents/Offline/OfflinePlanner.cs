@@ -48,14 +48,14 @@ public sealed class OfflinePlanner : IPlanner
     }
 
     /// <summary>Picks up to <paramref name="budget"/> requests by the selection rule.</summary>
-    public static IReadOnlyList<long> SelectRequests(IReadOnlyList<UnlabelledRequest> unlabelled, SelectionRule rule, int budget, int seed)
+    public static IReadOnlyList<string> SelectRequests(IReadOnlyList<UnlabelledRequest> unlabelled, SelectionRule rule, int budget, int seed)
     {
         if (budget <= 0 || unlabelled.Count == 0) return [];
-        var byMargin = unlabelled.OrderBy(r => r.Margin).ThenBy(r => r.Sequence).ToArray();
+        var byMargin = unlabelled.OrderBy(r => r.Margin).ThenBy(r => r.RequestId, StringComparer.Ordinal).ToArray();
         return rule switch
         {
-            SelectionRule.Random => unlabelled.OrderBy(r => Shuffle(seed, r.Sequence)).Take(budget).Select(r => r.Sequence).ToArray(),
-            SelectionRule.Margin => byMargin.Take(budget).Select(r => r.Sequence).ToArray(),
+            SelectionRule.Random => unlabelled.OrderBy(r => Shuffle(seed, r.RequestId)).Take(budget).Select(r => r.RequestId).ToArray(),
+            SelectionRule.Margin => byMargin.Take(budget).Select(r => r.RequestId).ToArray(),
             SelectionRule.DiverseMargin => DiverseMargin(byMargin, budget),
             _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown selection rule."),
         };
@@ -65,7 +65,7 @@ public sealed class OfflinePlanner : IPlanner
     /// Among the least sure requests, takes them round-robin over the (predicted, runner-up) intent pairs, each
     /// pair's least sure first: the batch covers every boundary the model hesitates on instead of piling up on one.
     /// </summary>
-    private static IReadOnlyList<long> DiverseMargin(UnlabelledRequest[] byMargin, int budget)
+    private static IReadOnlyList<string> DiverseMargin(UnlabelledRequest[] byMargin, int budget)
     {
         budget = Math.Min(budget, byMargin.Length);
         var candidates = byMargin.Take((int)Math.Min((long)budget * DiversityPoolFactor, byMargin.Length));
@@ -74,13 +74,13 @@ public sealed class OfflinePlanner : IPlanner
             .Select(g => new Queue<UnlabelledRequest>(g))
             .OrderBy(q => q.Peek().Margin)
             .ToList();
-        var chosen = new List<long>(budget);
+        var chosen = new List<string>(budget);
         while (chosen.Count < budget && queues.Count > 0)
         {
             foreach (var queue in queues.ToArray())
             {
                 if (chosen.Count == budget) break;
-                chosen.Add(queue.Dequeue().Sequence);
+                chosen.Add(queue.Dequeue().RequestId);
                 if (queue.Count == 0) queues.Remove(queue);
             }
         }
@@ -124,9 +124,9 @@ public sealed class OfflinePlanner : IPlanner
     }
 
     /// <summary>A stable pseudo-random key per (seed, sequence) for the random baseline.</summary>
-    private static ulong Shuffle(int seed, long sequence)
+    private static ulong Shuffle(int seed, string requestId)
     {
-        var z = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)sequence * 0xD1B54A32D192ED03UL;
+        var z = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL + StableHash.Of(requestId) * 0xD1B54A32D192ED03UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);

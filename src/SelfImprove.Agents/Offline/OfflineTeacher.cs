@@ -6,24 +6,16 @@ using SelfImprove.Data.Generation;
 namespace SelfImprove.Agents.Offline;
 
 /// <summary>
-/// A teacher that needs no network: it labels the requests the plan picked with their ground truth (standing in
-/// for a human annotator) and, for agents on the built-in generator, writes new samples for the plan's targets
-/// in the phrasing of current traffic.
+/// A teacher that needs no network: for agents on the built-in generator it writes new samples for the plan's
+/// targets in the phrasing of current traffic. It labels no traffic: that is the feedback agent's and people's work.
 /// </summary>
 public sealed class OfflineTeacher : ITeacher
 {
-    public const string OracleSource = "teacher:offline-oracle";
     public const string GeneratorSource = "teacher:offline-generator";
 
     public Task<TeachingResult> TeachAsync(TeachingRequest request, CancellationToken cancellationToken = default)
     {
         var notes = new List<string>();
-        var labelled = new List<LabeledExample>();
-        foreach (var item in request.ToLabel)
-        {
-            if (item.TrueLabel is null) notes.Add($"request {item.Sequence} has no ground truth; left unlabelled");
-            else labelled.Add(new LabeledExample(item.Text, item.TrueLabel, item.Segment, $"{OracleSource}/request={item.Sequence}"));
-        }
 
         var generated = new List<LabeledExample>();
         var data = request.Manifest.Data;
@@ -43,6 +35,6 @@ public sealed class OfflineTeacher : ITeacher
                 if (texts.Count < target.Count) notes.Add($"only {texts.Count} of {target.Count} new samples could be written for {target.Intent}");
             }
         }
-        return Task.FromResult(new TeachingResult(labelled, generated, notes));
+        return Task.FromResult(new TeachingResult([], generated, notes));
     }
 }

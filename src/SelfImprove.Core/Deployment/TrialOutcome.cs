@@ -29,6 +29,13 @@ public sealed record TrialOutcome(TrialDecision Decision, double CandidateShare,
 /// <summary>Decides an A/B trial from its arms, by the manifest's promotion rule.</summary>
 public static class PromotionPolicy
 {
+    /// <summary>
+    /// One check of a running trial: null (go on) while the candidate has fewer than <c>minimumSamples</c> answers
+    /// with labelled feedback and this is not the <paramref name="final"/> check; otherwise <see cref="Decide"/>.
+    /// </summary>
+    public static TrialOutcome? Check(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving, bool final) =>
+        candidate.Samples < deployment.MinimumSamples && !final ? null : Decide(deployment, goal, candidate, serving);
+
     public static TrialOutcome Decide(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving)
     {
         TrialOutcome Outcome(bool promote, string reason) =>

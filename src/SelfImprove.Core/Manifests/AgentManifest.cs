@@ -290,6 +290,15 @@ public sealed record TeacherSpec
     /// <summary>How long a run waits for demonstrations when its plan asks for them; then it goes on with what it has.</summary>
     public TimeSpan DemonstrationTimeout { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Whether a run waits for people to label the requests the feedback agent left in the labelling queue. Without it the
+    /// requests still go to the queue, and a later attempt or run takes the answers given by then.
+    /// </summary>
+    public bool AllowHumanLabelling { get; init; }
+
+    /// <summary>How long a run waits for people's labels; then it trains on what it has.</summary>
+    public TimeSpan LabellingTimeout { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary>Samples per teacher call.</summary>
     public int BatchSize { get; init; } = 20;
 }
@@ -412,8 +421,19 @@ public sealed record DeploymentSpec
 {
     public double CandidateShare { get; init; } = 0.2;
 
-    /// <summary>For a recorded production stream: the share at its end that is live traffic for the A/B trial.</summary>
+    /// <summary>
+    /// A setting of the traffic replayer (demo, tests, benchmarks, <c>serve --replay</c>): the share at the end of a
+    /// recorded stream that it holds back and sends while an A/B trial runs. No step reads it.
+    /// </summary>
     public double TrialShare { get; init; } = 0.25;
+
+    /// <summary>Requests with labelled feedback the candidate's arm needs before the trial decides.</summary>
     public int MinimumSamples { get; init; } = 200;
+
+    /// <summary>How often the trial checks its arms on the traffic log (a durable timer between checks).</summary>
+    public TimeSpan CheckEvery { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long the trial may last; a candidate without enough feedback by then is rolled back.</summary>
+    public TimeSpan MaxDuration { get; init; } = TimeSpan.FromDays(1);
     public PromotionRule PromotionRule { get; init; } = PromotionRule.BeatServing;
 }

@@ -112,6 +112,9 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         RuleFor(m => m.Teacher.DemonstrationTimeout).InclusiveBetween(TimeSpan.Zero, ManifestLimits.MaxDuration).WithMessage(DurationUpTo);
         RuleFor(m => m.Teacher.DemonstrationTimeout).GreaterThan(TimeSpan.Zero).When(m => m.Teacher.AllowHumanDemonstrations)
             .WithMessage("must be positive when allowHumanDemonstrations is true (e.g. '01:00:00'); got {PropertyValue}.");
+        RuleFor(m => m.Teacher.LabellingTimeout).InclusiveBetween(TimeSpan.Zero, ManifestLimits.MaxDuration).WithMessage(DurationUpTo);
+        RuleFor(m => m.Teacher.LabellingTimeout).GreaterThan(TimeSpan.Zero).When(m => m.Teacher.AllowHumanLabelling)
+            .WithMessage("must be positive when allowHumanLabelling is true (e.g. '1.00:00:00' for a day); got {PropertyValue}.");
 
         RuleFor(m => m.Feedback.Kind).IsInEnum().WithMessage(OneOf<AgentKind>());
         When(m => IsLlm(m.Feedback.Kind), () =>
@@ -155,6 +158,13 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             .WithMessage("must be a share of the recorded stream strictly between 0 and 1 (the end that the A/B trial replays); got {PropertyValue}.");
         RuleFor(m => m.Deployment.MinimumSamples).InclusiveBetween(1, ManifestLimits.MaxRequests).WithMessage(PositiveUpTo(ManifestLimits.MaxRequests));
         RuleFor(m => m.Deployment.PromotionRule).IsInEnum().WithMessage(OneOf<PromotionRule>());
+        RuleFor(m => m.Deployment.CheckEvery).InclusiveBetween(TimeSpan.FromSeconds(1), ManifestLimits.MaxDuration)
+            .WithMessage("must be a duration from 1 second to 30 days (e.g. '00:05:00'); got {PropertyValue}.");
+        RuleFor(m => m.Deployment.MaxDuration).InclusiveBetween(TimeSpan.FromSeconds(1), ManifestLimits.MaxDuration)
+            .WithMessage("must be a duration from 1 second to 30 days (e.g. '1.00:00:00'); got {PropertyValue}.");
+        RuleFor(m => m.Deployment.MaxDuration)
+            .Must((m, max) => m.Deployment.CheckEvery <= TimeSpan.Zero || max.Ticks / Math.Max(1, m.Deployment.CheckEvery.Ticks) <= ManifestLimits.MaxTrialChecks)
+            .WithMessage(m => $"allows at most {ManifestLimits.MaxTrialChecks} checks of the trial (maxDuration / checkEvery); raise $.deployment.checkEvery or lower this; got {m.Deployment.MaxDuration} / {m.Deployment.CheckEvery}.");
     }
 
     private const string Fraction = "must be a fraction between 0 and 1; got {PropertyValue}.";

@@ -42,4 +42,7 @@ public static class ManifestLimits
 
     /// <summary>Largest alignment distance, in bits.</summary>
     public const double MaxDistanceBits = 100;
+
+    /// <summary>Checks an A/B trial may make (<c>deployment.maxDuration / deployment.checkEvery</c>): each adds to the run's history.</summary>
+    public const int MaxTrialChecks = 1_000;
 }

@@ -20,8 +20,8 @@ public sealed record ImprovementPlan
     /// <summary>How the requests to label were chosen.</summary>
     public required SelectionRule SelectionRule { get; init; }
 
-    /// <summary>Sequence numbers of production requests the teacher labels.</summary>
-    public required IReadOnlyList<long> LabelRequests { get; init; }
+    /// <summary>Request ids (<c>LoggedRequest.RequestId</c>) of logged traffic to have labelled, by the feedback agent or people.</summary>
+    public required IReadOnlyList<string> LabelRequests { get; init; }
     public required IReadOnlyList<GenerationTarget> Generate { get; init; }
     public required HyperParameters HyperParameters { get; init; }
 

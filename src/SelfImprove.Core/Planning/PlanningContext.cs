@@ -3,13 +3,13 @@ using SelfImprove.Core.Manifests;
 
 namespace SelfImprove.Core.Planning;
 
-/// <summary>A production request nobody has labelled, as the serving version sees it.</summary>
-/// <param name="Sequence">Its position in the production stream.</param>
+/// <summary>A logged request nobody has labelled, as the diagnosing version sees it.</summary>
+/// <param name="RequestId">Its id in the traffic log (ids sort by time).</param>
 /// <param name="Text">The request.</param>
 /// <param name="Predicted">The serving version's top intent.</param>
 /// <param name="Runner">Its second intent.</param>
 /// <param name="Margin">Top-two probability gap: the smaller, the less sure the model is.</param>
-public sealed record UnlabelledRequest(long Sequence, string Text, string Predicted, string Runner, double Margin);
+public sealed record UnlabelledRequest(string RequestId, string Text, string Predicted, string Runner, double Margin);
 
 /// <summary>The evaluation agent's evidence on one attempt's candidate, handed to the next plan.</summary>
 /// <param name="Attempt">Which attempt.</param>
@@ -26,7 +26,7 @@ public sealed record AttemptEvidence(
 /// <param name="Manifest">The agent (goal, planner budget, hyper-parameters).</param>
 /// <param name="Attempt">1 for the first plan of a run.</param>
 /// <param name="Serving">The serving version's report on the check set (validation + recent feedback).</param>
-/// <param name="Unlabelled">Production requests that may be sent to the teacher, with the serving version's view of them.</param>
+/// <param name="Unlabelled">Logged requests that may be sent for labelling, with the diagnosing version's view of them.</param>
 /// <param name="PreviousAttempts">Evidence from this run's earlier attempts, oldest first.</param>
 /// <param name="Seed">For any tie-breaking or sampling: the same context gives the same plan.</param>
 public sealed record PlanningContext(

@@ -14,7 +14,7 @@ public sealed class AlignmentStep(LoopContext loop) : IAlignmentStep
     {
         var entry = loop.Agents.Get(agentId);
         var manifest = entry.Manifest;
-        var probes = loop.CheckSet(agentId);
+        var probes = await loop.CheckSetAsync(agentId, cancellationToken);
         var actions = manifest.Labels.ToDictionary(l => l.Name, l => l.Action, StringComparer.Ordinal);
 
         (double Distance, double Value) Measure(Core.Ports.IIntentClassifier model)

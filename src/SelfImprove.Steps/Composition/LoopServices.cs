@@ -59,6 +59,7 @@ public static class LoopServices
         services.AddSingleton<TrainingBatches>();
         services.AddSingleton<ServingRouter>();
         services.AddSingleton<FeedbackLog>();
+        services.AddSingleton<LabellingQueue>();
 
         services.AddSingleton<RunLedger>();
         services.AddSingleton<IRunLedger>(sp => sp.GetRequiredService<RunLedger>());
@@ -72,6 +73,7 @@ public static class LoopServices
         services.AddSingleton<IPlanningStep, PlanningStep>();
         services.AddSingleton<IDataGenerationStep, DataGenerationStep>();
         services.AddSingleton<DemonstrationIntake>();
+        services.AddSingleton<ILabellingStep>(sp => sp.GetRequiredService<LabellingQueue>());
         services.AddSingleton<ITrainingStep, TrainingStep>();
         services.AddSingleton<IEvaluationStep, EvaluationStep>();
         services.AddSingleton<IAlignmentStep, AlignmentStep>();

@@ -10,12 +10,15 @@ namespace SelfImprove.Steps;
 
 /// <summary>
 /// The teachers' part of an attempt. The plan is split into batches of <c>teacher.batchSize</c>: the requests to
-/// label go to the feedback agent, the generation targets to the teacher (an offline teacher takes all targets in
+/// label (logged traffic) go to the feedback agent, which leaves what it is unsure of to people (the
+/// <see cref="LabellingQueue"/>); the generation targets go to the teacher (an offline teacher takes all targets in
 /// one batch: it makes no calls). Each batch's output is stored once under the run, attempt and batch; the
-/// assembly curates every batch plus any demonstrations (no duplicates, nothing close to a held-out text, known
-/// labels only) and stores the attempt's training batch once: a replay returns what the first delivery stored.
+/// assembly curates every batch, people's answers to the attempt's queued requests and any demonstrations (no
+/// duplicates, nothing close to a held-out text, known labels only) and stores the attempt's training batch once:
+/// a replay returns what the first delivery stored.
 /// </summary>
-public sealed class DataGenerationStep(LoopContext loop, TrainingBatches trainingBatches, ITeacher teacher, IFeedbackLabeller labeller, IRunLedger ledger) : IDataGenerationStep
+public sealed class DataGenerationStep(
+    LoopContext loop, TrainingBatches trainingBatches, ITeacher teacher, IFeedbackLabeller labeller, IRunLedger ledger, LabellingQueue queue) : IDataGenerationStep
 {
     public async Task<GenerationWork> PrepareAsync(string runId, string agentId, ImprovementPlan plan, CancellationToken cancellationToken = default)
     {
@@ -34,9 +37,9 @@ public sealed class DataGenerationStep(LoopContext loop, TrainingBatches trainin
             var plan = await ReadPlanAsync(runId, attempt, cancellationToken);
             var work = TeacherBatches.Split(plan, entry.Manifest);
             if (batch < 0 || batch >= work.Count) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"attempt {attempt} of run {runId} has {work.Count} teacher batches.");
-            var output = await RunAsync(runId, entry, plan, work[batch], cancellationToken);
-            if (output.ForHumans.Count > 0)
-                await loop.Store.TryCreateAsync(StoreLayout.HumanQueue(agentId, runId, attempt, batch), StoreJson.Serialize(output.ForHumans), cancellationToken);
+            var (output, requests) = await RunAsync(runId, entry, plan, work[batch], cancellationToken);
+            // Queued before the batch is stored: a replay after a crash in between queues again, which changes nothing.
+            if (output.ForHumans.Count > 0) await queue.EnqueueAsync(agentId, runId, attempt, output.ForHumans, requests, cancellationToken);
             await loop.Store.TryCreateAsync(name, StoreJson.Serialize(output), cancellationToken);
         }
         return await ledger.UsageAsync(runId, agentId, cancellationToken);
@@ -57,7 +60,11 @@ public sealed class DataGenerationStep(LoopContext loop, TrainingBatches trainin
         foreach (var name in await loop.Store.ListAsync(StoreLayout.DemonstrationsPrefix(runId, attempt), cancellationToken))
             demonstrations.AddRange(StoreJson.Deserialize<IReadOnlyList<LabeledExample>>((await loop.Store.ReadAsync(name, cancellationToken))!, name));
 
-        var labelled = outputs.SelectMany(o => o.Labelled).ToArray();
+        // People's answers to what this attempt queued; an answer that comes after this point waits for a later attempt.
+        var queued = outputs.SelectMany(o => o.ForHumans).DistinctBy(t => t.RequestId).ToArray();
+        var answers = await queue.AnswersAsync(agentId, queued.Select(t => t.RequestId), cancellationToken);
+        var byPeople = LabellingQueue.Examples(queued.Where(t => answers.ContainsKey(t.RequestId)).Select(t => (t.Text, answers[t.RequestId])));
+        var labelled = outputs.SelectMany(o => o.Labelled).Concat(byPeople).ToArray();
         var generated = outputs.SelectMany(o => o.Generated).ToArray();
         var notes = outputs.SelectMany(o => o.Notes).ToList();
         var skipped = TeacherBatches.Split(plan, entry.Manifest).Count - outputs.Count;
@@ -65,43 +72,43 @@ public sealed class DataGenerationStep(LoopContext loop, TrainingBatches trainin
 
         var earlier = await trainingBatches.EarlierAsync(agentId, runId, attempt, cancellationToken);
         var trainingTexts = data.Pool.Select(e => e.Text).Concat(earlier.SelectMany(b => b.Examples).Select(e => e.Text));
-        var curated = SampleCurator.Curate([.. labelled, .. generated, .. demonstrations], trainingTexts, HeldOutTexts(entry), entry.Manifest.LabelNames.ToHashSet(StringComparer.Ordinal));
+        var heldOut = await loop.HeldOutTextsAsync(agentId, cancellationToken);
+        var curated = SampleCurator.Curate([.. labelled, .. generated, .. demonstrations], trainingTexts, heldOut, entry.Manifest.LabelNames.ToHashSet(StringComparer.Ordinal));
 
         var keptLabelled = curated.Kept.Count(labelled.Contains);
         var keptDemonstrated = curated.Kept.Count(demonstrations.Contains);
         var summary = new DataBatch(blobName, keptLabelled, curated.Kept.Count - keptLabelled - keptDemonstrated,
-            curated.Duplicates, curated.Contaminated, curated.Invalid, notes, keptDemonstrated, outputs.Sum(o => o.ForHumans.Count));
-        var batch = new StoredBatch(summary, outputs.SelectMany(o => o.Requests).ToArray(), curated.Kept);
+            curated.Duplicates, curated.Contaminated, curated.Invalid, notes, keptDemonstrated, queued.Length - answers.Count);
+        // Requests still waiting for people stay pickable: a later attempt that picks one again takes its late answer.
+        var waiting = queued.Select(t => t.RequestId).Where(id => !answers.ContainsKey(id)).ToHashSet(StringComparer.Ordinal);
+        var labelledIds = outputs.SelectMany(o => o.Requests).Where(id => !waiting.Contains(id)).ToArray();
+        var batch = new StoredBatch(summary, labelledIds, curated.Kept);
         // Created only if absent: of two deliveries of this activity, the first batch stands.
         if (!await loop.Store.TryCreateAsync(blobName, StoreJson.Serialize(batch), cancellationToken))
             return (await trainingBatches.ReadAsync(blobName, cancellationToken))!.Summary;
         return summary;
     }
 
-    /// <summary>Everything the loop measures on: validation, evaluation, feedback and the trial window are never training data.</summary>
-    public static IEnumerable<string> HeldOutTexts(AgentEntry entry)
-    {
-        var data = entry.Data;
-        return data.Validation.Concat(data.Evaluation).Select(e => e.Text)
-            .Concat(data.Production.Where(entry.Windows.HasFeedback).Select(r => r.Text))
-            .Concat(entry.Windows.Trial(data.Production).Select(r => r.Text));
-    }
-
-    private async Task<TeacherBatchOutput> RunAsync(string runId, AgentEntry entry, ImprovementPlan plan, TeacherBatch batch, CancellationToken cancellationToken)
+    private async Task<(TeacherBatchOutput Output, IReadOnlyDictionary<string, RequestToLabel> Requests)> RunAsync(
+        string runId, AgentEntry entry, ImprovementPlan plan, TeacherBatch batch, CancellationToken cancellationToken)
     {
         if (batch.Requests.Count > 0)
         {
-            var bySequence = entry.Data.Production.ToDictionary(r => r.Sequence);
-            var requests = batch.Requests.Where(bySequence.ContainsKey).Select(s => bySequence[s]).ToArray();
+            var logged = await loop.Traffic.FindAllAsync(entry.Manifest.AgentId, batch.Requests, cancellationToken);
+            var requests = logged.Select(r => new RequestToLabel(r.RequestId, r.Text, r.TopK, r.Subject)).ToArray();
             var labels = await labeller.LabelAsync(new LabellingRequest(entry.Manifest, requests, plan.Attempt) { RunId = runId, Batch = batch.Index }, cancellationToken);
-            return new TeacherBatchOutput(batch.Index, requests.Select(r => r.Sequence).ToArray(), labels.Labelled, [], labels.ForHumans, labels.Notes);
+            var notes = labels.Notes.ToList();
+            if (requests.Length < batch.Requests.Count)
+                notes.Add($"{batch.Requests.Count - requests.Length} chosen requests are no longer in the traffic log (erased or past retention)");
+            var output = new TeacherBatchOutput(batch.Index, requests.Select(r => r.RequestId).ToArray(), labels.Labelled, [], labels.ForHumans, notes);
+            return (output, requests.ToDictionary(r => r.RequestId, StringComparer.Ordinal));
         }
         var part = plan with { LabelRequests = [], Generate = batch.Targets };
-        var taught = await teacher.TeachAsync(new TeachingRequest(entry.Manifest, part, [], PlanningStep.Seed(runId, plan.Attempt))
+        var taught = await teacher.TeachAsync(new TeachingRequest(entry.Manifest, part, PlanningStep.Seed(runId, plan.Attempt))
         {
             RunId = runId, Batch = batch.Index, FirstTarget = batch.FirstTarget,
         }, cancellationToken);
-        return new TeacherBatchOutput(batch.Index, [], taught.Labelled, taught.Generated, [], taught.Notes);
+        return (new TeacherBatchOutput(batch.Index, [], taught.Labelled, taught.Generated, [], taught.Notes), new Dictionary<string, RequestToLabel>());
     }
 
     private async Task<ImprovementPlan> ReadPlanAsync(string runId, int attempt, CancellationToken cancellationToken)
@@ -114,13 +121,15 @@ public sealed class DataGenerationStep(LoopContext loop, TrainingBatches trainin
 }
 
 /// <summary>What one teacher batch produced, as stored before curation.</summary>
+/// <param name="Requests">Request ids sent to the feedback agent.</param>
+/// <param name="ForHumans">What the feedback agent left for people: queued in the <see cref="LabellingQueue"/>.</param>
 public sealed record TeacherBatchOutput(
-    int Index, IReadOnlyList<long> Requests, IReadOnlyList<LabeledExample> Labelled, IReadOnlyList<LabeledExample> Generated,
+    int Index, IReadOnlyList<string> Requests, IReadOnlyList<LabeledExample> Labelled, IReadOnlyList<LabeledExample> Generated,
     IReadOnlyList<HumanLabelTask> ForHumans, IReadOnlyList<string> Notes);
 
-/// <summary>One teacher call's worth of an attempt: requests to label, or generation targets.</summary>
+/// <summary>One teacher call's worth of an attempt: request ids to label, or generation targets.</summary>
 /// <param name="FirstTarget">Position of the first target in the plan.</param>
-public sealed record TeacherBatch(int Index, IReadOnlyList<long> Requests, IReadOnlyList<GenerationTarget> Targets, int FirstTarget);
+public sealed record TeacherBatch(int Index, IReadOnlyList<string> Requests, IReadOnlyList<GenerationTarget> Targets, int FirstTarget);
 
 public static class TeacherBatches
 {

@@ -5,7 +5,8 @@ using SelfImprove.Storage;
 namespace SelfImprove.Steps;
 
 /// <summary>One attempt's curated teacher output as stored: the summary, which requests were labelled, and the samples.</summary>
-public sealed record StoredBatch(Workflows.Steps.DataBatch Summary, IReadOnlyList<long> LabelledRequests, IReadOnlyList<LabeledExample> Examples);
+/// <param name="LabelledRequests">Request ids (traffic log) the attempt had labelled, by the feedback agent or people: never picked again.</param>
+public sealed record StoredBatch(Workflows.Steps.DataBatch Summary, IReadOnlyList<string> LabelledRequests, IReadOnlyList<LabeledExample> Examples);
 
 /// <summary>
 /// The agent's training batches in the store (<see cref="StoreLayout.Batch"/>, one per run and attempt, created

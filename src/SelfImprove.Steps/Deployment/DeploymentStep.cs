@@ -1,32 +1,48 @@
-using SelfImprove.Core.Datasets;
 using SelfImprove.Core.Deployment;
+using SelfImprove.Core.Traffic;
 using SelfImprove.Workflows.Steps;
 using SelfImprove.Storage;
 
 namespace SelfImprove.Steps;
 
 /// <summary>
-/// The A/B trial: while it runs, <c>agents/{id}/trial.json</c> tells the <see cref="ServingRouter"/> to send the
-/// manifest's share of traffic to the candidate; the serving version answers the rest throughout. On a recorded
-/// stream the trial is the stream's later window, whose feedback measures both arms.
+/// The A/B trial on live traffic: while it runs, <c>agents/{id}/trial.json</c> tells the <see cref="ServingRouter"/> to
+/// send the manifest's share of requests to the candidate; the serving version answers the rest throughout. Each
+/// check scores both arms on the answers logged since the trial started and the labelled feedback on them.
 /// </summary>
-public sealed class DeploymentStep(LoopContext loop, RunLedger ledger) : IDeploymentStep
+public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, TimeProvider clock) : IDeploymentStep
 {
-    public async Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    public async Task StartTrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
         await EnsureHoldsLockAsync(runId, agentId, "start an A/B trial", cancellationToken);
-        var entry = loop.Agents.Get(agentId);
-        var manifest = entry.Manifest;
+        // A replayed start keeps the first start's time, so the arms are counted from when traffic first split.
+        if (await ReadTrialAsync(agentId, cancellationToken) is { } running && running.RunId == runId && running.CandidateVersionId == candidateVersionId) return;
+        var manifest = loop.Agents.Get(agentId).Manifest;
         var servingId = await loop.ServingVersionAsync(agentId, cancellationToken);
-        var trial = new TrialState(runId, candidateVersionId, servingId, manifest.Deployment.CandidateShare);
+        var trial = new TrialState(runId, candidateVersionId, servingId, manifest.Deployment.CandidateShare, clock.GetUtcNow());
         await loop.Store.WriteAsync(StoreLayout.Trial(agentId), StoreJson.Serialize(trial), cancellationToken);
+    }
 
-        var window = entry.Windows.Trial(entry.Data.Production);
-        var toCandidate = window.Where(r => PromotionPolicy.RoutesToCandidate(runId, r.Sequence.ToString(), trial.CandidateShare)).ToArray();
-        var toServing = window.Except(toCandidate).ToArray();
-        var candidate = await ArmAsync(entry, candidateVersionId, toCandidate, cancellationToken);
-        var serving = await ArmAsync(entry, servingId, toServing, cancellationToken);
-        return PromotionPolicy.Decide(manifest.Deployment, manifest.Goal, candidate, serving);
+    public async Task<TrialOutcome?> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
+    {
+        var manifest = loop.Agents.Get(agentId).Manifest;
+        var trial = await ReadTrialAsync(agentId, cancellationToken);
+        if (trial is null || trial.RunId != runId)
+            throw new InvalidOperationException($"Run {runId} has no A/B trial running for agent '{agentId}' (it was ended or replaced).");
+
+        var answers = await loop.Traffic.ReadAsync(agentId, trial.StartedAt, clock.GetUtcNow().AddTicks(1), cancellationToken);
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in await loop.Feedback.SinceAsync(agentId, trial.StartedAt, cancellationToken))
+            if (item.RequestId is { } id && item.KnownLabel is { } label) labels.TryAdd(id, label);
+
+        ArmResult Arm(string versionId, Arm arm)
+        {
+            var routed = answers.Where(a => a.Arm == arm && a.VersionId == versionId).ToArray();
+            var scored = routed.Where(a => labels.ContainsKey(a.RequestId)).ToArray();
+            return new ArmResult(versionId, routed.Length, scored.Length, scored.Count(a => a.Intent == labels[a.RequestId]));
+        }
+        return PromotionPolicy.Check(manifest.Deployment, manifest.Goal,
+            Arm(candidateVersionId, Core.Traffic.Arm.Candidate), Arm(trial.ServingVersionId, Core.Traffic.Arm.Serving), final);
     }
 
     public async Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
@@ -42,10 +58,15 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger) : IDeploy
     public async Task<string> RollbackAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
         // Only this run's trial: a late rollback of an old run must not end a newer run's trial.
-        var trial = await loop.Store.ReadAsync(StoreLayout.Trial(agentId), cancellationToken);
-        if (trial is not null && StoreJson.Deserialize<TrialState>(trial, StoreLayout.Trial(agentId)).RunId == runId)
+        if ((await ReadTrialAsync(agentId, cancellationToken))?.RunId == runId)
             await loop.Store.DeleteAsync(StoreLayout.Trial(agentId), cancellationToken);
         return await loop.ServingVersionAsync(agentId, cancellationToken);
+    }
+
+    private async Task<TrialState?> ReadTrialAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var json = await loop.Store.ReadAsync(StoreLayout.Trial(agentId), cancellationToken);
+        return json is null ? null : StoreJson.Deserialize<TrialState>(json, StoreLayout.Trial(agentId));
     }
 
     /// <summary>
@@ -56,14 +77,5 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger) : IDeploy
     {
         if ((await ledger.RunningAsync(agentId, cancellationToken))?.RunId != runId)
             throw new InvalidOperationException($"Run {runId} no longer holds agent '{agentId}' (terminated or released), so it may not {what}.");
-    }
-
-    /// <summary>One arm: every routed request is answered; those with feedback are scored.</summary>
-    private async Task<ArmResult> ArmAsync(AgentEntry entry, string versionId, IReadOnlyList<ProductionRequest> requests, CancellationToken cancellationToken)
-    {
-        var model = await loop.Models.LoadAsync(entry.Manifest.AgentId, versionId, cancellationToken);
-        var predictions = model.Predict(requests.Select(r => r.Text).ToArray(), cancellationToken);
-        var scored = requests.Select((r, i) => (r, p: predictions[i])).Where(x => entry.Windows.HasFeedback(x.r)).ToArray();
-        return new ArmResult(versionId, requests.Count, scored.Length, scored.Count(x => x.p.Intent == x.r.TrueLabel));
     }
 }

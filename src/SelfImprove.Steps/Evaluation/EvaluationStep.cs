@@ -23,7 +23,7 @@ public sealed class EvaluationStep(LoopContext loop) : IEvaluationStep
         var candidate = await loop.Models.LoadAsync(agentId, candidateVersionId, cancellationToken);
         var sample = entry.Manifest.Monitoring.SampleSize;
 
-        var feedback = ModelEvaluator.Evaluate(candidate, entry.Windows.RecentFeedback(entry.Data.Production, sample), cancellationToken).Overall;
+        var feedback = ModelEvaluator.Evaluate(candidate, await loop.Feedback.RecentLabelledAsync(agentId, sample, cancellationToken), cancellationToken).Overall;
         var validation = ModelEvaluator.Evaluate(candidate, entry.Data.Validation.Take(sample).ToArray(), cancellationToken).Overall;
         var (value, validationValue) = (feedback.Metric(goal.Metric), validation.Metric(goal.Metric));
         var metTarget = value >= goal.Target;

@@ -6,10 +6,10 @@ using SelfImprove.Workflows.Steps;
 namespace SelfImprove.Steps;
 
 /// <summary>
-/// Scores the serving version on validation data and recent production feedback: the recorded stream's feedback
-/// followed by what arrived live through the API, the newest <c>monitoring.sampleSize</c> items of both.
+/// Scores the serving version on validation data and on recent labelled traffic: the newest
+/// <c>monitoring.sampleSize</c> feedback items that establish a label (a correction, or a thumbs-up on the answer).
 /// </summary>
-public sealed class MonitoringStep(LoopContext loop, FeedbackLog liveFeedback) : IMonitoringStep
+public sealed class MonitoringStep(LoopContext loop) : IMonitoringStep
 {
     public async Task<MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default)
     {
@@ -21,9 +21,8 @@ public sealed class MonitoringStep(LoopContext loop, FeedbackLog liveFeedback) :
         var classifier = await loop.Models.LoadAsync(agentId, serving.VersionId, cancellationToken);
         var sample = entry.Manifest.Monitoring.SampleSize;
         var validation = ModelEvaluator.Evaluate(classifier, entry.Data.Validation.Take(sample).ToArray(), cancellationToken).Overall;
-        var live = await liveFeedback.RecentLabelledAsync(agentId, sample, cancellationToken);
-        var feedback = entry.Windows.RecentFeedback(entry.Data.Production, sample).Concat(live).TakeLast(sample).ToArray();
-        var recent = feedback.Length == 0 ? null : ModelEvaluator.Evaluate(classifier, feedback, cancellationToken).Overall;
+        var feedback = await loop.Feedback.RecentLabelledAsync(agentId, sample, cancellationToken);
+        var recent = feedback.Count == 0 ? null : ModelEvaluator.Evaluate(classifier, feedback, cancellationToken).Overall;
         return new MonitoringSnapshot(agentId, serving.VersionId, metric,
             validation.Metric(metric), validation.Count, recent?.Metric(metric) ?? 0, recent?.Count ?? 0);
     }

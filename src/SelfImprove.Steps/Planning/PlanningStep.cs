@@ -1,13 +1,19 @@
-using SelfImprove.Core.Datasets;
 using SelfImprove.Core.Evaluation;
 using SelfImprove.Core.Planning;
 using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Steps;
 
-/// <summary>Builds the diagnosis (check-set report, the model's view of unlabelled traffic) and asks the planner.</summary>
-public sealed class PlanningStep(LoopContext loop, TrainingBatches trainingBatches, IPlanner planner) : IPlanningStep
+/// <summary>
+/// Builds the diagnosis (check-set report, the model's view of the agent's unlabelled traffic) and asks the planner.
+/// The candidates for labelling are the requests logged since the serving version went live, newest first, at most
+/// <see cref="MaxCandidates"/>, less those that came back with feedback (check data) and those earlier batches labelled.
+/// </summary>
+public sealed class PlanningStep(LoopContext loop, TrainingBatches trainingBatches, IPlanner planner, TimeProvider clock) : IPlanningStep
 {
+    /// <summary>How many of the newest unlabelled requests the planner sees at most: they are all re-scored by the diagnosing model.</summary>
+    public const int MaxCandidates = 5000;
+
     public async Task<ImprovementPlan> PlanAsync(
         string runId, string agentId, int attempt, IReadOnlyList<AttemptEvidence> previousAttempts, CancellationToken cancellationToken = default)
     {
@@ -18,16 +24,28 @@ public sealed class PlanningStep(LoopContext loop, TrainingBatches trainingBatch
             ?? (await loop.Registry.ListAsync(agentId, cancellationToken)).LastOrDefault()?.VersionId
             ?? await loop.ServingVersionAsync(agentId, cancellationToken);
         var classifier = await loop.Models.LoadAsync(agentId, diagnosing, cancellationToken);
-        var report = ModelEvaluator.Evaluate(classifier, loop.CheckSet(agentId), cancellationToken).Overall;
+        var report = ModelEvaluator.Evaluate(classifier, await loop.CheckSetAsync(agentId, cancellationToken), cancellationToken).Overall;
 
-        var labelled = (await trainingBatches.EarlierAsync(agentId, runId, attempt, cancellationToken)).SelectMany(b => b.LabelledRequests).ToHashSet();
-        var unlabelled = entry.Windows.Unlabelled(entry.Data.Production).Where(r => !labelled.Contains(r.Sequence)).ToArray();
-        var predictions = classifier.Predict(unlabelled.Select(r => r.Text).ToArray(), cancellationToken);
-        var candidates = unlabelled.Select((r, i) => new UnlabelledRequest(
-            r.Sequence, r.Text, predictions[i].Intent, predictions[i].RunnerUp, predictions[i].Margin)).ToArray();
+        var candidates = await UnlabelledAsync(agentId, runId, attempt, cancellationToken);
+        var predictions = classifier.Predict(candidates.Select(r => r.Text).ToArray(), cancellationToken);
+        var unlabelled = candidates.Select((r, i) => new UnlabelledRequest(
+            r.RequestId, r.Text, predictions[i].Intent, predictions[i].RunnerUp, predictions[i].Margin)).ToArray();
 
-        var context = new PlanningContext(entry.Manifest, attempt, report, candidates, previousAttempts, Seed(runId, attempt)) { RunId = runId };
+        var context = new PlanningContext(entry.Manifest, attempt, report, unlabelled, previousAttempts, Seed(runId, attempt)) { RunId = runId };
         return await planner.PlanAsync(context, cancellationToken);
+    }
+
+    /// <summary>Logged requests since the serving version went live that nobody labelled yet, newest <see cref="MaxCandidates"/>, oldest first.</summary>
+    private async Task<IReadOnlyList<Core.Traffic.LoggedRequest>> UnlabelledAsync(string agentId, string runId, int attempt, CancellationToken cancellationToken)
+    {
+        var since = (await loop.Registry.GetServingAsync(agentId, cancellationToken))?.Since ?? DateTimeOffset.MinValue;
+        var logged = await loop.Traffic.ReadAsync(agentId, since, clock.GetUtcNow().AddTicks(1), cancellationToken);
+        var labelled = (await trainingBatches.EarlierAsync(agentId, runId, attempt, cancellationToken))
+            .SelectMany(b => b.LabelledRequests).ToHashSet(StringComparer.Ordinal);
+        foreach (var item in await loop.Feedback.SinceAsync(agentId, since, cancellationToken))
+            if (item.RequestId is { } id && item.KnownLabel is not null) labelled.Add(id);
+        // One text asked many times is one candidate: labelling it twice buys nothing.
+        return logged.Where(r => !labelled.Contains(r.RequestId)).Reverse().DistinctBy(r => r.Text).Take(MaxCandidates).Reverse().ToArray();
     }
 
     /// <summary>A seed per run and attempt, the same in every process.</summary>

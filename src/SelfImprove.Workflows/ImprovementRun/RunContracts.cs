@@ -47,7 +47,7 @@ public sealed record PhaseEntry(RunPhase Phase, int Attempt, string Detail);
 
 /// <summary>
 /// The run's custom status: the phase log so far (so a watcher that polls misses no phase), whether it waits
-/// for a person (to approve and until when, or to demonstrate samples for the current attempt), the candidate being
+/// for a person (to approve and until when, to demonstrate samples or to label queued requests for the current attempt), the candidate being
 /// worked on and its latest metrics.
 /// </summary>
 public sealed record RunProgress(
@@ -56,7 +56,8 @@ public sealed record RunProgress(
     string? CandidateVersionId = null,
     Core.Runs.MetricsReport? Metrics = null,
     DateTimeOffset? ApprovalExpiresAt = null,
-    bool WaitingForDemonstrations = false)
+    bool WaitingForDemonstrations = false,
+    bool WaitingForLabels = false)
 {
     public PhaseEntry Current => Log[^1];
 }
@@ -69,7 +70,16 @@ public static class RunEvents
 
     /// <summary>Body: <see cref="DemonstrationsReceived"/>; awaited only while the progress says <c>WaitingForDemonstrations</c>.</summary>
     public const string Demonstrations = "demonstrations";
+
+    /// <summary>
+    /// Body: <see cref="LabelsAnswered"/>; raised when an answer leaves none of the current attempt's queued requests
+    /// open, awaited only while the progress says <c>WaitingForLabels</c>.
+    /// </summary>
+    public const string Labelled = "labelled";
 }
+
+/// <summary>People have labelled every request the run's attempt queued (the labels are in the store).</summary>
+public sealed record LabelsAnswered(int Attempt, int Answered);
 
 /// <summary>
 /// People demonstrated samples for the run's current attempt. The samples themselves are already in the store

@@ -6,11 +6,29 @@ namespace SelfImprove.Workflows.Steps;
 /// <summary>Input of the deployment activities: the run's candidate.</summary>
 public sealed record CandidateInput(string RunId, string AgentId, string CandidateVersionId);
 
-/// <summary>Deployment: an A/B trial beside the serving version, then promotion or rollback.</summary>
+/// <summary>Input of <see cref="CheckTrialActivity"/>.</summary>
+/// <param name="Final">The trial's last check (its <c>deployment.maxDuration</c> is up): it must decide.</param>
+public sealed record TrialCheckInput(string RunId, string AgentId, string CandidateVersionId, bool Final);
+
+/// <summary>One check of the A/B trial: the decision, or null while the candidate's arm lacks feedback.</summary>
+public sealed record TrialCheck(TrialOutcome? Outcome);
+
+/// <summary>
+/// Deployment: an A/B trial beside the serving version on live traffic (started, then checked on the traffic log
+/// between durable timers until it decides), then promotion or rollback.
+/// </summary>
 public interface IDeploymentStep
 {
-    /// <summary>Runs the candidate beside the serving version on live traffic and decides.</summary>
-    Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default);
+    /// <summary>Sends the manifest's <c>deployment.candidateShare</c> of live requests to the candidate from now on. Idempotent.</summary>
+    /// <exception cref="InvalidOperationException">The run no longer holds the agent (terminated or released).</exception>
+    Task StartTrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Scores both arms on the answers logged since the trial started and the feedback on them, and decides by the
+    /// manifest's promotion rule once the candidate has <c>deployment.minimumSamples</c> labelled answers (or at once
+    /// when <paramref name="final"/>: too few by then is a rollback). Null means: keep the trial running.
+    /// </summary>
+    Task<TrialOutcome?> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default);
 
     /// <summary>Makes the candidate serve; idempotent. Returns the serving version id.</summary>
     Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default);
@@ -19,11 +37,21 @@ public interface IDeploymentStep
     Task<string> RollbackAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Runs the A/B trial.</summary>
-public sealed class RunTrialActivity(IDeploymentStep deployment) : TaskActivity<CandidateInput, TrialOutcome>
+/// <summary>Starts the A/B trial.</summary>
+public sealed class StartTrialActivity(IDeploymentStep deployment) : TaskActivity<CandidateInput, bool>
 {
-    public override Task<TrialOutcome> RunAsync(TaskActivityContext context, CandidateInput input) =>
-        deployment.TrialAsync(input.RunId, input.AgentId, input.CandidateVersionId);
+    public override async Task<bool> RunAsync(TaskActivityContext context, CandidateInput input)
+    {
+        await deployment.StartTrialAsync(input.RunId, input.AgentId, input.CandidateVersionId);
+        return true;
+    }
+}
+
+/// <summary>Checks the A/B trial's arms.</summary>
+public sealed class CheckTrialActivity(IDeploymentStep deployment) : TaskActivity<TrialCheckInput, TrialCheck>
+{
+    public override async Task<TrialCheck> RunAsync(TaskActivityContext context, TrialCheckInput input) =>
+        new(await deployment.CheckTrialAsync(input.RunId, input.AgentId, input.CandidateVersionId, input.Final));
 }
 
 /// <summary>Promotes the candidate.</summary>
@@ -42,9 +70,13 @@ public sealed class RollbackActivity(IDeploymentStep deployment) : TaskActivity<
 
 public static partial class StepCalls
 {
-    /// <summary>Calls <see cref="RunTrialActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
-    public static Task<TrialOutcome> RunTrialAsync(this TaskOrchestrationContext context, CandidateInput input) =>
-        CallAsync<TrialOutcome>(context, nameof(RunTrialActivity), input);
+    /// <summary>Calls <see cref="StartTrialActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
+    public static Task<bool> StartTrialAsync(this TaskOrchestrationContext context, CandidateInput input) =>
+        CallAsync<bool>(context, nameof(StartTrialActivity), input);
+
+    /// <summary>Calls <see cref="CheckTrialActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
+    public static Task<TrialCheck> CheckTrialAsync(this TaskOrchestrationContext context, TrialCheckInput input) =>
+        CallAsync<TrialCheck>(context, nameof(CheckTrialActivity), input);
 
     /// <summary>Calls <see cref="PromoteActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<string> PromoteAsync(this TaskOrchestrationContext context, CandidateInput input) =>

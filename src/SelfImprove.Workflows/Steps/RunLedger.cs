@@ -15,9 +15,14 @@ namespace SelfImprove.Workflows.Steps;
 /// <param name="HyperParameters">The manifest's training hyper-parameters (the plan may change them).</param>
 /// <param name="AllowHumanDemonstrations">Whether the run may wait for people's demonstrations when its plan asks.</param>
 /// <param name="DemonstrationTimeout">How long it waits for them.</param>
+/// <param name="AllowHumanLabelling">Whether the run waits for people to label what the feedback agent left in the labelling queue.</param>
+/// <param name="LabellingTimeout">How long it waits for those labels.</param>
+/// <param name="TrialCheckEvery">Time between two checks of the A/B trial (a durable timer).</param>
+/// <param name="TrialMaxDuration">How long the A/B trial may last; the last check must decide.</param>
 public sealed record RunSettings(
     string AgentId, GoalSpec Goal, TriggerSpec Trigger, int MaxAttempts, bool ApprovalRequired, TimeSpan ApprovalTimeout, HyperParameters HyperParameters,
-    bool AllowHumanDemonstrations = false, TimeSpan DemonstrationTimeout = default);
+    bool AllowHumanDemonstrations = false, TimeSpan DemonstrationTimeout = default,
+    bool AllowHumanLabelling = false, TimeSpan LabellingTimeout = default, TimeSpan TrialCheckEvery = default, TimeSpan TrialMaxDuration = default);
 
 /// <summary>Asking for and recording an improvement run: one per agent at a time.</summary>
 /// <param name="AgentId">The agent.</param>

@@ -99,7 +99,7 @@ public sealed class LlmFaultTests
                 var result = await rig.Agents.LabellerFor(manifest).LabelAsync(new LabellingRequest(manifest, requests, 1) { RunId = LlmRig.RunId });
                 // Never labelled in the model's place: the requests stay for people, with no suggestion.
                 Assert.Empty(result.Labelled);
-                Assert.Equal([1L, 2L], result.ForHumans.Select(h => h.Sequence));
+                Assert.Equal(["r1", "r2"], result.ForHumans.Select(h => h.RequestId));
                 Assert.All(result.ForHumans, h => Assert.Null(h.SuggestedLabel));
                 Assert.All(result.ForHumans, h => Assert.Contains(Why(fault), h.Reason));
                 break;

@@ -6,7 +6,7 @@ namespace SelfImprove.Agents.Tests.Llm;
 
 public sealed class LlmFeedbackAgentTests
 {
-    internal static ProductionRequest Request(long sequence, string text) => new(sequence, DateTimeOffset.UnixEpoch, text, null, Segments.PostDrift);
+    internal static RequestToLabel Request(long sequence, string text) => new($"r{sequence}", text, []);
 
     [Fact]
     public async Task Sure_labels_are_kept_and_unsure_skipped_or_unknown_ones_go_to_people()
@@ -16,9 +16,10 @@ public sealed class LlmFeedbackAgentTests
         {
             labels = new object[]
             {
-                new { id = 11, intent = "card_lost_or_stolen", confidence = 0.95 },
-                new { id = 12, intent = "refund_request", confidence = 0.4 },
-                new { id = 13, intent = "buy_bitcoin", confidence = 0.9 },
+                // Ids are the requests' positions in DATA.requests.
+                new { id = 1, intent = "card_lost_or_stolen", confidence = 0.95 },
+                new { id = 2, intent = "refund_request", confidence = 0.4 },
+                new { id = 3, intent = "buy_bitcoin", confidence = 0.9 },
             },
         }));
         var requests = new[] { Request(11, "lost my card on the train"), Request(12, "money back for the shoes?"), Request(13, "crypto?"), Request(14, "hello") };
@@ -27,8 +28,8 @@ public sealed class LlmFeedbackAgentTests
 
         var kept = Assert.Single(result.Labelled);
         Assert.Equal(("lost my card on the train", "card_lost_or_stolen"), (kept.Text, kept.Label));
-        Assert.StartsWith("feedback:azure-openai/gpt-test/request=11?confidence=0.95", kept.Source);
-        Assert.Equal([12, 13, 14], result.ForHumans.Select(h => h.Sequence));
+        Assert.StartsWith("feedback:azure-openai/gpt-test/request=r11?confidence=0.95", kept.Source);
+        Assert.Equal(["r12", "r13", "r14"], result.ForHumans.Select(h => h.RequestId));
         Assert.Equal("refund_request", result.ForHumans[0].SuggestedLabel);
         Assert.Contains("below 0.70", result.ForHumans[0].Reason);
         Assert.Contains("unknown intent 'buy_bitcoin'", result.ForHumans[1].Reason);

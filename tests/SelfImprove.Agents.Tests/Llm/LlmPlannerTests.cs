@@ -20,7 +20,7 @@ public sealed class LlmPlannerTests
 
     private static IReadOnlyList<UnlabelledRequest> Unlabelled(string? firstText = null) =>
         Enumerable.Range(1, 60).Select(i => new UnlabelledRequest(
-            i, i == 1 && firstText is not null ? firstText : $"tap to pay fails at the till, request {i}",
+            $"r{i}", i == 1 && firstText is not null ? firstText : $"tap to pay fails at the till, request {i}",
             i % 2 == 0 ? CardNotWorking : TransferPending, i % 2 == 0 ? Contactless : TransferFailed, i / 100.0)).ToArray();
 
     internal static PlanningContext Context(AgentManifest manifest, IReadOnlyList<UnlabelledRequest>? unlabelled = null) =>
@@ -52,7 +52,8 @@ public sealed class LlmPlannerTests
         Assert.False(string.IsNullOrEmpty(call.ApiVersion));
         Assert.Equal("azure-openai/gpt-test", plan.Planner);
         Assert.Equal(20, plan.LabelRequests.Count);
-        Assert.Equal([3, 5], plan.LabelRequests.Take(2));
+        // The model names candidates by their position in DATA.candidates (least sure first): 3 and 5 are r3 and r5.
+        Assert.Equal(["r3", "r5"], plan.LabelRequests.Take(2));
         Assert.Equal([(Contactless, CardNotWorking, 30), (TransferPending, TransferFailed, 10)], plan.Generate.Select(g => (g.Intent, g.ConfusedWith, g.Count)));
         Assert.All(plan.Generate[0].Examples, e => Assert.Contains("tap to pay", e));
         Assert.Equal((0.0005, 300), (plan.HyperParameters.L2, plan.HyperParameters.MaxIterations));

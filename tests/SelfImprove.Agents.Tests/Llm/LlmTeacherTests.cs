@@ -20,7 +20,7 @@ public sealed class LlmTeacherTests
     };
 
     internal static TeachingRequest Request(AgentManifest manifest, params GenerationTarget[] targets) =>
-        new(manifest, Plan(manifest, targets), [], 1) { RunId = LlmRig.RunId };
+        new(manifest, Plan(manifest, targets), 1) { RunId = LlmRig.RunId };
 
     internal static object Samples(string intent, params string[] texts) => new { samples = texts.Select(t => new { text = t, intent }) };
 

@@ -42,8 +42,15 @@ public sealed class OfflinePlannerTests
     private static ClassificationReport Report(params ConfusionPair[] confusions) =>
         new(Count: 400, Accuracy: 0.79, MacroF1: 0.77, MeanMargin: 0.41, PerIntent: [], Confusions: confusions);
 
+    /// <summary>Request ids as a log gives them: zero-padded so that they sort like the numbers they carry.</summary>
     private static UnlabelledRequest Request(long sequence, double margin, string predicted = CardNotWorking, string runner = Contactless) =>
-        new(sequence, $"request {sequence}: {predicted} or {runner}?", predicted, runner, margin);
+        new(Id(sequence), $"request {sequence}: {predicted} or {runner}?", predicted, runner, margin);
+
+    private static string Id(long sequence) => $"r{sequence:D6}";
+
+    private static long Seq(UnlabelledRequest request) => Seq(request.RequestId);
+
+    private static long Seq(string requestId) => long.Parse(requestId[1..]);
 
     private static AttemptEvidence Evidence(int attempt, double value, params ConfusionPair[] confusions) =>
         new(attempt, $"support-router-v{attempt + 1}-candidate", value, 0.85,
@@ -57,11 +64,11 @@ public sealed class OfflinePlannerTests
             manifest, attempt ?? (evidence?.Count ?? 0) + 1, serving ?? Report(), unlabelled, evidence ?? [], seed));
 
     private static async Task<IReadOnlyList<long>> Select(SelectionRule rule, int budget, IReadOnlyList<UnlabelledRequest> unlabelled, int seed = 1) =>
-        (await Plan(Manifest(rule, budget), unlabelled, seed: seed)).LabelRequests;
+        (await Plan(Manifest(rule, budget), unlabelled, seed: seed)).LabelRequests.Select(Seq).ToArray();
 
     /// <summary>The requests the planner may consider least sure: by margin, ties by sequence.</summary>
     private static UnlabelledRequest[] LeastSure(IEnumerable<UnlabelledRequest> unlabelled, int count) =>
-        unlabelled.OrderBy(r => r.Margin).ThenBy(r => r.Sequence).Take(count).ToArray();
+        unlabelled.OrderBy(r => r.Margin).ThenBy(r => Seq(r)).Take(count).ToArray();
 
     /// <summary>One confusion pair dominates with many very unsure requests; three others are slightly surer.</summary>
     private static UnlabelledRequest[] OneDominantConfusion()
@@ -77,7 +84,7 @@ public sealed class OfflinePlannerTests
         // Plenty of confident traffic.
         for (var i = 0; i < 40; i++) requests.Add(Request(1000 + i, 0.5 + i * 0.01, i % 2 == 0 ? Balance : Login, i % 2 == 0 ? Statement : AppCrash));
         // The planner must not rely on the input order.
-        return [.. requests.OrderBy(r => (r.Sequence * 7919) % 101)];
+        return [.. requests.OrderBy(r => (Seq(r) * 7919) % 101)];
     }
 
     // ---- margin --------------------------------------------------------------------------------------------
@@ -105,7 +112,7 @@ public sealed class OfflinePlannerTests
         var chosen = await Select(SelectionRule.Margin, 10, unlabelled);
 
         Assert.Equal(10, chosen.Count);
-        Assert.Equal(LeastSure(unlabelled, 10).Select(r => r.Sequence).Order(), chosen.Order());
+        Assert.Equal(LeastSure(unlabelled, 10).Select(r => Seq(r)).Order(), chosen.Order());
     }
 
     [Theory]
@@ -179,7 +186,7 @@ public sealed class OfflinePlannerTests
     public async Task Margin_spends_everything_on_the_dominant_confusion_while_diverse_margin_covers_every_pair()
     {
         var unlabelled = OneDominantConfusion();
-        var pairOf = unlabelled.ToDictionary(r => r.Sequence, r => (r.Predicted, r.Runner));
+        var pairOf = unlabelled.ToDictionary(r => Seq(r), r => (r.Predicted, r.Runner));
 
         var margin = await Select(SelectionRule.Margin, 4, unlabelled);
         var diverse = await Select(SelectionRule.DiverseMargin, 4, unlabelled);
@@ -204,7 +211,7 @@ public sealed class OfflinePlannerTests
 
         // Request 500 is the only one of its pair and 13th least sure: covering its pair would mean leaving the pool.
         Assert.DoesNotContain(500L, diverse);
-        var pool = LeastSure(unlabelled, 12).Select(r => r.Sequence).ToHashSet();
+        var pool = LeastSure(unlabelled, 12).Select(r => Seq(r)).ToHashSet();
         Assert.All(diverse, s => Assert.Contains(s, pool));
     }
 
@@ -226,7 +233,7 @@ public sealed class OfflinePlannerTests
         {
             var pairIndex = sequence % 3 == 0 ? 0 : random.Next(0, random.Next(1, 9));
             var margin = Math.Round(random.NextDouble() * (pairIndex == 0 ? 0.3 : 1.0), 3); // rounded: ties happen
-            unlabelled.Add(new UnlabelledRequest(sequence, $"text {sequence}", pairs[pairIndex].Item1, pairs[pairIndex].Item2, margin));
+            unlabelled.Add(new UnlabelledRequest(Id(sequence), $"text {sequence}", pairs[pairIndex].Item1, pairs[pairIndex].Item2, margin));
         }
 
         var chosen = await Select(SelectionRule.DiverseMargin, budget, unlabelled);
@@ -234,7 +241,7 @@ public sealed class OfflinePlannerTests
         var pool = LeastSure(unlabelled, 3 * budget);
         Assert.Equal(Math.Min(budget, unlabelled.Count), chosen.Count);
         Assert.Equal(chosen.Count, chosen.Distinct().Count());
-        var bySequence = unlabelled.ToDictionary(r => r.Sequence);
+        var bySequence = unlabelled.ToDictionary(r => Seq(r));
         Assert.All(chosen, s => Assert.Contains(bySequence[s], pool));
 
         // Every pair the pool holds gets a label before any pair gets a second one.
@@ -245,8 +252,8 @@ public sealed class OfflinePlannerTests
         // Within a pair, the least sure requests of the pool come first.
         foreach (var group in chosen.Select(s => bySequence[s]).GroupBy(r => (r.Predicted, r.Runner)))
         {
-            var expected = pool.Where(r => (r.Predicted, r.Runner) == group.Key).Take(group.Count()).Select(r => r.Sequence);
-            Assert.Equal(expected.Order(), group.Select(r => r.Sequence).Order());
+            var expected = pool.Where(r => (r.Predicted, r.Runner) == group.Key).Take(group.Count()).Select(r => Seq(r));
+            Assert.Equal(expected.Order(), group.Select(r => Seq(r)).Order());
         }
     }
 
@@ -309,13 +316,13 @@ public sealed class OfflinePlannerTests
     {
         UnlabelledRequest[] unlabelled =
         [
-            new(1, "tap to pay fails but chip and pin works", Contactless, CardNotWorking, 0.02),
-            new(2, "card refused at the till today", CardNotWorking, Contactless, 0.05),
-            new(3, "my card does nothing when I hold it to the reader", CardNotWorking, Contactless, 0.01),
-            new(4, "contactless limit reached?", Contactless, CardNotWorking, 0.40),
-            new(5, "my card still hasn't worked since it came", CardNotWorking, "card_not_arrived", 0.001),
-            new(6, "my transfer to mum is stuck", TransferPending, TransferFailed, 0.10),
-            new(7, "card refused and contactless too", Contactless, TransferFailed, 0.002),
+            new(Id(1), "tap to pay fails but chip and pin works", Contactless, CardNotWorking, 0.02),
+            new(Id(2), "card refused at the till today", CardNotWorking, Contactless, 0.05),
+            new(Id(3), "my card does nothing when I hold it to the reader", CardNotWorking, Contactless, 0.01),
+            new(Id(4), "contactless limit reached?", Contactless, CardNotWorking, 0.40),
+            new(Id(5), "my card still hasn't worked since it came", CardNotWorking, "card_not_arrived", 0.001),
+            new(Id(6), "my transfer to mum is stuck", TransferPending, TransferFailed, 0.10),
+            new(Id(7), "card refused and contactless too", Contactless, TransferFailed, 0.002),
         ];
         var serving = Report(new ConfusionPair(CardNotWorking, Contactless, 6), new ConfusionPair(TransferPending, TransferFailed, 2));
 

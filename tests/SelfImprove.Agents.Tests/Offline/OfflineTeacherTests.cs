@@ -39,12 +39,12 @@ public sealed class OfflineTeacherTests
         Labels = [new IntentLabel { Name = "billing", Action = "faq_bot" }, new IntentLabel { Name = "outage", Action = "tech_support" }],
     };
 
-    private static ImprovementPlan Plan(IReadOnlyList<ProductionRequest> toLabel, params GenerationTarget[] targets) => new()
+    private static ImprovementPlan Plan(params GenerationTarget[] targets) => new()
     {
         Attempt = 1,
         Planner = OfflinePlanner.Name,
         SelectionRule = SelectionRule.DiverseMargin,
-        LabelRequests = toLabel.Select(r => r.Sequence).ToArray(),
+        LabelRequests = ["r1", "r2"],
         Generate = targets,
         HyperParameters = new HyperParameters(),
         Rationale = "test plan",
@@ -53,11 +53,8 @@ public sealed class OfflineTeacherTests
     private static GenerationTarget Target(string intent, string? confusedWith, int count) =>
         new(intent, confusedWith, count, [$"an example of {intent} taken for {confusedWith}"]);
 
-    private static ProductionRequest Production(long sequence, string text, string? trueLabel, string segment = Segments.PostDrift) =>
-        new(sequence, Start.AddMinutes(sequence), text, trueLabel, segment);
-
-    private static Task<TeachingResult> Teach(AgentManifest manifest, IReadOnlyList<ProductionRequest> toLabel, int seed, params GenerationTarget[] targets) =>
-        Teacher.TeachAsync(new TeachingRequest(manifest, Plan(toLabel, targets), toLabel, seed));
+    private static Task<TeachingResult> Teach(AgentManifest manifest, int seed, params GenerationTarget[] targets) =>
+        Teacher.TeachAsync(new TeachingRequest(manifest, Plan(targets), seed));
 
     private static bool HasPostDriftVocabulary(string text) =>
         PostDriftVocabulary.Any(word => text.Contains(word, StringComparison.OrdinalIgnoreCase));
@@ -65,52 +62,9 @@ public sealed class OfflineTeacherTests
     // ---- labelling -----------------------------------------------------------------------------------------
 
     [Fact]
-    public async Task Each_requested_production_request_is_labelled_with_its_ground_truth_and_its_provenance()
+    public async Task Nothing_to_generate_gives_an_empty_result_and_no_traffic_is_ever_labelled()
     {
-        ProductionRequest[] toLabel =
-        [
-            Production(17, "my Flex card gets rejected on every website", CardNotWorking, Segments.PostDrift),
-            Production(3, "My transfer to my landlord is still pending.", TransferPending, Segments.PreDrift),
-            Production(250, "tap to pay fails at the till", Contactless, Segments.Unspecified),
-        ];
-
-        var result = await Teach(SupportRouter(), toLabel, seed: 1);
-
-        Assert.Equal(3, result.Labelled.Count);
-        Assert.Equal(
-            [
-                new LabeledExample("my Flex card gets rejected on every website", CardNotWorking, Segments.PostDrift, "teacher:offline-oracle/request=17"),
-                new LabeledExample("My transfer to my landlord is still pending.", TransferPending, Segments.PreDrift, "teacher:offline-oracle/request=3"),
-                new LabeledExample("tap to pay fails at the till", Contactless, Segments.Unspecified, "teacher:offline-oracle/request=250"),
-            ],
-            result.Labelled);
-        Assert.All(result.Labelled, e => Assert.StartsWith(OfflineTeacher.OracleSource + "/request=", e.Source));
-        Assert.Empty(result.Generated);
-        Assert.Empty(result.Notes);
-    }
-
-    [Fact]
-    public async Task A_request_without_ground_truth_is_left_unlabelled_with_a_note_naming_it()
-    {
-        ProductionRequest[] toLabel =
-        [
-            Production(5, "my card is not working", CardNotWorking),
-            Production(4711, "hello??", trueLabel: null),
-            Production(6, "is my transfer still pending", TransferPending),
-        ];
-
-        var result = await Teach(SupportRouter(), toLabel, seed: 1);
-
-        Assert.Equal(["teacher:offline-oracle/request=5", "teacher:offline-oracle/request=6"], result.Labelled.Select(e => e.Source));
-        var note = Assert.Single(result.Notes);
-        Assert.Contains("4711", note);
-        Assert.DoesNotContain(result.Labelled, e => e.Text == "hello??");
-    }
-
-    [Fact]
-    public async Task Nothing_to_label_and_nothing_to_generate_gives_an_empty_result()
-    {
-        var result = await Teach(SupportRouter(), [], seed: 1);
+        var result = await Teach(SupportRouter(), seed: 1);
 
         Assert.Empty(result.Labelled);
         Assert.Empty(result.Generated);
@@ -122,7 +76,7 @@ public sealed class OfflineTeacherTests
     [Fact]
     public async Task The_support_router_teacher_writes_the_planned_number_of_new_samples_for_each_target_intent()
     {
-        var result = await Teach(SupportRouter(), [], seed: 11, Target(CardNotWorking, Contactless, 30), Target(TransferPending, TransferFailed, 12));
+        var result = await Teach(SupportRouter(), seed: 11, Target(CardNotWorking, Contactless, 30), Target(TransferPending, TransferFailed, 12));
 
         Assert.Equal(42, result.Generated.Count);
         Assert.Equal(30, result.Generated.Count(e => e.Label == CardNotWorking));
@@ -137,7 +91,7 @@ public sealed class OfflineTeacherTests
     public async Task Generated_samples_are_all_distinct_within_and_across_targets()
     {
         // Two targets for the same intent (it is confused with two others): the second must not repeat the first.
-        var result = await Teach(SupportRouter(), [], seed: 3,
+        var result = await Teach(SupportRouter(), seed: 3,
             Target(CardNotWorking, Contactless, 40), Target(CardNotWorking, "card_not_arrived", 40), Target(TransferPending, TransferFailed, 20));
 
         Assert.Equal(100, result.Generated.Count);
@@ -153,7 +107,7 @@ public sealed class OfflineTeacherTests
     {
         Assert.Contains(CardNotWorking, SupportRouterGenerator.DriftedIntents);
 
-        var result = await Teach(SupportRouter(), [], seed: 5, Target(CardNotWorking, Contactless, 40));
+        var result = await Teach(SupportRouter(), seed: 5, Target(CardNotWorking, Contactless, 40));
 
         Assert.Equal(40, result.Generated.Count);
         Assert.All(result.Generated, e => Assert.Equal(Segments.PostDrift, e.Segment));
@@ -167,7 +121,7 @@ public sealed class OfflineTeacherTests
     {
         var targets = SupportRouterGenerator.DriftedIntents.Select(i => Target(i, null, 20)).ToArray();
 
-        var result = await Teach(SupportRouter(), [], seed: 9, targets);
+        var result = await Teach(SupportRouter(), seed: 9, targets);
 
         Assert.Equal(20 * targets.Length, result.Generated.Count);
         var withNewWords = result.Generated.Count(e => HasPostDriftVocabulary(e.Text));
@@ -179,9 +133,9 @@ public sealed class OfflineTeacherTests
     {
         GenerationTarget[] targets = [Target(CardNotWorking, Contactless, 15), Target(TransferPending, TransferFailed, 10)];
 
-        var first = await Teach(SupportRouter(), [], seed: 21, targets);
-        var again = await Teach(SupportRouter(), [], seed: 21, targets);
-        var other = await Teach(SupportRouter(), [], seed: 22, targets);
+        var first = await Teach(SupportRouter(), seed: 21, targets);
+        var again = await Teach(SupportRouter(), seed: 21, targets);
+        var other = await Teach(SupportRouter(), seed: 22, targets);
 
         Assert.Equal(first.Generated, again.Generated);
         Assert.NotEqual(first.Generated.Select(e => e.Text), other.Generated.Select(e => e.Text));
@@ -195,7 +149,7 @@ public sealed class OfflineTeacherTests
             [new ConfusionPair(CardNotWorking, Contactless, 6), new ConfusionPair(TransferPending, TransferFailed, 2)]);
         var plan = await new OfflinePlanner().PlanAsync(new PlanningContext(manifest, 1, serving, [], [], Seed: 8));
 
-        var result = await Teacher.TeachAsync(new TeachingRequest(manifest, plan, [], 8));
+        var result = await Teacher.TeachAsync(new TeachingRequest(manifest, plan, 8));
 
         Assert.Equal(plan.GeneratedSampleCount, result.Generated.Count);
         foreach (var target in plan.Generate)
@@ -206,33 +160,22 @@ public sealed class OfflineTeacherTests
     // ---- agents on their own files -------------------------------------------------------------------------
 
     [Fact]
-    public async Task A_files_based_agent_gets_no_generated_samples_but_a_note_and_its_requests_are_still_labelled()
+    public async Task A_files_based_agent_gets_no_generated_samples_but_a_note_saying_so()
     {
-        ProductionRequest[] toLabel =
-        [
-            Production(1, "why is my bill so high", "billing", Segments.Unspecified),
-            Production(2, "the site is down again", "outage", Segments.Unspecified),
-        ];
-
-        var result = await Teach(FilesAgent(), toLabel, seed: 1, Target("billing", "outage", 20));
+        var result = await Teach(FilesAgent(), seed: 1, Target("billing", "outage", 20));
 
         Assert.Empty(result.Generated);
+        Assert.Empty(result.Labelled);
         var note = Assert.Single(result.Notes);
         Assert.Contains("skipped", note, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(
-            [
-                new LabeledExample("why is my bill so high", "billing", Segments.Unspecified, "teacher:offline-oracle/request=1"),
-                new LabeledExample("the site is down again", "outage", Segments.Unspecified, "teacher:offline-oracle/request=2"),
-            ],
-            result.Labelled);
     }
 
     [Fact]
     public async Task A_files_based_agent_with_nothing_to_generate_gets_no_note()
     {
-        var result = await Teach(FilesAgent(), [Production(1, "why is my bill so high", "billing")], seed: 1);
+        var result = await Teach(FilesAgent(), seed: 1);
 
-        Assert.Single(result.Labelled);
+        Assert.Empty(result.Labelled);
         Assert.Empty(result.Notes);
     }
 }
