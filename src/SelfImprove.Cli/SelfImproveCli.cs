@@ -24,6 +24,7 @@ public static class SelfImproveCli
             ServeCommand.Create(output, error, configureServer),
         };
         foreach (var remote in RemoteCommands.Create(output, error)) root.Subcommands.Add(remote);
+        root.Subcommands.Add(LabelCommand.Create(output, error, input ?? Console.In));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

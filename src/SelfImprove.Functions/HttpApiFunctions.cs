@@ -63,6 +63,16 @@ public sealed class HttpApiFunctions(ImprovementApi api)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Versions)] HttpRequest request, string agentId) =>
         new ResultAction(await api.VersionsAsync(request, agentId));
 
+    [Function("Labelling")]
+    public async Task<IActionResult> Labelling(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Labelling)] HttpRequest request, string agentId, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await api.LabellingAsync(request, agentId, client));
+
+    [Function("Label")]
+    public async Task<IActionResult> Label(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.LabellingItem)] HttpRequest request, string agentId, string itemId, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await api.LabelAsync(request, agentId, itemId, client));
+
     [Function("Rollback")]
     public async Task<IActionResult> Rollback(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Rollback)] HttpRequest request, string agentId, [DurableClient] DurableTaskClient client) =>

@@ -44,6 +44,7 @@ public sealed class LoopHost : IAsyncDisposable
             {
                 services.AddSelfImproveLoop(options);
                 services.AddRunClient();
+                services.AddSingleton<TrafficReplayer>();
                 configure?.Invoke(services);
                 KeepApprovalTokens(services);
             },

@@ -12,6 +12,8 @@ public static class ApiRoutes
     public const string Predict = "agents/{agentId}/predict";
     public const string Versions = "agents/{agentId}/versions";
     public const string Rollback = "agents/{agentId}/rollback";
+    public const string Labelling = "agents/{agentId}/labelling";
+    public const string LabellingItem = "agents/{agentId}/labelling/{itemId}";
     public const string Run = "runs/{runId}";
     public const string Terminate = "runs/{runId}/terminate";
     public const string Event = "runs/{runId}/events/{eventName}";
@@ -38,6 +40,8 @@ public sealed class ApiLinks(Uri? baseAddress) : Steps.IApprovalLinks
     public string Demonstrations(string runId) => Api(Fill(ApiRoutes.Demonstrations, runId));
     public string Approval(string runId, string token) => Api(Fill(ApiRoutes.Approval, runId) + $"?token={Uri.EscapeDataString(token)}");
     public string Versions(string agentId) => Api(Fill(ApiRoutes.Versions, agentId));
+    public string Labelling(string agentId, int? limit = null) => Api(Fill(ApiRoutes.Labelling, agentId) + (limit is { } n ? $"?limit={n}" : ""));
+    public string LabellingItem(string agentId, string itemId) => Api(Fill(ApiRoutes.Labelling, agentId) + "/" + Uri.EscapeDataString(itemId));
 
     /// <summary>The body Durable Functions' <c>CreateCheckStatusResponse</c> returns, pointing at this API's own routes.</summary>
     public CheckStatusPayload CheckStatus(string runId) =>

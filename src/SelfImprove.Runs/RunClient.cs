@@ -28,6 +28,9 @@ public sealed record RunSnapshot(
     /// <summary>Running and waiting for a person's approval decision.</summary>
     public bool WaitingForApproval => Progress?.WaitingForApproval == true && RuntimeStatus == OrchestrationRuntimeStatus.Running;
 
+    /// <summary>Running and waiting for people to label the requests its current attempt queued.</summary>
+    public bool WaitingForLabels => Progress?.WaitingForLabels == true && RuntimeStatus == OrchestrationRuntimeStatus.Running;
+
     /// <summary>Running and waiting for people's demonstrations.</summary>
     public bool WaitingForDemonstrations => Progress?.WaitingForDemonstrations == true && RuntimeStatus == OrchestrationRuntimeStatus.Running;
 
@@ -57,12 +60,14 @@ public sealed partial class RunClient
     private readonly IRunEvents events;
     private readonly TimeProvider clock;
     private readonly TimeSpan redeliveryGrace;
+    private readonly LabellingQueue labelling;
 
     /// <summary>Built by <see cref="RunClientFactory"/> (the Functions app has a durable client per invocation).</summary>
     internal RunClient(
         DurableTaskClient client, RunStarter starter, IRunLedger ledger, ApprovalTokens tokens, DemonstrationIntake intake, IDeploymentStep deployment,
-        AgentCatalog agents, IRunEvents events, TimeProvider clock, TimeSpan redeliveryGrace)
+        AgentCatalog agents, IRunEvents events, TimeProvider clock, TimeSpan redeliveryGrace, LabellingQueue labelling)
     {
+        this.labelling = labelling;
         this.events = events;
         this.clock = clock;
         this.redeliveryGrace = redeliveryGrace;
@@ -160,6 +165,9 @@ public sealed partial class RunClient
     {
         if (string.Equals(eventName, RunEvents.Approval, StringComparison.OrdinalIgnoreCase))
             return ("Use the approval webhook", $"Approval decisions need the run's token: POST /api/runs/{runId}/approval?token=<token from the approval link>.");
+        if (string.Equals(eventName, RunEvents.Labelled, StringComparison.OrdinalIgnoreCase))
+            return ("Use the labelling route",
+                $"Labels are recorded per queued request first: POST /api/agents/{{agentId}}/labelling/{{itemId}} with {{ \"label\", \"by\" }}; the run is told when its attempt's requests are all labelled.");
         if (string.Equals(eventName, RunEvents.Demonstrations, StringComparison.OrdinalIgnoreCase))
             return ("Use the demonstrations route",
                 $"Demonstrated samples are checked and stored first: POST /api/runs/{runId}/demonstrations with {{ \"by\", \"samples\": [{{ \"text\", \"label\" }}] }}.");
@@ -253,6 +261,28 @@ public sealed partial class RunClient
         var received = new DemonstrationsReceived(attempt, by.Trim(), samples.Count, blob);
         await events.RaiseAsync(Durable, runId, RunEvents.Demonstrations, received, cancellationToken);
         return new(DemonstrationOutcome.Accepted, $"{samples.Count} samples from {received.By} for attempt {attempt} of run {runId}.", received);
+    }
+
+    /// <summary>The open items of the agent's labelling queue, oldest first, at most <paramref name="limit"/>.</summary>
+    public Task<IReadOnlyList<LabellingItem>> OpenLabellingAsync(string agentId, int limit, CancellationToken cancellationToken = default) =>
+        labelling.OpenAsync(agentId, limit, cancellationToken);
+
+    /// <summary>
+    /// Records a person's label for an item of the agent's labelling queue, once (<see cref="LabellingQueue.AnswerAsync"/>).
+    /// When the answer leaves none of the requests the waiting run's current attempt queued open, the run is told
+    /// (<see cref="RunEvents.Labelled"/>); a run that misses the event (a crash in between) goes on at its timeout with
+    /// the same labels, which are in the store either way.
+    /// </summary>
+    public async Task<AnswerResult> LabelAsync(string agentId, string itemId, string label, string by, CancellationToken cancellationToken = default)
+    {
+        var result = await labelling.AnswerAsync(agentId, itemId, label, by, cancellationToken);
+        if (result.Outcome is not AnswerOutcome.Recorded) return result;
+        if (await ledger.RunningAsync(agentId, cancellationToken) is not { } running) return result;
+        if (await GetAsync(running.RunId, cancellationToken) is not { WaitingForLabels: true } run) return result;
+        var attempt = run.Progress!.Current.Attempt;
+        var progress = await labelling.ProgressAsync(run.RunId, agentId, attempt, cancellationToken);
+        if (progress.Done) await events.RaiseAsync(Durable, run.RunId, RunEvents.Labelled, new LabelsAnswered(attempt, progress.Answered), cancellationToken);
+        return result;
     }
 
     /// <summary>

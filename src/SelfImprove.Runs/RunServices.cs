@@ -16,10 +16,10 @@ namespace SelfImprove.Runs;
 /// </summary>
 public sealed class RunClientFactory(
     IRunLedger ledger, ApprovalTokens tokens, DemonstrationIntake intake, IDeploymentStep deployment, AgentCatalog agents, TimeProvider clock,
-    IRunEvents events, IOptions<LoopOptions> options)
+    IRunEvents events, LabellingQueue labelling, IOptions<LoopOptions> options)
 {
     public RunClient Create(DurableTaskClient client) =>
-        new(client, Starter(client), ledger, tokens, intake, deployment, agents, events, clock, options.Value.ApprovalRedeliveryGrace);
+        new(client, Starter(client), ledger, tokens, intake, deployment, agents, events, clock, options.Value.ApprovalRedeliveryGrace, labelling);
 
     /// <summary>The run starter over this client (what the run-starting activities use).</summary>
     public RunStarter Starter(DurableTaskClient client) => new(ledger, new DurableRunScheduler(client), clock);

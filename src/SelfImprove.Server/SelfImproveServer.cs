@@ -92,6 +92,7 @@ public sealed class SelfImproveServer : IAsyncDisposable
         {
             services.AddSelfImproveApi();
             services.AddSingleton<IApprovalNotifier>(new ConsoleApprovalNotifier(output));
+            if (options.Replay) services.AddHostedService<ReplayService>();
             configure?.Invoke(services);
         }, loggerFactory, backend, cancellationToken);
 

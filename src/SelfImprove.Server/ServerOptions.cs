@@ -78,6 +78,12 @@ public sealed class ServerOptions
     /// <summary>The fixed window of <see cref="AnonymousRateLimit"/> (default 60 seconds).</summary>
     public TimeSpan AnonymousRateWindow { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// A demo server (<c>--replay</c>): each agent's recorded production stream is played as its callers' traffic and
+    /// feedback, and the recorded labels answer its labelling queue (<see cref="Hosting.ReplayService"/>).
+    /// </summary>
+    public bool Replay { get; init; }
+
     public Uri ListenUri => new(Urls.Split(';')[0]);
 
     public Uri PublicBaseAddress => new((PublicUrl ?? ListenUri.GetLeftPart(UriPartial.Authority)).TrimEnd('/') + "/");

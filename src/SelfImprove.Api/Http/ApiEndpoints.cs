@@ -43,6 +43,8 @@ public static class ApiEndpoints
         Keyed(routes.MapPost(ApiRoutes.Feedback, (HttpRequest request, string agentId) => api.FeedbackAsync(request, agentId)), BodyLimit.Feedback);
         Keyed(routes.MapPost(ApiRoutes.Predict, (HttpRequest request, string agentId) => api.PredictAsync(request, agentId)), BodyLimit.Predict);
         Keyed(routes.MapGet(ApiRoutes.Versions, (HttpRequest request, string agentId) => api.VersionsAsync(request, agentId)), BodyLimit.None(ApiRoutes.Versions));
+        Keyed(routes.MapGet(ApiRoutes.Labelling, (HttpRequest request, string agentId) => api.LabellingAsync(request, agentId, client)), BodyLimit.None(ApiRoutes.Labelling));
+        Keyed(routes.MapPost(ApiRoutes.LabellingItem, (HttpRequest request, string agentId, string itemId) => api.LabelAsync(request, agentId, itemId, client)), BodyLimit.Label);
         Keyed(routes.MapPost(ApiRoutes.Rollback, (HttpRequest request, string agentId) => api.RollbackAsync(request, agentId, client)), BodyLimit.None(ApiRoutes.Rollback));
         var approval = routes.MapPost(ApiRoutes.Approval, (HttpRequest request, string runId) => api.ApproveAsync(request, runId, client)).WithMetadata(BodyLimit.Approval);
         if (limitAnonymousRoutes) approval.RequireRateLimiting(AnonymousRateLimitPolicy);

@@ -31,11 +31,14 @@ public sealed record BodyLimit(string Route, long MaxBytes, string Carries) : IR
     /// <summary><c>{ "text" }</c> (at most 1,000 characters).</summary>
     public static readonly BodyLimit Predict = new(ApiRoutes.Predict, 64 * 1024, "{ \"text\" }");
 
+    /// <summary><c>{ "label", "by" }</c>: one person's label for one queued request.</summary>
+    public static readonly BodyLimit Label = new(ApiRoutes.LabellingItem, 4 * 1024, "{ \"label\", \"by\" }");
+
     /// <summary>Routes that take no body (reads, terminate, purge, rollback): whatever is sent is refused unread.</summary>
     public static BodyLimit None(string route) => new(route, 0, "no body");
 
     /// <summary>Every route that takes a body, with its limit.</summary>
-    public static IReadOnlyList<BodyLimit> WithBody { get; } = [StartRun, Event, Approval, Demonstrations, Feedback, Predict];
+    public static IReadOnlyList<BodyLimit> WithBody { get; } = [StartRun, Event, Approval, Demonstrations, Feedback, Predict, Label];
 
     long? IRequestSizeLimitMetadata.MaxRequestBodySize => MaxBytes;
 

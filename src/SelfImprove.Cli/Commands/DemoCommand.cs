@@ -81,6 +81,10 @@ public static class DemoCommand
             progress.WriteLine($"store      {storeDirectory}");
 
             await BootstrapAsync(host.Services, loaded, progress, cancellationToken);
+            var replayer = host.Services.GetRequiredService<TrafficReplayer>();
+            var replayClock = Stopwatch.StartNew();
+            var past = await replayer.ReplayHistoryAsync(agentId, cancellationToken);
+            progress.WriteLine($"replay     {past.Requests} recorded requests answered and logged, {past.Feedback} came back with feedback ({replayClock.Elapsed.TotalSeconds:0.0} s)");
 
             var check = await host.Runs.CheckAsync(agentId, cancellationToken: cancellationToken);
             var snapshot = check.Snapshot;
@@ -94,6 +98,9 @@ public static class DemoCommand
             }
             else
             {
+                // The replayer plays the agent's users and annotators while the run goes: it labels the queue and sends the trial's traffic.
+                using var accompany = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var users = replayer.AccompanyAsync(agentId, check.RunId, host.Runs, TimeSpan.FromMilliseconds(100), accompany.Token);
                 report = await host.Runs.WatchAsync(check.RunId,
                     p => progress.WriteLine($"{p.Phase.ToWire(),-10} attempt {p.Attempt}: {p.Detail}"),
                     async run =>
@@ -116,6 +123,8 @@ public static class DemoCommand
                             : $"demonstrations: {sent.Message}");
                     },
                     cancellationToken);
+                await accompany.CancelAsync();
+                try { await users; } catch (OperationCanceledException) { }
             }
             report = report with { WallSeconds = Math.Round((DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds, 1) };
 

@@ -21,12 +21,12 @@ public static class RemoteCommands
         yield return Demonstrate(output, error);
     }
 
-    private static Option<string> Server() => new("--server") { Description = "The API's base URL, e.g. http://127.0.0.1:7071.", Required = true };
+    internal static Option<string> Server() => new("--server") { Description = "The API's base URL, e.g. http://127.0.0.1:7071.", Required = true };
 
-    private static Option<string?> Key() => ApiKeyOptions.Key($"API key. Default: --key-file, else ${ServeCommand.KeyEnvironmentVariable}.");
+    internal static Option<string?> Key() => ApiKeyOptions.Key($"API key. Default: --key-file, else ${ServeCommand.KeyEnvironmentVariable}.");
 
     /// <summary>The client of <c>--server</c> with the key of <c>--key</c>, <c>--key-file</c> or the environment.</summary>
-    private static ApiClient Client(ParseResult parse, Option<string> server, Option<string?> key, Option<FileInfo?> keyFile)
+    internal static ApiClient Client(ParseResult parse, Option<string> server, Option<string?> key, Option<FileInfo?> keyFile)
     {
         string? resolved;
         try { resolved = ApiKeyOptions.Resolve(parse.GetValue(key), parse.GetValue(keyFile)); }
@@ -204,7 +204,7 @@ public static class RemoteCommands
         return printed;
     }
 
-    private static async Task<int> Guard(TextWriter error, Func<Task<int>> action)
+    internal static async Task<int> Guard(TextWriter error, Func<Task<int>> action)
     {
         try { return await action(); }
         catch (ApiException e)

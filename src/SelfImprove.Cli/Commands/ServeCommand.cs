@@ -51,9 +51,13 @@ public static class ServeCommand
             Description = "On SIGTERM or Ctrl+C: how long the server may take to stop (finish requests, hand back work) before it exits anyway with code 1.",
             DefaultValueFactory = _ => "30s",
         };
+        var replay = new Option<bool>("--replay")
+        {
+            Description = "A demo server: play each agent's recorded production stream as its traffic and feedback, and answer its labelling queue from the recorded labels.",
+        };
         var command = new Command("serve", "Serve the HTTP API and run improvement loops on a durable backend.")
         {
-            backend, urls, publicUrl, agents, store, cache, key, keyFile, dev, monitorEvery, hub, workerId, redelivery, rateLimit, rateWindow, stopTimeout,
+            backend, urls, publicUrl, agents, store, cache, key, keyFile, dev, monitorEvery, hub, workerId, redelivery, rateLimit, rateWindow, stopTimeout, replay,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -78,6 +82,7 @@ public static class ServeCommand
                     AnonymousRateLimit = parse.GetValue(rateLimit),
                     AnonymousRateWindow = Durations.Parse(parse.GetValue(rateWindow)!, "--approval-rate-window"),
                     StopTimeout = Durations.Parse(parse.GetValue(stopTimeout)!, "--stop-timeout"),
+                    Replay = parse.GetValue(replay),
                 };
             }
             catch (ArgumentException e)

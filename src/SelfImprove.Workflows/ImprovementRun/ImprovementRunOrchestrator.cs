@@ -125,20 +125,28 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
     /// </summary>
     private static async Task WaitForLabelsAsync(TaskOrchestrationContext context, RunRecorder run, RunInput input, RunSettings settings, int attempt)
     {
-        var progress = await context.CheckLabellingAsync(new AttemptInput(input.RunId, input.AgentId, attempt));
+        var queue = new AttemptInput(input.RunId, input.AgentId, attempt);
+        var progress = await context.CheckLabellingAsync(queue);
         if (progress.Done) return;
         var until = context.CurrentUtcDateTime.Add(settings.LabellingTimeout);
         using var timeout = new CancellationTokenSource();
         var answered = context.WaitForExternalEvent<LabelsAnswered>(RunEvents.Labelled, timeout.Token);
         run.Phase(RunPhase.Generate, $"waiting until {until:u} for people to label {progress.Queued - progress.Answered} of {progress.Queued} queued requests", attempt, waitingForLabels: true);
-        var timer = context.CreateTimer(until, timeout.Token);
-        // An event for an earlier attempt arrives late: skip it, keep waiting for this attempt's.
-        Task first;
-        while ((first = await Task.WhenAny(answered, timer)) == answered && answered.Result.Attempt != attempt)
-            answered = context.WaitForExternalEvent<LabelsAnswered>(RunEvents.Labelled, timeout.Token);
-        if (first == answered) timeout.Cancel();
-        progress = await context.CheckLabellingAsync(new AttemptInput(input.RunId, input.AgentId, attempt));
-        run.Phase(RunPhase.Generate, first == timer
+        // Checked again once the run shows it waits: an answer recorded before that raised no event.
+        progress = await context.CheckLabellingAsync(queue);
+        var timedOut = false;
+        if (!progress.Done)
+        {
+            var timer = context.CreateTimer(until, timeout.Token);
+            // An event for an earlier attempt arrives late: skip it, keep waiting for this attempt's.
+            Task first;
+            while ((first = await Task.WhenAny(answered, timer)) == answered && answered.Result.Attempt != attempt)
+                answered = context.WaitForExternalEvent<LabelsAnswered>(RunEvents.Labelled, timeout.Token);
+            timedOut = first == timer;
+            progress = await context.CheckLabellingAsync(queue);
+        }
+        if (!timedOut) timeout.Cancel();
+        run.Phase(RunPhase.Generate, timedOut
             ? $"labelling time is up: people labelled {progress.Answered} of {progress.Queued} queued requests; the rest stay in the queue"
             : $"people labelled all {progress.Queued} queued requests", attempt);
     }

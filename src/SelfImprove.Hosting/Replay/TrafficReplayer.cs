@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using SelfImprove.Core.Datasets;
+using SelfImprove.Runs;
+using SelfImprove.Steps;
+using SelfImprove.Storage;
+
+namespace SelfImprove.Hosting;
+
+/// <summary>What a replay sent.</summary>
+/// <param name="Requests">Requests sent through the predict path.</param>
+/// <param name="Feedback">Feedback items sent through the feedback path (by request id, with the recorded label).</param>
+public sealed record ReplayCounts(int Requests, int Feedback);
+
+/// <summary>
+/// Plays an agent's recorded production stream (the generator, or CSV/JSONL production files) as live traffic: the
+/// recorded requests go through the same predict path as callers' (<see cref="ServingRouter"/>, so each is logged with
+/// its request id, version and arm) and the recorded labels through the same feedback path (<see cref="FeedbackLog"/>,
+/// by request id). The demo, the tests, the benchmarks and <c>serve --replay</c> use it; no step of the loop reads a
+/// recorded stream. Time is compressed: requests go in recorded order, in batches, as fast as the agent answers.
+/// <list type="bullet">
+/// <item>The stream's last <c>deployment.trialShare</c> is held back and sent while the run's A/B trial runs.</item>
+/// <item>Every n-th request (<c>monitoring.feedbackShare</c>) comes back with its recorded label as feedback.</item>
+/// <item>It is also the <i>simulated annotator</i>: it answers the labelling queue's items from the recorded labels,
+/// through the run client, as a person would. Items of requests it did not send wait for people.</item>
+/// </list>
+/// </summary>
+public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, FeedbackLog feedback, IArtifactStore store)
+{
+    /// <summary>Requests per predict call.</summary>
+    public const int BatchSize = 64;
+
+    /// <summary>Who the simulated annotator's labels are from.</summary>
+    public const string Annotator = "annotator:replay";
+
+    // The ground truth of the requests this replayer sent, by request id: only the simulated annotator reads it.
+    private readonly ConcurrentDictionary<string, string> truth = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> trialSent = new(StringComparer.Ordinal);
+
+    /// <summary>Sends the stream's past: everything but the trial window.</summary>
+    public Task<ReplayCounts> ReplayHistoryAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        var entry = agents.Get(agentId);
+        return SendAsync(agentId, entry.Windows.History(entry.Data.Production), cancellationToken);
+    }
+
+    /// <summary>Sends the stream's trial window (once per replayer and agent); zero counts when it was sent already.</summary>
+    public Task<ReplayCounts> ReplayTrialAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        if (!trialSent.TryAdd(agentId, true)) return Task.FromResult(new ReplayCounts(0, 0));
+        var entry = agents.Get(agentId);
+        return SendAsync(agentId, entry.Windows.Trial(entry.Data.Production), cancellationToken);
+    }
+
+    /// <summary>Answers the open items of the agent's labelling queue whose recorded label it knows; returns how many.</summary>
+    public async Task<int> AnswerQueueAsync(string agentId, RunClient runs, CancellationToken cancellationToken = default)
+    {
+        var answered = 0;
+        foreach (var item in await runs.OpenLabellingAsync(agentId, int.MaxValue, cancellationToken))
+        {
+            if (!truth.TryGetValue(item.ItemId, out var label)) continue;
+            var result = await runs.LabelAsync(agentId, item.ItemId, label, Annotator, cancellationToken);
+            if (result.Outcome is AnswerOutcome.Recorded) answered++;
+        }
+        return answered;
+    }
+
+    /// <summary>
+    /// Plays the agent's side of a run until it ends: answers the labelling queue while the run waits for labels,
+    /// and sends the trial window once the run's A/B trial has started.
+    /// </summary>
+    /// <param name="poll">How often it looks at the run (e.g. 100 ms).</param>
+    public async Task AccompanyAsync(string agentId, string runId, RunClient runs, TimeSpan poll, CancellationToken cancellationToken = default)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var run = await runs.GetAsync(runId, cancellationToken);
+            if (run is null || run.IsEnded) return;
+            if (run.WaitingForLabels) await AnswerQueueAsync(agentId, runs, cancellationToken);
+            if (await TrialRunningAsync(agentId, runId, cancellationToken)) await ReplayTrialAsync(agentId, cancellationToken);
+            await Task.Delay(poll, cancellationToken);
+        }
+    }
+
+    /// <summary>Whether run <paramref name="runId"/> has its A/B trial running.</summary>
+    public async Task<bool> TrialRunningAsync(string agentId, string runId, CancellationToken cancellationToken)
+    {
+        var json = await store.ReadAsync(StoreLayout.Trial(agentId), cancellationToken);
+        return json is not null && StoreJson.Deserialize<TrialState>(json, StoreLayout.Trial(agentId)).RunId == runId;
+    }
+
+    private async Task<ReplayCounts> SendAsync(string agentId, IReadOnlyList<ProductionRequest> requests, CancellationToken cancellationToken)
+    {
+        var windows = agents.Get(agentId).Windows;
+        var (sent, feedbackSent) = (0, 0);
+        foreach (var chunk in requests.Chunk(BatchSize))
+        {
+            var answers = await router.PredictAsync(agentId, chunk.Select(r => new PredictInput(r.Text)).ToArray(), cancellationToken);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var (request, answer) = (chunk[i], answers[i]);
+                if (request.TrueLabel is null) continue;
+                truth[answer.RequestId] = request.TrueLabel;
+                if (!windows.HasFeedback(request)) continue;
+                var result = await feedback.AppendForRequestAsync(agentId, answer.RequestId, request.TrueLabel, null, null, cancellationToken);
+                if (result.Outcome is not FeedbackOutcome.UnknownRequest) feedbackSent++;
+            }
+            sent += chunk.Length;
+        }
+        return new ReplayCounts(sent, feedbackSent);
+    }
+}
+
+/// <summary>
+/// <c>serve --replay</c>: a demo server whose agents get their recorded traffic. Once an agent serves, its stream's past
+/// is sent; from then on, whenever a run of the agent waits for labels the simulated annotator answers, and when its
+/// trial starts the trial window is sent.
+/// </summary>
+public sealed class ReplayService(TrafficReplayer replayer, AgentCatalog agents, RunClient runs, Core.Ports.IModelRegistry registry,
+    Microsoft.Extensions.Logging.ILogger<ReplayService> logger) : Microsoft.Extensions.Hosting.BackgroundService
+{
+    /// <summary>How often it looks at the agents and their runs.</summary>
+    public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var replayed = new HashSet<string>(StringComparer.Ordinal);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var agentId in agents.AgentIds)
+                {
+                    if (!replayed.Contains(agentId) && await registry.GetServingAsync(agentId, stoppingToken) is not null)
+                    {
+                        var sent = await replayer.ReplayHistoryAsync(agentId, stoppingToken);
+                        replayed.Add(agentId);
+                        logger.LogInformation("Replayed {Requests} recorded requests and {Feedback} feedback items of {AgentId}.", sent.Requests, sent.Feedback, agentId);
+                    }
+                    if (!replayed.Contains(agentId) || await runs.RunningAsync(agentId, stoppingToken) is not { } runId) continue;
+                    if (await runs.GetAsync(runId, stoppingToken) is { WaitingForLabels: true }) await replayer.AnswerQueueAsync(agentId, runs, stoppingToken);
+                    if (await replayer.TrialRunningAsync(agentId, runId, stoppingToken))
+                    {
+                        var sent = await replayer.ReplayTrialAsync(agentId, stoppingToken);
+                        if (sent.Requests > 0) logger.LogInformation("Replayed the trial window of {AgentId}: {Requests} requests, {Feedback} feedback items.", agentId, sent.Requests, sent.Feedback);
+                    }
+                }
+                await Task.Delay(Poll, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "The traffic replayer failed a round; it tries again.");
+                await Task.Delay(Poll, stoppingToken);
+            }
+        }
+    }
+}
