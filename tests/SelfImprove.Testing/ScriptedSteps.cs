@@ -132,9 +132,14 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
         return Task.CompletedTask;
     }
 
+    /// <summary>Checks of the trial that find too little feedback before one decides (unless it is the final check).</summary>
+    public int UndecidedTrialChecks { get; set; }
+
     public async Task<TrialOutcome?> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
     {
+        Record(final ? "final check" : "check");
         await HoldTrial.WaitAsync(cancellationToken);
+        if (UndecidedTrialChecks-- > 0 && !final) return null;
         var candidate = new ArmResult(candidateVersionId, 200, 100, TrialWins ? 90 : 60);
         var serving = new ArmResult(ServingVersion, 800, 400, 280);
         return PromotionPolicy.Decide(new DeploymentSpec { MinimumSamples = 50 }, new GoalSpec { Target = 0.85 }, candidate, serving);

@@ -174,8 +174,8 @@ public sealed record MonitoringSpec
     public int SampleSize { get; init; } = 500;
 
     /// <summary>
-    /// For a recorded production stream: the share of past requests whose true intent came back as feedback
-    /// (monitoring and the evaluation agent score on it; nothing trains on it). 0 means none.
+    /// A setting of the traffic replayer: the share of recorded requests (every n-th) whose recorded intent it sends back
+    /// as feedback by request id (monitoring and the evaluation agent score on labelled feedback; nothing trains on it). 0 means none.
     /// </summary>
     public double FeedbackShare { get; init; } = 0.5;
 }

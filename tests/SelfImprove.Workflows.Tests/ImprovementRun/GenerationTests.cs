@@ -111,6 +111,73 @@ public sealed class GenerationTests
         Assert.Equal(RunStatus.Promoted, (await loop.FinishAsync(runId, Approve)).Status);
     }
 
+    [Fact]
+    public async Task A_run_waits_for_people_to_label_what_it_queued_and_goes_on_when_the_last_label_arrives()
+    {
+        var steps = new ScriptedSteps { Labelling = new LabellingProgress(3, 1) };
+        await using var loop = await ScriptedLoop.StartAsync(steps, m =>
+        {
+            m["teacher"]!["allowHumanLabelling"] = true;
+            m["teacher"]!["labellingTimeout"] = "01:00:00";
+        });
+        var runId = await loop.StartRunAsync();
+
+        var waiting = await WaitUntilAsync(loop, runId, p => p.WaitingForLabels);
+        Assert.StartsWith("waiting until", waiting.Current.Detail);
+        Assert.EndsWith("for people to label 2 of 3 queued requests", waiting.Current.Detail);
+        Assert.DoesNotContain("assemble 1", steps.Calls);
+        // Only the labelling route raises the event; the generic event route refuses it.
+        Assert.NotNull(RunClient.ReservedEvent(runId, RunEvents.Labelled));
+
+        // What the labelling route does once the last label is in: the run is told, with the attempt.
+        steps.Labelling = new LabellingProgress(3, 3);
+        await loop.Host.Client.RaiseEventAsync(runId, RunEvents.Labelled, new LabelsAnswered(1, 3));
+        var report = await loop.FinishAsync(runId, Approve);
+
+        Assert.Equal(RunStatus.Promoted, report.Status);
+        Assert.Contains(await LogAsync(loop, runId), l => l.Detail == "people labelled all 3 queued requests");
+        Assert.Contains("assemble 1", steps.Calls);
+    }
+
+    [Fact]
+    public async Task A_run_whose_labellers_never_answer_goes_on_after_the_durable_timeout_with_what_it_has()
+    {
+        var steps = new ScriptedSteps { Labelling = new LabellingProgress(3, 1) };
+        await using var loop = await ScriptedLoop.StartAsync(steps, m =>
+        {
+            m["teacher"]!["allowHumanLabelling"] = true;
+            m["teacher"]!["labellingTimeout"] = "00:00:02";
+        });
+        var runId = await loop.StartRunAsync();
+
+        var report = await loop.FinishAsync(runId, Approve);
+
+        Assert.Equal(RunStatus.Promoted, report.Status);
+        Assert.Contains(await LogAsync(loop, runId),
+            l => l.Detail == "labelling time is up: people labelled 1 of 3 queued requests; the rest stay in the queue");
+    }
+
+    [Fact]
+    public async Task A_run_with_nothing_queued_or_without_the_switch_never_waits_for_labels()
+    {
+        var nothingQueued = new ScriptedSteps { Labelling = new LabellingProgress(0, 0) };
+        await using (var loop = await ScriptedLoop.StartAsync(nothingQueued, m => m["teacher"]!["allowHumanLabelling"] = true))
+        {
+            var runId = await loop.StartRunAsync();
+            await loop.FinishAsync(runId, Approve);
+            Assert.DoesNotContain(await LogAsync(loop, runId), l => l.Detail.Contains("label"));
+            Assert.Contains("labelling 1", nothingQueued.Calls);
+        }
+
+        var switchedOff = new ScriptedSteps { Labelling = new LabellingProgress(5, 0) };
+        await using (var loop = await ScriptedLoop.StartAsync(switchedOff))
+        {
+            var runId = await loop.StartRunAsync();
+            Assert.Equal(RunStatus.Promoted, (await loop.FinishAsync(runId, Approve)).Status);
+            Assert.DoesNotContain("labelling 1", switchedOff.Calls);
+        }
+    }
+
     private static async Task<RunProgress> WaitUntilAsync(ScriptedLoop loop, string runId, Func<RunProgress, bool> condition)
     {
         for (var deadline = DateTime.UtcNow.AddMinutes(1); DateTime.UtcNow < deadline; await Task.Delay(100))

@@ -166,4 +166,36 @@ public sealed class ImprovementRunOrchestratorTests
         Assert.Equal("support-router-2", second);
         Assert.NotNull((await loop.Ledger.StateAsync(ScriptedLoop.AgentId)).LastRunEndedAt);
     }
+
+    [Fact]
+    public async Task The_trial_is_checked_between_durable_timers_until_it_has_the_evidence_to_decide()
+    {
+        var steps = new ScriptedSteps { UndecidedTrialChecks = 2 };
+        await using var loop = await ScriptedLoop.StartAsync(steps, m => m["deployment"]!["checkEvery"] = "00:00:01");
+        var runId = await loop.StartRunAsync();
+
+        var report = await loop.FinishAsync(runId, Approve);
+
+        Assert.Equal(RunStatus.Promoted, report.Status);
+        Assert.Equal(["trial v2", "check", "check", "check", "promote v2"],
+            steps.Calls.SkipWhile(c => !c.StartsWith("trial", StringComparison.Ordinal)).ToArray());
+    }
+
+    [Fact]
+    public async Task A_trial_that_never_gets_enough_evidence_decides_at_its_maximum_duration()
+    {
+        var steps = new ScriptedSteps { UndecidedTrialChecks = int.MaxValue, TrialWins = false };
+        await using var loop = await ScriptedLoop.StartAsync(steps, m =>
+        {
+            m["deployment"]!["checkEvery"] = "00:00:01";
+            m["deployment"]!["maxDuration"] = "00:00:02";
+        });
+        var runId = await loop.StartRunAsync();
+
+        var report = await loop.FinishAsync(runId, Approve);
+
+        Assert.Equal(RunStatus.Rejected, report.Status);
+        Assert.Equal("final check", steps.Calls.Last(c => c.Contains("check", StringComparison.Ordinal)));
+        Assert.Contains(steps.Calls, c => c.StartsWith("rollback", StringComparison.Ordinal));
+    }
 }
