@@ -101,6 +101,13 @@ public sealed class SelfImproveServer : IAsyncDisposable
             foreach (var agent in agents)
                 if (await loop.Services.GetRequiredService<InitialVersions>().EnsureAsync(agent.Manifest.AgentId, "serve:initial", cancellationToken) is { } initial)
                     await output.WriteLineAsync($"INITIAL VERSION {agent.Manifest.AgentId} {initial.VersionId} trained on {initial.TrainingSet.Count} pool examples");
+            // A demo server's callers: each agent's recorded past is its traffic before the server listens.
+            if (options.Replay)
+                foreach (var agent in agents)
+                {
+                    var sent = await loop.Services.GetRequiredService<TrafficReplayer>().ReplayHistoryAsync(agent.Manifest.AgentId, cancellationToken);
+                    await output.WriteLineAsync($"REPLAYED {agent.Manifest.AgentId} {sent.Requests} recorded requests, {sent.Feedback} with feedback");
+                }
             var web = BuildApi(options, loop, loggerFactory);
             await web.StartAsync(cancellationToken);
             var server = new SelfImproveServer(loop, web, baseAddress, options);

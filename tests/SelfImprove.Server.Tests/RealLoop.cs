@@ -53,21 +53,38 @@ public sealed class RealLoop : IAsyncDisposable
         return loop;
     }
 
-    /// <summary>Trains v1 on the pool and makes it serve, like a deployed agent before drift.</summary>
+    public TrafficReplayer Replayer => Host.Services.GetRequiredService<TrafficReplayer>();
+
+    /// <summary>
+    /// Trains v1 on the pool and makes it serve, like a deployed agent before drift; then its callers send the recorded
+    /// past through the predict and feedback paths.
+    /// </summary>
     private async Task BootstrapAsync()
     {
         await Host.Services.GetRequiredService<InitialVersions>().TrainAsync(AgentId, "test:bootstrap", "bootstrap");
+        await Replayer.ReplayHistoryAsync(AgentId);
     }
 
     public async Task<ImprovementReport> RunAsync(bool approve = true, Func<Task>? whileWaiting = null)
     {
         var check = await Host.Runs.CheckAsync(AgentId);
         Assert.True(check.RunId is not null, $"monitoring started no run: {check.Decision.Outcome}: {check.Decision.Reason}");
-        return await Host.Runs.WatchAsync(check.RunId, onApproval: async run =>
+        // The replayer plays the callers and annotators while the run goes: it labels the queue and sends the trial's traffic.
+        using var stop = new CancellationTokenSource();
+        var users = Replayer.AccompanyAsync(AgentId, check.RunId, Host.Runs, TimeSpan.FromMilliseconds(100), stop.Token);
+        try
         {
-            if (whileWaiting is not null) await whileWaiting();
-            await Host.ApproveAsync(run.RunId, new ApprovalDecision(approve, "test", null));
-        }).WaitAsync(TimeSpan.FromMinutes(4));
+            return await Host.Runs.WatchAsync(check.RunId, onApproval: async run =>
+            {
+                if (whileWaiting is not null) await whileWaiting();
+                await Host.ApproveAsync(run.RunId, new ApprovalDecision(approve, "test", null));
+            }).WaitAsync(TimeSpan.FromMinutes(4));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try { await users; } catch (OperationCanceledException) { }
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -55,6 +55,8 @@ public static class ManifestFiles
         manifest["trigger"]!["minimumEvidence"] = 100;
         manifest["deployment"]!["candidateShare"] = 0.3;
         manifest["deployment"]!["minimumSamples"] = 30;
+        manifest["deployment"]!["checkEvery"] = "00:00:01";
+        manifest["deployment"]!["maxDuration"] = "00:10:00";
     }
 
     /// <summary>Embeddings depend only on the text: one cache for every test run keeps them cheap.</summary>

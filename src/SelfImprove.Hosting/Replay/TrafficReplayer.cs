@@ -111,38 +111,30 @@ public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, F
 }
 
 /// <summary>
-/// <c>serve --replay</c>: a demo server whose agents get their recorded traffic. Once an agent serves, its stream's past
-/// is sent; from then on, whenever a run of the agent waits for labels the simulated annotator answers, and when its
-/// trial starts the trial window is sent.
+/// <c>serve --replay</c>: a demo server's callers and annotators. The server replays each agent's recorded past before it
+/// listens (<see cref="TrafficReplayer.ReplayHistoryAsync"/>); from then on, whenever a run of an agent waits for labels
+/// the simulated annotator answers its queue, and when the run's trial starts the trial window is sent.
 /// </summary>
-public sealed class ReplayService(TrafficReplayer replayer, AgentCatalog agents, RunClient runs, Core.Ports.IModelRegistry registry,
+public sealed class ReplayService(TrafficReplayer replayer, AgentCatalog agents, RunClient runs,
     Microsoft.Extensions.Logging.ILogger<ReplayService> logger) : Microsoft.Extensions.Hosting.BackgroundService
 {
-    /// <summary>How often it looks at the agents and their runs.</summary>
+    /// <summary>How often it looks at the agents' runs.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var replayed = new HashSet<string>(StringComparer.Ordinal);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 foreach (var agentId in agents.AgentIds)
                 {
-                    if (!replayed.Contains(agentId) && await registry.GetServingAsync(agentId, stoppingToken) is not null)
-                    {
-                        var sent = await replayer.ReplayHistoryAsync(agentId, stoppingToken);
-                        replayed.Add(agentId);
-                        logger.LogInformation("Replayed {Requests} recorded requests and {Feedback} feedback items of {AgentId}.", sent.Requests, sent.Feedback, agentId);
-                    }
-                    if (!replayed.Contains(agentId) || await runs.RunningAsync(agentId, stoppingToken) is not { } runId) continue;
+                    if (await runs.RunningAsync(agentId, stoppingToken) is not { } runId) continue;
                     if (await runs.GetAsync(runId, stoppingToken) is { WaitingForLabels: true }) await replayer.AnswerQueueAsync(agentId, runs, stoppingToken);
-                    if (await replayer.TrialRunningAsync(agentId, runId, stoppingToken))
-                    {
-                        var sent = await replayer.ReplayTrialAsync(agentId, stoppingToken);
-                        if (sent.Requests > 0) logger.LogInformation("Replayed the trial window of {AgentId}: {Requests} requests, {Feedback} feedback items.", agentId, sent.Requests, sent.Feedback);
-                    }
+                    if (!await replayer.TrialRunningAsync(agentId, runId, stoppingToken)) continue;
+                    var sent = await replayer.ReplayTrialAsync(agentId, stoppingToken);
+                    if (sent.Requests > 0)
+                        logger.LogInformation("Replayed the trial window of {AgentId}: {Requests} requests, {Feedback} feedback items.", agentId, sent.Requests, sent.Feedback);
                 }
                 await Task.Delay(Poll, stoppingToken);
             }

@@ -23,12 +23,15 @@ public sealed class EvaluationStep(LoopContext loop) : IEvaluationStep
         var candidate = await loop.Models.LoadAsync(agentId, candidateVersionId, cancellationToken);
         var sample = entry.Manifest.Monitoring.SampleSize;
 
-        var feedback = ModelEvaluator.Evaluate(candidate, await loop.Feedback.RecentLabelledAsync(agentId, sample, cancellationToken), cancellationToken).Overall;
+        var labelled = await loop.Feedback.RecentLabelledAsync(agentId, sample, cancellationToken);
         var validation = ModelEvaluator.Evaluate(candidate, entry.Data.Validation.Take(sample).ToArray(), cancellationToken).Overall;
+        // An agent no caller has given labelled feedback yet is judged on its validation set alone.
+        var feedback = labelled.Count > 0 ? ModelEvaluator.Evaluate(candidate, labelled, cancellationToken).Overall : validation;
         var (value, validationValue) = (feedback.Metric(goal.Metric), validation.Metric(goal.Metric));
         var metTarget = value >= goal.Target;
         var keptOld = validationValue >= goal.AcceptableRange.Min;
-        var verdict = $"{goal.Metric.ToWire()} {value:0.000} on {feedback.Count} recent feedback items (target {goal.Target:0.00}), " +
+        var on = labelled.Count > 0 ? $"{feedback.Count} recent feedback items" : "validation (no labelled feedback yet)";
+        var verdict = $"{goal.Metric.ToWire()} {value:0.000} on {on} (target {goal.Target:0.00}), " +
                       $"{validationValue:0.000} on validation (minimum {goal.AcceptableRange.Min:0.00})" +
                       (metTarget && keptOld ? ": goal met" : metTarget ? ": forgets the old traffic" : ": below target");
 
