@@ -12,6 +12,7 @@ public static class ApiRoutes
     public const string Predict = "agents/{agentId}/predict";
     public const string Versions = "agents/{agentId}/versions";
     public const string Rollback = "agents/{agentId}/rollback";
+    public const string Subject = "agents/{agentId}/subjects/{subject}";
     public const string Run = "runs/{runId}";
     public const string Terminate = "runs/{runId}/terminate";
     public const string Event = "runs/{runId}/events/{eventName}";

@@ -51,9 +51,16 @@ public static class ServeCommand
             Description = "On SIGTERM or Ctrl+C: how long the server may take to stop (finish requests, hand back work) before it exits anyway with code 1.",
             DefaultValueFactory = _ => "30s",
         };
+        var trafficFlush = new Option<string>("--traffic-flush-every")
+        {
+            Description = "How often answers kept in the traffic log are written: a killed server loses at most this window of answers.",
+            DefaultValueFactory = _ => "1s",
+        };
+        var noTrafficLog = new Option<bool>("--no-traffic-log") { Description = "Keep no traffic log (to measure its cost); feedback by request id then finds nothing." };
         var command = new Command("serve", "Serve the HTTP API and run improvement loops on a durable backend.")
         {
             backend, urls, publicUrl, agents, store, cache, key, keyFile, dev, monitorEvery, hub, workerId, redelivery, rateLimit, rateWindow, stopTimeout,
+            trafficFlush, noTrafficLog,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -78,6 +85,8 @@ public static class ServeCommand
                     AnonymousRateLimit = parse.GetValue(rateLimit),
                     AnonymousRateWindow = Durations.Parse(parse.GetValue(rateWindow)!, "--approval-rate-window"),
                     StopTimeout = Durations.Parse(parse.GetValue(stopTimeout)!, "--stop-timeout"),
+                    TrafficFlushEvery = Durations.Parse(parse.GetValue(trafficFlush)!, "--traffic-flush-every"),
+                    TrafficLog = !parse.GetValue(noTrafficLog),
                 };
             }
             catch (ArgumentException e)

@@ -155,6 +155,9 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             .WithMessage("must be a share of the recorded stream strictly between 0 and 1 (the end that the A/B trial replays); got {PropertyValue}.");
         RuleFor(m => m.Deployment.MinimumSamples).InclusiveBetween(1, ManifestLimits.MaxRequests).WithMessage(PositiveUpTo(ManifestLimits.MaxRequests));
         RuleFor(m => m.Deployment.PromotionRule).IsInEnum().WithMessage(OneOf<PromotionRule>());
+
+        RuleFor(m => m.Traffic.Retention).InclusiveBetween(ManifestLimits.MinRetention, ManifestLimits.MaxRetention)
+            .WithMessage($"must be at least an hour (\"{ManifestLimits.MinRetention:c}\") and at most {ManifestLimits.MaxRetention.TotalDays:0} days (\"{ManifestLimits.MaxRetention:c}\"); got {{PropertyValue}}.");
     }
 
     private const string Fraction = "must be a fraction between 0 and 1; got {PropertyValue}.";
