@@ -4,6 +4,7 @@ using SelfImprove.Agents.Offline;
 using SelfImprove.Core;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Planning;
+using SelfImprove.Core.Privacy;
 using SelfImprove.Core.Runs;
 
 namespace SelfImprove.Agents.Llm;

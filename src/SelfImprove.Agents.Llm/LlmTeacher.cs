@@ -3,6 +3,7 @@ using FluentValidation;
 using Microsoft.Extensions.AI;
 using SelfImprove.Core.Datasets;
 using SelfImprove.Core.Planning;
+using SelfImprove.Core.Privacy;
 using SelfImprove.Core.Runs;
 
 namespace SelfImprove.Agents.Llm;

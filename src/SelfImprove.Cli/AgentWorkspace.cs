@@ -25,6 +25,7 @@ public sealed class AgentWorkspace : IDisposable
                 o.Agents = [loaded];
                 o.StoreDirectory = storeDirectory;
             })
+            .AddServingPath()
             .BuildServiceProvider();
     }
 
@@ -34,6 +35,12 @@ public sealed class AgentWorkspace : IDisposable
     public IModelRegistry Registry => services.GetRequiredService<IModelRegistry>();
     public ModelLoader Models => services.GetRequiredService<ModelLoader>();
     public InitialVersions InitialVersions => services.GetRequiredService<InitialVersions>();
+
+    /// <summary>The serving path: answers as <c>serve</c> gives them, kept in the traffic log.</summary>
+    public ServingRouter Router => services.GetRequiredService<ServingRouter>();
+
+    /// <summary>The agent's traffic log (flush it before the command ends).</summary>
+    public TrafficLog Traffic => services.GetRequiredService<TrafficLog>();
 
     /// <summary>The container's services (tests check what the model commands build).</summary>
     public IServiceProvider Services => services;

@@ -58,6 +58,11 @@ public sealed class HttpApiFunctions(ImprovementApi api)
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Predict)] HttpRequest request, string agentId) =>
         new ResultAction(await api.PredictAsync(request, agentId));
 
+    [Function("EraseSubject")]
+    public async Task<IActionResult> EraseSubject(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = ApiRoutes.Subject)] HttpRequest request, string agentId, string subject) =>
+        new ResultAction(await api.EraseSubjectAsync(request, agentId, subject));
+
     [Function("Versions")]
     public async Task<IActionResult> Versions(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Versions)] HttpRequest request, string agentId) =>

@@ -14,6 +14,7 @@ public static class ApiRoutes
     public const string Rollback = "agents/{agentId}/rollback";
     public const string Labelling = "agents/{agentId}/labelling";
     public const string LabellingItem = "agents/{agentId}/labelling/{itemId}";
+    public const string Subject = "agents/{agentId}/subjects/{subject}";
     public const string Run = "runs/{runId}";
     public const string Terminate = "runs/{runId}/terminate";
     public const string Event = "runs/{runId}/events/{eventName}";

@@ -88,6 +88,8 @@ public sealed class SelfImproveServer : IAsyncDisposable
             loop.EmbeddingCacheDirectory = options.EmbeddingCacheDirectory;
             loop.ArtifactStore = store;
             loop.PublicBaseUrl = publicAddress;
+            loop.Traffic.Enabled = options.TrafficLog;
+            loop.Traffic.FlushInterval = options.TrafficFlushEvery;
         }, services =>
         {
             services.AddSelfImproveApi();

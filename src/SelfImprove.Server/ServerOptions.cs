@@ -84,6 +84,15 @@ public sealed class ServerOptions
     /// </summary>
     public bool Replay { get; init; }
 
+    /// <summary>
+    /// Whether every answer is kept in the traffic log (<c>--no-traffic-log</c> turns it off, to measure what it costs;
+    /// feedback by request id then finds nothing).
+    /// </summary>
+    public bool TrafficLog { get; init; } = true;
+
+    /// <summary>How often the traffic log writes buffered answers (<c>--traffic-flush-every</c>, 10 ms to 5 minutes): the flush window.</summary>
+    public TimeSpan TrafficFlushEvery { get; init; } = new Steps.TrafficLogOptions().FlushInterval;
+
     public Uri ListenUri => new(Urls.Split(';')[0]);
 
     public Uri PublicBaseAddress => new((PublicUrl ?? ListenUri.GetLeftPart(UriPartial.Authority)).TrimEnd('/') + "/");
@@ -127,6 +136,8 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             problems.Add($"--approval-rate-limit: {options.AnonymousRateLimit} is not a number of requests from 1 to 100000 per window.");
         if (options.AnonymousRateWindow < TimeSpan.FromSeconds(1) || options.AnonymousRateWindow > TimeSpan.FromHours(1))
             problems.Add($"--approval-rate-window: {options.AnonymousRateWindow} is not between 1s and 1h.");
+        if (options.TrafficFlushEvery < TimeSpan.FromMilliseconds(10) || options.TrafficFlushEvery > TimeSpan.FromMinutes(5))
+            problems.Add($"--traffic-flush-every: {options.TrafficFlushEvery} is not between 10ms and 5m.");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

@@ -127,6 +127,32 @@ public static class StoreLayout
     /// <summary>Lists the agent's feedback items (<see cref="Feedback"/>), oldest first.</summary>
     public static string FeedbackPrefix(string agentId) => $"agents/{agentId}/feedback/";
 
+    /// <summary>
+    /// Marks a feedback id as used: JSON <c>{ name }</c>, the name of the <see cref="Feedback"/> item it was stored as. Written by
+    /// <c>FeedbackLog</c>; create-once, before the item. Replay key: (agent, feedback id): a repeated feedback id is stored once.
+    /// </summary>
+    public static string FeedbackId(string agentId, string feedbackId) => $"agents/{agentId}/feedback-ids/{feedbackId}.json";
+
+    // ----- agents/{agentId}/traffic/: the traffic log -----
+
+    /// <summary>Lists the agent's whole traffic log (<see cref="TrafficBatch"/>).</summary>
+    public static string TrafficPrefix(string agentId) => $"agents/{agentId}/traffic/";
+
+    /// <summary>Lists one UTC day of the agent's traffic log.</summary>
+    public static string TrafficDayPrefix(string agentId, DateTimeOffset day) => $"{TrafficPrefix(agentId)}{day.UtcDateTime:yyyy-MM-dd}/";
+
+    /// <summary>Lists one UTC hour of the agent's traffic log: the partition a request of that hour is in.</summary>
+    public static string TrafficHourPrefix(string agentId, DateTimeOffset hour) => $"{TrafficDayPrefix(agentId, hour)}{hour.UtcDateTime:HH}/";
+
+    /// <summary>
+    /// One flush of one process's buffered answers of one UTC hour: JSON Lines of <c>LoggedRequest</c>; <paramref name="first"/> and
+    /// <paramref name="last"/> are the earliest and latest arrival in it, so a lookup by request id reads only the batches
+    /// that can hold it. Written by <c>TrafficLog</c>; created once (a retried flush of the same batch finds it); rewritten only
+    /// to erase a subject, deleted by the retention purge. Replay key: (writer, batch).
+    /// </summary>
+    public static string TrafficBatch(string agentId, DateTimeOffset first, DateTimeOffset last, string writer, long batch) =>
+        $"{TrafficHourPrefix(agentId, first)}{first.UtcDateTime:yyyyMMdd'T'HHmmssfffffff}-{last.UtcDateTime:yyyyMMdd'T'HHmmssfffffff}-{writer}-{batch:D6}.jsonl";
+
     // ----- agents/{agentId}/: model versions -----
 
     /// <summary>Lists every blob of every model version of the agent.</summary>
@@ -280,6 +306,14 @@ public static class StoreLayout
             "One piece of production feedback: `FeedbackItem`; names sort by arrival (UTC, 100 ns).",
             "FeedbackLog", WriteMode.Append,
             "none: each item gets a new name (time and a fresh id); a retried request adds another item"),
+        new("agents/{agentId}/feedback-ids/{feedbackId}.json",
+            "Marks a client's feedback id as used: JSON `{ name }`, the feedback item it was stored as.",
+            "FeedbackLog (before the item)", WriteMode.CreateOnce,
+            "(agent, feedback id): a repeated feedback id stores nothing and answers with the item stored first"),
+        new("agents/{agentId}/traffic/{day:yyyy-MM-dd}/{hour:HH}/{first:yyyyMMdd'T'HHmmssfffffff}-{last:yyyyMMdd'T'HHmmssfffffff}-{writer}-{batch:D6}.jsonl",
+            "One flush of one process's answers of one UTC hour (the partition): JSON Lines of `LoggedRequest`, one answer a line; `{first}` and `{last}` are the earliest and latest arrival in it.",
+            "TrafficLog (rewritten only to erase a subject; deleted by the retention purge)", WriteMode.CreateOnce,
+            "(writer, batch): a retried flush of the same batch finds it written"),
         new("agents/{agentId}/versions/{versionId}/model.onnx",
             "A model version's ONNX model (bytes); written first, as the claim on the version id.",
             "ArtifactModelRegistry", WriteMode.CreateOnce,

@@ -51,7 +51,7 @@ public sealed class FunctionAppTests
         await using var app = await FunctionsHost.StartAsync();
         var predictPath = $"/api/agents/{FunctionsHost.AgentId}/predict";
 
-        var (status, problem, _) = await FunctionsHost.CallAsync(r => app.Http.Predict(r, FunctionsHost.AgentId), predictPath, new { text = new string('x', 70 * 1024) });
+        var (status, problem, _) = await FunctionsHost.CallAsync(r => app.Http.Predict(r, FunctionsHost.AgentId), predictPath, new { text = new string('x', (int)BodyLimit.Predict.MaxBytes + 1024) });
         Assert.Equal(413, status);
         Assert.Equal(BodyLimit.Predict.MaxBytes, problem!["maxBodyBytes"]!.GetValue<long>());
         var (unknownRun, refused, _) = await FunctionsHost.CallAsync(r => app.Http.ApproveRun(r, $"{FunctionsHost.AgentId}-9", app.Client),

@@ -30,6 +30,10 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.LabellingAnswer), StoreLayout.LabellingAnswer("a", "r1"), new() { ["agentId"] = "a", ["requestId"] = "r1" }),
         (nameof(StoreLayout.Trial), StoreLayout.Trial("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.Feedback), StoreLayout.Feedback("a", ReceivedAt, "f00d"), new() { ["agentId"] = "a", ["receivedAt"] = ReceivedAt.UtcDateTime, ["itemId"] = "f00d" }),
+        (nameof(StoreLayout.FeedbackId), StoreLayout.FeedbackId("a", "fb-1"), new() { ["agentId"] = "a", ["feedbackId"] = "fb-1" }),
+        (nameof(StoreLayout.TrafficBatch), StoreLayout.TrafficBatch("a", ReceivedAt, ReceivedAt.AddSeconds(1), "beef0001", 7),
+            new() { ["agentId"] = "a", ["day"] = ReceivedAt.UtcDateTime, ["hour"] = ReceivedAt.UtcDateTime, ["first"] = ReceivedAt.UtcDateTime,
+                    ["last"] = ReceivedAt.AddSeconds(1).UtcDateTime, ["writer"] = "beef0001", ["batch"] = 7L }),
         (nameof(StoreLayout.ModelOnnx), StoreLayout.ModelOnnx("a", "v5"), new() { ["agentId"] = "a", ["versionId"] = "v5" }),
         (nameof(StoreLayout.TrainerState), StoreLayout.TrainerState("a", "v5"), new() { ["agentId"] = "a", ["versionId"] = "v5" }),
         (nameof(StoreLayout.VersionRecord), StoreLayout.VersionRecord("a", "v5"), new() { ["agentId"] = "a", ["versionId"] = "v5" }),
@@ -57,6 +61,10 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.LabellingItemsPrefix), StoreLayout.LabellingItemsPrefix("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.LabellingAnswersPrefix), StoreLayout.LabellingAnswersPrefix("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.VersionsPrefix), StoreLayout.VersionsPrefix("a"), new() { ["agentId"] = "a" }),
+        (nameof(StoreLayout.TrafficPrefix), StoreLayout.TrafficPrefix("a"), new() { ["agentId"] = "a" }),
+        (nameof(StoreLayout.TrafficDayPrefix), StoreLayout.TrafficDayPrefix("a", ReceivedAt), new() { ["agentId"] = "a", ["day"] = ReceivedAt.UtcDateTime }),
+        (nameof(StoreLayout.TrafficHourPrefix), StoreLayout.TrafficHourPrefix("a", ReceivedAt),
+            new() { ["agentId"] = "a", ["day"] = ReceivedAt.UtcDateTime, ["hour"] = ReceivedAt.UtcDateTime }),
         (nameof(StoreLayout.TeacherBatchesPrefix), StoreLayout.TeacherBatchesPrefix("a-1", 2), new() { ["runId"] = "a-1", ["attempt"] = 2 }),
         (nameof(StoreLayout.DemonstrationsPrefix), StoreLayout.DemonstrationsPrefix("a-1", 2), new() { ["runId"] = "a-1", ["attempt"] = 2 }),
         (nameof(StoreLayout.UsagePrefix), StoreLayout.UsagePrefix("a-1"), new() { ["runId"] = "a-1" }),
@@ -129,6 +137,12 @@ public sealed partial class StoreLayoutTests
         Assert.Equal("agents/a/trial.json", StoreLayout.Trial("a"));
         Assert.Equal("agents/a/feedback/", StoreLayout.FeedbackPrefix("a"));
         Assert.Equal("agents/a/feedback/20240506T0508091234567-f00d.json", StoreLayout.Feedback("a", ReceivedAt, "f00d"));
+        Assert.Equal("agents/a/feedback-ids/fb-1.json", StoreLayout.FeedbackId("a", "fb-1"));
+        Assert.Equal("agents/a/traffic/", StoreLayout.TrafficPrefix("a"));
+        Assert.Equal("agents/a/traffic/2024-05-06/", StoreLayout.TrafficDayPrefix("a", ReceivedAt));
+        Assert.Equal("agents/a/traffic/2024-05-06/05/", StoreLayout.TrafficHourPrefix("a", ReceivedAt));
+        Assert.Equal("agents/a/traffic/2024-05-06/05/20240506T0508091234567-20240506T0508101234567-beef0001-000007.jsonl",
+            StoreLayout.TrafficBatch("a", ReceivedAt, ReceivedAt.AddSeconds(1), "beef0001", 7));
         Assert.Equal("agents/a/versions/", StoreLayout.VersionsPrefix("a"));
         Assert.Equal("agents/a/versions/v5/model.onnx", StoreLayout.ModelOnnx("a", "v5"));
         Assert.Equal("agents/a/versions/v5/trainer-state.zip", StoreLayout.TrainerState("a", "v5"));

@@ -25,11 +25,13 @@ public sealed record BodyLimit(string Route, long MaxBytes, string Carries) : IR
     /// <summary>Up to 500 samples of at most 1,000 characters of text each.</summary>
     public static readonly BodyLimit Demonstrations = new(ApiRoutes.Demonstrations, 1024 * 1024, "{ \"by\", \"samples\": [{ \"text\", \"label\" }] } (500 samples at most)");
 
-    /// <summary><c>{ "text", "predicted", "label", "thumbsUp" }</c>.</summary>
-    public static readonly BodyLimit Feedback = new(ApiRoutes.Feedback, 64 * 1024, "{ \"text\", \"predicted\", \"label\", \"thumbsUp\" }");
+    /// <summary><c>{ "requestId", "label", "thumbsUp", "feedbackId" }</c> or <c>{ "text", "predicted", "label", "thumbsUp", "feedbackId" }</c>.</summary>
+    public static readonly BodyLimit Feedback = new(ApiRoutes.Feedback, 64 * 1024,
+        "{ \"requestId\", \"label\", \"thumbsUp\", \"feedbackId\" } or { \"text\", \"predicted\", \"label\", \"thumbsUp\", \"feedbackId\" }");
 
-    /// <summary><c>{ "text" }</c> (at most 1,000 characters).</summary>
-    public static readonly BodyLimit Predict = new(ApiRoutes.Predict, 64 * 1024, "{ \"text\" }");
+    /// <summary><c>{ "text", "subject" }</c>, or up to 100 of them as <c>{ "inputs": [...] }</c> (texts of at most 1,000 characters).</summary>
+    public static readonly BodyLimit Predict = new(ApiRoutes.Predict, 512 * 1024,
+        "{ \"text\", \"subject\" } or { \"inputs\": [{ \"text\", \"subject\" }] } (100 inputs at most)");
 
     /// <summary><c>{ "label", "by" }</c>: one person's label for one queued request.</summary>
     public static readonly BodyLimit Label = new(ApiRoutes.LabellingItem, 4 * 1024, "{ \"label\", \"by\" }");

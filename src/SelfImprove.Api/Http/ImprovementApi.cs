@@ -17,8 +17,15 @@ namespace SelfImprove.Api.Http;
 /// translate between HTTP and the run client: bodies in, problems and payloads out, nothing else.
 /// </summary>
 public sealed partial class ImprovementApi(
-    AgentCatalog agents, RunClientFactory runs, ServingRouter router, FeedbackLog feedback, IModelRegistry registry, IOptions<LoopOptions> loop)
+    AgentCatalog agents, RunClientFactory runs, ServingRouter router, FeedbackLog feedback, IModelRegistry registry, IOptions<LoopOptions> loop,
+    IEnumerable<ISubjectData> subjectData)
 {
+    /// <summary>Most inputs one batch predict takes.</summary>
+    public const int MaxPredictInputs = 100;
+
+    /// <summary>Longest subject key, in characters.</summary>
+    public const int MaxSubjectLength = 256;
+
     /// <summary>
     /// Links in responses (<c>Location</c>, the check-status body) start at the configured public URL
     /// (<see cref="LoopOptions.PublicBaseUrl"/>: <c>--public-url</c> or the listening URL on <c>serve</c>, the app's
@@ -148,6 +155,12 @@ public sealed partial class ImprovementApi(
         };
     }
 
+    /// <summary>
+    /// Feedback on an answer: by request id (<c>{ "requestId", "label"?, "thumbsUp"?, "feedbackId"? }</c>: the text and the
+    /// answer come from the traffic log; 404 for an id the log does not hold), or repeating the text and the prediction
+    /// (<c>{ "text", "predicted", "label"?, "thumbsUp"?, "feedbackId"? }</c>). 201 with the stored item; 200 with the item stored
+    /// first when the feedback id was used before.
+    /// </summary>
     public async Task<IResult> FeedbackAsync(HttpRequest request, string agentId)
     {
         if (!agents.Contains(agentId)) return UnknownAgent(request, agentId, agents.AgentIds);
@@ -155,34 +168,97 @@ public sealed partial class ImprovementApi(
         if (problem is not null) return problem;
         var labels = agents.Get(agentId).Manifest.LabelNames.ToHashSet(StringComparer.Ordinal);
         var errors = new Dictionary<string, string[]>();
-        if (body is null) errors["$"] = ["send a JSON object: { \"text\", \"predicted\", \"label\"?, \"thumbsUp\"? }."];
+        if (body is null) errors["$"] = ["send a JSON object: { \"requestId\", \"label\"?, \"thumbsUp\"?, \"feedbackId\"? } or { \"text\", \"predicted\", \"label\"?, \"thumbsUp\"? }."];
+        else if (body.RequestId is not null)
+        {
+            if (!Core.Traffic.RequestIds.TryParseTime(body.RequestId, out _))
+                errors["$.requestId"] = [$"'{Shorten(body.RequestId)}' is not a request id: send the requestId a predict answer returned (e.g. '20250131T1200001234567-3f9a2c1b0000002a')."];
+            if (body.Text is not null) errors["$.text"] = ["not with requestId: the text comes from the traffic log."];
+            if (body.Predicted is not null) errors["$.predicted"] = ["not with requestId: the answer comes from the traffic log."];
+            if (body.Label is null && body.ThumbsUp is null) errors["$"] = ["give label (the right intent) or thumbsUp (whether the answer was right)."];
+        }
         else
         {
             CheckText(errors, "$.text", body.Text);
-            if (string.IsNullOrWhiteSpace(body.Predicted)) errors["$.predicted"] = ["required: the intent the agent answered with."];
+            if (string.IsNullOrWhiteSpace(body.Predicted)) errors["$.predicted"] = ["required without requestId: the intent the agent answered with (or send the requestId of the answer)."];
             else if (!labels.Contains(body.Predicted)) errors["$.predicted"] = [$"'{body.Predicted}' is not an intent of '{agentId}'."];
-            if (body.Label is not null && !labels.Contains(body.Label)) errors["$.label"] = [$"'{body.Label}' is not an intent of '{agentId}'; omit it if unknown."];
         }
+        if (body?.Label is not null && !labels.Contains(body.Label)) errors["$.label"] = [$"'{body.Label}' is not an intent of '{agentId}'; omit it if unknown."];
+        if (body?.FeedbackId is not null && !FeedbackIdPattern().IsMatch(body.FeedbackId))
+            errors["$.feedbackId"] = ["1–128 letters, digits, '.', '_' or '-', starting with a letter or digit (e.g. a UUID)."];
         if (errors.Count > 0) return Invalid(request, errors);
 
-        var item = await feedback.AppendAsync(agentId, body!.Text!, body.Predicted!, body.Label, body.ThumbsUp);
-        return TypedResults.Created((string?)null, new FeedbackAccepted(item.Id, agentId, item.ReceivedAt, item.KnownLabel));
+        var result = body!.RequestId is { } requestId
+            ? await feedback.AppendForRequestAsync(agentId, requestId, body.Label, body.ThumbsUp, body.FeedbackId, request.HttpContext.RequestAborted)
+            : await feedback.AppendAsync(agentId, body.Text!, body.Predicted!, body.Label, body.ThumbsUp, body.FeedbackId, request.HttpContext.RequestAborted);
+        if (result.Outcome is FeedbackOutcome.UnknownRequest)
+            return Problem(request, StatusCodes.Status404NotFound, "Unknown request id",
+                $"Agent '{agentId}' logged no answer with request id '{body.RequestId}': send the requestId its predict answer returned " +
+                "(answers are kept for the agent's traffic.retention; an erased subject's answers are gone).",
+                new Dictionary<string, object?> { ["requestId"] = body.RequestId });
+        var item = result.Item!;
+        var accepted = new FeedbackAccepted(item.Id, agentId, item.ReceivedAt, item.KnownLabel, item.RequestId, item.Text, item.Predicted, item.VersionId, item.Arm);
+        return result.Outcome is FeedbackOutcome.Repeated ? TypedResults.Ok(accepted) : TypedResults.Created((string?)null, accepted);
     }
 
+    /// <summary>
+    /// Answers <c>{ "text", "subject"? }</c> with one prediction, or <c>{ "inputs": [ { "text", "subject"? } ] }</c> (at most
+    /// <see cref="MaxPredictInputs"/>) with <c>{ "results": [...] }</c> in input order; every answer has a request id and is logged.
+    /// </summary>
     public async Task<IResult> PredictAsync(HttpRequest request, string agentId)
     {
         if (!agents.Contains(agentId)) return UnknownAgent(request, agentId, agents.AgentIds);
         var (body, problem) = await ReadBodyAsync<PredictBody>(request, BodyLimit.Predict);
         if (problem is not null) return problem;
         var errors = new Dictionary<string, string[]>();
-        CheckText(errors, "$.text", body?.Text);
+        if (body?.Inputs is { } inputs)
+        {
+            if (body.Text is not null) errors["$.text"] = ["not with inputs: send one request as { \"text\" } or many as { \"inputs\": [...] }."];
+            if (body.Subject is not null) errors["$.subject"] = ["not with inputs: give each input its own subject."];
+            if (inputs.Count is 0 or > MaxPredictInputs) errors["$.inputs"] = [$"send 1 to {MaxPredictInputs} inputs; got {inputs.Count}."];
+            for (var i = 0; i < Math.Min(inputs.Count, MaxPredictInputs); i++)
+            {
+                if (inputs[i] is null) { errors[$"$.inputs[{i}]"] = ["expected an object { \"text\", \"subject\"? }."]; continue; }
+                CheckText(errors, $"$.inputs[{i}].text", inputs[i].Text);
+                CheckSubject(errors, $"$.inputs[{i}].subject", inputs[i].Subject);
+            }
+        }
+        else
+        {
+            CheckText(errors, "$.text", body?.Text);
+            CheckSubject(errors, "$.subject", body?.Subject);
+        }
         if (errors.Count > 0) return Invalid(request, errors);
         if (await registry.GetServingAsync(agentId) is null)
             return Problem(request, StatusCodes.Status409Conflict, "No serving version", $"Agent '{agentId}' has no model yet: train one ('selfimprove train').");
 
-        var answer = await router.PredictAsync(agentId, body!.Text!.Trim());
-        var p = answer.Prediction;
-        return TypedResults.Ok(new PredictionPayload(p.Intent, p.Probability, p.Margin, p.RunnerUp, answer.Action, answer.VersionId));
+        var batch = body!.Inputs is { } many
+            ? many.Select(i => new PredictInput(i.Text!.Trim(), i.Subject)).ToArray()
+            : [new PredictInput(body.Text!.Trim(), body.Subject)];
+        var answers = await router.PredictAsync(agentId, batch, request.HttpContext.RequestAborted);
+        var results = answers.Select(a => new PredictionPayload(
+            a.RequestId, a.Prediction.Intent, a.Prediction.Probability, a.Prediction.Margin, a.Prediction.RunnerUp, a.Action, a.VersionId, a.Arm)).ToArray();
+        return body.Inputs is null ? TypedResults.Ok(results[0]) : TypedResults.Ok(new BatchPredictionPayload(results));
+    }
+
+    /// <summary>
+    /// Erases everything kept about one subject of the agent: its logged answers, its feedback, and whatever else is
+    /// registered as <see cref="ISubjectData"/> (e.g. labelling-queue items). 200 with the count erased per store.
+    /// </summary>
+    public async Task<IResult> EraseSubjectAsync(HttpRequest request, string agentId, string subject)
+    {
+        if (!agents.Contains(agentId)) return UnknownAgent(request, agentId, agents.AgentIds);
+        var errors = new Dictionary<string, string[]>();
+        CheckSubject(errors, "subject", subject);
+        if (errors.Count > 0)
+            return Problem(request, StatusCodes.Status400BadRequest, "Invalid subject", $"The subject in the path {errors["subject"][0]}");
+        var erased = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var store in subjectData)
+        {
+            var name = store.GetType().Name;
+            erased[name] = erased.GetValueOrDefault(name) + await store.EraseSubjectAsync(agentId, subject, request.HttpContext.RequestAborted);
+        }
+        return TypedResults.Ok(new SubjectErased(agentId, subject, erased));
     }
 
     public async Task<IResult> VersionsAsync(HttpRequest request, string agentId)
@@ -247,6 +323,18 @@ public sealed partial class ImprovementApi(
         else if (text.Trim().Length > Core.Planning.SampleCurator.MaxTextLength) errors[path] = [$"at most {Core.Planning.SampleCurator.MaxTextLength} characters."];
     }
 
+    private static void CheckSubject(Dictionary<string, string[]> errors, string path, string? subject)
+    {
+        if (subject is null) return;
+        if (subject.Length is 0 or > MaxSubjectLength || subject.Any(char.IsControl) || string.IsNullOrWhiteSpace(subject))
+            errors[path] = [$"must be 1–{MaxSubjectLength} characters without control characters (the caller's key of the person or session)."];
+    }
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex EventName();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+    private static partial Regex FeedbackIdPattern();
 }

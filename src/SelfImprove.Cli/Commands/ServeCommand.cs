@@ -55,9 +55,16 @@ public static class ServeCommand
         {
             Description = "A demo server: play each agent's recorded production stream as its traffic and feedback, and answer its labelling queue from the recorded labels.",
         };
+        var trafficFlush = new Option<string>("--traffic-flush-every")
+        {
+            Description = "How often answers kept in the traffic log are written: a killed server loses at most this window of answers.",
+            DefaultValueFactory = _ => "1s",
+        };
+        var noTrafficLog = new Option<bool>("--no-traffic-log") { Description = "Keep no traffic log (to measure its cost); feedback by request id then finds nothing." };
         var command = new Command("serve", "Serve the HTTP API and run improvement loops on a durable backend.")
         {
-            backend, urls, publicUrl, agents, store, cache, key, keyFile, dev, monitorEvery, hub, workerId, redelivery, rateLimit, rateWindow, stopTimeout, replay,
+            backend, urls, publicUrl, agents, store, cache, key, keyFile, dev, monitorEvery, hub, workerId, redelivery, rateLimit, rateWindow, stopTimeout,
+            trafficFlush, noTrafficLog, replay,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -83,6 +90,8 @@ public static class ServeCommand
                     AnonymousRateWindow = Durations.Parse(parse.GetValue(rateWindow)!, "--approval-rate-window"),
                     StopTimeout = Durations.Parse(parse.GetValue(stopTimeout)!, "--stop-timeout"),
                     Replay = parse.GetValue(replay),
+                    TrafficFlushEvery = Durations.Parse(parse.GetValue(trafficFlush)!, "--traffic-flush-every"),
+                    TrafficLog = !parse.GetValue(noTrafficLog),
                 };
             }
             catch (ArgumentException e)

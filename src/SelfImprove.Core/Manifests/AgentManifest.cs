@@ -28,6 +28,7 @@ public sealed record AgentManifest
     public AlignmentSpec Alignment { get; init; } = new();
     public ApprovalSpec Approval { get; init; } = new();
     public DeploymentSpec Deployment { get; init; } = new();
+    public TrafficSpec Traffic { get; init; } = new();
 
     /// <summary>The intent names in manifest order: the fixed class order of every model version.</summary>
     public IReadOnlyList<string> LabelNames => Labels.Select(l => l.Name).ToArray();
@@ -436,4 +437,17 @@ public sealed record DeploymentSpec
     /// <summary>How long the trial may last; a candidate without enough feedback by then is rolled back.</summary>
     public TimeSpan MaxDuration { get; init; } = TimeSpan.FromDays(1);
     public PromotionRule PromotionRule { get; init; } = PromotionRule.BeatServing;
+}
+
+/// <summary>What the traffic log keeps of every answer the agent gives, and for how long.</summary>
+public sealed record TrafficSpec
+{
+    /// <summary>
+    /// Replace e-mail addresses, phone and card numbers and IBANs in request text before it is logged (the answer is
+    /// computed on the text as sent). Default true; turn off only where the log may hold personal data.
+    /// </summary>
+    public bool Redact { get; init; } = true;
+
+    /// <summary>How long logged requests are kept; older hourly partitions are purged. 1 hour to 10 years; default 30 days.</summary>
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(30);
 }

@@ -165,6 +165,9 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         RuleFor(m => m.Deployment.MaxDuration)
             .Must((m, max) => m.Deployment.CheckEvery <= TimeSpan.Zero || max.Ticks / Math.Max(1, m.Deployment.CheckEvery.Ticks) <= ManifestLimits.MaxTrialChecks)
             .WithMessage(m => $"allows at most {ManifestLimits.MaxTrialChecks} checks of the trial (maxDuration / checkEvery); raise $.deployment.checkEvery or lower this; got {m.Deployment.MaxDuration} / {m.Deployment.CheckEvery}.");
+
+        RuleFor(m => m.Traffic.Retention).InclusiveBetween(ManifestLimits.MinRetention, ManifestLimits.MaxRetention)
+            .WithMessage($"must be at least an hour (\"{ManifestLimits.MinRetention:c}\") and at most {ManifestLimits.MaxRetention.TotalDays:0} days (\"{ManifestLimits.MaxRetention:c}\"); got {{PropertyValue}}.");
     }
 
     private const string Fraction = "must be a fraction between 0 and 1; got {PropertyValue}.";

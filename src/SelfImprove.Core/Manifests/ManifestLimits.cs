@@ -10,6 +10,12 @@ public static class ManifestLimits
     /// <summary>Longest duration (cooldown, approval and demonstration timeouts): 30 days.</summary>
     public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(30);
 
+    /// <summary>Shortest retention of the traffic log: an hour (one partition).</summary>
+    public static readonly TimeSpan MinRetention = TimeSpan.FromHours(1);
+
+    /// <summary>Longest retention of the traffic log: 3,650 days (about 10 years).</summary>
+    public static readonly TimeSpan MaxRetention = TimeSpan.FromDays(3650);
+
     /// <summary>Most intents in <c>labels</c>.</summary>
     public const int MaxLabels = 1_000;
 

@@ -36,8 +36,47 @@ public sealed class LoopOptions
     /// </summary>
     public TimeSpan ApprovalRedeliveryGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The traffic log: whether answers are kept, and how often they are written.</summary>
+    public TrafficLogOptions Traffic { get; set; } = new();
+
     /// <summary>The embedding cache folder in effect.</summary>
     public string CacheDirectory => EmbeddingCacheDirectory ?? Path.Combine(StoreDirectory, "cache", "embeddings");
+}
+
+/// <summary>
+/// The traffic log's settings (<see cref="TrafficLog"/>). The flush window — what a killed process can lose — is at most
+/// <see cref="FlushInterval"/> of answers plus those answered while one flush writes; a graceful stop loses nothing.
+/// </summary>
+public sealed class TrafficLogOptions
+{
+    /// <summary>Keep every answer (default). Off only to measure what the log costs: feedback by request id then finds nothing.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often buffered answers are written (default 1 s; 10 ms to 5 minutes): the flush window.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Write sooner when this many answers wait (default 2,000; 1 to 1,000,000).</summary>
+    public int FlushAtCount { get; set; } = 2_000;
+
+    /// <summary>
+    /// Most answers kept waiting while storage cannot be written (default 200,000, about 200 MB; at least
+    /// <see cref="FlushAtCount"/>); beyond it the oldest are dropped and counted, so memory stays bounded.
+    /// </summary>
+    public int MaxBuffered { get; set; } = 200_000;
+
+    /// <summary>How often the retention purge runs (default an hour; 1 s to a day).</summary>
+    public TimeSpan RetentionCheckEvery { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Each setting out of range, as "Name: problem".</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (FlushInterval < TimeSpan.FromMilliseconds(10) || FlushInterval > TimeSpan.FromMinutes(5))
+            yield return $"FlushInterval: '{FlushInterval}' must be between 10 ms and 5 minutes.";
+        if (FlushAtCount is < 1 or > 1_000_000) yield return $"FlushAtCount: {FlushAtCount} must be between 1 and 1000000.";
+        if (MaxBuffered < FlushAtCount || MaxBuffered > 10_000_000) yield return $"MaxBuffered: {MaxBuffered} must be at least FlushAtCount ({FlushAtCount}) and at most 10000000.";
+        if (RetentionCheckEvery < TimeSpan.FromSeconds(1) || RetentionCheckEvery > TimeSpan.FromDays(1))
+            yield return $"RetentionCheckEvery: '{RetentionCheckEvery}' must be between 1 s and a day.";
+    }
 }
 
 /// <summary>Checks <see cref="LoopOptions"/> at start-up: every problem named by its option.</summary>
@@ -52,6 +91,7 @@ public sealed class LoopOptionsValidator : IValidateOptions<LoopOptions>
             problems.Add($"PublicBaseUrl: '{options.PublicBaseUrl}' must be an absolute http(s) URL such as https://myapp.azurewebsites.net/.");
         if (options.ApprovalRedeliveryGrace < TimeSpan.Zero)
             problems.Add($"ApprovalRedeliveryGrace: '{options.ApprovalRedeliveryGrace}' must not be negative.");
+        problems.AddRange(options.Traffic.Problems().Select(p => $"Traffic.{p}"));
         var duplicates = options.Agents.GroupBy(a => a.Manifest.AgentId, StringComparer.Ordinal).Where(g => g.Count() > 1);
         foreach (var twice in duplicates)
             problems.Add($"Agents: two manifests declare agent '{twice.Key}': {string.Join(" and ", twice.Select(a => a.FilePath))}.");

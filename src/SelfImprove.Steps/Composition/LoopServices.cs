@@ -55,13 +55,16 @@ public static class LoopServices
     {
         services.AddModelServices(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoopOptions>, LlmAgentsValidator>());
-        services.AddSingleton<LoopContext>();
         services.AddSingleton<TrainingBatches>();
-        services.AddSingleton<ServingRouter>();
+        services.AddServingPath();
+        services.AddHostedService<TrafficFlusher>();
+        services.AddSingleton<TrafficRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrafficRetention>());
         services.AddSingleton<FeedbackLog>();
         services.AddSingleton<LabellingQueue>();
+        services.AddSingleton<ISubjectData>(sp => sp.GetRequiredService<TrafficLog>());
+        services.AddSingleton<ISubjectData>(sp => sp.GetRequiredService<FeedbackLog>());
 
-        services.AddSingleton<RunLedger>();
         services.AddSingleton<IRunLedger>(sp => sp.GetRequiredService<RunLedger>());
         services.AddSingleton<IUsageLedger, ArtifactUsageLedger>();
         services.AddSingleton(sp => new ManifestAgents(sp.GetRequiredService<IUsageLedger>(), Options(sp).Llm, sp.GetRequiredService<TimeProvider>()));
@@ -81,6 +84,20 @@ public static class LoopServices
         services.AddSingleton<ApprovalTokens>();
         services.TryAddSingleton<IApprovalNotifier, LogApprovalNotifier>();
         services.AddSingleton<IDeploymentStep, DeploymentStep>();
+        return services;
+    }
+
+    /// <summary>
+    /// The serving path on top of <see cref="AddModelServices"/>: the traffic log and the serving router (with the run
+    /// ledger it reads the trial's owner from). Hosts that run the loop get it from <see cref="AddSelfImproveLoop"/>, with the
+    /// background flusher; without it, flush the <see cref="TrafficLog"/> yourself (disposing it flushes too).
+    /// </summary>
+    public static IServiceCollection AddServingPath(this IServiceCollection services)
+    {
+        services.TryAddSingleton<LoopContext>();
+        services.TryAddSingleton<RunLedger>();
+        services.TryAddSingleton<TrafficLog>();
+        services.TryAddSingleton<ServingRouter>();
         return services;
     }
 

@@ -1,30 +1,106 @@
+using System.Diagnostics;
 using SelfImprove.Core.Deployment;
 using SelfImprove.Core.Evaluation;
+using SelfImprove.Core.Privacy;
+using SelfImprove.Core.Traffic;
 using SelfImprove.Storage;
 
 namespace SelfImprove.Steps;
 
-/// <summary>An answer to a live request, with the version that gave it.</summary>
-public sealed record RoutedPrediction(string VersionId, IntentPrediction Prediction, string Action);
+/// <summary>An answer to a live request: its id in the traffic log, the version and arm that gave it, and the action taken.</summary>
+/// <param name="RequestId">The answer's id (<see cref="RequestIds"/>); feedback points at it.</param>
+/// <param name="VersionId">The model version that answered.</param>
+/// <param name="Arm">Serving version or trial candidate.</param>
+/// <param name="Prediction">What the model said.</param>
+/// <param name="Action">The action of the predicted intent.</param>
+public sealed record RoutedPrediction(string RequestId, string VersionId, Arm Arm, IntentPrediction Prediction, string Action);
+
+/// <summary>One request to answer: the text and, optionally, the caller's key for the person or session it came from.</summary>
+/// <param name="Text">The request text (as sent; the log keeps it redacted when the manifest says so).</param>
+/// <param name="Subject">The caller's subject key (user or session), kept with the answer so it can be erased; null when none.</param>
+public sealed record PredictInput(string Text, string? Subject = null);
 
 /// <summary>
 /// Answers live requests: with the serving version, or, while an A/B trial runs, with the candidate for its share
 /// of requests (split by a stable hash of the text). Training and evaluation never block it. A trial left behind by
-/// a run that no longer holds the agent (terminated) is ignored.
+/// a run that no longer holds the agent (terminated) is ignored. Every answer gets a request id and is recorded in
+/// the <see cref="TrafficLog"/> (version, arm, latency, top 3 intents, subject; text redacted unless the manifest's
+/// <c>traffic.redact</c> is off).
 /// </summary>
-public sealed class ServingRouter(LoopContext loop, RunLedger ledger)
+public sealed class ServingRouter(LoopContext loop, RunLedger ledger, TrafficLog traffic)
 {
-    public async Task<RoutedPrediction> PredictAsync(string agentId, string text, CancellationToken cancellationToken = default)
+    /// <summary>Answers one request and logs the answer.</summary>
+    /// <exception cref="InvalidOperationException">The agent has no serving version yet.</exception>
+    /// <exception cref="KeyNotFoundException">The agent is unknown.</exception>
+    public Task<RoutedPrediction> PredictAsync(string agentId, string text, CancellationToken cancellationToken = default) =>
+        PredictAsync(agentId, text, null, cancellationToken);
+
+    /// <summary>Answers one request from <paramref name="subject"/> (null: none given) and logs the answer.</summary>
+    /// <exception cref="InvalidOperationException">The agent has no serving version yet.</exception>
+    public async Task<RoutedPrediction> PredictAsync(string agentId, string text, string? subject, CancellationToken cancellationToken = default) =>
+        (await PredictAsync(agentId, [new PredictInput(text, subject)], cancellationToken))[0];
+
+    /// <summary>Answers many requests at once (one encoder call per version), in input order, and logs every answer.</summary>
+    /// <exception cref="InvalidOperationException">The agent has no serving version yet.</exception>
+    public async Task<IReadOnlyList<RoutedPrediction>> PredictAsync(string agentId, IReadOnlyList<PredictInput> inputs, CancellationToken cancellationToken = default)
     {
+        var started = Stopwatch.GetTimestamp();
+        if (inputs.Count == 0) return [];
         var manifest = loop.Agents.Get(agentId).Manifest;
+        var ids = inputs.Select(_ => traffic.Ids.Next()).ToArray();
+
         var trialJson = await loop.Store.ReadAsync(StoreLayout.Trial(agentId), cancellationToken);
         var trial = trialJson is null ? null : StoreJson.Deserialize<TrialState>(trialJson, StoreLayout.Trial(agentId));
         if (trial is not null && (await ledger.RunningAsync(agentId, cancellationToken))?.RunId != trial.RunId) trial = null;
-        var versionId = trial is not null && PromotionPolicy.RoutesToCandidate(trial.RunId, text, trial.CandidateShare)
-            ? trial.CandidateVersionId
-            : await loop.ServingVersionAsync(agentId, cancellationToken);
-        var model = await loop.Models.LoadAsync(agentId, versionId, cancellationToken);
-        var prediction = model.Predict([text], cancellationToken)[0];
-        return new RoutedPrediction(versionId, prediction, manifest.Labels.First(l => l.Name == prediction.Intent).Action);
+        var servingId = await loop.ServingVersionAsync(agentId, cancellationToken);
+        var arms = inputs.Select(i => trial is not null && PromotionPolicy.RoutesToCandidate(trial.RunId, i.Text, trial.CandidateShare)
+            ? (trial.CandidateVersionId, Arm.Candidate)
+            : (servingId, Arm.Serving)).ToArray();
+
+        var predictions = new IntentPrediction[inputs.Count];
+        var labels = new IReadOnlyList<string>[inputs.Count];
+        foreach (var group in Enumerable.Range(0, inputs.Count).GroupBy(i => arms[i].Item1))
+        {
+            var model = await loop.Models.LoadAsync(agentId, group.Key, cancellationToken);
+            var indices = group.ToArray();
+            var scored = model.Predict(indices.Select(i => inputs[i].Text).ToArray(), cancellationToken);
+            for (var k = 0; k < indices.Length; k++) (predictions[indices[k]], labels[indices[k]]) = (scored[k], model.Labels);
+        }
+
+        var latencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var actions = manifest.Labels.ToDictionary(l => l.Name, l => l.Action, StringComparer.Ordinal);
+        var answers = new RoutedPrediction[inputs.Count];
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var p = predictions[i];
+            answers[i] = new RoutedPrediction(ids[i].Id, arms[i].Item1, arms[i].Item2, p, actions[p.Intent]);
+            await traffic.AppendAsync(Log(agentId, ids[i].At, answers[i], labels[i], inputs[i], manifest.Traffic.Redact, latencyMs));
+        }
+        return answers;
+    }
+
+    private static LoggedRequest Log(
+        string agentId, DateTimeOffset at, RoutedPrediction answer, IReadOnlyList<string> labels, PredictInput input, bool redact, double latencyMs)
+    {
+        var p = answer.Prediction;
+        return new LoggedRequest(answer.RequestId, agentId, at, answer.VersionId, answer.Arm, answer.Action, Math.Round(latencyMs, 3),
+            redact ? PersonalDataRedactor.Redact(input.Text) : input.Text, redact,
+            p.Intent, p.Probability, p.Margin, p.RunnerUp, TopOf(p, labels), input.Subject);
+    }
+
+    /// <summary>The <see cref="TrafficLog.TopK"/> most probable intents, most probable first.</summary>
+    private static IntentProbability[] TopOf(IntentPrediction prediction, IReadOnlyList<string> labels)
+    {
+        var top = new List<(int Index, float P)>(TrafficLog.TopK + 1);
+        var probabilities = prediction.Probabilities;
+        for (var c = 0; c < probabilities.Length; c++)
+        {
+            var at = top.Count;
+            while (at > 0 && probabilities[c] > top[at - 1].P) at--;
+            if (at >= TrafficLog.TopK) continue;
+            top.Insert(at, (c, probabilities[c]));
+            if (top.Count > TrafficLog.TopK) top.RemoveAt(top.Count - 1);
+        }
+        return top.Select(t => new IntentProbability(labels[t.Index], t.P)).ToArray();
     }
 }

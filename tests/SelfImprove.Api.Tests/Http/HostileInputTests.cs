@@ -22,7 +22,7 @@ public sealed class HostileInputTests
         await using var api = await ApiServer.StartAsync();
 
         // Over the limit with a Content-Length: refused before reading; chunked: refused after reading limit + 1 bytes.
-        foreach (var (path, limit) in new[] { (Predict, 64 * 1024), (Feedback, 64 * 1024), (Runs, 16 * 1024) })
+        foreach (var (path, limit) in new[] { (Predict, 512 * 1024), (Feedback, 64 * 1024), (Runs, 16 * 1024) })
         {
             using var declared = await Post(api.Http, path, Json(Padded(limit + 1)));
             await ExpectTooLarge(declared, limit);
@@ -30,7 +30,7 @@ public sealed class HostileInputTests
             await ExpectTooLarge(chunked, limit);
         }
         // Just under the limit is read (and then judged on its content).
-        using (var fits = await Post(api.Http, Predict, Json(Padded(64 * 1024 - 10))))
+        using (var fits = await Post(api.Http, Predict, Json(Padded(512 * 1024 - 10))))
             Assert.Equal(HttpStatusCode.BadRequest, fits.StatusCode);
 
         // A cross-site form post, or any other content type, never reaches a JSON route.
@@ -69,7 +69,7 @@ public sealed class HostileInputTests
 
         Assert.Equal("expected a string.", (await Errors(Predict, "{\"text\": 5}"))["$.text"]![0]!.GetValue<string>());
         Assert.Equal("expected true or false.", (await Errors(Feedback, "{\"text\": \"hi\", \"predicted\": \"x\", \"thumbsUp\": \"yes\"}"))["$.thumbsUp"]![0]!.GetValue<string>());
-        Assert.Equal("unknown property; this route takes text, predicted, label, thumbsUp.",
+        Assert.Equal("unknown property; this route takes requestId, text, predicted, label, thumbsUp, feedbackId.",
             (await Errors(Feedback, "{\"text\": \"hi\", \"thumbs\": true}"))["$.thumbs"]![0]!.GetValue<string>());
         Assert.Equal("expected an object.", (await Errors(Predict, "[1, 2]"))["$"]![0]!.GetValue<string>());
         var malformed = await Errors(Predict, "{\"text\": ");

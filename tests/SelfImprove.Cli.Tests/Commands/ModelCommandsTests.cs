@@ -29,7 +29,9 @@ public sealed class ModelCommandsTests : IDisposable
         Assert.Matches(@"\*\s+v1\s+-", versions.Output);
 
         Assert.Equal(0, predict.ExitCode);
-        Assert.Matches(@"card_lost_or_stolen\s+0\.\d+\s+0\.\d+\s+verify_identity\s+v1", predict.Output);
+        Assert.Matches(@"card_lost_or_stolen\s+0\.\d+\s+0\.\d+\s+verify_identity\s+v1\s+\d{8}T\d{13}-[0-9a-f]{16}", predict.Output);
+        // The answer is in the agent's traffic log in the store, like every answer the agent gives.
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(store, "agents", "support-router", "traffic"), "*.jsonl", SearchOption.AllDirectories));
 
         Assert.Equal(0, evaluate.ExitCode);
         Assert.Contains("version v1", evaluate.Output);

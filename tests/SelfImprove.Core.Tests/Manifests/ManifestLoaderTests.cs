@@ -168,6 +168,8 @@ public sealed class ManifestLoaderTests : IDisposable
         { "deployment.trialShare", "0.001", "0", "strictly between 0 and 1" },
         { "deployment.minimumSamples", "100000", "100001", "greater than 0 and at most 100000" },
         { "deployment.minimumSamples", "1", "0", "greater than 0 and at most 100000" },
+        { "traffic.retention", "\"3650.00:00:00\"", "\"3650.00:00:01\"", "at least an hour (\"01:00:00\") and at most 3650 days" },
+        { "traffic.retention", "\"01:00:00\"", "\"00:59:59\"", "at least an hour (\"01:00:00\") and at most 3650 days (\"3650.00:00:00\"); got 00:59:59" },
     };
 
     [Theory]
@@ -312,7 +314,7 @@ public sealed class ManifestLoaderTests : IDisposable
         var (path, value) = (edit[..edit.IndexOf('=')], edit[(edit.IndexOf('=') + 1)..]);
         var parts = path.Split('.');
         JsonNode node = manifest;
-        foreach (var part in parts[..^1]) node = int.TryParse(part, out var i) ? node[i]! : node[part]!;
+        foreach (var part in parts[..^1]) node = int.TryParse(part, out var i) ? node[i]! : node[part] ??= new JsonObject(); // a section left out gets one
         var last = parts[^1];
         if (int.TryParse(last, out var index)) node[index] = JsonNode.Parse(value);
         else node[last] = JsonNode.Parse(value);

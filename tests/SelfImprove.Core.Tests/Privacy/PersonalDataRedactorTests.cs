@@ -1,6 +1,6 @@
-using SelfImprove.Agents.Llm;
+using SelfImprove.Core.Privacy;
 
-namespace SelfImprove.Agents.Tests.Llm;
+namespace SelfImprove.Core.Tests.Privacy;
 
 public sealed class PersonalDataRedactorTests
 {

@@ -1,19 +1,24 @@
 using System.Text.RegularExpressions;
 
-namespace SelfImprove.Agents.Llm;
+namespace SelfImprove.Core.Privacy;
 
 /// <summary>
-/// Replaces personal data in production text before it leaves for an external LLM: e-mail addresses, IBANs,
-/// payment card numbers (13–19 digits passing the Luhn check) and phone numbers. The intent of a request
-/// survives ("my card [CARD] was charged twice"), the person does not.
+/// Replaces personal data in production text before it is kept (the traffic log) or leaves for an external LLM:
+/// e-mail addresses, IBANs, payment card numbers (13–19 digits passing the Luhn check) and phone numbers (7–15
+/// digits). The intent of a request survives ("my card [CARD] was charged twice"), the person does not.
 /// </summary>
 public static partial class PersonalDataRedactor
 {
+    /// <summary>Placeholder of an e-mail address.</summary>
     public const string Email = "[EMAIL]";
+    /// <summary>Placeholder of an IBAN.</summary>
     public const string Iban = "[IBAN]";
+    /// <summary>Placeholder of a payment card number.</summary>
     public const string Card = "[CARD]";
+    /// <summary>Placeholder of a phone number.</summary>
     public const string Phone = "[PHONE]";
 
+    /// <summary>The text with every e-mail address, IBAN, card and phone number replaced by its placeholder.</summary>
     public static string Redact(string text)
     {
         text = EmailPattern().Replace(text, Email);
