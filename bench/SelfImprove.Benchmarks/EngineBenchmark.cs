@@ -129,6 +129,7 @@ public static class EngineBenchmark
                 loop.StoreDirectory = store;
                 loop.EmbeddingCacheDirectory = embeddings;
             })
+            .AddSingleton<TrafficReplayer>()
             .BuildServiceProvider();
         var agentId = loaded.Manifest.AgentId;
         await BootstrapAsync(services, loaded);
@@ -149,12 +150,15 @@ public static class EngineBenchmark
         var work = await generation.PrepareAsync(run.RunId, agentId, plan);
         for (var teacherBatch = 0; teacherBatch < work.Batches; teacherBatch++)
             await generation.TeachBatchAsync(run.RunId, agentId, plan.Attempt, teacherBatch);
+        await Replayer(s).AnswerQueueAsync(agentId, s.GetRequiredService<LabellingQueue>());
         var batch = await generation.AssembleAsync(run.RunId, agentId, plan.Attempt);
         var candidate = await s.GetRequiredService<ITrainingStep>().TrainAsync(run.RunId, agentId, 1, [batch.BlobName], plan.HyperParameters);
         await s.GetRequiredService<IEvaluationStep>().EvaluateAsync(agentId, 1, candidate);
         await s.GetRequiredService<IAlignmentStep>().AssessAsync(agentId, candidate);
         var deployment = s.GetRequiredService<IDeploymentStep>();
-        var trial = await deployment.TrialAsync(run.RunId, agentId, candidate);
+        await deployment.StartTrialAsync(run.RunId, agentId, candidate);
+        await Replayer(s).ReplayTrialAsync(agentId);
+        var trial = (await deployment.CheckTrialAsync(run.RunId, agentId, candidate, final: true))!;
         var serving = trial.Promoted ? await deployment.PromoteAsync(run.RunId, agentId, candidate) : await deployment.RollbackAsync(run.RunId, agentId, candidate);
         await ledger.CloseAsync(new ImprovementReport
         {
@@ -187,7 +191,12 @@ public static class EngineBenchmark
         clock.Clear();
         var wall = Stopwatch.StartNew();
         var check = await host.Runs.CheckAsync(loaded.Manifest.AgentId);
+        // The agent's annotators and trial traffic: the recorded stream, played by the replayer while the run goes.
+        using var stop = new CancellationTokenSource();
+        var users = Replayer(host.Services).AccompanyAsync(loaded.Manifest.AgentId, check.RunId!, host.Runs, TimeSpan.FromMilliseconds(50), stop.Token);
         var done = await host.Client.WaitForInstanceCompletionAsync(check.RunId!, getInputsAndOutputs: true);
+        await stop.CancelAsync();
+        try { await users; } catch (OperationCanceledException) { }
         var seconds = wall.Elapsed.TotalSeconds;
         var report = done.ReadOutputAs<ImprovementReport>()!;
         if (report.Status is not RunStatus.Promoted) throw new InvalidOperationException($"the benchmark run ended {report.Status.ToWire()}: {report.Reason}");
@@ -198,10 +207,14 @@ public static class EngineBenchmark
         return (seconds, phases);
     }
 
+    /// <summary>Trains the first version, then the recorded past reaches it as its callers' traffic and feedback.</summary>
     private static async Task BootstrapAsync(IServiceProvider services, LoadedManifest loaded)
     {
         await services.GetRequiredService<InitialVersions>().TrainAsync(loaded.Manifest.AgentId, "bench", "bench bootstrap");
+        await Replayer(services).ReplayHistoryAsync(loaded.Manifest.AgentId);
     }
+
+    private static TrafficReplayer Replayer(IServiceProvider services) => services.GetRequiredService<TrafficReplayer>();
 
     private static async Task ThroughputAsync(LoadedManifest loaded, string store, IOrchestrationService? backend, int agents, TextWriter output)
     {

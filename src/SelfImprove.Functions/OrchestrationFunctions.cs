@@ -56,6 +56,9 @@ public sealed class OrchestrationFunctions(IServiceProvider services, RunClientF
     [Function(nameof(RunUsageActivity))]
     public Task<UsageReport> RunUsage([ActivityTrigger] UsageInput input) => Run<RunUsageActivity, UsageInput, UsageReport>(input);
 
+    [Function(nameof(LabellingProgressActivity))]
+    public Task<LabellingProgress> LabellingProgress([ActivityTrigger] AttemptInput input) => Run<LabellingProgressActivity, AttemptInput, LabellingProgress>(input);
+
     [Function(nameof(TrainCandidateActivity))]
     public Task<string> TrainCandidate([ActivityTrigger] TrainInput input) => Run<TrainCandidateActivity, TrainInput, string>(input);
 
@@ -71,8 +74,11 @@ public sealed class OrchestrationFunctions(IServiceProvider services, RunClientF
     [Function(nameof(CloseApprovalActivity))]
     public Task<ApprovalDecision?> CloseApproval([ActivityTrigger] string runId) => Run<CloseApprovalActivity, string, ApprovalDecision?>(runId);
 
-    [Function(nameof(RunTrialActivity))]
-    public Task<TrialOutcome> RunTrial([ActivityTrigger] CandidateInput input) => Run<RunTrialActivity, CandidateInput, TrialOutcome>(input);
+    [Function(nameof(StartTrialActivity))]
+    public Task<bool> StartTrial([ActivityTrigger] CandidateInput input) => Run<StartTrialActivity, CandidateInput, bool>(input);
+
+    [Function(nameof(CheckTrialActivity))]
+    public Task<TrialCheck> CheckTrial([ActivityTrigger] TrialCheckInput input) => Run<CheckTrialActivity, TrialCheckInput, TrialCheck>(input);
 
     [Function(nameof(PromoteActivity))]
     public Task<string> Promote([ActivityTrigger] CandidateInput input) => Run<PromoteActivity, CandidateInput, string>(input);

@@ -174,7 +174,7 @@ public sealed class EmbeddedLoopTests
         public async Task<string> TrainAsync(string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters, CancellationToken cancellationToken = default)
         {
             var entry = loop.Agents.Get(agentId);
-            var drifted = entry.Windows.Unlabelled(entry.Data.Production).Where(r => r.Segment == Segments.PostDrift)
+            var drifted = entry.Windows.History(entry.Data.Production).Where(r => r.Segment == Segments.PostDrift)
                 .Select(r => new LabeledExample(r.Text, r.TrueLabel!, r.Segment, "test"));
             var poisoned = entry.Data.Pool.Concat(drifted)
                 .Select(e => e.Label == "card_lost_or_stolen" ? e with { Label = "fees_question" } : e).ToArray();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using SelfImprove.Core.Traffic;
+using SelfImprove.Runs;
 using SelfImprove.Steps;
 using static SelfImprove.Api.Http.ApiProblems;
 

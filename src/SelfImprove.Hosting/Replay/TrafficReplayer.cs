@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using SelfImprove.Core.Datasets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SelfImprove.Core.Ports;
 using SelfImprove.Runs;
 using SelfImprove.Steps;
 using SelfImprove.Storage;
@@ -51,16 +54,24 @@ public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, F
         return SendAsync(agentId, entry.Windows.Trial(entry.Data.Production), cancellationToken);
     }
 
-    /// <summary>Answers the open items of the agent's labelling queue whose recorded label it knows; returns how many.</summary>
-    public async Task<int> AnswerQueueAsync(string agentId, RunClient runs, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Answers the open items of the agent's labelling queue whose recorded label it knows, through the run client as
+    /// the labelling route does (so a waiting run is told); returns how many.
+    /// </summary>
+    public Task<int> AnswerQueueAsync(string agentId, RunClient runs, CancellationToken cancellationToken = default) =>
+        AnswerAsync(runs.OpenLabellingAsync(agentId, int.MaxValue, cancellationToken),
+            (id, label) => runs.LabelAsync(agentId, id, label, Annotator, cancellationToken));
+
+    /// <summary>The same, straight into the queue, for steps called without a durable engine (no run to tell).</summary>
+    public Task<int> AnswerQueueAsync(string agentId, LabellingQueue queue, CancellationToken cancellationToken = default) =>
+        AnswerAsync(queue.OpenAsync(agentId, int.MaxValue, cancellationToken),
+            (id, label) => queue.AnswerAsync(agentId, id, label, Annotator, cancellationToken));
+
+    private async Task<int> AnswerAsync(Task<IReadOnlyList<LabellingItem>> open, Func<string, string, Task<AnswerResult>> answer)
     {
         var answered = 0;
-        foreach (var item in await runs.OpenLabellingAsync(agentId, int.MaxValue, cancellationToken))
-        {
-            if (!truth.TryGetValue(item.ItemId, out var label)) continue;
-            var result = await runs.LabelAsync(agentId, item.ItemId, label, Annotator, cancellationToken);
-            if (result.Outcome is AnswerOutcome.Recorded) answered++;
-        }
+        foreach (var item in await open)
+            if (truth.TryGetValue(item.ItemId, out var label) && (await answer(item.ItemId, label)).Outcome is AnswerOutcome.Recorded) answered++;
         return answered;
     }
 
@@ -116,7 +127,7 @@ public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, F
 /// the simulated annotator answers its queue, and when the run's trial starts the trial window is sent.
 /// </summary>
 public sealed class ReplayService(TrafficReplayer replayer, AgentCatalog agents, RunClient runs,
-    Microsoft.Extensions.Logging.ILogger<ReplayService> logger) : Microsoft.Extensions.Hosting.BackgroundService
+    ILogger<ReplayService> logger) : BackgroundService
 {
     /// <summary>How often it looks at the agents' runs.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);

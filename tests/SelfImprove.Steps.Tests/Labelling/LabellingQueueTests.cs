@@ -70,7 +70,7 @@ public sealed class LabellingQueueTests : IDisposable
     public async Task Progress_counts_what_the_attempt_queued_and_people_answered()
     {
         await StoreBatchAsync("support-router-1", 1, "r1", "r2", "r3");
-        await queue.EnqueueAsync(Agent, "support-router-1", 1, ["r1", "r2", "r3"].Select(Task).ToArray(), Requests("r1", "r2", "r3"));
+        await queue.EnqueueAsync(Agent, "support-router-1", 1, new[] { "r1", "r2", "r3" }.Select(Task).ToArray(), Requests("r1", "r2", "r3"));
         Assert.Equal((3, 0, false), Tuple(await queue.ProgressAsync("support-router-1", Agent, 1)));
 
         await queue.AnswerAsync(Agent, "r1", "card_not_working", "ana");
