@@ -196,7 +196,7 @@ public static class EngineBenchmark
         var users = Replayer(host.Services).AccompanyAsync(loaded.Manifest.AgentId, check.RunId!, host.Runs, TimeSpan.FromMilliseconds(50), stop.Token);
         var done = await host.Client.WaitForInstanceCompletionAsync(check.RunId!, getInputsAndOutputs: true);
         await stop.CancelAsync();
-        try { await users; } catch (OperationCanceledException) { }
+        await users;
         var seconds = wall.Elapsed.TotalSeconds;
         var report = done.ReadOutputAs<ImprovementReport>()!;
         if (report.Status is not RunStatus.Promoted) throw new InvalidOperationException($"the benchmark run ended {report.Status.ToWire()}: {report.Reason}");

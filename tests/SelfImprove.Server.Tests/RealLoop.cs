@@ -83,7 +83,7 @@ public sealed class RealLoop : IAsyncDisposable
         finally
         {
             await stop.CancelAsync();
-            try { await users; } catch (OperationCanceledException) { }
+            await users;
         }
     }
 

@@ -124,7 +124,7 @@ public static class DemoCommand
                     },
                     cancellationToken);
                 await accompany.CancelAsync();
-                try { await users; } catch (OperationCanceledException) { }
+                await users;
             }
             report = report with { WallSeconds = Math.Round((DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds, 1) };
 

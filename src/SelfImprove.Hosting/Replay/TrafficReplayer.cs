@@ -80,15 +80,23 @@ public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, F
     /// and sends the trial window once the run's A/B trial has started.
     /// </summary>
     /// <param name="poll">How often it looks at the run (e.g. 100 ms).</param>
+    /// <param name="cancellationToken">Ends it quietly (whatever was being sent stops where it was).</param>
     public async Task AccompanyAsync(string agentId, string runId, RunClient runs, TimeSpan poll, CancellationToken cancellationToken = default)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            var run = await runs.GetAsync(runId, cancellationToken);
-            if (run is null || run.IsEnded) return;
-            if (run.WaitingForLabels) await AnswerQueueAsync(agentId, runs, cancellationToken);
-            if (await TrialRunningAsync(agentId, runId, cancellationToken)) await ReplayTrialAsync(agentId, cancellationToken);
-            await Task.Delay(poll, cancellationToken);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var run = await runs.GetAsync(runId, cancellationToken);
+                if (run is null || run.IsEnded) return;
+                if (run.WaitingForLabels) await AnswerQueueAsync(agentId, runs, cancellationToken);
+                if (await TrialRunningAsync(agentId, runId, cancellationToken)) await ReplayTrialAsync(agentId, cancellationToken);
+                await Task.Delay(poll, cancellationToken);
+            }
+        }
+        // A cancelled encoder call surfaces as the runtime's own exception, not as a cancellation.
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
         var report = await second.FinishAsync(runId);
 
         Assert.Equal(RunStatus.Promoted, report.Status);
-        Assert.Equal(["trial v2", "promote v2"], steps.Calls);
+        Assert.Equal(["trial v2", "check", "promote v2"], steps.Calls);
         Assert.Equal(report, await second.Ledger.ReportAsync(runId));
         Assert.Null((await second.Ledger.StateAsync(ScriptedLoop.AgentId)).RunningRunId);
     }

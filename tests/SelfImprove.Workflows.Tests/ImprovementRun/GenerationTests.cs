@@ -28,8 +28,8 @@ public sealed class GenerationTests
         var report = await loop.FinishAsync(runId, Approve);
 
         Assert.Equal(RunStatus.Promoted, report.Status);
-        Assert.Equal(["generate 1", "teach 1.0", "teach 1.1", "teach 1.2", "assemble 1", "train 1 on 1 batches"],
-            steps.Calls.SkipWhile(c => c != "generate 1").Take(6));
+        Assert.Equal(["generate 1", "teach 1.0", "teach 1.1", "teach 1.2", "labelling 1", "assemble 1", "train 1 on 1 batches"],
+            steps.Calls.SkipWhile(c => c != "generate 1").Take(7));
         Assert.Contains(await LogAsync(loop, runId), l => l.Detail == "token budget spent (1200 of 1000): 2 of 5 teacher batches not run");
     }
 
@@ -165,12 +165,12 @@ public sealed class GenerationTests
         {
             var runId = await loop.StartRunAsync();
             await loop.FinishAsync(runId, Approve);
-            Assert.DoesNotContain(await LogAsync(loop, runId), l => l.Detail.Contains("label"));
+            Assert.DoesNotContain(await LogAsync(loop, runId), l => l.Detail.Contains("people to label") || l.Detail.Contains("labelled"));
             Assert.Contains("labelling 1", nothingQueued.Calls);
         }
 
         var switchedOff = new ScriptedSteps { Labelling = new LabellingProgress(5, 0) };
-        await using (var loop = await ScriptedLoop.StartAsync(switchedOff))
+        await using (var loop = await ScriptedLoop.StartAsync(switchedOff, m => m["teacher"]!["allowHumanLabelling"] = false))
         {
             var runId = await loop.StartRunAsync();
             Assert.Equal(RunStatus.Promoted, (await loop.FinishAsync(runId, Approve)).Status);

@@ -23,7 +23,7 @@ public sealed class ImprovementRunOrchestratorTests
         Assert.Equal(1, report.Attempts);
         Assert.Equal(7, report.TeacherSamples);
         Assert.Equal(new ApprovalReport(ApprovalVerdict.Approved, "ana"), report.Approval);
-        Assert.Equal(["plan 1", "generate 1", "teach 1.0", "assemble 1", "train 1 on 1 batches", "evaluate v2", "align v2", "notify support-router-1", "trial v2", "promote v2"], loop.Steps.Calls);
+        Assert.Equal(["plan 1", "generate 1", "teach 1.0", "labelling 1", "assemble 1", "train 1 on 1 batches", "evaluate v2", "align v2", "notify support-router-1", "trial v2", "check", "promote v2"], loop.Steps.Calls);
         Assert.Equal(report, await loop.Ledger.ReportAsync(report.RunId!));
     }
 
@@ -171,7 +171,11 @@ public sealed class ImprovementRunOrchestratorTests
     public async Task The_trial_is_checked_between_durable_timers_until_it_has_the_evidence_to_decide()
     {
         var steps = new ScriptedSteps { UndecidedTrialChecks = 2 };
-        await using var loop = await ScriptedLoop.StartAsync(steps, m => m["deployment"]!["checkEvery"] = "00:00:01");
+        await using var loop = await ScriptedLoop.StartAsync(steps, m =>
+        {
+            m["deployment"]!["checkEvery"] = "00:00:01";
+            m["deployment"]!["maxDuration"] = "00:05:00";
+        });
         var runId = await loop.StartRunAsync();
 
         var report = await loop.FinishAsync(runId, Approve);
