@@ -19,7 +19,7 @@ public sealed class HostileInputTests
     [Fact]
     public async Task Bodies_over_the_route_limit_or_not_JSON_are_refused_before_anything_changes()
     {
-        await using var api = await ApiServer.StartAsync();
+        await using var api = await ApiServer.StartAsync(replay: false);
 
         // Over the limit with a Content-Length: refused before reading; chunked: refused after reading limit + 1 bytes.
         foreach (var (path, limit) in new[] { (Predict, 512 * 1024), (Feedback, 64 * 1024), (Runs, 16 * 1024) })
@@ -252,7 +252,7 @@ public sealed class SlowBodyTests
     [Fact]
     public async Task A_body_that_trickles_in_gets_408_and_changes_nothing()
     {
-        await using var api = await ApiServer.StartAsync();
+        await using var api = await ApiServer.StartAsync(replay: false);
 
         // Kestrel's minimum data rate (240 bytes/s after a 5 s grace period) applies; one byte a second falls below it.
         using var tcp = new System.Net.Sockets.TcpClient();
