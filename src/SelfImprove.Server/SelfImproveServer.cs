@@ -108,7 +108,9 @@ public sealed class SelfImproveServer : IAsyncDisposable
                 foreach (var agent in agents)
                 {
                     var sent = await loop.Services.GetRequiredService<TrafficReplayer>().ReplayHistoryAsync(agent.Manifest.AgentId, cancellationToken);
-                    await output.WriteLineAsync($"REPLAYED {agent.Manifest.AgentId} {sent.Requests} recorded requests, {sent.Feedback} with feedback");
+                    await output.WriteLineAsync(sent.AlreadyInStore
+                        ? $"REPLAYED {agent.Manifest.AgentId} already: its store holds logged traffic"
+                        : $"REPLAYED {agent.Manifest.AgentId} {sent.Requests} recorded requests, {sent.Feedback} with feedback");
                 }
             var web = BuildApi(options, loop, loggerFactory);
             await web.StartAsync(cancellationToken);

@@ -69,12 +69,20 @@ public sealed class RealLoop : IAsyncDisposable
     {
         var check = await Host.Runs.CheckAsync(AgentId);
         Assert.True(check.RunId is not null, $"monitoring started no run: {check.Decision.Outcome}: {check.Decision.Reason}");
-        // The replayer plays the callers and annotators while the run goes: it labels the queue and sends the trial's traffic.
+        return await FollowAsync(check.RunId, approve, whileWaiting);
+    }
+
+    /// <summary>
+    /// Follows a run to its end, approving (or rejecting) it when it asks. The replayer plays the callers and annotators
+    /// meanwhile: it labels the queue and sends the trial's traffic.
+    /// </summary>
+    public async Task<ImprovementReport> FollowAsync(string runId, bool approve = true, Func<Task>? whileWaiting = null)
+    {
         using var stop = new CancellationTokenSource();
-        var users = Replayer.AccompanyAsync(AgentId, check.RunId, Host.Runs, TimeSpan.FromMilliseconds(100), stop.Token);
+        var users = Replayer.AccompanyAsync(AgentId, runId, Host.Runs, TimeSpan.FromMilliseconds(100), stop.Token);
         try
         {
-            return await Host.Runs.WatchAsync(check.RunId, onApproval: async run =>
+            return await Host.Runs.WatchAsync(runId, onApproval: async run =>
             {
                 if (whileWaiting is not null) await whileWaiting();
                 await Host.ApproveAsync(run.RunId, new ApprovalDecision(approve, "test", null));

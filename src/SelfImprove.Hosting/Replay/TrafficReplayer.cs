@@ -12,7 +12,8 @@ namespace SelfImprove.Hosting;
 /// <summary>What a replay sent.</summary>
 /// <param name="Requests">Requests sent through the predict path.</param>
 /// <param name="Feedback">Feedback items sent through the feedback path (by request id, with the recorded label).</param>
-public sealed record ReplayCounts(int Requests, int Feedback);
+/// <param name="AlreadyInStore">Nothing was sent: the agent's store holds logged traffic already (a restarted demo server).</param>
+public sealed record ReplayCounts(int Requests, int Feedback, bool AlreadyInStore = false);
 
 /// <summary>
 /// Plays an agent's recorded production stream (the generator, or CSV/JSONL production files) as live traffic: the
@@ -23,8 +24,9 @@ public sealed record ReplayCounts(int Requests, int Feedback);
 /// <list type="bullet">
 /// <item>The stream's last <c>deployment.trialShare</c> is held back and sent while the run's A/B trial runs.</item>
 /// <item>Every n-th request (<c>monitoring.feedbackShare</c>) comes back with its recorded label as feedback.</item>
-/// <item>It is also the <i>simulated annotator</i>: it answers the labelling queue's items from the recorded labels,
-/// through the run client, as a person would. Items of requests it did not send wait for people.</item>
+/// <item>It is also the <i>simulated annotator</i>: it answers the labelling queue's items from the recorded labels (by
+/// the request's text, so it also answers for requests a process before a restart sent), through the run client, as a
+/// person would. Items whose text the recording does not hold wait for people.</item>
 /// </list>
 /// </summary>
 public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, FeedbackLog feedback, IArtifactStore store)
@@ -35,15 +37,19 @@ public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, F
     /// <summary>Who the simulated annotator's labels are from.</summary>
     public const string Annotator = "annotator:replay";
 
-    // The ground truth of the requests this replayer sent, by request id: only the simulated annotator reads it.
-    private readonly ConcurrentDictionary<string, string> truth = new(StringComparer.Ordinal);
+    // The recorded ground truth by request text, per agent: only the simulated annotator reads it.
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, string>> truth = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> trialSent = new(StringComparer.Ordinal);
 
-    /// <summary>Sends the stream's past: everything but the trial window.</summary>
-    public Task<ReplayCounts> ReplayHistoryAsync(string agentId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Sends the stream's past (everything but the trial window), once per store: an agent whose store holds logged
+    /// traffic already (a restarted demo server) gets nothing again.
+    /// </summary>
+    public async Task<ReplayCounts> ReplayHistoryAsync(string agentId, CancellationToken cancellationToken = default)
     {
         var entry = agents.Get(agentId);
-        return SendAsync(agentId, entry.Windows.History(entry.Data.Production), cancellationToken);
+        if ((await store.ListAsync(StoreLayout.TrafficPrefix(agentId), cancellationToken)).Count > 0) return new ReplayCounts(0, 0, AlreadyInStore: true);
+        return await SendAsync(agentId, entry.Windows.History(entry.Data.Production), cancellationToken);
     }
 
     /// <summary>Sends the stream's trial window (once per replayer and agent); zero counts when it was sent already.</summary>
@@ -59,21 +65,31 @@ public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, F
     /// the labelling route does (so a waiting run is told); returns how many.
     /// </summary>
     public Task<int> AnswerQueueAsync(string agentId, RunClient runs, CancellationToken cancellationToken = default) =>
-        AnswerAsync(runs.OpenLabellingAsync(agentId, int.MaxValue, cancellationToken),
+        AnswerAsync(agentId, runs.OpenLabellingAsync(agentId, int.MaxValue, cancellationToken),
             (id, label) => runs.LabelAsync(agentId, id, label, Annotator, cancellationToken));
 
     /// <summary>The same, straight into the queue, for steps called without a durable engine (no run to tell).</summary>
     public Task<int> AnswerQueueAsync(string agentId, LabellingQueue queue, CancellationToken cancellationToken = default) =>
-        AnswerAsync(queue.OpenAsync(agentId, int.MaxValue, cancellationToken),
+        AnswerAsync(agentId, queue.OpenAsync(agentId, int.MaxValue, cancellationToken),
             (id, label) => queue.AnswerAsync(agentId, id, label, Annotator, cancellationToken));
 
-    private async Task<int> AnswerAsync(Task<IReadOnlyList<LabellingItem>> open, Func<string, string, Task<AnswerResult>> answer)
+    private async Task<int> AnswerAsync(string agentId, Task<IReadOnlyList<LabellingItem>> open, Func<string, string, Task<AnswerResult>> answer)
     {
+        var labels = Truth(agentId);
         var answered = 0;
         foreach (var item in await open)
-            if (truth.TryGetValue(item.ItemId, out var label) && (await answer(item.ItemId, label)).Outcome is AnswerOutcome.Recorded) answered++;
+            if (labels.TryGetValue(item.Text, out var label) && (await answer(item.ItemId, label)).Outcome is AnswerOutcome.Recorded) answered++;
         return answered;
     }
+
+    /// <summary>The recording's labels by text (its texts are distinct; the first label of a repeated text stands).</summary>
+    private IReadOnlyDictionary<string, string> Truth(string agentId) => truth.GetOrAdd(agentId, id =>
+    {
+        var byText = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var request in agents.Get(id).Data.Production)
+            if (request.TrueLabel is { } label) byText.TryAdd(request.Text.Trim(), label);
+        return byText;
+    });
 
     /// <summary>
     /// Plays the agent's side of a run until it ends: answers the labelling queue while the run waits for labels,
@@ -117,9 +133,7 @@ public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, F
             for (var i = 0; i < chunk.Length; i++)
             {
                 var (request, answer) = (chunk[i], answers[i]);
-                if (request.TrueLabel is null) continue;
-                truth[answer.RequestId] = request.TrueLabel;
-                if (!windows.HasFeedback(request)) continue;
+                if (request.TrueLabel is null || !windows.HasFeedback(request)) continue;
                 var result = await feedback.AppendForRequestAsync(agentId, answer.RequestId, request.TrueLabel, null, null, cancellationToken);
                 if (result.Outcome is not FeedbackOutcome.UnknownRequest) feedbackSent++;
             }

@@ -33,7 +33,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         string[] arguments =
         [
             "--backend", "azure-storage", "--urls", $"http://127.0.0.1:{port}", "--agents", agents.Path, "--store", folder.Combine("store"),
-            "--cache", ManifestFiles.SharedEmbeddingCache, "--key", Key, "--hub", hub, "--redelivery-after", "15s",
+            "--cache", ManifestFiles.SharedEmbeddingCache, "--key", Key, "--hub", hub, "--redelivery-after", "15s", "--replay",
         ];
         var environment = new Dictionary<string, string> { ["AzureWebJobsStorage"] = azurite.ConnectionString, [HeldTrainingStep.HoldFileVariable] = hold };
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
@@ -96,7 +96,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         string[] Arguments(int port) =>
         [
             "--backend", "azure-storage", "--urls", $"http://127.0.0.1:{port}", "--agents", agents.Path, "--store", folder.Combine($"store-{port}"),
-            "--cache", ManifestFiles.SharedEmbeddingCache, "--key", Key, "--hub", hub, "--redelivery-after", "15s",
+            "--cache", ManifestFiles.SharedEmbeddingCache, "--key", Key, "--hub", hub, "--redelivery-after", "15s", "--replay",
         ];
         var (portA, portB) = (FreePort.Next(), FreePort.Next());
         await using var a = ServeProcess.Start(folder.Path, Arguments(portA), environment);

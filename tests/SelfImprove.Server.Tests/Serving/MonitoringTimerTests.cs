@@ -25,6 +25,8 @@ public sealed class MonitoringTimerTests
             EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache,
             Development = true,
             MonitorEvery = TimeSpan.FromSeconds(1),
+            // The drifted agent's callers: its recorded stream, with feedback that shows the drift.
+            Replay = true,
         }, new LineRecorder());
 
         var runs = folder.Combine("store", "agents", "support-router", "runs");
