@@ -157,7 +157,7 @@ public static class EngineBenchmark
         await s.GetRequiredService<IAlignmentStep>().AssessAsync(agentId, candidate);
         var deployment = s.GetRequiredService<IDeploymentStep>();
         await deployment.StartTrialAsync(run.RunId, agentId, candidate);
-        await Replayer(s).ReplayTrialAsync(agentId);
+        await Replayer(s).ReplayTrialAsync(agentId, run.RunId);
         var trial = (await deployment.CheckTrialAsync(run.RunId, agentId, candidate, final: true))!;
         var serving = trial.Promoted ? await deployment.PromoteAsync(run.RunId, agentId, candidate) : await deployment.RollbackAsync(run.RunId, agentId, candidate);
         await ledger.CloseAsync(new ImprovementReport

@@ -52,10 +52,10 @@ public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, F
         return await SendAsync(agentId, entry.Windows.History(entry.Data.Production), cancellationToken);
     }
 
-    /// <summary>Sends the stream's trial window (once per replayer and agent); zero counts when it was sent already.</summary>
-    public Task<ReplayCounts> ReplayTrialAsync(string agentId, CancellationToken cancellationToken = default)
+    /// <summary>Sends the stream's trial window for the trial of run <paramref name="runId"/> (once per run); zero counts when it was sent already.</summary>
+    public Task<ReplayCounts> ReplayTrialAsync(string agentId, string runId, CancellationToken cancellationToken = default)
     {
-        if (!trialSent.TryAdd(agentId, true)) return Task.FromResult(new ReplayCounts(0, 0));
+        if (!trialSent.TryAdd($"{agentId}/{runId}", true)) return Task.FromResult(new ReplayCounts(0, 0));
         var entry = agents.Get(agentId);
         return SendAsync(agentId, entry.Windows.Trial(entry.Data.Production), cancellationToken);
     }
@@ -106,7 +106,7 @@ public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, F
                 var run = await runs.GetAsync(runId, cancellationToken);
                 if (run is null || run.IsEnded) return;
                 if (run.WaitingForLabels) await AnswerQueueAsync(agentId, runs, cancellationToken);
-                if (await TrialRunningAsync(agentId, runId, cancellationToken)) await ReplayTrialAsync(agentId, cancellationToken);
+                if (await TrialRunningAsync(agentId, runId, cancellationToken)) await ReplayTrialAsync(agentId, runId, cancellationToken);
                 await Task.Delay(poll, cancellationToken);
             }
         }
@@ -165,7 +165,7 @@ public sealed class ReplayService(TrafficReplayer replayer, AgentCatalog agents,
                     if (await runs.RunningAsync(agentId, stoppingToken) is not { } runId) continue;
                     if (await runs.GetAsync(runId, stoppingToken) is { WaitingForLabels: true }) await replayer.AnswerQueueAsync(agentId, runs, stoppingToken);
                     if (!await replayer.TrialRunningAsync(agentId, runId, stoppingToken)) continue;
-                    var sent = await replayer.ReplayTrialAsync(agentId, stoppingToken);
+                    var sent = await replayer.ReplayTrialAsync(agentId, runId, stoppingToken);
                     if (sent.Requests > 0)
                         logger.LogInformation("Replayed the trial window of {AgentId}: {Requests} requests, {Feedback} feedback items.", agentId, sent.Requests, sent.Feedback);
                 }
