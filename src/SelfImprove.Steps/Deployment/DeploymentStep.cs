@@ -10,7 +10,7 @@ namespace SelfImprove.Steps;
 /// manifest's share of traffic to the candidate; the serving version answers the rest throughout. On a recorded
 /// stream the trial is the stream's later window, whose feedback measures both arms.
 /// </summary>
-public sealed class DeploymentStep(LoopContext loop, RunLedger ledger) : IDeploymentStep
+public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPointers pointers) : IDeploymentStep
 {
     public async Task<TrialOutcome> TrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
@@ -20,6 +20,7 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger) : IDeploy
         var servingId = await loop.ServingVersionAsync(agentId, cancellationToken);
         var trial = new TrialState(runId, candidateVersionId, servingId, manifest.Deployment.CandidateShare);
         await loop.Store.WriteAsync(StoreLayout.Trial(agentId), StoreJson.Serialize(trial), cancellationToken);
+        pointers.Invalidate(agentId);
 
         var window = entry.Windows.Trial(entry.Data.Production);
         var toCandidate = window.Where(r => PromotionPolicy.RoutesToCandidate(runId, r.Sequence.ToString(), trial.CandidateShare)).ToArray();
@@ -36,6 +37,7 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger) : IDeploy
         if ((await loop.Registry.GetServingAsync(agentId, cancellationToken))?.VersionId != candidateVersionId)
             await loop.Registry.SetServingAsync(agentId, candidateVersionId, $"promoted by run {runId} after its A/B trial", cancellationToken);
         await loop.Store.DeleteAsync(StoreLayout.Trial(agentId), cancellationToken);
+        pointers.Invalidate(agentId);
         return candidateVersionId;
     }
 
@@ -45,6 +47,7 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger) : IDeploy
         var trial = await loop.Store.ReadAsync(StoreLayout.Trial(agentId), cancellationToken);
         if (trial is not null && StoreJson.Deserialize<TrialState>(trial, StoreLayout.Trial(agentId)).RunId == runId)
             await loop.Store.DeleteAsync(StoreLayout.Trial(agentId), cancellationToken);
+        pointers.Invalidate(agentId);
         return await loop.ServingVersionAsync(agentId, cancellationToken);
     }
 
