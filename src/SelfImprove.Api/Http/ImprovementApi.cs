@@ -18,7 +18,7 @@ namespace SelfImprove.Api.Http;
 /// </summary>
 public sealed partial class ImprovementApi(
     AgentCatalog agents, RunClientFactory runs, ServingRouter router, FeedbackLog feedback, IModelRegistry registry, IOptions<LoopOptions> loop,
-    IEnumerable<ISubjectData> subjectData)
+    IEnumerable<ISubjectData> subjectData, ServingPointers pointers)
 {
     /// <summary>Most inputs one batch predict takes.</summary>
     public const int MaxPredictInputs = 100;
@@ -229,7 +229,7 @@ public sealed partial class ImprovementApi(
             CheckSubject(errors, "$.subject", body?.Subject);
         }
         if (errors.Count > 0) return Invalid(request, errors);
-        if (await registry.GetServingAsync(agentId) is null)
+        if (await router.ServingVersionAsync(agentId, request.HttpContext.RequestAborted) is null)
             return Problem(request, StatusCodes.Status409Conflict, "No serving version", $"Agent '{agentId}' has no model yet: train one ('selfimprove train').");
 
         var batch = body!.Inputs is { } many
@@ -284,6 +284,7 @@ public sealed partial class ImprovementApi(
             return Problem(request, StatusCodes.Status409Conflict, "Nothing to roll back to",
                 $"Agent '{agentId}' has {(serving is null ? "no serving version" : $"{serving.VersionId} serving, which was trained from no earlier version")}.");
         var now = await registry.SetServingAsync(agentId, parent, $"rolled back from {current.VersionId} to {parent}, the version it was trained from");
+        pointers.Invalidate(agentId);
         return TypedResults.Ok(new ServingPayload(agentId, now.VersionId, now.PreviousVersionId, now.Reason));
     }
 

@@ -36,11 +36,56 @@ public sealed class LoopOptions
     /// </summary>
     public TimeSpan ApprovalRedeliveryGrace { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The serving path: micro-batching, the cached serving pointer, the serving embedding cache.</summary>
+    public ServingOptions Serving { get; set; } = new();
+
+    /// <summary>
+    /// Most embeddings the training cache (evaluation, training, the trial) keeps in memory (default 200,000, about 350 MB);
+    /// its file under <see cref="CacheDirectory"/> keeps every training text (1,568 bytes each). Predicted texts never reach it.
+    /// </summary>
+    public int TrainingEmbeddingCacheEntries { get; set; } = 200_000;
+
     /// <summary>The traffic log: whether answers are kept, and how often they are written.</summary>
     public TrafficLogOptions Traffic { get; set; } = new();
 
     /// <summary>The embedding cache folder in effect.</summary>
     public string CacheDirectory => EmbeddingCacheDirectory ?? Path.Combine(StoreDirectory, "cache", "embeddings");
+}
+
+/// <summary>
+/// The serving path's settings (<see cref="ServingRouter"/>): concurrent requests are answered with one encoder call
+/// (micro-batching), the serving pointer and trial state are cached, and predicted texts' embeddings are kept in a
+/// bounded in-memory cache.
+/// </summary>
+public sealed class ServingOptions
+{
+    /// <summary>
+    /// How long the first request of a batch waits for others before the encoder runs (default 3 ms; 0 to 100 ms): the
+    /// price of one batch for a lone request, and what lets concurrent requests share an encoder call.
+    /// </summary>
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(3);
+
+    /// <summary>Most texts in one encoder call (default 64; 1 to 1,024); a batch predict's inputs are never split between calls.</summary>
+    public int MaxBatch { get; set; } = 64;
+
+    /// <summary>
+    /// How long the serving pointer, the trial state and the run lock are trusted before they are read again (default 1 s;
+    /// 0 reads them on every request, at most 1 minute): a change made by another process is seen within this (plus one
+    /// read); changes made through this process (promotion, rollback, trial start) are seen at once.
+    /// </summary>
+    public TimeSpan PointerRefresh { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Most embeddings of predicted texts kept in memory (default 20,000, about 35 MB), least recently used evicted; nothing is written to disk.</summary>
+    public int EmbeddingCacheEntries { get; set; } = 20_000;
+
+    /// <summary>Each setting out of range, as "Name: problem".</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (BatchWindow < TimeSpan.Zero || BatchWindow > TimeSpan.FromMilliseconds(100)) yield return $"BatchWindow: '{BatchWindow}' must be between 0 and 100 ms.";
+        if (MaxBatch is < 1 or > 1024) yield return $"MaxBatch: {MaxBatch} must be between 1 and 1024.";
+        if (PointerRefresh < TimeSpan.Zero || PointerRefresh > TimeSpan.FromMinutes(1)) yield return $"PointerRefresh: '{PointerRefresh}' must be between 0 and 1 minute.";
+        if (EmbeddingCacheEntries is < 1 or > 10_000_000) yield return $"EmbeddingCacheEntries: {EmbeddingCacheEntries} must be between 1 and 10000000.";
+    }
 }
 
 /// <summary>
@@ -92,6 +137,9 @@ public sealed class LoopOptionsValidator : IValidateOptions<LoopOptions>
         if (options.ApprovalRedeliveryGrace < TimeSpan.Zero)
             problems.Add($"ApprovalRedeliveryGrace: '{options.ApprovalRedeliveryGrace}' must not be negative.");
         problems.AddRange(options.Traffic.Problems().Select(p => $"Traffic.{p}"));
+        problems.AddRange(options.Serving.Problems().Select(p => $"Serving.{p}"));
+        if (options.TrainingEmbeddingCacheEntries is < 1 or > 10_000_000)
+            problems.Add($"TrainingEmbeddingCacheEntries: {options.TrainingEmbeddingCacheEntries} must be between 1 and 10000000.");
         var duplicates = options.Agents.GroupBy(a => a.Manifest.AgentId, StringComparer.Ordinal).Where(g => g.Count() > 1);
         foreach (var twice in duplicates)
             problems.Add($"Agents: two manifests declare agent '{twice.Key}': {string.Join(" and ", twice.Select(a => a.FilePath))}.");

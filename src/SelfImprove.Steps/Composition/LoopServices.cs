@@ -37,7 +37,13 @@ public static class LoopServices
         services.AddSingleton<ITextEncoder>(sp =>
         {
             var miniLm = sp.GetRequiredService<MiniLmTextEncoder>();
-            return new CachingTextEncoder(miniLm, new EmbeddingCache(miniLm.ModelId, miniLm.Dimension, Options(sp).CacheDirectory));
+            return new CachingTextEncoder(miniLm, new EmbeddingCache(miniLm.ModelId, miniLm.Dimension, Options(sp).CacheDirectory, Options(sp).TrainingEmbeddingCacheEntries));
+        });
+        // Predicted texts: a bounded in-memory cache of their own, so traffic never grows the training cache or its file.
+        services.AddSingleton(sp =>
+        {
+            var miniLm = sp.GetRequiredService<MiniLmTextEncoder>();
+            return new ServingEncoder(new CachingTextEncoder(miniLm, new EmbeddingCache(miniLm.ModelId, miniLm.Dimension, null, Options(sp).Serving.EmbeddingCacheEntries)));
         });
         services.AddSingleton<ModelLoader>();
         services.AddSingleton<StudentModelTrainer>();
@@ -97,6 +103,8 @@ public static class LoopServices
         services.TryAddSingleton<LoopContext>();
         services.TryAddSingleton<RunLedger>();
         services.TryAddSingleton<TrafficLog>();
+        services.TryAddSingleton<ServingPointers>();
+        services.TryAddSingleton<EncoderBatcher>();
         services.TryAddSingleton<ServingRouter>();
         return services;
     }

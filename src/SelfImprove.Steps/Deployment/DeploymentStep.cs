@@ -10,7 +10,7 @@ namespace SelfImprove.Steps;
 /// send the manifest's share of requests to the candidate; the serving version answers the rest throughout. Each
 /// check scores both arms on the answers logged since the trial started and the labelled feedback on them.
 /// </summary>
-public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, TimeProvider clock) : IDeploymentStep
+public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPointers pointers, TimeProvider clock) : IDeploymentStep
 {
     public async Task StartTrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
@@ -21,6 +21,7 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, TimeProvi
         var servingId = await loop.ServingVersionAsync(agentId, cancellationToken);
         var trial = new TrialState(runId, candidateVersionId, servingId, manifest.Deployment.CandidateShare, clock.GetUtcNow());
         await loop.Store.WriteAsync(StoreLayout.Trial(agentId), StoreJson.Serialize(trial), cancellationToken);
+        pointers.Invalidate(agentId);
     }
 
     public async Task<TrialOutcome?> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
@@ -52,6 +53,7 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, TimeProvi
         if ((await loop.Registry.GetServingAsync(agentId, cancellationToken))?.VersionId != candidateVersionId)
             await loop.Registry.SetServingAsync(agentId, candidateVersionId, $"promoted by run {runId} after its A/B trial", cancellationToken);
         await loop.Store.DeleteAsync(StoreLayout.Trial(agentId), cancellationToken);
+        pointers.Invalidate(agentId);
         return candidateVersionId;
     }
 
@@ -60,6 +62,7 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, TimeProvi
         // Only this run's trial: a late rollback of an old run must not end a newer run's trial.
         if ((await ReadTrialAsync(agentId, cancellationToken))?.RunId == runId)
             await loop.Store.DeleteAsync(StoreLayout.Trial(agentId), cancellationToken);
+        pointers.Invalidate(agentId);
         return await loop.ServingVersionAsync(agentId, cancellationToken);
     }
 

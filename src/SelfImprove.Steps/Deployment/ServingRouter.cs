@@ -3,7 +3,6 @@ using SelfImprove.Core.Deployment;
 using SelfImprove.Core.Evaluation;
 using SelfImprove.Core.Privacy;
 using SelfImprove.Core.Traffic;
-using SelfImprove.Storage;
 
 namespace SelfImprove.Steps;
 
@@ -23,11 +22,12 @@ public sealed record PredictInput(string Text, string? Subject = null);
 /// <summary>
 /// Answers live requests: with the serving version, or, while an A/B trial runs, with the candidate for its share
 /// of requests (split by a stable hash of the text). Training and evaluation never block it. A trial left behind by
-/// a run that no longer holds the agent (terminated) is ignored. Every answer gets a request id and is recorded in
-/// the <see cref="TrafficLog"/> (version, arm, latency, top 3 intents, subject; text redacted unless the manifest's
-/// <c>traffic.redact</c> is off).
+/// a run that no longer holds the agent (terminated) is ignored. Concurrent requests share one encoder call
+/// (<see cref="EncoderBatcher"/>); the serving pointer and the trial are cached (<see cref="ServingPointers"/>). Every
+/// answer gets a request id and is recorded in the <see cref="TrafficLog"/> (version, arm, latency, top 3 intents,
+/// subject; text redacted unless the manifest's <c>traffic.redact</c> is off).
 /// </summary>
-public sealed class ServingRouter(LoopContext loop, RunLedger ledger, TrafficLog traffic)
+public sealed class ServingRouter(LoopContext loop, ServingPointers pointers, EncoderBatcher encoder, TrafficLog traffic)
 {
     /// <summary>Answers one request and logs the answer.</summary>
     /// <exception cref="InvalidOperationException">The agent has no serving version yet.</exception>
@@ -40,45 +40,56 @@ public sealed class ServingRouter(LoopContext loop, RunLedger ledger, TrafficLog
     public async Task<RoutedPrediction> PredictAsync(string agentId, string text, string? subject, CancellationToken cancellationToken = default) =>
         (await PredictAsync(agentId, [new PredictInput(text, subject)], cancellationToken))[0];
 
-    /// <summary>Answers many requests at once (one encoder call per version), in input order, and logs every answer.</summary>
+    /// <summary>The agent's serving version as the router sees it (cached; see <see cref="ServingPointers"/>), or null when it has none.</summary>
+    public async Task<string?> ServingVersionAsync(string agentId, CancellationToken cancellationToken = default) =>
+        (await pointers.GetAsync(agentId, cancellationToken)).ServingVersionId;
+
+    /// <summary>
+    /// Answers many requests (in input order) with one encoder call shared with concurrent requests, and logs every answer.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The agent has no serving version yet.</exception>
     public async Task<IReadOnlyList<RoutedPrediction>> PredictAsync(string agentId, IReadOnlyList<PredictInput> inputs, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
         if (inputs.Count == 0) return [];
         var manifest = loop.Agents.Get(agentId).Manifest;
-        var ids = inputs.Select(_ => traffic.Ids.Next()).ToArray();
+        var ids = new (string Id, DateTimeOffset At)[inputs.Count];
+        for (var i = 0; i < ids.Length; i++) ids[i] = traffic.Ids.Next();
 
-        var trialJson = await loop.Store.ReadAsync(StoreLayout.Trial(agentId), cancellationToken);
-        var trial = trialJson is null ? null : StoreJson.Deserialize<TrialState>(trialJson, StoreLayout.Trial(agentId));
-        if (trial is not null && (await ledger.RunningAsync(agentId, cancellationToken))?.RunId != trial.RunId) trial = null;
-        var servingId = await loop.ServingVersionAsync(agentId, cancellationToken);
-        var arms = inputs.Select(i => trial is not null && PromotionPolicy.RoutesToCandidate(trial.RunId, i.Text, trial.CandidateShare)
-            ? (trial.CandidateVersionId, Arm.Candidate)
-            : (servingId, Arm.Serving)).ToArray();
+        var pointer = await pointers.GetAsync(agentId, cancellationToken);
+        var servingId = pointer.ServingVersionId
+            ?? throw new InvalidOperationException($"Agent '{agentId}' has no serving version; train one first ('selfimprove train').");
+        var trial = pointer.Trial;
+        var arms = new (string VersionId, Arm Arm)[inputs.Count];
+        for (var i = 0; i < arms.Length; i++)
+            arms[i] = trial is not null && PromotionPolicy.RoutesToCandidate(trial.RunId, inputs[i].Text, trial.CandidateShare)
+                ? (trial.CandidateVersionId, Arm.Candidate)
+                : (servingId, Arm.Serving);
+
+        var texts = new string[inputs.Count];
+        for (var i = 0; i < texts.Length; i++) texts[i] = inputs[i].Text;
+        var vectors = await encoder.EncodeAsync(texts, cancellationToken);
 
         var predictions = new IntentPrediction[inputs.Count];
         var labels = new IReadOnlyList<string>[inputs.Count];
-        foreach (var group in Enumerable.Range(0, inputs.Count).GroupBy(i => arms[i].Item1))
+        foreach (var group in Enumerable.Range(0, inputs.Count).GroupBy(i => arms[i].VersionId))
         {
             var model = await loop.Models.LoadAsync(agentId, group.Key, cancellationToken);
             var indices = group.ToArray();
-            var scored = model.Predict(indices.Select(i => inputs[i].Text).ToArray(), cancellationToken);
+            var scored = model.PredictFeatures(indices.Select(i => vectors[i]).ToArray());
             for (var k = 0; k < indices.Length; k++) (predictions[indices[k]], labels[indices[k]]) = (scored[k], model.Labels);
         }
 
         var latencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var actions = manifest.Labels.ToDictionary(l => l.Name, l => l.Action, StringComparer.Ordinal);
         var answers = new RoutedPrediction[inputs.Count];
         for (var i = 0; i < inputs.Count; i++)
         {
             var p = predictions[i];
-            answers[i] = new RoutedPrediction(ids[i].Id, arms[i].Item1, arms[i].Item2, p, actions[p.Intent]);
+            answers[i] = new RoutedPrediction(ids[i].Id, arms[i].VersionId, arms[i].Arm, p, manifest.Labels.First(l => l.Name == p.Intent).Action);
             await traffic.AppendAsync(Log(agentId, ids[i].At, answers[i], labels[i], inputs[i], manifest.Traffic.Redact, latencyMs));
         }
         return answers;
     }
-
     private static LoggedRequest Log(
         string agentId, DateTimeOffset at, RoutedPrediction answer, IReadOnlyList<string> labels, PredictInput input, bool redact, double latencyMs)
     {

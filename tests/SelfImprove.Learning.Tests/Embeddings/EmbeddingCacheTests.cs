@@ -70,4 +70,38 @@ public sealed class EmbeddingCacheTests(EncoderFixture encoders) : IDisposable
         Assert.Equal(1.0, Dot(v[0], v[0]), 3);
         Assert.True(Dot(v[0], v[1]) > Dot(v[0], v[2]) + 0.2);
     }
+
+    [Fact]
+    public void A_bounded_cache_keeps_the_most_recently_used_vectors_and_writes_nothing_without_a_folder()
+    {
+        var cache = new EmbeddingCache("enc", 1, directory: null, maxEntries: 2);
+        cache.AddRange(["a", "b"], [[1], [2]]);
+        Assert.True(cache.TryGet("a", out _)); // a is now used more recently than b
+        cache.AddRange(["c"], [[3]]);
+
+        Assert.Equal(2, cache.Count);
+        Assert.Equal(1, cache.Evicted);
+        Assert.True(cache.TryGet("a", out var a));
+        Assert.Equal([1f], a);
+        Assert.False(cache.TryGet("b", out _));
+        Assert.True(cache.TryGet("c", out _));
+        for (var i = 0; i < 1000; i++) cache.AddRange([$"t{i}"], [[i]]);
+        Assert.Equal(2, cache.Count);
+        Assert.Empty(Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
+    public void A_bounded_persistent_cache_keeps_every_record_on_disk_and_the_newest_in_memory()
+    {
+        var cache = new EmbeddingCache("enc", 1, folder.Path, maxEntries: 2);
+        cache.AddRange(["a", "b", "c"], [[1], [2], [3]]);
+
+        var reopened = new EmbeddingCache("enc", 1, folder.Path, maxEntries: 2);
+        var unbounded = new EmbeddingCache("enc", 1, folder.Path);
+
+        Assert.Equal(2, reopened.Count);
+        Assert.False(reopened.TryGet("a", out _));
+        Assert.True(reopened.TryGet("c", out _));
+        Assert.Equal(3, unbounded.Count);
+    }
 }
