@@ -55,7 +55,8 @@ public sealed class ServingPathTests : IDisposable
         var manifest = ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder));
         var agents = new AgentCatalog([manifest]);
         var registry = new ArtifactModelRegistry(store, clock);
-        var loop = new LoopContext(agents, store, registry, new ModelLoader(registry, new SlowEncoder()));
+        var traffic = new TrafficLog(store, Options(_ => { }), clock);
+        var loop = new LoopContext(agents, store, registry, new ModelLoader(registry, new SlowEncoder()), traffic, new FeedbackLog(store, clock, traffic, agents));
         var pointers = new ServingPointers(loop, new RunLedger(agents, store, clock), clock, Options(s => s.PointerRefresh = TimeSpan.FromSeconds(1)));
         await Serve(store, "v1");
 
