@@ -100,7 +100,9 @@ public sealed class DurableHost : IAsyncDisposable
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddRouting();
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(backend);
+        // The sidecar's dispatcher applies whatever the backend hands out; the decorator first drops the messages that
+        // DurableTask.Core's own dispatcher would (a redelivered start, results for a purged orchestration).
+        builder.Services.AddSingleton<IOrchestrationService>(new ReconcilingOrchestrationService(backend, loggerFactory));
         builder.Services.AddSingleton((IOrchestrationServiceClient)backend);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         var app = builder.Build();
