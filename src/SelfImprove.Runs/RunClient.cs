@@ -36,6 +36,12 @@ public sealed record RunSnapshot(
 
     /// <summary>The phase log so far.</summary>
     public IReadOnlyList<PhaseEntry> Log => Progress?.Log ?? [];
+
+    /// <summary>
+    /// The version of the run orchestrator the run started on and replays on to its end (1, 2, …; see
+    /// <see cref="RunOrchestrations"/>), whatever version the host now starts new runs on.
+    /// </summary>
+    public int OrchestrationVersion { get; init; } = 1;
 }
 
 /// <summary>
@@ -97,7 +103,7 @@ public sealed partial class RunClient
     {
         if (!RunIdPattern().IsMatch(runId)) return null;
         var state = await Durable.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
-        if (state?.Name != nameof(ImprovementRunOrchestrator)) return null;
+        if (state is null || RunOrchestrations.VersionOf(state.Name) is not { } version) return null;
         var progress = state.SerializedCustomStatus is { Length: > 0 } custom ? JsonSerializer.Deserialize<RunProgress>(custom, JsonSerializerOptions.Web) : null;
         var input = state.SerializedInput is { Length: > 0 } ? state.ReadInputAs<RunInput>() : null;
         var report = state.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? state.ReadOutputAs<ImprovementReport>() : null;
@@ -105,7 +111,10 @@ public sealed partial class RunClient
         var failure = state.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated
             ? state.FailureDetails?.ErrorMessage ?? state.SerializedOutput
             : null;
-        return new RunSnapshot(state.InstanceId, input?.AgentId, state.RuntimeStatus, state.CreatedAt, state.LastUpdatedAt, progress, report, failure);
+        return new RunSnapshot(state.InstanceId, input?.AgentId, state.RuntimeStatus, state.CreatedAt, state.LastUpdatedAt, progress, report, failure)
+        {
+            OrchestrationVersion = version,
+        };
     }
 
     /// <summary>

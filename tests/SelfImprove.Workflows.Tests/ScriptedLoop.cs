@@ -36,9 +36,11 @@ public sealed class ScriptedLoop : IAsyncDisposable
     /// <param name="artifacts">Artefact store; the folder's <c>store</c> when null.</param>
     /// <param name="configure">Replaces services after the defaults.</param>
     /// <param name="loggerFactory">The durable engine's logs; silent when null.</param>
+    /// <param name="runOrchestrations">The run orchestrator versions; this build's when null.</param>
     public static async Task<ScriptedLoop> StartAsync(
         ScriptedSteps steps, Action<JsonObject>? edit = null, DurableTask.Core.IOrchestrationService? backend = null, TempDirectory? folder = null,
-        Core.Ports.IArtifactStore? artifacts = null, Action<IServiceCollection>? configure = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
+        Core.Ports.IArtifactStore? artifacts = null, Action<IServiceCollection>? configure = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null,
+        Workflows.ImprovementRun.RunOrchestrations? runOrchestrations = null)
     {
         var owned = folder is null ? new TempDirectory() : null;
         folder ??= owned!;
@@ -62,7 +64,8 @@ public sealed class ScriptedLoop : IAsyncDisposable
                 configure?.Invoke(services);
             },
             loggerFactory,
-            backend: backend);
+            backend: backend,
+            runOrchestrations: runOrchestrations);
         return new ScriptedLoop(owned, host, steps);
     }
 

@@ -64,7 +64,7 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
     private Task<DurableTask.Core.IOrchestrationService> BackendAsync(string hub) =>
         DurableBackends.AzureStorageAsync(azurite.ConnectionString, hub, "test-worker", NullLoggerFactory.Instance, redeliveryAfter: TimeSpan.FromSeconds(10));
 
-    private static async Task WaitForApprovalAsync(ScriptedLoop loop, string runId)
+    internal static async Task WaitForApprovalAsync(ScriptedLoop loop, string runId)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
         Microsoft.DurableTask.Client.OrchestrationMetadata? state = null;
