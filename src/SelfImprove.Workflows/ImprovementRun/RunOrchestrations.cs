@@ -22,8 +22,11 @@ public sealed class RunOrchestrations
     /// <summary>Version 1's name, and the stem of every later version's (<c>{BaseName}V{n}</c>).</summary>
     public const string BaseName = nameof(ImprovementRunOrchestrator);
 
+    private static readonly Lazy<RunOrchestrations> Shipped = new(() => new(WorkflowRegistration.Orchestrators.Where(IsRunOrchestrator)));
+
     /// <summary>The run orchestrators of this assembly: what every host registers.</summary>
-    public static RunOrchestrations Default { get; } = new(WorkflowRegistration.Orchestrators.Where(IsRunOrchestrator));
+    /// <exception cref="ArgumentException">A run orchestrator of this assembly is named off the convention (the message names it).</exception>
+    public static RunOrchestrations Default => Shipped.Value;
 
     /// <param name="orchestrators">
     /// Run orchestrator classes, each a <c>TaskOrchestrator&lt;RunInput, ImprovementReport&gt;</c> named by the

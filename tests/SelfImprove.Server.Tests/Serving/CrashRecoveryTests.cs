@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
+using SelfImprove.Hosting;
 using SelfImprove.Testing;
 using SelfImprove.TestServer;
 using Xunit.Abstractions;
@@ -131,7 +132,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
         var link = (await b.WaitForLineAsync($"APPROVAL REQUIRED {runId} ", TimeSpan.FromMinutes(4))).Split(' ')[3];
         var askedAfter = killed.Elapsed;
         var movedAfter = await moved;
-        output.WriteLine($"TAKEOVER run={runId} phasesAtKill={phasesAtKill} firstProgressAfterKill={movedAfter.TotalSeconds:0.0}s approvalRequestedAfterKill={askedAfter.TotalSeconds:0.0}s");
+        var dropped = b.Error.Lines.Count(l => l.Contains(ReconcilingOrchestrationService.DroppedMarker, StringComparison.Ordinal));
+        output.WriteLine($"TAKEOVER run={runId} phasesAtKill={phasesAtKill} firstProgressAfterKill={movedAfter.TotalSeconds:0.0}s " +
+                         $"approvalRequestedAfterKill={askedAfter.TotalSeconds:0.0}s droppedOnSurvivor={dropped}");
         Assert.StartsWith($"http://127.0.0.1:{portB}/", link);
         using (var approved = await new HttpClient().PostAsJsonAsync(link, new { decision = "approve", approver = "ana" }))
             Assert.Equal(HttpStatusCode.Accepted, approved.StatusCode);
