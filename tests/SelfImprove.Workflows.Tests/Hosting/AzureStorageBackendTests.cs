@@ -1,3 +1,6 @@
+using DurableTask.Core;
+using DurableTask.Core.History;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SelfImprove.Core.Runs;
 using SelfImprove.Workflows.Steps;
@@ -39,6 +42,34 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
         Assert.Equal(["trial v2", "promote v2"], steps.Calls);
         Assert.Equal(report, await second.Ledger.ReportAsync(runId));
         Assert.Null((await second.Ledger.StateAsync(ScriptedLoop.AgentId)).RunningRunId);
+    }
+
+    /// <summary>
+    /// What a survivor sees when a server died after saving a run's start but before deleting its start message: the
+    /// start message again, for a run that has a history. It is dropped once (the sidecar's dispatcher used to fail on
+    /// it and abandon the work item for good, so the run never went on) and the run finishes.
+    /// </summary>
+    [Fact]
+    public async Task A_redelivered_start_message_is_dropped_and_the_run_goes_on()
+    {
+        using var logs = new CapturedLogs(LogLevel.Warning);
+        var backend = await BackendAsync($"hub{Guid.NewGuid():N}"[..20]);
+        await using var loop = await ScriptedLoop.StartAsync(new ScriptedSteps(), backend: backend, loggerFactory: logs.Factory);
+        var runId = await loop.StartRunAsync();
+        await WaitForApprovalAsync(loop, runId);
+
+        var client = (IOrchestrationServiceClient)backend;
+        var state = (await client.GetOrchestrationStateAsync(runId, allExecutions: false)).Single();
+        var start = new ExecutionStartedEvent(-1, state.Input) { Name = state.Name, Version = state.Version, OrchestrationInstance = state.OrchestrationInstance };
+        await client.SendTaskOrchestrationMessageAsync(new TaskMessage { Event = start, OrchestrationInstance = state.OrchestrationInstance });
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (logs.Count(ReconcilingOrchestrationService.DroppedMarker) == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+
+        var report = await loop.FinishAsync(runId, new ApprovalDecision(true, "ana", null));
+        Assert.Equal(RunStatus.Promoted, report.Status);
+        var dropped = Assert.Single(logs.Lines, l => l.Text.Contains(ReconcilingOrchestrationService.DroppedMarker, StringComparison.Ordinal));
+        Assert.Contains($"for {runId}: ExecutionStarted; the orchestration has already started", dropped.Text);
+        Assert.DoesNotContain(logs.Lines, l => l.Text.Contains("Multiple ExecutionStartedEvent", StringComparison.Ordinal));
     }
 
     [Fact]
