@@ -13,7 +13,8 @@ namespace SelfImprove.Hosting;
 /// <item>A start message for an orchestration that has already started. The Azure Storage provider redelivers one when
 /// a process saved the orchestration's first step but died before deleting its start message; another process (or the
 /// restarted one) then gets it with a history that holds the start, and the sidecar's dispatcher failed with "Multiple
-/// ExecutionStartedEvent found" and abandoned the work item each time it came back: the run never went on.</item>
+/// ExecutionStartedEvent found" and abandoned the work item, with every message that came with it (an activity's
+/// result, an approval), each time it came back after a growing back-off: the run stalled.</item>
 /// <item>Messages for an orchestration that has no history and is not being started: an activity's result or a timer
 /// that comes back after the orchestration was terminated and purged. The in-memory backend hands these out as a work
 /// item of an empty orchestration, the sidecar's dispatcher failed with "Could not find an orchestration instance ID",
