@@ -45,18 +45,25 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// What a survivor sees when a server died after saving a run's start but before deleting its start message: the
-    /// start message again, for a run that has a history. It is dropped once (the sidecar's dispatcher used to fail on
-    /// it and abandon the work item for good, so the run never went on) and the run finishes.
+    /// What a survivor sees when a server was killed after saving a run's start in the history but before marking the
+    /// instance Running and deleting the start message: an instance the provider calls Pending for good, and the start
+    /// message again, for a run that has a history. The message is dropped once (the sidecar's dispatcher used to fail on
+    /// it and abandon the work item with everything that came with it, stalling the run), the run still counts as running,
+    /// so its approval is taken, and it finishes.
     /// </summary>
     [Fact]
     public async Task A_redelivered_start_message_is_dropped_and_the_run_goes_on()
     {
         using var logs = new CapturedLogs(LogLevel.Warning);
-        var backend = await BackendAsync($"hub{Guid.NewGuid():N}"[..20]);
+        var hub = $"hub{Guid.NewGuid():N}"[..20];
+        var backend = await BackendAsync(hub);
         await using var loop = await ScriptedLoop.StartAsync(new ScriptedSteps(), backend: backend, loggerFactory: logs.Factory);
         var runId = await loop.StartRunAsync();
         await WaitForApprovalAsync(loop, runId);
+        var instances = new Azure.Data.Tables.TableClient(azurite.ConnectionString, hub + "Instances");
+        await instances.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(runId, "") { ["RuntimeStatus"] = "Pending" }, Azure.ETag.All);
+        Assert.Equal(Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Pending, (await loop.Host.Client.GetInstanceAsync(runId))!.RuntimeStatus);
+        Assert.True((await loop.Host.Runs.GetAsync(runId))!.WaitingForApproval);
 
         var client = (IOrchestrationServiceClient)backend;
         var state = (await client.GetOrchestrationStateAsync(runId, allExecutions: false)).Single();
