@@ -22,6 +22,8 @@ namespace SelfImprove.Hosting;
 /// The Durable Task engine without the Functions host: a gRPC sidecar (Durable Task's <see cref="TaskHubGrpcServer"/>)
 /// on a free loopback port in front of any orchestration backend, plus the real .NET worker and client talking to it.
 /// The backend decides durability: in-memory for the embedded default and tests, Azure Storage for the server.
+/// The sidecar sees the backend through <see cref="ReconcilingOrchestrationService"/>, which drops the messages its
+/// dispatcher cannot apply (a redelivered start, late work for a purged orchestration) instead of failing on them for ever.
 /// </summary>
 public sealed class DurableHost : IAsyncDisposable
 {
@@ -100,7 +102,9 @@ public sealed class DurableHost : IAsyncDisposable
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddRouting();
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(backend);
+        // The sidecar's dispatcher applies whatever the backend hands out; the decorator first drops the messages that
+        // DurableTask.Core's own dispatcher would (a redelivered start, results for a purged orchestration).
+        builder.Services.AddSingleton<IOrchestrationService>(new ReconcilingOrchestrationService(backend, loggerFactory));
         builder.Services.AddSingleton((IOrchestrationServiceClient)backend);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         var app = builder.Build();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SelfImprove.Runs;
 using SelfImprove.Steps;
 using SelfImprove.Workflows;
+using SelfImprove.Workflows.ImprovementRun;
 using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Hosting;
@@ -32,17 +33,23 @@ public sealed class LoopHost : IAsyncDisposable
     /// <param name="configure">Replaces services after the defaults (e.g. the notifier, or fakes in tests).</param>
     /// <param name="loggerFactory">Durable Task's own logs; silent by default.</param>
     /// <param name="backend">Where orchestration state lives; in-memory when null.</param>
+    /// <param name="runOrchestrations">
+    /// The run orchestrator versions to register, new runs starting on the highest; <see cref="RunOrchestrations.Default"/>
+    /// (this build's) when null. Tests give a version that lives in the test.
+    /// </param>
     public static async Task<LoopHost> StartAsync(
         Action<LoopOptions> options, Action<IServiceCollection>? configure = null, ILoggerFactory? loggerFactory = null,
-        IOrchestrationService? backend = null, CancellationToken cancellationToken = default)
+        IOrchestrationService? backend = null, CancellationToken cancellationToken = default, RunOrchestrations? runOrchestrations = null)
     {
         loggerFactory ??= NullLoggerFactory.Instance;
+        runOrchestrations ??= RunOrchestrations.Default;
         var host = await DurableHost.StartAsync(
             backend ?? DurableBackends.InMemory(loggerFactory),
-            registry => registry.AddSelfImproveWorkflows(),
+            registry => registry.AddSelfImproveWorkflows(runOrchestrations),
             services =>
             {
                 services.AddSelfImproveLoop(options);
+                services.AddSingleton(runOrchestrations);
                 services.AddRunClient();
                 services.AddSingleton<TrafficReplayer>();
                 configure?.Invoke(services);

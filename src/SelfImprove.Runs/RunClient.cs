@@ -14,7 +14,10 @@ namespace SelfImprove.Runs;
 /// <summary>An improvement run as a host sees it: its orchestration's state, progress and, once ended, its report.</summary>
 /// <param name="RunId">The run id, also the orchestration's instance id (<c>{agentId}-{n}</c>).</param>
 /// <param name="AgentId">The agent, from the run's input.</param>
-/// <param name="RuntimeStatus">The durable runtime status (Pending, Running, Completed, Failed, Terminated, Suspended).</param>
+/// <param name="RuntimeStatus">
+/// The durable runtime status (Pending, Running, Completed, Failed, Terminated, Suspended); Running for a run the backend
+/// still calls Pending although it has progress (see <see cref="RunClient.GetAsync"/>).
+/// </param>
 /// <param name="Progress">The run's custom status: the phase log so far and what it waits for; null before its first phase.</param>
 /// <param name="Report">The report once the run completed.</param>
 /// <param name="Failure">Why the orchestration failed or was terminated, when it was.</param>
@@ -39,6 +42,12 @@ public sealed record RunSnapshot(
 
     /// <summary>The phase log so far.</summary>
     public IReadOnlyList<PhaseEntry> Log => Progress?.Log ?? [];
+
+    /// <summary>
+    /// The version of the run orchestrator the run started on and replays on to its end (1, 2, …; see
+    /// <see cref="RunOrchestrations"/>), whatever version the host now starts new runs on.
+    /// </summary>
+    public int OrchestrationVersion { get; init; } = 1;
 }
 
 /// <summary>
@@ -102,15 +111,24 @@ public sealed partial class RunClient
     {
         if (!RunIdPattern().IsMatch(runId)) return null;
         var state = await Durable.GetInstanceAsync(runId, getInputsAndOutputs: true, cancellationToken);
-        if (state?.Name != nameof(ImprovementRunOrchestrator)) return null;
+        if (state is null || RunOrchestrations.VersionOf(state.Name) is not { } version) return null;
         var progress = state.SerializedCustomStatus is { Length: > 0 } custom ? JsonSerializer.Deserialize<RunProgress>(custom, JsonSerializerOptions.Web) : null;
+        // Only the run's orchestrator writes progress, so a run with progress has started. The Azure Storage provider marks an
+        // instance Running only in the commit that saves its start; a process killed between saving that history and the
+        // status leaves it Pending for the rest of the run, although the run goes on (on another or the restarted process).
+        var runtimeStatus = state.RuntimeStatus == OrchestrationRuntimeStatus.Pending && progress is not null
+            ? OrchestrationRuntimeStatus.Running
+            : state.RuntimeStatus;
         var input = state.SerializedInput is { Length: > 0 } ? state.ReadInputAs<RunInput>() : null;
         var report = state.RuntimeStatus == OrchestrationRuntimeStatus.Completed ? state.ReadOutputAs<ImprovementReport>() : null;
         // The Azure Storage provider leaves FailureDetails empty and puts the text in the output.
         var failure = state.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated
             ? state.FailureDetails?.ErrorMessage ?? state.SerializedOutput
             : null;
-        return new RunSnapshot(state.InstanceId, input?.AgentId, state.RuntimeStatus, state.CreatedAt, state.LastUpdatedAt, progress, report, failure);
+        return new RunSnapshot(state.InstanceId, input?.AgentId, runtimeStatus, state.CreatedAt, state.LastUpdatedAt, progress, report, failure)
+        {
+            OrchestrationVersion = version,
+        };
     }
 
     /// <summary>

@@ -16,20 +16,23 @@ namespace SelfImprove.Runs;
 /// </summary>
 public sealed class RunClientFactory(
     IRunLedger ledger, ApprovalTokens tokens, DemonstrationIntake intake, IDeploymentStep deployment, AgentCatalog agents, TimeProvider clock,
-    IRunEvents events, LabellingQueue labelling, IOptions<LoopOptions> options)
+    IRunEvents events, LabellingQueue labelling, IOptions<LoopOptions> options, RunOrchestrations orchestrations)
 {
     public RunClient Create(DurableTaskClient client) =>
         new(client, Starter(client), ledger, tokens, intake, deployment, agents, events, clock, options.Value.ApprovalRedeliveryGrace, labelling);
 
-    /// <summary>The run starter over this client (what the run-starting activities use).</summary>
-    public RunStarter Starter(DurableTaskClient client) => new(ledger, new DurableRunScheduler(client), clock);
+    /// <summary>The run starter over this client (what the run-starting activities use): new runs start on the current orchestrator version.</summary>
+    public RunStarter Starter(DurableTaskClient client) => new(ledger, new DurableRunScheduler(client, orchestrations), clock);
 }
 
-/// <summary>Starts improvement runs through a durable client; the run id is the instance id.</summary>
-public sealed class DurableRunScheduler(DurableTaskClient client) : IRunScheduler
+/// <summary>
+/// Starts improvement runs through a durable client, on the current version of the run orchestrator
+/// (<see cref="RunOrchestrations.Current"/>); the run id is the instance id.
+/// </summary>
+public sealed class DurableRunScheduler(DurableTaskClient client, RunOrchestrations orchestrations) : IRunScheduler
 {
     public Task ScheduleAsync(RunInput input, CancellationToken cancellationToken = default) =>
-        client.ScheduleNewOrchestrationInstanceAsync(nameof(ImprovementRunOrchestrator), input, new StartOrchestrationOptions(input.RunId), cancellationToken);
+        client.ScheduleNewOrchestrationInstanceAsync(orchestrations.Current.Name, input, new StartOrchestrationOptions(input.RunId), cancellationToken);
 
     public async Task<RunInstanceState> StateAsync(string runId, CancellationToken cancellationToken = default) =>
         (await client.GetInstanceAsync(runId, cancellationToken))?.RuntimeStatus switch
@@ -59,13 +62,15 @@ public sealed class DurableRunEvents : IRunEvents
 public static class RunServices
 {
     /// <summary>
-    /// The run client's services: the factory, approval links from <see cref="LoopOptions.PublicBaseUrl"/> (relative
+    /// The run client's services: the factory, the run orchestrator versions (<see cref="RunOrchestrations.Default"/> unless the
+    /// host registered its own), approval links from <see cref="LoopOptions.PublicBaseUrl"/> (relative
     /// when none), and, for hosts whose durable client lives in DI (the self-host), the <see cref="RunClient"/> and
     /// <see cref="RunStarter"/> over it. Call after <see cref="LoopServices.AddSelfImproveLoop"/>.
     /// </summary>
     public static IServiceCollection AddRunClient(this IServiceCollection services)
     {
         services.TryAddSingleton<IRunEvents, DurableRunEvents>();
+        services.TryAddSingleton(RunOrchestrations.Default);
         services.AddSingleton<RunClientFactory>();
         services.TryAddSingleton<IApprovalLinks>(sp => new ApiLinks(sp.GetRequiredService<IOptions<LoopOptions>>().Value.PublicBaseUrl));
         services.AddSingleton(sp => sp.GetRequiredService<RunClientFactory>().Create(sp.GetRequiredService<DurableTaskClient>()));

@@ -35,9 +35,12 @@ public sealed class ScriptedLoop : IAsyncDisposable
     /// <param name="folder">Manifest and store folder, to restart on the same state; a fresh one (deleted on dispose) when null.</param>
     /// <param name="artifacts">Artefact store; the folder's <c>store</c> when null.</param>
     /// <param name="configure">Replaces services after the defaults.</param>
+    /// <param name="loggerFactory">The durable engine's logs; silent when null.</param>
+    /// <param name="runOrchestrations">The run orchestrator versions; this build's when null.</param>
     public static async Task<ScriptedLoop> StartAsync(
         ScriptedSteps steps, Action<JsonObject>? edit = null, DurableTask.Core.IOrchestrationService? backend = null, TempDirectory? folder = null,
-        Core.Ports.IArtifactStore? artifacts = null, Action<IServiceCollection>? configure = null)
+        Core.Ports.IArtifactStore? artifacts = null, Action<IServiceCollection>? configure = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null,
+        Workflows.ImprovementRun.RunOrchestrations? runOrchestrations = null)
     {
         var owned = folder is null ? new TempDirectory() : null;
         folder ??= owned!;
@@ -60,7 +63,9 @@ public sealed class ScriptedLoop : IAsyncDisposable
                 services.AddSingleton<IApprovalNotifier>(new RecordingNotifier(steps));
                 configure?.Invoke(services);
             },
-            backend: backend);
+            loggerFactory,
+            backend: backend,
+            runOrchestrations: runOrchestrations);
         return new ScriptedLoop(owned, host, steps);
     }
 

@@ -13,6 +13,7 @@ public sealed record StartRunBody(string? Reason);
 /// <param name="Report">When the run has finished: the object <c>selfimprove demo --json</c> prints.</param>
 /// <param name="Failure">Why the orchestration failed, when it did.</param>
 /// <param name="Ended">Completed, failed or terminated: nothing more will happen to the run.</param>
+/// <param name="OrchestrationVersion">The run orchestrator version the run started on and keeps to its end (1, 2, …).</param>
 public sealed record RunStatusPayload(
     string Id,
     string? AgentId,
@@ -29,7 +30,8 @@ public sealed record RunStatusPayload(
     IReadOnlyList<PhaseEntry> Log,
     ImprovementReport? Report,
     string? Failure,
-    bool Ended);
+    bool Ended,
+    int OrchestrationVersion = 1);
 
 /// <summary>Body of the approval webhook.</summary>
 /// <param name="Decision"><c>approve</c> or <c>reject</c>.</param>

@@ -293,7 +293,7 @@ public sealed partial class ImprovementApi(
         run.Log.Count > 0 ? run.Log[^1].Phase : null, run.Report?.Attempts ?? (run.Log.Count > 0 ? run.Log.Max(e => e.Attempt) : 0),
         run.CandidateVersion, run.Report?.Metrics ?? run.Progress?.Metrics,
         run.WaitingForApproval, run.WaitingForApproval ? run.Progress!.ApprovalExpiresAt : null,
-        run.WaitingForDemonstrations, run.Log, run.Report, run.Failure, run.IsEnded);
+        run.WaitingForDemonstrations, run.Log, run.Report, run.Failure, run.IsEnded, run.OrchestrationVersion);
 
     /// <summary>"samples[2].label: …" lines as one entry per JSON path.</summary>
     private static Dictionary<string, string[]> DemonstrationErrors(IEnumerable<string> problems)

@@ -16,6 +16,11 @@ namespace SelfImprove.Workflows.ImprovementRun;
 /// evaluate (a miss goes back to the planner with the evidence, up to the manifest's attempts) → alignment
 /// gate → human approval → A/B deployment → record. Deterministic: every clock, id and side effect comes
 /// from the orchestration context or an activity.
+/// <para>
+/// Version 1 of the run orchestrator (<see cref="RunOrchestrations"/>): runs replay on it to their end, so once a build
+/// with it has started runs, a change that alters what it schedules goes into a new class,
+/// <c>ImprovementRunOrchestratorV2</c>, and this one stays as it is (see the project's README, "Changing an orchestrator").
+/// </para>
 /// </summary>
 public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, ImprovementReport>
 {

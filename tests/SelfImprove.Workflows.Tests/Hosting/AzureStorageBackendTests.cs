@@ -1,3 +1,6 @@
+using DurableTask.Core;
+using DurableTask.Core.History;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SelfImprove.Core.Runs;
 using SelfImprove.Workflows.Steps;
@@ -41,6 +44,41 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
         Assert.Null((await second.Ledger.StateAsync(ScriptedLoop.AgentId)).RunningRunId);
     }
 
+    /// <summary>
+    /// What a survivor sees when a server was killed after saving a run's start in the history but before marking the
+    /// instance Running and deleting the start message: an instance the provider calls Pending for good, and the start
+    /// message again, for a run that has a history. The message is dropped once (the sidecar's dispatcher used to fail on
+    /// it and abandon the work item with everything that came with it, stalling the run), the run still counts as running,
+    /// so its approval is taken, and it finishes.
+    /// </summary>
+    [Fact]
+    public async Task A_redelivered_start_message_is_dropped_and_the_run_goes_on()
+    {
+        using var logs = new CapturedLogs(LogLevel.Warning);
+        var hub = $"hub{Guid.NewGuid():N}"[..20];
+        var backend = await BackendAsync(hub);
+        await using var loop = await ScriptedLoop.StartAsync(new ScriptedSteps(), backend: backend, loggerFactory: logs.Factory);
+        var runId = await loop.StartRunAsync();
+        await WaitForApprovalAsync(loop, runId);
+        var instances = new Azure.Data.Tables.TableClient(azurite.ConnectionString, hub + "Instances");
+        await instances.UpdateEntityAsync(new Azure.Data.Tables.TableEntity(runId, "") { ["RuntimeStatus"] = "Pending" }, Azure.ETag.All);
+        Assert.Equal(Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Pending, (await loop.Host.Client.GetInstanceAsync(runId))!.RuntimeStatus);
+        Assert.True((await loop.Host.Runs.GetAsync(runId))!.WaitingForApproval);
+
+        var client = (IOrchestrationServiceClient)backend;
+        var state = (await client.GetOrchestrationStateAsync(runId, allExecutions: false)).Single();
+        var start = new ExecutionStartedEvent(-1, state.Input) { Name = state.Name, Version = state.Version, OrchestrationInstance = state.OrchestrationInstance };
+        await client.SendTaskOrchestrationMessageAsync(new TaskMessage { Event = start, OrchestrationInstance = state.OrchestrationInstance });
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (logs.Count(ReconcilingOrchestrationService.DroppedMarker) == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+
+        var report = await loop.FinishAsync(runId, new ApprovalDecision(true, "ana", null));
+        Assert.Equal(RunStatus.Promoted, report.Status);
+        var dropped = Assert.Single(logs.Lines, l => l.Text.Contains(ReconcilingOrchestrationService.DroppedMarker, StringComparison.Ordinal));
+        Assert.Contains($"for {runId}: ExecutionStarted; the orchestration has already started", dropped.Text);
+        Assert.DoesNotContain(logs.Lines, l => l.Text.Contains("Multiple ExecutionStartedEvent", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task With_blob_storage_for_artefacts_nothing_of_a_run_is_kept_on_local_disk()
     {
@@ -64,7 +102,7 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
     private Task<DurableTask.Core.IOrchestrationService> BackendAsync(string hub) =>
         DurableBackends.AzureStorageAsync(azurite.ConnectionString, hub, "test-worker", NullLoggerFactory.Instance, redeliveryAfter: TimeSpan.FromSeconds(10));
 
-    private static async Task WaitForApprovalAsync(ScriptedLoop loop, string runId)
+    internal static async Task WaitForApprovalAsync(ScriptedLoop loop, string runId)
     {
         var deadline = DateTime.UtcNow.AddMinutes(2);
         Microsoft.DurableTask.Client.OrchestrationMetadata? state = null;
