@@ -23,6 +23,10 @@ public sealed class OrchestrationFunctions(IServiceProvider services, RunClientF
     public Task<ImprovementReport> ImprovementRun([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new ImprovementRunOrchestrator().RunAsync(context, context.GetInput<RunInput>()!);
 
+    [Function(nameof(ImprovementRunOrchestratorV2))]
+    public Task<ImprovementReport> ImprovementRunV2([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new ImprovementRunOrchestratorV2().RunAsync(context, context.GetInput<RunInput>()!);
+
     [Function(nameof(MonitorAgentOrchestrator))]
     public Task<MonitorResult> MonitorAgent([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new MonitorAgentOrchestrator().RunAsync(context, context.GetInput<MonitorInput>()!);
@@ -73,6 +77,9 @@ public sealed class OrchestrationFunctions(IServiceProvider services, RunClientF
 
     [Function(nameof(CloseApprovalActivity))]
     public Task<ApprovalDecision?> CloseApproval([ActivityTrigger] string runId) => Run<CloseApprovalActivity, string, ApprovalDecision?>(runId);
+
+    [Function(nameof(RunTrialActivity))]
+    public Task<TrialOutcome> RunTrial([ActivityTrigger] CandidateInput input) => Run<RunTrialActivity, CandidateInput, TrialOutcome>(input);
 
     [Function(nameof(StartTrialActivity))]
     public Task<bool> StartTrial([ActivityTrigger] CandidateInput input) => Run<StartTrialActivity, CandidateInput, bool>(input);

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using SelfImprove.Core.Manifests;
 
 namespace SelfImprove.Core.Planning;
@@ -20,7 +22,11 @@ public sealed record ImprovementPlan
     /// <summary>How the requests to label were chosen.</summary>
     public required SelectionRule SelectionRule { get; init; }
 
-    /// <summary>Request ids (<c>LoggedRequest.RequestId</c>) of logged traffic to have labelled, by the feedback agent or people.</summary>
+    /// <summary>
+    /// Request ids (<c>LoggedRequest.RequestId</c>) of logged traffic to have labelled, by the feedback agent or people.
+    /// Plans stored before request ids held the recorded stream's sequence numbers: they read as those numbers' digits.
+    /// </summary>
+    [JsonConverter(typeof(RequestIdListConverter))]
     public required IReadOnlyList<string> LabelRequests { get; init; }
     public required IReadOnlyList<GenerationTarget> Generate { get; init; }
     public required HyperParameters HyperParameters { get; init; }
@@ -32,4 +38,29 @@ public sealed record ImprovementPlan
     public required string Rationale { get; init; }
 
     public int GeneratedSampleCount => Generate.Sum(g => g.Count);
+}
+
+/// <summary>Reads a JSON array of request ids, taking numbers (sequence numbers of plans stored before request ids) as their digits; writes strings.</summary>
+public sealed class RequestIdListConverter : JsonConverter<IReadOnlyList<string>>
+{
+    public override IReadOnlyList<string> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("Expected an array of request ids.");
+        var ids = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            ids.Add(reader.TokenType switch
+            {
+                JsonTokenType.String => reader.GetString()!,
+                JsonTokenType.Number => reader.GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                var other => throw new JsonException($"A request id is a string (or an old sequence number); got {other}."),
+            });
+        return ids;
+    }
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<string> value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        foreach (var id in value) writer.WriteStringValue(id);
+        writer.WriteEndArray();
+    }
 }

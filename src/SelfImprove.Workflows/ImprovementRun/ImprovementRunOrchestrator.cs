@@ -2,7 +2,6 @@ using Microsoft.DurableTask;
 using SelfImprove.Core;
 using SelfImprove.Core.Alignment;
 using SelfImprove.Core.Deployment;
-using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Monitoring;
 using SelfImprove.Core.Planning;
 using SelfImprove.Core.Runs;
@@ -11,8 +10,7 @@ using SelfImprove.Workflows.Steps;
 namespace SelfImprove.Workflows.ImprovementRun;
 
 /// <summary>
-/// One improvement run of one agent, step by step: monitoring snapshot → plan → generate data (and wait for
-/// people's labels) → train →
+/// One improvement run of one agent, step by step: monitoring snapshot → plan → generate data → train →
 /// evaluate (a miss goes back to the planner with the evidence, up to the manifest's attempts) → alignment
 /// gate → human approval → A/B deployment → record. Deterministic: every clock, id and side effect comes
 /// from the orchestration context or an activity.
@@ -65,7 +63,8 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
             return await run.FinishAsync(RunStatus.Rejected, approval.Decision is ApprovalVerdict.TimedOut
                 ? $"no approval within {settings.ApprovalTimeout}" : $"approval rejected by {approval.By}");
 
-        var trial = await TrialAsync(context, run, input, settings, candidate);
+        run.Phase(RunPhase.Deploy, $"A/B trial of {candidate} beside {run.ServingVersion}");
+        var trial = await context.RunTrialAsync(new CandidateInput(input.RunId, input.AgentId, candidate));
         run.Deployment = new DeploymentReport(trial.Decision, trial.CandidateShare, trial.Candidate.Samples);
         if (!trial.Promoted)
         {
@@ -92,7 +91,6 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
 
             run.Phase(RunPhase.Generate, $"{plan.LabelRequests.Count} requests to label, {plan.GeneratedSampleCount} samples to generate", attempt);
             await TeachAsync(context, run, input, plan);
-            if (settings.AllowHumanLabelling) await WaitForLabelsAsync(context, run, input, settings, attempt);
             if (plan.AskHumans && settings.AllowHumanDemonstrations) await WaitForDemonstrationsAsync(context, run, settings, attempt);
             var batch = await context.AssembleDataAsync(new AttemptInput(input.RunId, input.AgentId, attempt));
             batches.Add(batch.BlobName);
@@ -121,63 +119,6 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
             usage = await context.TeachBatchAsync(new TeachBatchInput(input.RunId, input.AgentId, plan.Attempt, batch));
         if (batch < work.Batches)
             run.Phase(RunPhase.Generate, $"token budget spent ({usage.Tokens} of {usage.TokenBudget}): {work.Batches - batch} of {work.Batches} teacher batches not run", plan.Attempt);
-    }
-
-    /// <summary>
-    /// People label what the feedback agent left in the labelling queue: waits until every request the attempt queued
-    /// has an answer (the API raises <see cref="RunEvents.Labelled"/> then) or the manifest's timeout passes (a durable
-    /// timer), then trains on the labels there are.
-    /// </summary>
-    private static async Task WaitForLabelsAsync(TaskOrchestrationContext context, RunRecorder run, RunInput input, RunSettings settings, int attempt)
-    {
-        var queue = new AttemptInput(input.RunId, input.AgentId, attempt);
-        var progress = await context.CheckLabellingAsync(queue);
-        if (progress.Done) return;
-        var until = context.CurrentUtcDateTime.Add(settings.LabellingTimeout);
-        using var timeout = new CancellationTokenSource();
-        var answered = context.WaitForExternalEvent<LabelsAnswered>(RunEvents.Labelled, timeout.Token);
-        run.Phase(RunPhase.Generate, $"waiting until {until:u} for people to label {progress.Queued - progress.Answered} of {progress.Queued} queued requests", attempt, waitingForLabels: true);
-        // Checked again once the run shows it waits: an answer recorded before that raised no event.
-        progress = await context.CheckLabellingAsync(queue);
-        var timedOut = false;
-        if (!progress.Done)
-        {
-            var timer = context.CreateTimer(until, timeout.Token);
-            // An event for an earlier attempt arrives late: skip it, keep waiting for this attempt's.
-            Task first;
-            while ((first = await Task.WhenAny(answered, timer)) == answered && answered.Result.Attempt != attempt)
-                answered = context.WaitForExternalEvent<LabelsAnswered>(RunEvents.Labelled, timeout.Token);
-            timedOut = first == timer;
-            progress = await context.CheckLabellingAsync(queue);
-        }
-        if (!timedOut) timeout.Cancel();
-        run.Phase(RunPhase.Generate, timedOut
-            ? $"labelling time is up: people labelled {progress.Answered} of {progress.Queued} queued requests; the rest stay in the queue"
-            : $"people labelled all {progress.Queued} queued requests", attempt);
-    }
-
-    /// <summary>
-    /// The A/B trial: starts it, then checks the arms every <c>deployment.checkEvery</c> (a durable timer) until the
-    /// candidate has enough labelled answers to decide, or <c>deployment.maxDuration</c> is up and the last check decides.
-    /// </summary>
-    private static async Task<TrialOutcome> TrialAsync(TaskOrchestrationContext context, RunRecorder run, RunInput input, RunSettings settings, string candidate)
-    {
-        var deadline = context.CurrentUtcDateTime.Add(settings.TrialMaxDuration);
-        run.Phase(RunPhase.Deploy, $"A/B trial of {candidate} beside {run.ServingVersion} on live traffic, until {deadline:u} at most");
-        await context.StartTrialAsync(new CandidateInput(input.RunId, input.AgentId, candidate));
-        // Checked once at once (a trial whose evidence is in already decides without waiting), then after each timer;
-        // the manifest bounds the number of checks (maxDuration / checkEvery), so the history stays bounded.
-        var final = false;
-        TrialOutcome? outcome = null;
-        for (var check = 0; outcome is null; check++)
-        {
-            outcome = (await context.CheckTrialAsync(new TrialCheckInput(input.RunId, input.AgentId, candidate, final))).Outcome;
-            if (outcome is not null || final) break;
-            var next = context.CurrentUtcDateTime.Add(settings.TrialCheckEvery);
-            final = next >= deadline || check + 1 >= ManifestLimits.MaxTrialChecks;
-            await context.CreateTimer(final ? deadline : next, CancellationToken.None);
-        }
-        return outcome ?? throw new InvalidOperationException($"The final check of run {input.RunId}'s trial did not decide.");
     }
 
     /// <summary>The plan asked people for samples: waits for them at most the manifest's timeout (a durable timer), then goes on with what it has.</summary>
@@ -247,13 +188,11 @@ public sealed class ImprovementRunOrchestrator : TaskOrchestrator<RunInput, Impr
         public ApprovalReport? Approval { get; set; }
         public DeploymentReport? Deployment { get; set; }
 
-        public void Phase(RunPhase name, string detail, int? attempt = null, DateTimeOffset? approvalExpiresAt = null, bool waitingForDemonstrations = false,
-            bool waitingForLabels = false)
+        public void Phase(RunPhase name, string detail, int? attempt = null, DateTimeOffset? approvalExpiresAt = null, bool waitingForDemonstrations = false)
         {
             log.Add(new PhaseEntry(name, attempt ?? Attempts, detail));
             var metrics = Attempts > 0 ? Metrics : null;
-            context.SetCustomStatus(new RunProgress(log.ToArray(), approvalExpiresAt is not null, CandidateVersion, metrics, approvalExpiresAt,
-                waitingForDemonstrations, waitingForLabels));
+            context.SetCustomStatus(new RunProgress(log.ToArray(), approvalExpiresAt is not null, CandidateVersion, metrics, approvalExpiresAt, waitingForDemonstrations));
         }
 
         public async Task<ImprovementReport> FinishAsync(RunStatus status, string reason)

@@ -47,6 +47,19 @@ public sealed class StartTrialActivity(IDeploymentStep deployment) : TaskActivit
     }
 }
 
+/// <summary>
+/// Version 1's trial (<c>ImprovementRunOrchestrator</c>, kept for runs started before version 2): starts the trial and
+/// decides at once on what the traffic log holds for it, as that version's single trial step did.
+/// </summary>
+public sealed class RunTrialActivity(IDeploymentStep deployment) : TaskActivity<CandidateInput, TrialOutcome>
+{
+    public override async Task<TrialOutcome> RunAsync(TaskActivityContext context, CandidateInput input)
+    {
+        await deployment.StartTrialAsync(input.RunId, input.AgentId, input.CandidateVersionId);
+        return (await deployment.CheckTrialAsync(input.RunId, input.AgentId, input.CandidateVersionId, final: true))!;
+    }
+}
+
 /// <summary>Checks the A/B trial's arms.</summary>
 public sealed class CheckTrialActivity(IDeploymentStep deployment) : TaskActivity<TrialCheckInput, TrialCheck>
 {
@@ -70,6 +83,10 @@ public sealed class RollbackActivity(IDeploymentStep deployment) : TaskActivity<
 
 public static partial class StepCalls
 {
+    /// <summary>Calls <see cref="RunTrialActivity"/> (version 1's trial; retried as <see cref="ActivityRetry.Default"/> says).</summary>
+    public static Task<TrialOutcome> RunTrialAsync(this TaskOrchestrationContext context, CandidateInput input) =>
+        CallAsync<TrialOutcome>(context, nameof(RunTrialActivity), input);
+
     /// <summary>Calls <see cref="StartTrialActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<bool> StartTrialAsync(this TaskOrchestrationContext context, CandidateInput input) =>
         CallAsync<bool>(context, nameof(StartTrialActivity), input);

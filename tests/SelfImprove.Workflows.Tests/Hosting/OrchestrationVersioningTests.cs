@@ -38,23 +38,23 @@ public sealed class OrchestrationVersioningTests : IAsyncLifetime
         }
 
         // The deploy: the same build's versions plus a changed orchestrator, which new runs start on.
-        var deployed = new RunOrchestrations([.. RunOrchestrations.Default.Versions.Select(v => v.Type), typeof(ImprovementRunOrchestratorV2)]);
-        Assert.Equal(2, deployed.Current.Version);
+        var deployed = new RunOrchestrations([.. RunOrchestrations.Default.Versions.Select(v => v.Type), typeof(ImprovementRunOrchestratorV3)]);
+        Assert.Equal(3, deployed.Current.Version);
         var steps = new ScriptedSteps();
         await using var after = await ScriptedLoop.StartAsync(steps, backend: await BackendAsync(hub), folder: folder, runOrchestrations: deployed);
 
         Assert.Equal(ApprovalOutcome.Accepted, (await after.Host.Runs.DecideAsync(runId, token, Approve)).Outcome);
         var old = await after.FinishAsync(runId);
         Assert.Equal(RunStatus.Promoted, old.Status);
-        Assert.DoesNotContain(ImprovementRunOrchestratorV2.Marker, old.Reason);
-        Assert.Equal(["trial v2", "promote v2"], steps.Calls); // the rest of version 1's steps, and nothing of version 2's
+        Assert.DoesNotContain(ImprovementRunOrchestratorV3.Marker, old.Reason);
+        Assert.Equal(["trial v2", "check", "promote v2"], steps.Calls); // the rest of the shipped version's steps, and nothing of the new one's
         Assert.Equal(shipped.Version, (await after.Host.Runs.GetAsync(runId))!.OrchestrationVersion);
 
         var next = await after.StartRunAsync();
-        Assert.Equal(2, (await after.Host.Runs.GetAsync(next))!.OrchestrationVersion);
+        Assert.Equal(3, (await after.Host.Runs.GetAsync(next))!.OrchestrationVersion);
         var report = await after.FinishAsync(next, Approve);
         Assert.Equal(RunStatus.Promoted, report.Status);
-        Assert.StartsWith(ImprovementRunOrchestratorV2.Marker, report.Reason);
+        Assert.StartsWith(ImprovementRunOrchestratorV3.Marker, report.Reason);
     }
 
     private Task<DurableTask.Core.IOrchestrationService> BackendAsync(string hub) =>
@@ -63,17 +63,17 @@ public sealed class OrchestrationVersioningTests : IAsyncLifetime
 
 /// <summary>
 /// The changed run orchestrator of <see cref="OrchestrationVersioningTests"/>: it takes a monitoring snapshot first and
-/// then does what version 1 does, so its history differs from version 1's from the first step on (a version-1 run
-/// replayed on it would not match its history), and its report says it ran.
+/// then does what the shipped version does, so its history differs from the shipped version's from the first step on
+/// (a run of it replayed on this one would not match its history), and its report says it ran.
 /// </summary>
-public sealed class ImprovementRunOrchestratorV2 : TaskOrchestrator<RunInput, ImprovementReport>
+public sealed class ImprovementRunOrchestratorV3 : TaskOrchestrator<RunInput, ImprovementReport>
 {
-    public const string Marker = "orchestrator v2: ";
+    public const string Marker = "orchestrator v3: ";
 
     public override async Task<ImprovementReport> RunAsync(TaskOrchestrationContext context, RunInput input)
     {
         await context.TakeSnapshotAsync(input.AgentId);
-        var report = await new ImprovementRunOrchestrator().RunAsync(context, input);
+        var report = await new ImprovementRunOrchestratorV2().RunAsync(context, input);
         return report with { Reason = Marker + report.Reason };
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SelfImprove.Testing;
 using SelfImprove.Core.Deployment;
 using SelfImprove.Core.Runs;
+using SelfImprove.Workflows.ImprovementRun;
 using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Workflows.Tests.ImprovementRun;
@@ -201,5 +202,20 @@ public sealed class ImprovementRunOrchestratorTests
         Assert.Equal(RunStatus.Rejected, report.Status);
         Assert.Equal("final check", steps.Calls.Last(c => c.Contains("check", StringComparison.Ordinal)));
         Assert.Contains(steps.Calls, c => c.StartsWith("rollback", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_run_on_version_1_still_completes_its_trial_decided_in_one_step_on_the_traffic_log()
+    {
+        var steps = new ScriptedSteps();
+        await using var loop = await ScriptedLoop.StartAsync(steps, runOrchestrations: new RunOrchestrations([typeof(ImprovementRunOrchestrator)]));
+        var runId = await loop.StartRunAsync();
+
+        var report = await loop.FinishAsync(runId, Approve);
+
+        Assert.Equal(RunStatus.Promoted, report.Status);
+        Assert.Equal(1, (await loop.Host.Runs.GetAsync(runId))!.OrchestrationVersion);
+        Assert.Equal(["trial v2", "final check", "promote v2"], steps.Calls.SkipWhile(c => !c.StartsWith("trial", StringComparison.Ordinal)).ToArray());
+        Assert.DoesNotContain("labelling 1", steps.Calls);
     }
 }

@@ -58,11 +58,11 @@ public sealed class RunOrchestrationsTests
     [Fact]
     public void The_current_version_is_the_highest_whatever_the_order_given()
     {
-        var versions = new RunOrchestrations([typeof(Hosting.ImprovementRunOrchestratorV2), typeof(ImprovementRunOrchestrator)]);
-        Assert.Equal([1, 2], versions.Versions.Select(v => v.Version));
-        Assert.Equal("ImprovementRunOrchestratorV2", versions.Current.Name);
+        var versions = new RunOrchestrations([typeof(Hosting.ImprovementRunOrchestratorV3), typeof(ImprovementRunOrchestrator), typeof(ImprovementRunOrchestratorV2)]);
+        Assert.Equal([1, 2, 3], versions.Versions.Select(v => v.Version));
+        Assert.Equal("ImprovementRunOrchestratorV3", versions.Current.Name);
         Assert.True(versions.Has("ImprovementRunOrchestrator"));
-        Assert.False(versions.Has("ImprovementRunOrchestratorV3"));
+        Assert.False(versions.Has("ImprovementRunOrchestratorV4"));
     }
 
     /// <summary>A run orchestrator whose name does not say its version.</summary>
