@@ -61,6 +61,7 @@ public static class LoopServices
         services.AddSingleton<FeedbackLog>();
 
         services.AddSingleton<RunLedger>();
+        services.AddSingleton<ServingRollback>();
         services.AddSingleton<IRunLedger>(sp => sp.GetRequiredService<RunLedger>());
         services.AddSingleton<IUsageLedger, ArtifactUsageLedger>();
         services.AddSingleton(sp => new ManifestAgents(sp.GetRequiredService<IUsageLedger>(), Options(sp).Llm, sp.GetRequiredService<TimeProvider>()));

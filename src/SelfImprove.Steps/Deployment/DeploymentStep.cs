@@ -35,17 +35,25 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger) : IDeploy
         // A replayed promotion must not make the candidate its own "previous" version.
         if ((await loop.Registry.GetServingAsync(agentId, cancellationToken))?.VersionId != candidateVersionId)
             await loop.Registry.SetServingAsync(agentId, candidateVersionId, $"promoted by run {runId} after its A/B trial", cancellationToken);
-        await loop.Store.DeleteAsync(StoreLayout.Trial(agentId), cancellationToken);
+        await EndTrialAsync(runId, agentId, cancellationToken);
         return candidateVersionId;
     }
 
     public async Task<string> RollbackAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
-        // Only this run's trial: a late rollback of an old run must not end a newer run's trial.
-        var trial = await loop.Store.ReadAsync(StoreLayout.Trial(agentId), cancellationToken);
-        if (trial is not null && StoreJson.Deserialize<TrialState>(trial, StoreLayout.Trial(agentId)).RunId == runId)
-            await loop.Store.DeleteAsync(StoreLayout.Trial(agentId), cancellationToken);
+        await EndTrialAsync(runId, agentId, cancellationToken);
         return await loop.ServingVersionAsync(agentId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes the trial only if it is this run's, If-Match the version read: a late rollback of an old run must not end
+    /// a newer run's trial, not even one written between the check and the delete.
+    /// </summary>
+    private async Task EndTrialAsync(string runId, string agentId, CancellationToken cancellationToken)
+    {
+        var name = StoreLayout.Trial(agentId);
+        if (await loop.Store.ReadVersionedAsync(name, cancellationToken) is { } trial && StoreJson.Deserialize<TrialState>(trial.Content, name).RunId == runId)
+            await loop.Store.DeleteIfVersionAsync(name, trial.Version, cancellationToken);
     }
 
     /// <summary>
