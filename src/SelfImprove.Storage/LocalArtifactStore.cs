@@ -13,7 +13,8 @@ namespace SelfImprove.Storage;
 /// <remarks>
 /// Writes, deletes and the conditional operations of one name are serialised by a lock file (one of
 /// <see cref="LockStripes"/> under <c>.locks/</c>, taken with an exclusive <c>flock</c> on Linux and macOS, an
-/// exclusive share mode on Windows), so they are atomic also between processes that share the folder. A blob's version
+/// exclusive share mode on Windows; .NET skips the <c>flock</c> when <c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c> is set, which
+/// leaves only the in-process lock), so they are atomic also between processes that share the folder. A blob's version
 /// is its file's modification time (100 ns) and the SHA-256 of its content: every write renames a fresh file into place,
 /// so two writes give two versions unless they write the same bytes within the file system's time resolution.
 /// </remarks>

@@ -34,7 +34,7 @@ public static class VersionsCommand
                 double? Segment(string name) => v.Evaluation.BySegment.TryGetValue(name, out var r) ? r.Metric(metric) : null;
                 table.Add(status == VersionStatus.Serving ? "*" : "", v.VersionId, status.ToWire(), v.ParentVersionId ?? "-", v.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss"),
                     v.CreatedBy, v.TrainingSet.Count, v.Evaluation.Overall.Metric(metric), Segment(Segments.PreDrift), Segment(Segments.PostDrift),
-                    v.TrainingSet.Hash[..19]);
+                    v.TrainingSet.Hash[..Math.Min(19, v.TrainingSet.Hash.Length)]);
             }
             table.WriteTo(output);
             if (serving is not null) output.WriteLine($"* serving since {serving.Since.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC: {serving.Reason}");
