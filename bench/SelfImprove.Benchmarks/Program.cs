@@ -1,6 +1,6 @@
 using SelfImprove.Benchmarks;
 
-// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|engine|hostile-input|predict|report> [options]; see docs/benchmarks.md.
+// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|engine|hostile-input|predict|versions-listing|report> [options]; see docs/benchmarks.md.
 var options = Options.Parse(args);
 var cache = options.Get("cache", Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "selfimprove-bench"));
 var log = new ResultLog(Path.Combine(cache, "banking77-results.jsonl"));
@@ -32,6 +32,8 @@ switch (options.Command)
     case "predict":
         return await PredictBenchmark.RunAsync(int.Parse(options.Get("seconds", "10")), int.Parse(options.Get("memory-requests", "1000000")),
             options.Get("backends", "all"), Console.Out);
+    case "versions-listing":
+        return await VersionsListingBenchmark.RunAsync(int.Parse(options.Get("requests", "200")), int.Parse(options.Get("other-blobs", "150000")), Console.Out);
     case "report":
         Report.Write(log.Read(), options.Get("out", "docs"), Console.Out);
         return 0;
@@ -40,6 +42,7 @@ switch (options.Command)
         Console.Error.WriteLine("       SelfImprove.Benchmarks engine [--repeat 3] [--agents 1000] [--cache DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks hostile-input [--requests 10] [--megabytes 28]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks predict [--seconds 10] [--memory-requests 1000000] [--backends all|memory|azure-storage]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks versions-listing [--requests 200] [--other-blobs 150000]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks report [--out docs] [--cache DIR]");
         return 2;
 }

@@ -65,6 +65,7 @@ public sealed partial class RunClient
     private readonly ApprovalTokens tokens;
     private readonly DemonstrationIntake intake;
     private readonly IDeploymentStep deployment;
+    private readonly ServingRollback rollback;
     private readonly AgentCatalog agents;
     private readonly IRunEvents events;
     private readonly TimeProvider clock;
@@ -74,8 +75,9 @@ public sealed partial class RunClient
     /// <summary>Built by <see cref="RunClientFactory"/> (the Functions app has a durable client per invocation).</summary>
     internal RunClient(
         DurableTaskClient client, RunStarter starter, IRunLedger ledger, ApprovalTokens tokens, DemonstrationIntake intake, IDeploymentStep deployment,
-        AgentCatalog agents, IRunEvents events, TimeProvider clock, TimeSpan redeliveryGrace, LabellingQueue labelling)
+        ServingRollback rollback, AgentCatalog agents, IRunEvents events, TimeProvider clock, TimeSpan redeliveryGrace, LabellingQueue labelling)
     {
+        this.rollback = rollback;
         this.labelling = labelling;
         this.events = events;
         this.clock = clock;
@@ -106,6 +108,19 @@ public sealed partial class RunClient
     /// <summary>The run holding the agent, after releasing the lock of one that ended without closing; null when the agent is free.</summary>
     public Task<string?> RunningAsync(string agentId, CancellationToken cancellationToken = default) => Starter.RunningAsync(agentId, cancellationToken);
 
+    /// <summary>
+    /// Rolls the agent's serving version back to the version it was trained from, holding the agent's run lock meanwhile
+    /// (after releasing the lock of a run that ended without closing), so it never interleaves with a run start: while a
+    /// run holds the agent the rollback is refused (<see cref="RollbackOutcome.Busy"/>), and a start during the rollback
+    /// is refused too.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The agent is not registered.</exception>
+    public async Task<RollbackResult> RollbackAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        await Starter.RunningAsync(agentId, cancellationToken);
+        return await rollback.RollbackAsync(agentId, cancellationToken);
+    }
+
     /// <summary>The run, or null when no improvement run has that id (monitoring checks are not runs; malformed ids are none).</summary>
     public async Task<RunSnapshot?> GetAsync(string runId, CancellationToken cancellationToken = default)
     {
@@ -133,7 +148,8 @@ public sealed partial class RunClient
 
     /// <summary>
     /// Terminates a run that has not ended, waits briefly for it to stop, then does what the run itself no longer
-    /// can: ends its trial (the serving version stays) and releases its agent. Safe to repeat.
+    /// can: ends its trial (the serving version stays) and releases its agent. The termination is recorded first, so the
+    /// model versions the run registered, and one its training registers after this, are marked abandoned. Safe to repeat.
     /// </summary>
     public async Task<RunCommandResult> TerminateAsync(string runId, string reason, CancellationToken cancellationToken = default)
     {
@@ -141,6 +157,7 @@ public sealed partial class RunClient
         if (run.IsEnded) return new(RunCommandOutcome.WrongState, $"Run {runId} ended {run.RuntimeStatus}; nothing to terminate.", run);
 
         await Durable.TerminateInstanceAsync(runId, reason, cancellationToken);
+        if (run.AgentId is { } terminatedAgent) await ledger.RecordTerminatedAsync(terminatedAgent, runId, reason, cancellationToken);
         using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             wait.CancelAfter(TerminationWait);

@@ -15,11 +15,12 @@ namespace SelfImprove.Runs;
 /// Functions app one per invocation (its <c>[DurableClient]</c> binding). The one place a <see cref="RunStarter"/> is built.
 /// </summary>
 public sealed class RunClientFactory(
-    IRunLedger ledger, ApprovalTokens tokens, DemonstrationIntake intake, IDeploymentStep deployment, AgentCatalog agents, TimeProvider clock,
-    IRunEvents events, LabellingQueue labelling, IOptions<LoopOptions> options, RunOrchestrations orchestrations)
+    IRunLedger ledger, ApprovalTokens tokens, DemonstrationIntake intake, IDeploymentStep deployment, ServingRollback rollback, AgentCatalog agents,
+    TimeProvider clock, IRunEvents events, LabellingQueue labelling, IOptions<LoopOptions> options, RunOrchestrations orchestrations)
 {
+    /// <summary>The run client over <paramref name="client"/>.</summary>
     public RunClient Create(DurableTaskClient client) =>
-        new(client, Starter(client), ledger, tokens, intake, deployment, agents, events, clock, options.Value.ApprovalRedeliveryGrace, labelling);
+        new(client, Starter(client), ledger, tokens, intake, deployment, rollback, agents, events, clock, options.Value.ApprovalRedeliveryGrace, labelling);
 
     /// <summary>The run starter over this client (what the run-starting activities use): new runs start on the current orchestrator version.</summary>
     public RunStarter Starter(DurableTaskClient client) => new(ledger, new DurableRunScheduler(client, orchestrations), clock);

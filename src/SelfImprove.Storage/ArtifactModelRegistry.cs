@@ -7,7 +7,8 @@ namespace SelfImprove.Storage;
 /// Model versions kept in an <see cref="IArtifactStore"/>:
 /// <c>agents/{agentId}/versions/{versionId}/{model.onnx, trainer-state.zip, version.json}</c> and
 /// <c>agents/{agentId}/serving.json</c>. A version exists once its <c>version.json</c> is written (last),
-/// so a crash mid-way leaves no half version behind.
+/// so a crash mid-way leaves no half version behind. A version's folder also holds <c>served.json</c> once it served and
+/// <c>abandoned.json</c> once it was abandoned; listing reads the agent's <c>versions/</c> folder and nothing else.
 /// </summary>
 public sealed class ArtifactModelRegistry(IArtifactStore store, TimeProvider clock) : IModelRegistry
 {
@@ -32,18 +33,50 @@ public sealed class ArtifactModelRegistry(IArtifactStore store, TimeProvider clo
         return json is null ? null : StoreJson.Deserialize<ModelVersion>(json, name);
     }
 
-    public async Task<IReadOnlyList<ModelVersion>> ListAsync(string agentId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ModelVersion>> ListAsync(string agentId, CancellationToken cancellationToken = default) =>
+        await ReadVersionsAsync(await store.ListAsync(StoreLayout.VersionsPrefix(agentId), cancellationToken), cancellationToken);
+
+    public async Task<IReadOnlyList<RegisteredVersion>> ListWithStatusAsync(string agentId, CancellationToken cancellationToken = default)
     {
         var names = await store.ListAsync(StoreLayout.VersionsPrefix(agentId), cancellationToken);
-        var versions = new List<ModelVersion>();
-        foreach (var name in names.Where(StoreLayout.IsVersionRecord).OrderBy(StoreLayout.VersionNumber))
+        var versions = await ReadVersionsAsync(names, cancellationToken);
+        var serving = await GetServingAsync(agentId, cancellationToken);
+        var served = VersionsWith(names, StoreLayout.VersionServed(agentId, "v0"));
+        var abandoned = VersionsWith(names, StoreLayout.VersionAbandoned(agentId, "v0"));
+        // Stores written before served.json existed: a version that was the previous one, or that a later version was
+        // trained from (runs train from the serving version), has served.
+        var parents = versions.Select(v => v.ParentVersionId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var listed = new List<RegisteredVersion>(versions.Count);
+        foreach (var version in versions)
         {
-            var json = await store.ReadAsync(name, cancellationToken);
-            if (json is not null) versions.Add(StoreJson.Deserialize<ModelVersion>(json, name));
+            var id = version.VersionId;
+            if (id == serving?.VersionId)
+                listed.Add(new RegisteredVersion(version, VersionStatus.Serving));
+            else if (abandoned.Contains(id))
+                listed.Add(new RegisteredVersion(version, VersionStatus.Abandoned, await AbandonmentAsync(agentId, id, cancellationToken)));
+            else if (served.Contains(id) || parents.Contains(id) || id == serving?.PreviousVersionId)
+                listed.Add(new RegisteredVersion(version, VersionStatus.Retired));
+            else
+                listed.Add(new RegisteredVersion(version, VersionStatus.Candidate));
         }
-        return versions;
+        return listed;
     }
 
+    public async Task<bool> MarkAbandonedAsync(string agentId, string versionId, VersionAbandonment abandonment, CancellationToken cancellationToken = default)
+    {
+        if (await GetAsync(agentId, versionId, cancellationToken) is null)
+            throw new KeyNotFoundException($"Agent '{agentId}' has no model version '{versionId}' to mark abandoned.");
+        var marker = StoreLayout.VersionAbandoned(agentId, versionId);
+        // Each side writes its own marker before it looks at the other's (abandoned here, served in SetServingAsync),
+        // so of a mark and a promotion racing for one version at least one sees the other and backs off.
+        var created = await store.TryCreateAsync(marker, StoreJson.Serialize(abandonment), cancellationToken);
+        if (await HasServedAsync(agentId, versionId, cancellationToken))
+        {
+            if (created) await store.DeleteAsync(marker, cancellationToken);
+            return false;
+        }
+        return true;
+    }
     public async Task<ModelArtifacts> ReadArtifactsAsync(string agentId, string versionId, CancellationToken cancellationToken = default)
     {
         if (await GetAsync(agentId, versionId, cancellationToken) is null)
@@ -68,8 +101,50 @@ public sealed class ArtifactModelRegistry(IArtifactStore store, TimeProvider clo
             throw new KeyNotFoundException($"Agent '{agentId}' has no model version '{versionId}' to serve.");
         var current = await GetServingAsync(agentId, cancellationToken);
         if (current?.VersionId == versionId) return current;
-        var next = new ServingState(versionId, current?.VersionId, clock.GetUtcNow(), reason);
+        var now = clock.GetUtcNow();
+        var servedMarker = StoreLayout.VersionServed(agentId, versionId);
+        var firstTime = await store.TryCreateAsync(servedMarker, StoreJson.Serialize(new Served(now, reason)), cancellationToken);
+        if (await AbandonmentAsync(agentId, versionId, cancellationToken) is { } abandoned)
+        {
+            if (firstTime) await store.DeleteAsync(servedMarker, cancellationToken);
+            throw new InvalidOperationException(
+                $"Model version '{agentId}/{versionId}' is abandoned ({abandoned.Reason}, {abandoned.At:u}) and cannot serve; train a new one with an improvement run.");
+        }
+        var next = new ServingState(versionId, current?.VersionId, now, reason);
         await store.WriteAsync(StoreLayout.Serving(agentId), StoreJson.Serialize(next), cancellationToken);
         return next;
     }
+
+    private async Task<IReadOnlyList<ModelVersion>> ReadVersionsAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        var versions = new List<ModelVersion>();
+        foreach (var name in names.Where(StoreLayout.IsVersionRecord).OrderBy(StoreLayout.VersionNumber))
+        {
+            var json = await store.ReadAsync(name, cancellationToken);
+            if (json is not null) versions.Add(StoreJson.Deserialize<ModelVersion>(json, name));
+        }
+        return versions;
+    }
+
+    /// <summary>The versions that have a blob named like <paramref name="example"/> (the same file name in their folder).</summary>
+    private static HashSet<string> VersionsWith(IReadOnlyList<string> names, string example)
+    {
+        var file = example[(example.LastIndexOf('/') + 1)..];
+        return names.Where(n => n.EndsWith("/" + file, StringComparison.Ordinal)).Select(StoreLayout.VersionIdOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
+    }
+
+    private async Task<VersionAbandonment?> AbandonmentAsync(string agentId, string versionId, CancellationToken cancellationToken)
+    {
+        var name = StoreLayout.VersionAbandoned(agentId, versionId);
+        return await store.ReadAsync(name, cancellationToken) is { } json ? StoreJson.Deserialize<VersionAbandonment>(json, name) : null;
+    }
+
+    private async Task<bool> HasServedAsync(string agentId, string versionId, CancellationToken cancellationToken)
+    {
+        if (await store.ReadAsync(StoreLayout.VersionServed(agentId, versionId), cancellationToken) is not null) return true;
+        var serving = await GetServingAsync(agentId, cancellationToken);
+        return serving?.VersionId == versionId || serving?.PreviousVersionId == versionId;
+    }
+
+    private sealed record Served(DateTimeOffset Since, string Reason);
 }

@@ -48,6 +48,51 @@ public sealed class BlobArtifactStore(BlobContainerClient container) : IArtifact
         }
     }
 
+    public async Task<VersionedContent?> ReadVersionedAsync(string name, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var result = await Blob(name).DownloadContentAsync(cancellationToken);
+            return new VersionedContent(result.Value.Content.ToArray(), result.Value.Details.ETag.ToString());
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>An upload with <c>If-Match: version</c>; the service answers 412 (or 404 for a deleted blob) when the blob changed.</summary>
+    public async Task<string?> WriteIfVersionAsync(string name, ReadOnlyMemory<byte> content, string version, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(version);
+        try
+        {
+            var written = await Blob(name).UploadAsync(BinaryData.FromBytes(content),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfMatch = new ETag(version) } }, cancellationToken);
+            return written.Value.ETag.ToString();
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A delete with <c>If-Match: version</c>; the service answers 412 (or 404 for a deleted blob) when the blob changed.</summary>
+    public async Task<bool> DeleteIfVersionAsync(string name, string version, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(version);
+        try
+        {
+            await Blob(name).DeleteAsync(DeleteSnapshotsOption.None, new BlobRequestConditions { IfMatch = new ETag(version) }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A prefix listing on the service: only the blobs under <paramref name="prefix"/> are read, in pages of up to 5,000.</summary>
     public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
     {
         var names = new List<string>();

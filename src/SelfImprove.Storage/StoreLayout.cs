@@ -40,9 +40,12 @@ public static class StoreLayout
     // ----- agents/{agentId}/: runs -----
 
     /// <summary>
-    /// The agent's run lock: JSON <c>{ runId, takenAt }</c> (stores written before hold just the run id as a JSON string).
-    /// Written by <c>RunLedger</c>: created only if absent, so of two starts only one wins; its holder rewrites it while it
-    /// moves past a run number already used; deleted when the run closes or is released. Replay key: (agent).
+    /// The agent's run lock: JSON <c>{ runId, takenAt, purpose }</c> (stores written before hold just the run id as a JSON string).
+    /// Held by a run, or briefly by an operation that must not overlap one (<c>purpose</c> <c>rollback</c>, its id
+    /// <c>rollback-{12 hex}</c> in <c>runId</c>). Written by <c>RunLedger</c>: created only if absent, so of two starts (or a
+    /// start and a rollback) only one wins; its holder rewrites it (If-Match its version) while it moves past a run number
+    /// already used; deleted (If-Match the version read) when the run closes or is released, so a stale delete never
+    /// removes a lock another run took in between. Replay key: (agent).
     /// </summary>
     public static string RunLock(string agentId) => $"agents/{agentId}/run.lock";
 
@@ -56,8 +59,8 @@ public static class StoreLayout
     public static string RunRecord(string agentId, int number) => $"{RunRecordsPrefix(agentId)}{number}.json";
 
     /// <summary>
-    /// Marks a dead run's lock released: the JSON time of release. Written by <c>RunLedger</c>; create-once, so of two callers
-    /// that found the same dead run only one deletes its lock. Replay key: (agent, run).
+    /// Records that a dead run's lock (or an abandoned hold) was released: the JSON time of release. Written by <c>RunLedger</c>;
+    /// create-once. Which caller releases is decided by the lock's conditional delete, not by this record. Replay key: (agent, run).
     /// </summary>
     public static string RunReleased(string agentId, string runId) => $"agents/{agentId}/released/{runId}.json";
 
@@ -113,8 +116,8 @@ public static class StoreLayout
 
     /// <summary>
     /// The A/B trial in progress: <c>TrialState</c> <c>{ runId, candidateVersionId, servingVersionId, candidateShare }</c>, read by
-    /// <c>ServingRouter</c>. Written by <c>DeploymentStep</c> (overwritten when a trial starts; deleted by the same run's promotion or
-    /// rollback). Replay key: (agent): a replayed start writes the same trial.
+    /// <c>ServingRouter</c>. Written by <c>DeploymentStep</c> (overwritten when a trial starts; deleted, If-Match the version read, by the same run's
+    /// promotion or rollback). Replay key: (agent): a replayed start writes the same trial.
     /// </summary>
     public static string Trial(string agentId) => $"agents/{agentId}/trial.json";
 
@@ -176,6 +179,26 @@ public static class StoreLayout
     /// </summary>
     public static string VersionRecord(string agentId, string versionId) => $"{VersionsPrefix(agentId)}{versionId}/version.json";
 
+    /// <summary>
+    /// That a version served at least once: JSON <c>{ since, reason }</c> of the first time. Written by <c>ArtifactModelRegistry</c>
+    /// when it makes the version serve; create-once. Replay key: (agent, version).
+    /// </summary>
+    public static string VersionServed(string agentId, string versionId) => $"{VersionsPrefix(agentId)}{versionId}/served.json";
+
+    /// <summary>
+    /// That a version was abandoned (its run was terminated, or had ended before its training finished):
+    /// <c>VersionAbandonment</c> <c>{ runId, reason, at }</c>. Written by <c>ArtifactModelRegistry</c> for <c>RunLedger</c>;
+    /// create-once, the first reason stays. Replay key: (agent, version).
+    /// </summary>
+    public static string VersionAbandoned(string agentId, string versionId) => $"{VersionsPrefix(agentId)}{versionId}/abandoned.json";
+
+    /// <summary>The version id (<c>v3</c>) of a name under <see cref="VersionsPrefix"/>; null for any other name.</summary>
+    internal static string? VersionIdOf(string name)
+    {
+        var parts = name.Split('/');
+        return parts.Length > 4 && parts[0] == "agents" && parts[2] == "versions" ? parts[3] : null;
+    }
+
     /// <summary>Whether <paramref name="name"/> is a <see cref="VersionRecord"/>.</summary>
     public static bool IsVersionRecord(string name) => name.EndsWith("/version.json", StringComparison.Ordinal);
 
@@ -194,7 +217,8 @@ public static class StoreLayout
 
     /// <summary>
     /// Claim on training a new agent's first version: JSON <c>{ by, at }</c>. Written by <c>InitialVersions</c>: created only if
-    /// absent, so two hosts sharing a store do not both train; overwritten by a host taking over a claim abandoned for 15 minutes.
+    /// absent, so two hosts sharing a store do not both train; overwritten (If-Match the version read) by a host taking over a claim
+    /// abandoned for 15 minutes, so of two such hosts one trains.
     /// Replay key: (agent).
     /// </summary>
     public static string InitialVersion(string agentId) => $"agents/{agentId}/initial-version.json";
@@ -206,6 +230,13 @@ public static class StoreLayout
     /// so a replayed close does not rewrite history. Replay key: (run).
     /// </summary>
     public static string RunReport(string runId) => $"runs/{runId}/report.json";
+
+    /// <summary>
+    /// That the run was terminated: JSON <c>{ reason, at }</c>. Written by <c>RunLedger</c> for <c>RunClient</c> as soon as the
+    /// termination is sent, before the orchestration has stopped; create-once. A training that finishes afterwards marks its
+    /// version abandoned. Replay key: (run).
+    /// </summary>
+    public static string RunTerminated(string runId) => $"runs/{runId}/terminated.json";
 
     /// <summary>
     /// An attempt's plan: <c>ImprovementPlan</c>; the teacher batches are split from it. Written by <c>DataGenerationStep</c>;
@@ -271,17 +302,17 @@ public static class StoreLayout
     public static IReadOnlyList<StoreLayoutEntry> Entries { get; } =
     [
         new("agents/{agentId}/run.lock",
-            "The agent's run lock: JSON `{ runId, takenAt }` (stores written before hold just the run id as a JSON string). Only its holder may start a trial or promote.",
-            "RunLedger (deleted when the run closes or is released)", WriteMode.Claim,
+            "The agent's run lock: JSON `{ runId, takenAt, purpose }` (stores written before hold just the run id as a JSON string). Held by a run, or briefly by a rollback (`purpose` `rollback`, `runId` `rollback-{12 hex}`). Only a run holding it may start a trial or promote.",
+            "RunLedger (rewritten and deleted only If-Match the version its holder read: when the run closes or is released)", WriteMode.Claim,
             "(agent): a second start finds it and is refused"),
         new("agents/{agentId}/runs/{number}.json",
             "Run number `{number}` of the agent (run id `{agentId}-{number}`): JSON `{ runId, reason, manual, openedAt }`. Their count gives the next number.",
             "RunLedger (on start; on release for a run that died before writing it)", WriteMode.CreateOnce,
             "(agent, number)"),
         new("agents/{agentId}/released/{runId}.json",
-            "Marks a dead run's lock released: the JSON time of release.",
+            "Records that a dead run's lock (or an abandoned rollback's hold) was released: the JSON time of release.",
             "RunLedger", WriteMode.CreateOnce,
-            "(agent, run): of two callers that found the same dead run, one deletes its lock"),
+            "(agent, run): of two callers that found the same dead run, the lock's conditional delete lets one release it"),
         new("agents/{agentId}/last-run.json",
             "The agent's last closed run, for the trigger's cooldown: JSON `{ runId, status, endedAt }`.",
             "RunLedger", WriteMode.Overwrite,
@@ -300,7 +331,7 @@ public static class StoreLayout
             "(agent, request): the first answer stands; a second gets 409"),
         new("agents/{agentId}/trial.json",
             "The A/B trial in progress: `TrialState` `{ runId, candidateVersionId, servingVersionId, candidateShare }`, read by ServingRouter.",
-            "DeploymentStep (deleted by the same run's promotion or rollback)", WriteMode.Overwrite,
+            "DeploymentStep (deleted If-Match the version read, by the same run's promotion or rollback)", WriteMode.Overwrite,
             "(agent): a replayed start writes the same trial"),
         new("agents/{agentId}/feedback/{receivedAt:yyyyMMdd'T'HHmmssfffffff}-{itemId}.json",
             "One piece of production feedback: `FeedbackItem`; names sort by arrival (UTC, 100 ns).",
@@ -326,18 +357,30 @@ public static class StoreLayout
             "A model version's record: `ModelVersion`; written last, so a version exists once it is there.",
             "ArtifactModelRegistry (by the holder of the version's model.onnx)", WriteMode.Overwrite,
             "(agent, version)"),
+        new("agents/{agentId}/versions/{versionId}/served.json",
+            "That the version served at least once: JSON `{ since, reason }` of the first time; `versions` shows a version that served and was replaced as `retired`.",
+            "ArtifactModelRegistry (when it makes the version serve)", WriteMode.CreateOnce,
+            "(agent, version)"),
+        new("agents/{agentId}/versions/{versionId}/abandoned.json",
+            "That the version was abandoned (its run was terminated, or had ended before its training finished): `VersionAbandonment` `{ runId, reason, at }`; it never serves.",
+            "ArtifactModelRegistry (for RunLedger)", WriteMode.CreateOnce,
+            "(agent, version): the first reason stays"),
         new("agents/{agentId}/serving.json",
             "The serving pointer: `ServingState` `{ versionId, previousVersionId, since, reason }`.",
             "ArtifactModelRegistry", WriteMode.Overwrite,
             "(agent, version): setting the version already serving writes nothing"),
         new("agents/{agentId}/initial-version.json",
             "Claim on training a new agent's first version: JSON `{ by, at }`.",
-            "InitialVersions (overwritten by a host taking over a claim abandoned for 15 minutes)", WriteMode.Claim,
-            "(agent): two hosts sharing a store do not both train"),
+            "InitialVersions (overwritten If-Match the version read by a host taking over a claim abandoned for 15 minutes)", WriteMode.Claim,
+            "(agent): two hosts sharing a store (or taking over one abandoned claim) do not both train"),
         new("runs/{runId}/report.json",
             "The run's report: `ImprovementReport` (`docs/improvement-report.schema.json`).",
             "RunLedger", WriteMode.CreateOnce,
             "(run): a replayed close does not rewrite history"),
+        new("runs/{runId}/terminated.json",
+            "That the run was terminated: JSON `{ reason, at }`, written as soon as the termination is sent; a training that finishes afterwards marks its version abandoned.",
+            "RunLedger (for RunClient)", WriteMode.CreateOnce,
+            "(run)"),
         new("runs/{runId}/attempt-{attempt}/plan.json",
             "An attempt's plan: `ImprovementPlan`; the teacher batches are split from it.",
             "DataGenerationStep", WriteMode.CreateOnce,

@@ -1,3 +1,4 @@
+using SelfImprove.Core.Runs;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Workflows.Steps;
 using SelfImprove.Storage;
@@ -12,6 +13,7 @@ public sealed class RunLedgerTests : IDisposable
 {
     private readonly TempDirectory folder = new();
     private readonly ManualClock clock = new(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+    private readonly AgentCatalog catalog;
     private readonly RunLedger ledger;
     private readonly FakeScheduler scheduler = new();
     private readonly RunStarter starter;
@@ -19,7 +21,8 @@ public sealed class RunLedgerTests : IDisposable
     public RunLedgerTests()
     {
         var manifest = ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder));
-        ledger = new RunLedger(new AgentCatalog([manifest]), new LocalArtifactStore(folder.Combine("store")), clock);
+        catalog = new AgentCatalog([manifest]);
+        ledger = new RunLedger(catalog, new LocalArtifactStore(folder.Combine("store")), clock);
         starter = new RunStarter(ledger, scheduler, clock);
     }
 
@@ -88,6 +91,91 @@ public sealed class RunLedgerTests : IDisposable
         Assert.Equal("support-router-2", next.RunId);
     }
 
+    [Fact]
+    public async Task A_close_that_checked_its_lock_never_deletes_a_lock_another_run_took_in_between()
+    {
+        var inner = new LocalArtifactStore(folder.Combine("store"));
+        var racing = new InterleavingStore(inner);
+        var slow = new RunLedger(catalog, racing, clock);
+        var first = await slow.OpenAsync(new RunStartRequest("support-router", "drift", Manual: false));
+        RunStartResult? second = null;
+        // Between the close's check of the holder and its delete, the first run's lock is released (e.g. by a terminate)
+        // and the next run takes it.
+        racing.BeforeLockDelete = async () =>
+        {
+            Assert.True(await ledger.ReleaseAsync("support-router", first.RunId));
+            second = await ledger.OpenAsync(new RunStartRequest("support-router", "next", Manual: true));
+        };
+
+        await slow.CloseAsync(Report(first.RunId));
+
+        Assert.True(second!.Started);
+        Assert.Equal(second.RunId, (await ledger.RunningAsync("support-router"))!.RunId);
+    }
+
+    [Fact]
+    public async Task A_release_that_checked_the_holder_never_deletes_a_lock_another_run_took_in_between()
+    {
+        var racing = new InterleavingStore(new LocalArtifactStore(folder.Combine("store")));
+        var slow = new RunLedger(catalog, racing, clock);
+        var first = await slow.OpenAsync(new RunStartRequest("support-router", "drift", Manual: false));
+        RunStartResult? second = null;
+        racing.BeforeLockDelete = async () =>
+        {
+            await ledger.CloseAsync(Report(first.RunId));
+            second = await ledger.OpenAsync(new RunStartRequest("support-router", "next", Manual: true));
+        };
+
+        Assert.False(await slow.ReleaseAsync("support-router", first.RunId));
+
+        Assert.Equal(second!.RunId, (await ledger.RunningAsync("support-router"))!.RunId);
+    }
+
+    [Fact]
+    public async Task A_hold_refuses_run_starts_and_a_run_refuses_holds()
+    {
+        var hold = await ledger.TryHoldAsync("support-router", "rollback");
+        Assert.True(hold.Taken);
+        Assert.Matches("^rollback-[0-9a-f]{12}$", hold.HolderId);
+
+        var refused = await starter.StartAsync(new RunStartRequest("support-router", "drift", Manual: false));
+        Assert.False(refused.Started);
+        Assert.Equal(hold.HolderId, refused.RunId);
+        Assert.Contains("a rollback of 'support-router'", refused.Message);
+        Assert.True(ServingRollback.IsRollbackHold(refused.RunId));
+        Assert.Empty(scheduler.Scheduled);
+
+        Assert.True(await ledger.ReleaseHoldAsync(hold));
+        Assert.False(await ledger.ReleaseHoldAsync(hold));
+        var run = await starter.StartAsync(new RunStartRequest("support-router", "drift", Manual: false));
+        Assert.True(run.Started);
+        Assert.False(ServingRollback.IsRollbackHold(run.RunId));
+
+        var busy = await ledger.TryHoldAsync("support-router", "rollback");
+        Assert.False(busy.Taken);
+        Assert.Equal(run.RunId, busy.HolderId);
+        Assert.Equal(run.RunId, (await ledger.RunningAsync("support-router"))!.RunId);
+    }
+
+    [Fact]
+    public async Task A_hold_whose_process_died_is_released_after_the_grace_period_without_using_a_run_number()
+    {
+        var hold = await ledger.TryHoldAsync("support-router", "rollback");
+
+        Assert.Equal(hold.HolderId, await starter.RunningAsync("support-router"));
+        clock.Advance(RunStarter.SchedulingGrace + TimeSpan.FromSeconds(1));
+        var run = await starter.StartAsync(new RunStartRequest("support-router", "drift", Manual: false));
+
+        Assert.True(run.Started);
+        Assert.Equal("support-router-1", run.RunId);
+    }
+
+    private static ImprovementReport Report(string runId) => new()
+    {
+        RunId = runId, AgentId = "support-router", Status = RunStatus.Rejected, Reason = "test", Goal = new GoalReport("accuracy", 0.85),
+        Metrics = new MetricsReport(0, 0, null),
+    };
+
     private sealed class FakeScheduler : IRunScheduler
     {
         public List<string> Scheduled { get; } = [];
@@ -95,7 +183,7 @@ public sealed class RunLedgerTests : IDisposable
 
         public Task ScheduleAsync(RunInput input, CancellationToken cancellationToken = default)
         {
-            Scheduled.Add(input.RunId);
+            lock (Scheduled) Scheduled.Add(input.RunId);
             States[input.RunId] = RunInstanceState.Active;
             return Task.CompletedTask;
         }

@@ -1,5 +1,3 @@
-using SelfImprove.Core.Evaluation;
-using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Models;
 using SelfImprove.Testing;
 
@@ -63,22 +61,51 @@ public sealed class ArtifactModelRegistryTests : IDisposable
         await Assert.ThrowsAsync<KeyNotFoundException>(() => registry.ReadArtifactsAsync("support-router", "v7"));
     }
 
-    internal static ModelVersion Draft(string? parent)
+    [Fact]
+    public async Task Versions_are_listed_as_serving_retired_candidate_or_abandoned_with_the_reason()
     {
-        var report = new ClassificationReport(10, 0.9, 0.85, 0.4, [new IntentMetrics("a", 1, 0.8, 0.89, 5)], [new ConfusionPair("a", "b", 1)]);
-        return new ModelVersion
-        {
-            AgentId = "support-router",
-            VersionId = "",
-            ParentVersionId = parent,
-            CreatedAt = new DateTimeOffset(2026, 11, 26, 8, 0, 0, TimeSpan.Zero),
-            CreatedBy = "test",
-            Trainer = TrainerKind.MiniLmLbfgs,
-            Encoder = "all-MiniLM-L6-v2",
-            HyperParameters = new HyperParameters { L2 = 0.01 },
-            Labels = ["a", "b"],
-            TrainingSet = new TrainingSetInfo("sha256:00", 2, new Dictionary<string, int> { ["generator:x"] = 2 }),
-            Evaluation = new EvaluationSummary(report, new Dictionary<string, ClassificationReport> { ["post-drift"] = report with { Accuracy = 0.6 } }),
-        };
+        var v1 = await registry.AddAsync(Draft(null), new ModelArtifacts([1], [1]));
+        await registry.SetServingAsync("support-router", v1.VersionId, "initial");
+        var v2 = await registry.AddAsync(Draft(v1.VersionId), new ModelArtifacts([2], [2]));
+        await registry.SetServingAsync("support-router", v2.VersionId, "promoted");
+        var v3 = await registry.AddAsync(Draft(v2.VersionId), new ModelArtifacts([3], [3]));
+        var v4 = await registry.AddAsync(Draft(v2.VersionId), new ModelArtifacts([4], [4]));
+        var at = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+
+        Assert.True(await registry.MarkAbandonedAsync("support-router", v4.VersionId, new VersionAbandonment("support-router-2", "run support-router-2 was terminated: wrong data", at)));
+        Assert.True(await registry.MarkAbandonedAsync("support-router", v4.VersionId, new VersionAbandonment(null, "a later reason", at.AddHours(1))));
+        Assert.False(await registry.MarkAbandonedAsync("support-router", v2.VersionId, new VersionAbandonment(null, "serving", at)));
+        Assert.False(await registry.MarkAbandonedAsync("support-router", v1.VersionId, new VersionAbandonment(null, "served", at)));
+
+        var listed = await registry.ListWithStatusAsync("support-router");
+        Assert.Equal([VersionStatus.Retired, VersionStatus.Serving, VersionStatus.Candidate, VersionStatus.Abandoned], listed.Select(v => v.Status));
+        Assert.Equal(["v1", "v2", "v3", "v4"], listed.Select(v => v.Version.VersionId));
+        Assert.Equal("run support-router-2 was terminated: wrong data", listed[3].Abandoned!.Reason);
+        Assert.Equal(at, listed[3].Abandoned!.At);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => registry.SetServingAsync("support-router", v4.VersionId, "promote"));
+        Assert.Contains("abandoned", refused.Message);
+        Assert.Equal("v2", (await registry.GetServingAsync("support-router"))!.VersionId);
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => registry.MarkAbandonedAsync("support-router", "v9", new VersionAbandonment(null, "x", at)));
+
+        // A rollback makes the version it left retired, not a candidate again.
+        await registry.SetServingAsync("support-router", v1.VersionId, "rolled back");
+        Assert.Equal(VersionStatus.Retired, (await registry.ListWithStatusAsync("support-router"))[1].Status);
     }
+
+    [Fact]
+    public async Task In_a_store_written_before_served_markers_a_version_others_were_trained_from_counts_as_retired()
+    {
+        var store = new LocalArtifactStore(folder.Path);
+        var v1 = await registry.AddAsync(Draft(null), new ModelArtifacts([1], [1]));
+        var v2 = await registry.AddAsync(Draft(v1.VersionId), new ModelArtifacts([2], [2]));
+        await registry.AddAsync(Draft(v2.VersionId), new ModelArtifacts([3], [3]));
+        await store.WriteAsync(StoreLayout.Serving("support-router"),
+            StoreJson.Serialize(new ServingState("v3", null, DateTimeOffset.UtcNow, "written by an older version")));
+
+        Assert.Equal([VersionStatus.Retired, VersionStatus.Retired, VersionStatus.Serving],
+            (await registry.ListWithStatusAsync("support-router")).Select(v => v.Status));
+    }
+
+    internal static ModelVersion Draft(string? parent) => TestVersions.Draft(parent);
 }

@@ -34,6 +34,10 @@ public sealed class BlobArtifactStoreTests(AzuriteFixture azurite) : ArtifactSto
 
         Assert.Equal("v1", (await registry.GetServingAsync("support-router"))!.VersionId);
         Assert.Equal([1, 2], (await registry.ReadArtifactsAsync("support-router", "v1")).Onnx);
+
+        var candidate = await registry.AddAsync(ArtifactModelRegistryTests.Draft("v1"), new Core.Models.ModelArtifacts([3], [4]));
+        Assert.True(await registry.MarkAbandonedAsync("support-router", candidate.VersionId, new Core.Models.VersionAbandonment("support-router-1", "terminated", DateTimeOffset.UtcNow)));
+        Assert.Equal([Core.Models.VersionStatus.Serving, Core.Models.VersionStatus.Abandoned], (await registry.ListWithStatusAsync("support-router")).Select(v => v.Status));
     }
 
     [Fact]

@@ -37,9 +37,12 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.ModelOnnx), StoreLayout.ModelOnnx("a", "v5"), new() { ["agentId"] = "a", ["versionId"] = "v5" }),
         (nameof(StoreLayout.TrainerState), StoreLayout.TrainerState("a", "v5"), new() { ["agentId"] = "a", ["versionId"] = "v5" }),
         (nameof(StoreLayout.VersionRecord), StoreLayout.VersionRecord("a", "v5"), new() { ["agentId"] = "a", ["versionId"] = "v5" }),
+        (nameof(StoreLayout.VersionServed), StoreLayout.VersionServed("a", "v5"), new() { ["agentId"] = "a", ["versionId"] = "v5" }),
+        (nameof(StoreLayout.VersionAbandoned), StoreLayout.VersionAbandoned("a", "v5"), new() { ["agentId"] = "a", ["versionId"] = "v5" }),
         (nameof(StoreLayout.Serving), StoreLayout.Serving("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.InitialVersion), StoreLayout.InitialVersion("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.RunReport), StoreLayout.RunReport("a-1"), new() { ["runId"] = "a-1" }),
+        (nameof(StoreLayout.RunTerminated), StoreLayout.RunTerminated("a-1"), new() { ["runId"] = "a-1" }),
         (nameof(StoreLayout.Plan), StoreLayout.Plan("a-1", 2), new() { ["runId"] = "a-1", ["attempt"] = 2 }),
         (nameof(StoreLayout.TeacherBatch), StoreLayout.TeacherBatch("a-1", 2, 3), new() { ["runId"] = "a-1", ["attempt"] = 2, ["batch"] = 3 }),
         (nameof(StoreLayout.Demonstration), StoreLayout.Demonstration("a-1", 2, Content),
@@ -147,9 +150,12 @@ public sealed partial class StoreLayoutTests
         Assert.Equal("agents/a/versions/v5/model.onnx", StoreLayout.ModelOnnx("a", "v5"));
         Assert.Equal("agents/a/versions/v5/trainer-state.zip", StoreLayout.TrainerState("a", "v5"));
         Assert.Equal("agents/a/versions/v5/version.json", StoreLayout.VersionRecord("a", "v5"));
+        Assert.Equal("agents/a/versions/v5/served.json", StoreLayout.VersionServed("a", "v5"));
+        Assert.Equal("agents/a/versions/v5/abandoned.json", StoreLayout.VersionAbandoned("a", "v5"));
         Assert.Equal("agents/a/serving.json", StoreLayout.Serving("a"));
         Assert.Equal("agents/a/initial-version.json", StoreLayout.InitialVersion("a"));
         Assert.Equal("runs/a-1/report.json", StoreLayout.RunReport("a-1"));
+        Assert.Equal("runs/a-1/terminated.json", StoreLayout.RunTerminated("a-1"));
         Assert.Equal("runs/a-1/attempt-2/plan.json", StoreLayout.Plan("a-1", 2));
         Assert.Equal("runs/a-1/attempt-2/teacher/", StoreLayout.TeacherBatchesPrefix("a-1", 2));
         Assert.Equal("runs/a-1/attempt-2/teacher/batch-0003.json", StoreLayout.TeacherBatch("a-1", 2, 3));

@@ -1,3 +1,4 @@
+using SelfImprove.Core.Models;
 using SelfImprove.Core.Runs;
 using SelfImprove.Core.Traffic;
 using SelfImprove.Workflows.ImprovementRun;
@@ -89,8 +90,19 @@ public sealed record BatchPredictionPayload(IReadOnlyList<PredictionPayload> Res
 /// <param name="Erased">Records erased, per store (<c>TrafficLog</c>, <c>FeedbackLog</c>, …).</param>
 public sealed record SubjectErased(string AgentId, string Subject, IReadOnlyDictionary<string, int> Erased);
 
+/// <summary>One version in <c>GET /api/agents/{agentId}/versions</c>.</summary>
+/// <param name="VersionId"><c>v1</c>, <c>v2</c>, …</param>
+/// <param name="ParentVersionId">The version it was warm-started from; null for one trained from scratch.</param>
+/// <param name="CreatedAt">When it was registered (UTC).</param>
+/// <param name="CreatedBy">Who asked for it: <c>cli:train</c>, or the run id and attempt (<c>{runId}/attempt-{n}</c>).</param>
+/// <param name="TrainingExamples">Examples it was trained on.</param>
+/// <param name="EvaluationAccuracy">Accuracy on the agent's evaluation set (0–1).</param>
+/// <param name="Serving">Whether it serves now (the same as <paramref name="Status"/> <c>serving</c>).</param>
+/// <param name="Status"><c>candidate</c>, <c>serving</c>, <c>retired</c> (served once) or <c>abandoned</c> (its run was terminated or had ended).</param>
+/// <param name="AbandonedReason">Why it was abandoned; null unless <paramref name="Status"/> is <c>abandoned</c>.</param>
 public sealed record VersionPayload(
-    string VersionId, string? ParentVersionId, DateTimeOffset CreatedAt, string CreatedBy, int TrainingExamples, double EvaluationAccuracy, bool Serving);
+    string VersionId, string? ParentVersionId, DateTimeOffset CreatedAt, string CreatedBy, int TrainingExamples, double EvaluationAccuracy, bool Serving,
+    VersionStatus Status, string? AbandonedReason);
 
 public sealed record VersionsPayload(string AgentId, string? Serving, string? Previous, IReadOnlyList<VersionPayload> Versions);
 

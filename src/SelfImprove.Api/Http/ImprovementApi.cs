@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
+using SelfImprove.Core.Models;
 using SelfImprove.Core.Ports;
 using SelfImprove.Runs;
 using SelfImprove.Steps;
@@ -43,6 +44,10 @@ public sealed partial class ImprovementApi(
             return Invalid(request, new Dictionary<string, string[]> { ["$.reason"] = ["at most 500 characters."] });
 
         var started = await runs.Create(client).StartAsync(new RunStartRequest(agentId, body.Reason ?? "started over HTTP", Manual: true));
+        if (!started.Started && ServingRollback.IsRollbackHold(started.RunId))
+            return Problem(request, StatusCodes.Status409Conflict, "A rollback is in progress",
+                $"A rollback of '{agentId}' ({started.RunId}) is changing the serving version; start the run again in a moment.",
+                new Dictionary<string, object?> { ["heldBy"] = started.RunId });
         if (!started.Started)
             return Problem(request, StatusCodes.Status409Conflict, "A run is in progress",
                 $"Agent '{agentId}' runs one improvement at a time and {started.RunId} has not finished; follow it, or terminate it first.",
@@ -265,27 +270,29 @@ public sealed partial class ImprovementApi(
     {
         if (!agents.Contains(agentId)) return UnknownAgent(request, agentId, agents.AgentIds);
         var serving = await registry.GetServingAsync(agentId);
-        var versions = (await registry.ListAsync(agentId)).Select(v => new VersionPayload(
-            v.VersionId, v.ParentVersionId, v.CreatedAt, v.CreatedBy, v.TrainingSet.Count, v.Evaluation.Overall.Accuracy, v.VersionId == serving?.VersionId)).ToArray();
+        var versions = (await registry.ListWithStatusAsync(agentId)).Select(r => new VersionPayload(
+            r.Version.VersionId, r.Version.ParentVersionId, r.Version.CreatedAt, r.Version.CreatedBy, r.Version.TrainingSet.Count,
+            r.Version.Evaluation.Overall.Accuracy, r.Status == VersionStatus.Serving, r.Status, r.Abandoned?.Reason)).ToArray();
         return TypedResults.Ok(new VersionsPayload(agentId, serving?.VersionId, serving?.PreviousVersionId, versions));
     }
 
     public async Task<IResult> RollbackAsync(HttpRequest request, string agentId, DurableTaskClient client)
     {
         if (!agents.Contains(agentId)) return UnknownAgent(request, agentId, agents.AgentIds);
-        if (await runs.Create(client).RunningAsync(agentId) is { } running)
-            return Problem(request, StatusCodes.Status409Conflict, "A run is in progress",
-                $"Run {running} may change the serving version; terminate it or wait for it before rolling back.",
-                new Dictionary<string, object?> { ["runId"] = running });
-        // Back to the version the serving one was trained from, so repeated rollbacks walk back instead of flipping.
-        var serving = await registry.GetServingAsync(agentId);
-        var current = serving is null ? null : await registry.GetAsync(agentId, serving.VersionId);
-        if (current?.ParentVersionId is not { } parent)
-            return Problem(request, StatusCodes.Status409Conflict, "Nothing to roll back to",
-                $"Agent '{agentId}' has {(serving is null ? "no serving version" : $"{serving.VersionId} serving, which was trained from no earlier version")}.");
-        var now = await registry.SetServingAsync(agentId, parent, $"rolled back from {current.VersionId} to {parent}, the version it was trained from");
-        pointers.Invalidate(agentId);
-        return TypedResults.Ok(new ServingPayload(agentId, now.VersionId, now.PreviousVersionId, now.Reason));
+        var result = await runs.Create(client).RollbackAsync(agentId);
+        if (result.Outcome is RollbackOutcome.RolledBack) pointers.Invalidate(agentId);
+        return result.Outcome switch
+        {
+            RollbackOutcome.RolledBack => TypedResults.Ok(new ServingPayload(agentId, result.Serving!.VersionId, result.Serving.PreviousVersionId, result.Serving.Reason)),
+            RollbackOutcome.Busy when ServingRollback.IsRollbackHold(result.HeldBy) =>
+                Problem(request, StatusCodes.Status409Conflict, "A rollback is in progress",
+                    $"Another rollback of '{agentId}' ({result.HeldBy}) is changing the serving version; check GET versions, then try again if needed.",
+                    new Dictionary<string, object?> { ["heldBy"] = result.HeldBy }),
+            RollbackOutcome.Busy => Problem(request, StatusCodes.Status409Conflict, "A run is in progress",
+                $"Run {result.HeldBy} may change the serving version; terminate it or wait for it before rolling back.",
+                new Dictionary<string, object?> { ["runId"] = result.HeldBy }),
+            _ => Problem(request, StatusCodes.Status409Conflict, "Nothing to roll back to", result.Message),
+        };
     }
 
     private static RunStatusPayload StatusOf(RunSnapshot run) => new(

@@ -1,10 +1,14 @@
 using System.CommandLine;
 using SelfImprove.Core;
 using SelfImprove.Core.Datasets;
+using SelfImprove.Core.Models;
 
 namespace SelfImprove.Cli.Commands;
 
-/// <summary><c>selfimprove versions --manifest M</c>: every version, its lineage and quality, and which one serves.</summary>
+/// <summary>
+/// <c>selfimprove versions --manifest M</c>: every version, its status (<c>serving</c>, <c>retired</c>, <c>candidate</c>,
+/// <c>abandoned</c>), lineage and quality; a line per abandoned version says why.
+/// </summary>
 public static class VersionsCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
@@ -16,7 +20,7 @@ public static class VersionsCommand
         {
             using var workspace = AgentWorkspace.Open(parse.GetValue(manifest)!, parse.GetValue(store)!);
             var agentId = workspace.Manifest.AgentId;
-            var versions = await workspace.Registry.ListAsync(agentId, cancellationToken);
+            var versions = await workspace.Registry.ListWithStatusAsync(agentId, cancellationToken);
             if (versions.Count == 0)
             {
                 output.WriteLine($"Agent '{agentId}' has no versions yet. Train one with 'selfimprove train --manifest {parse.GetValue(manifest)}'.");
@@ -24,16 +28,19 @@ public static class VersionsCommand
             }
             var serving = await workspace.Registry.GetServingAsync(agentId, cancellationToken);
             var metric = workspace.Manifest.Goal.Metric;
-            var table = new TextTable("", "version", "parent", "created (UTC)", "by", "train n", metric.ToWire(), "pre-drift", "post-drift", "training set");
-            foreach (var v in versions)
+            var table = new TextTable("", "version", "status", "parent", "created (UTC)", "by", "train n", metric.ToWire(), "pre-drift", "post-drift", "training set");
+            foreach (var (v, status, _) in versions)
             {
                 double? Segment(string name) => v.Evaluation.BySegment.TryGetValue(name, out var r) ? r.Metric(metric) : null;
-                table.Add(v.VersionId == serving?.VersionId ? "*" : "", v.VersionId, v.ParentVersionId ?? "-", v.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss"),
+                table.Add(status == VersionStatus.Serving ? "*" : "", v.VersionId, status.ToWire(), v.ParentVersionId ?? "-", v.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss"),
                     v.CreatedBy, v.TrainingSet.Count, v.Evaluation.Overall.Metric(metric), Segment(Segments.PreDrift), Segment(Segments.PostDrift),
-                    v.TrainingSet.Hash[..19]);
+                    v.TrainingSet.Hash[..Math.Min(19, v.TrainingSet.Hash.Length)]);
             }
             table.WriteTo(output);
             if (serving is not null) output.WriteLine($"* serving since {serving.Since.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC: {serving.Reason}");
+            foreach (var (v, _, abandoned) in versions)
+                if (abandoned is not null)
+                    output.WriteLine($"{v.VersionId} abandoned {abandoned.At.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC: {abandoned.Reason}");
             return ExitCodes.Ok;
         });
         return command;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using SelfImprove.Core.Evaluation;
 using SelfImprove.Core.Manifests;
 
@@ -45,3 +46,32 @@ public sealed record ModelArtifacts(byte[] Onnx, byte[] TrainerState);
 
 /// <summary>Which version answers the agent's traffic, and since when.</summary>
 public sealed record ServingState(string VersionId, string? PreviousVersionId, DateTimeOffset Since, string Reason);
+
+/// <summary>Where a model version stands, as <c>selfimprove versions</c> and <c>GET /api/agents/{id}/versions</c> show it.</summary>
+[JsonConverter(typeof(WireNameConverter<VersionStatus>))]
+public enum VersionStatus
+{
+    /// <summary>Trained by a run that is still going, or that ended without promoting it; it has never served.</summary>
+    [JsonStringEnumMemberName("candidate")] Candidate,
+
+    /// <summary>The version the serving pointer names: it answers the agent's traffic.</summary>
+    [JsonStringEnumMemberName("serving")] Serving,
+
+    /// <summary>Served once and was replaced (by a promotion or a rollback).</summary>
+    [JsonStringEnumMemberName("retired")] Retired,
+
+    /// <summary>Registered by a run that was terminated or had ended before its training finished; it never serves.</summary>
+    [JsonStringEnumMemberName("abandoned")] Abandoned,
+}
+
+/// <summary>Why a version was abandoned.</summary>
+/// <param name="RunId">The run that trained it (null when it was marked for another reason).</param>
+/// <param name="Reason">In words, e.g. <c>run support-router-3 was terminated: wrong data</c>.</param>
+/// <param name="At">When it was marked (UTC).</param>
+public sealed record VersionAbandonment(string? RunId, string Reason, DateTimeOffset At);
+
+/// <summary>A version with where it stands.</summary>
+/// <param name="Version">The version's record.</param>
+/// <param name="Status">Serving, retired, abandoned or candidate.</param>
+/// <param name="Abandoned">Why it was abandoned, when <paramref name="Status"/> is <see cref="VersionStatus.Abandoned"/>.</param>
+public sealed record RegisteredVersion(ModelVersion Version, VersionStatus Status, VersionAbandonment? Abandoned = null);

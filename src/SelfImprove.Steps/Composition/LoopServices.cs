@@ -71,6 +71,8 @@ public static class LoopServices
         services.AddSingleton<ISubjectData>(sp => sp.GetRequiredService<TrafficLog>());
         services.AddSingleton<ISubjectData>(sp => sp.GetRequiredService<FeedbackLog>());
 
+        services.AddSingleton<RunLedger>();
+        services.AddSingleton<ServingRollback>();
         services.AddSingleton<IRunLedger>(sp => sp.GetRequiredService<RunLedger>());
         services.AddSingleton<IUsageLedger, ArtifactUsageLedger>();
         services.AddSingleton(sp => new ManifestAgents(sp.GetRequiredService<IUsageLedger>(), Options(sp).Llm, sp.GetRequiredService<TimeProvider>()));

@@ -52,18 +52,26 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         // A replayed promotion must not make the candidate its own "previous" version.
         if ((await loop.Registry.GetServingAsync(agentId, cancellationToken))?.VersionId != candidateVersionId)
             await loop.Registry.SetServingAsync(agentId, candidateVersionId, $"promoted by run {runId} after its A/B trial", cancellationToken);
-        await loop.Store.DeleteAsync(StoreLayout.Trial(agentId), cancellationToken);
-        pointers.Invalidate(agentId);
+        await EndTrialAsync(runId, agentId, cancellationToken);
         return candidateVersionId;
     }
 
     public async Task<string> RollbackAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
-        // Only this run's trial: a late rollback of an old run must not end a newer run's trial.
-        if ((await ReadTrialAsync(agentId, cancellationToken))?.RunId == runId)
-            await loop.Store.DeleteAsync(StoreLayout.Trial(agentId), cancellationToken);
-        pointers.Invalidate(agentId);
+        await EndTrialAsync(runId, agentId, cancellationToken);
         return await loop.ServingVersionAsync(agentId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes the trial only if it is this run's, If-Match the version read: a late rollback of an old run must not end
+    /// a newer run's trial, not even one written between the check and the delete. The router sees the change at once.
+    /// </summary>
+    private async Task EndTrialAsync(string runId, string agentId, CancellationToken cancellationToken)
+    {
+        var name = StoreLayout.Trial(agentId);
+        if (await loop.Store.ReadVersionedAsync(name, cancellationToken) is { } trial && StoreJson.Deserialize<TrialState>(trial.Content, name).RunId == runId)
+            await loop.Store.DeleteIfVersionAsync(name, trial.Version, cancellationToken);
+        pointers.Invalidate(agentId);
     }
 
     private async Task<TrialState?> ReadTrialAsync(string agentId, CancellationToken cancellationToken)

@@ -40,9 +40,10 @@ public sealed class InitialVersions(AgentCatalog agents, IModelRegistry registry
         var now = clock.GetUtcNow();
         if (!await store.TryCreateAsync(marker, StoreJson.Serialize(new TrainingClaim(createdBy, now)), cancellationToken))
         {
-            var claim = await store.ReadAsync(marker, cancellationToken) is { } json ? StoreJson.Deserialize<TrainingClaim>(json, marker) : null;
-            if (claim is not null && now - claim.At < Abandoned) return null;
-            await store.WriteAsync(marker, StoreJson.Serialize(new TrainingClaim(createdBy, now)), cancellationToken);
+            // Taking over an abandoned claim rewrites it If-Match the version read: of two hosts taking it over, one trains.
+            if (await store.ReadVersionedAsync(marker, cancellationToken) is not { } read) return null;
+            if (now - StoreJson.Deserialize<TrainingClaim>(read.Content, marker).At < Abandoned) return null;
+            if (await store.WriteIfVersionAsync(marker, StoreJson.Serialize(new TrainingClaim(createdBy, now)), read.Version, cancellationToken) is null) return null;
         }
         return await TrainAsync(agentId, createdBy, $"initial version ({createdBy})", cancellationToken);
     }

@@ -69,6 +69,13 @@ public interface IRunLedger
     /// </summary>
     Task<bool> ReleaseAsync(string agentId, string runId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records that the run was terminated (as soon as the termination is sent, before its orchestration has stopped)
+    /// and marks every model version it registered abandoned; a training of the run that finishes later marks its
+    /// version abandoned too. Idempotent per run: the first reason stays.
+    /// </summary>
+    Task RecordTerminatedAsync(string agentId, string runId, string reason, CancellationToken cancellationToken = default);
+
     /// <summary>The agent's run state for the trigger policy: the run holding its lock and when its last run ended.</summary>
     Task<AgentRunState> StateAsync(string agentId, CancellationToken cancellationToken = default);
 }

@@ -7,6 +7,8 @@ using SelfImprove.Core.Runs;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using SelfImprove.Runs;
+using SelfImprove.Steps;
+using SelfImprove.Workflows.Steps;
 using SelfImprove.Storage;
 using SelfImprove.Workflows.ImprovementRun;
 
@@ -63,6 +65,7 @@ public sealed class ImprovementApiTests
         var versions = (await api.Http.GetFromJsonAsync<JsonObject>($"api/agents/{ApiServer.AgentId}/versions"))!;
         Assert.Equal("v2", versions["serving"]!.GetValue<string>());
         Assert.Equal(["v1", "v2"], versions["versions"]!.AsArray().Select(v => v!["versionId"]!.GetValue<string>()));
+        Assert.Equal(["retired", "serving"], versions["versions"]!.AsArray().Select(v => v!["status"]!.GetValue<string>()));
 
         using var rolledBack = await api.Http.PostAsync($"api/agents/{ApiServer.AgentId}/rollback", null);
         Assert.Equal("v1", (await rolledBack.Content.ReadFromJsonAsync<JsonObject>())!["serving"]!.GetValue<string>());
@@ -189,12 +192,23 @@ public sealed class ImprovementApiTests
         using (var twice = await api.Http.PostAsync($"api/runs/{first}/terminate", null))
             Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
 
+        // The candidate the terminated run trained stays in the registry, listed as abandoned, with why.
+        var versions = (await api.Http.GetFromJsonAsync<JsonObject>($"api/agents/{ApiServer.AgentId}/versions"))!["versions"]!.AsArray();
+        Assert.Equal(["serving", "abandoned"], versions.Select(v => v!["status"]!.GetValue<string>()));
+        Assert.Equal($"run {first} was terminated: wrong data", versions[1]!["abandonedReason"]!.GetValue<string>());
+        Assert.Null(versions[0]!["abandonedReason"]);
+
         var second = await api.StartRunAsync();
         Assert.Equal($"{ApiServer.AgentId}-2", second);
         using var predicted = await api.Http.PostAsJsonAsync($"api/agents/{ApiServer.AgentId}/predict", new { text = "I lost my card" });
         Assert.Equal("v1", (await predicted.Content.ReadFromJsonAsync<JsonObject>())!["version"]!.GetValue<string>());
         using (var rollback = await api.Http.PostAsync($"api/agents/{ApiServer.AgentId}/rollback", null))
+        {
             Assert.Equal(HttpStatusCode.Conflict, rollback.StatusCode);
+            var problem = await ApiServer.ProblemAsync(rollback);
+            Assert.Equal("A run is in progress", problem["title"]!.GetValue<string>());
+            Assert.Equal(second, problem["runId"]!.GetValue<string>());
+        }
 
         using (var purgeRunning = await api.Http.DeleteAsync($"api/runs/{second}"))
             Assert.Equal(HttpStatusCode.Conflict, purgeRunning.StatusCode);
@@ -202,6 +216,82 @@ public sealed class ImprovementApiTests
             Assert.Equal(HttpStatusCode.OK, purged.StatusCode);
         using var gone = await api.Http.GetAsync($"api/runs/{first}");
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_version_whose_training_finishes_after_its_run_was_terminated_is_listed_abandoned()
+    {
+        var training = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var api = await ApiServer.StartAsync(configure: services => services.AddSingleton<ITrainingStep>(sp =>
+            new GatedTrainingStep(ActivatorUtilities.CreateInstance<TrainingStep>(sp), training, release)));
+        var run = await api.StartRunAsync();
+        await training.Task.WaitAsync(TimeSpan.FromMinutes(2));
+
+        using (var terminated = await api.Http.PostAsync($"api/runs/{run}/terminate?reason=stop+now", null))
+            Assert.Equal(HttpStatusCode.Accepted, terminated.StatusCode);
+        release.SetResult(); // the activity that was already training finishes and registers its version
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        JsonArray versions;
+        do
+        {
+            await Task.Delay(200);
+            versions = (await api.Http.GetFromJsonAsync<JsonObject>($"api/agents/{ApiServer.AgentId}/versions"))!["versions"]!.AsArray();
+        } while ((versions.Count < 2 || versions[1]!["status"]!.GetValue<string>() != "abandoned") && DateTime.UtcNow < deadline);
+
+        Assert.Equal(["serving", "abandoned"], versions.Select(v => v!["status"]!.GetValue<string>()));
+        Assert.Equal($"{run}/attempt-1", versions[1]!["createdBy"]!.GetValue<string>());
+        Assert.Equal($"run {run} was terminated: stop now", versions[1]!["abandonedReason"]!.GetValue<string>());
+        Assert.Equal("v1", (await api.Http.GetFromJsonAsync<JsonObject>($"api/agents/{ApiServer.AgentId}/versions"))!["serving"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Rollbacks_and_run_starts_sent_together_never_leave_a_run_on_a_serving_version_a_rollback_changed()
+    {
+        await using var api = await ApiServer.StartAsync();
+        // v1 serving, then a promoted v2 (trained from v1), so there is something to roll back to.
+        var promoted = await api.StartRunAsync();
+        await api.PollAsync(promoted, ApiServer.WaitsForApproval);
+        using (await api.Anonymous.PostAsJsonAsync(await api.ApprovalLinkAsync(promoted), new { decision = "approve", approver = "ana" })) { }
+        await api.PollAsync(promoted, ApiServer.Ended);
+        Assert.Equal("v2", (await api.Http.GetFromJsonAsync<JsonObject>($"api/agents/{ApiServer.AgentId}/versions"))!["serving"]!.GetValue<string>());
+
+        var requests = Enumerable.Range(0, 12).Select(i => i % 2 == 0
+            ? api.Http.PostAsync($"api/agents/{ApiServer.AgentId}/rollback", null)
+            : api.Http.PostAsJsonAsync($"api/agents/{ApiServer.AgentId}/runs", new { reason = "race" })).ToArray();
+        var answers = await Task.WhenAll(requests);
+        var rolledBack = answers.Where((a, i) => i % 2 == 0 && a.StatusCode == HttpStatusCode.OK).Count();
+        var started = answers.Where((a, i) => i % 2 == 1 && a.StatusCode == HttpStatusCode.Accepted).ToArray();
+        Assert.All(answers, a => Assert.True(a.StatusCode is HttpStatusCode.OK or HttpStatusCode.Accepted or HttpStatusCode.Conflict, $"{a.StatusCode}"));
+        Assert.True(rolledBack <= 1, $"{rolledBack} rollbacks went through; only v2 → v1 exists");
+        Assert.True(started.Length <= 1, $"{started.Length} runs started");
+
+        var serving = (await api.Http.GetFromJsonAsync<JsonObject>($"api/agents/{ApiServer.AgentId}/versions"))!["serving"]!.GetValue<string>();
+        Assert.Equal(rolledBack == 1 ? "v1" : "v2", serving);
+        if (started.SingleOrDefault() is { } start)
+        {
+            // The run trains from the version that served when it took the lock, and nothing changes it under the run.
+            var runId = (await start.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+            await api.PollAsync(runId, s => ApiServer.WaitsForApproval(s) || ApiServer.Ended(s));
+            var versions = (await api.Http.GetFromJsonAsync<JsonObject>($"api/agents/{ApiServer.AgentId}/versions"))!;
+            Assert.Equal(serving, versions["serving"]!.GetValue<string>());
+            foreach (var candidate in versions["versions"]!.AsArray().Where(v => v!["createdBy"]!.GetValue<string>().StartsWith(runId + "/", StringComparison.Ordinal)))
+                Assert.Equal(serving, candidate!["parentVersionId"]!.GetValue<string>());
+        }
+        foreach (var answer in answers) answer.Dispose();
+    }
+
+    private sealed class GatedTrainingStep(ITrainingStep inner, TaskCompletionSource entered, TaskCompletionSource release) : ITrainingStep
+    {
+        public async Task<string> TrainAsync(
+            string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, Core.Manifests.HyperParameters hyperParameters,
+            CancellationToken cancellationToken = default)
+        {
+            entered.TrySetResult();
+            await release.Task;
+            return await inner.TrainAsync(runId, agentId, attempt, batchBlobNames, hyperParameters, cancellationToken);
+        }
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using SelfImprove.Core.Models;
+using SelfImprove.Storage;
 using SelfImprove.Testing;
 
 namespace SelfImprove.Cli.Tests.Commands;
@@ -26,7 +28,7 @@ public sealed class ModelCommandsTests : IDisposable
         Assert.Contains("post-drift", train.Output);
 
         Assert.Equal(0, versions.ExitCode);
-        Assert.Matches(@"\*\s+v1\s+-", versions.Output);
+        Assert.Matches(@"\*\s+v1\s+serving\s+-", versions.Output);
 
         Assert.Equal(0, predict.ExitCode);
         Assert.Matches(@"card_lost_or_stolen\s+0\.\d+\s+0\.\d+\s+verify_identity\s+v1\s+\d{8}T\d{13}-[0-9a-f]{16}", predict.Output);
@@ -37,6 +39,21 @@ public sealed class ModelCommandsTests : IDisposable
         Assert.Contains("version v1", evaluate.Output);
         Assert.Matches(@"post-drift\s+192\s+0\.\d+", evaluate.Output);
         Assert.Contains("taken for", evaluate.Output);
+
+        // A run's candidate, and one of a run that was terminated: versions tells them apart.
+        var registry = new ArtifactModelRegistry(new LocalArtifactStore(store), TimeProvider.System);
+        var abandoned = await registry.AddAsync(TestVersions.Draft("v1", createdBy: "support-router-1/attempt-1"), new ModelArtifacts([1], [1]));
+        await registry.AddAsync(TestVersions.Draft("v1", createdBy: "support-router-2/attempt-1"), new ModelArtifacts([1], [1]));
+        await registry.MarkAbandonedAsync("support-router", abandoned.VersionId,
+            new VersionAbandonment("support-router-1", "run support-router-1 was terminated: wrong data", DateTimeOffset.UtcNow));
+
+        var listed = await CliRunner.RunAsync("versions", "--manifest", manifest, "--store", store);
+
+        Assert.Equal(0, listed.ExitCode);
+        Assert.Matches(@"\*\s+v1\s+serving\s+-", listed.Output);
+        Assert.Matches(@"v2\s+abandoned\s+v1\s+.*support-router-1/attempt-1", listed.Output);
+        Assert.Matches(@"v3\s+candidate\s+v1\s+.*support-router-2/attempt-1", listed.Output);
+        Assert.Matches(@"v2 abandoned .* UTC: run support-router-1 was terminated: wrong data", listed.Output);
     }
 
     [Fact]

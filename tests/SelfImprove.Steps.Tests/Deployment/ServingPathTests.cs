@@ -128,5 +128,8 @@ public sealed class ServingPathTests : IDisposable
         public Task WriteAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.WriteAsync(name, content, cancellationToken);
         public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
         public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
+        public Task<VersionedContent?> ReadVersionedAsync(string name, CancellationToken cancellationToken = default) => inner.ReadVersionedAsync(name, cancellationToken);
+        public Task<string?> WriteIfVersionAsync(string name, ReadOnlyMemory<byte> content, string version, CancellationToken cancellationToken = default) => inner.WriteIfVersionAsync(name, content, version, cancellationToken);
+        public Task<bool> DeleteIfVersionAsync(string name, string version, CancellationToken cancellationToken = default) => inner.DeleteIfVersionAsync(name, version, cancellationToken);
     }
 }
