@@ -74,10 +74,14 @@ public sealed class FunctionsHost : IAsyncDisposable
                 services.AddRunClient();
                 services.AddSelfImproveApi();
                 services.AddSingleton<IApprovalNotifier>(approvals);
+                // The agent's callers and annotators: its recorded stream, replayed as on `serve --replay`.
+                services.AddSingleton<TrafficReplayer>();
+                services.AddHostedService<ReplayService>();
             });
         functions = ActivatorUtilities.CreateInstance<OrchestrationFunctions>(host.Services);
         client = host.Client;
         await host.Services.GetRequiredService<InitialVersions>().EnsureAsync(AgentId, "test:initial");
+        await host.Services.GetRequiredService<TrafficReplayer>().ReplayHistoryAsync(AgentId);
         return new FunctionsHost(folder, host, approvals);
     }
 

@@ -66,7 +66,6 @@ public static class LoopServices
         services.AddHostedService<TrafficFlusher>();
         services.AddSingleton<TrafficRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<TrafficRetention>());
-        services.AddSingleton<FeedbackLog>();
         services.AddSingleton<LabellingQueue>();
         services.AddSingleton<ISubjectData>(sp => sp.GetRequiredService<TrafficLog>());
         services.AddSingleton<ISubjectData>(sp => sp.GetRequiredService<FeedbackLog>());
@@ -96,8 +95,8 @@ public static class LoopServices
     }
 
     /// <summary>
-    /// The serving path on top of <see cref="AddModelServices"/>: the traffic log and the serving router (with the run
-    /// ledger it reads the trial's owner from). Hosts that run the loop get it from <see cref="AddSelfImproveLoop"/>, with the
+    /// The serving path on top of <see cref="AddModelServices"/>: the traffic log, the feedback on it and the serving
+    /// router (with the run ledger it reads the trial's owner from). Hosts that run the loop get it from <see cref="AddSelfImproveLoop"/>, with the
     /// background flusher; without it, flush the <see cref="TrafficLog"/> yourself (disposing it flushes too).
     /// </summary>
     public static IServiceCollection AddServingPath(this IServiceCollection services)
@@ -105,6 +104,7 @@ public static class LoopServices
         services.TryAddSingleton<LoopContext>();
         services.TryAddSingleton<RunLedger>();
         services.TryAddSingleton<TrafficLog>();
+        services.TryAddSingleton<FeedbackLog>();
         services.TryAddSingleton<ServingPointers>();
         services.TryAddSingleton<EncoderBatcher>();
         services.TryAddSingleton<ServingRouter>();

@@ -21,6 +21,8 @@ public sealed class RemoteCommandsTests : IAsyncLifetime
         {
             Urls = url, AgentsFolder = agents.Path, StoreDirectory = folder.Combine("store"),
             EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache, ApiKey = Key,
+            // The agent's callers and annotators: its recorded stream, replayed through the API's own paths.
+            Replay = true,
         }, serverOutput);
     }
 
