@@ -10,7 +10,7 @@ public sealed class HealthProbeTests
     [Fact]
     public async Task Probes_answer_without_a_key_and_readiness_names_an_agent_without_a_serving_version()
     {
-        await using var api = await ApiServer.StartAsync(anonymousRateLimit: 1);
+        await using var api = await ApiServer.StartAsync(replay: false, anonymousRateLimit: 1);
 
         // Liveness: no key, and not counted against the rate limit of the routes without a key.
         for (var i = 0; i < 3; i++)

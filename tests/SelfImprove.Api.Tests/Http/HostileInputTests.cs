@@ -54,7 +54,7 @@ public sealed class HostileInputTests
     [Fact]
     public async Task Wrong_shapes_are_explained_by_JSON_path_and_expected_value_without_naming_dotnet_types()
     {
-        await using var api = await ApiServer.StartAsync();
+        await using var api = await ApiServer.StartAsync(replay: false);
 
         async Task<JsonObject> Errors(string path, string body)
         {
@@ -151,7 +151,7 @@ public sealed class HostileInputTests
     [Fact]
     public async Task The_open_approval_route_is_rate_limited_per_client_with_retry_after()
     {
-        await using var api = await ApiServer.StartAsync(anonymousRateLimit: 3);
+        await using var api = await ApiServer.StartAsync(replay: false, anonymousRateLimit: 3);
         var bogus = $"api/runs/{ApiServer.AgentId}-1/approval?token={new string('A', 43)}";
 
         for (var i = 0; i < 3; i++)

@@ -164,7 +164,7 @@ public sealed class ImprovementApiTests
     [Fact]
     public async Task Concurrent_start_requests_start_exactly_one_run()
     {
-        await using var api = await ApiServer.StartAsync();
+        await using var api = await ApiServer.StartAsync(replay: false);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => api.Http.PostAsync($"api/agents/{ApiServer.AgentId}/runs", null)));
 

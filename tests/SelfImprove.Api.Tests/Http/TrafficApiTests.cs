@@ -17,7 +17,7 @@ public sealed class TrafficApiTests
     [Fact]
     public async Task Predict_and_feedback_by_request_id_on_one_server()
     {
-        await using var api = await ApiServer.StartAsync();
+        await using var api = await ApiServer.StartAsync(replay: false);
         await Predict_returns_a_request_id_that_feedback_points_at_and_the_feedback_carries_the_logged_text_and_version(api);
         await Feedback_for_an_unknown_request_id_is_404_and_stores_nothing(api);
         await A_repeated_feedback_id_is_stored_once_and_answers_with_the_first_item(api);
@@ -109,7 +109,7 @@ public sealed class TrafficApiTests
     [Fact]
     public async Task Erasure_and_redaction_on_one_server()
     {
-        await using var api = await ApiServer.StartAsync();
+        await using var api = await ApiServer.StartAsync(replay: false);
         await With_redaction_on_no_email_card_or_phone_number_reaches_the_log_in_clear(api);
         await Erasing_a_subject_removes_its_requests_and_feedback_and_keeps_everyone_else(api);
     }
@@ -162,7 +162,7 @@ public sealed class TrafficApiTests
     [Fact]
     public async Task With_redaction_off_the_log_keeps_the_text_as_sent()
     {
-        await using var api = await ApiServer.StartAsync(edit: m => m["traffic"] = new JsonObject { ["redact"] = false });
+        await using var api = await ApiServer.StartAsync(replay: false, edit: m => m["traffic"] = new JsonObject { ["redact"] = false });
         const string text = "mail anna.smith@example.org about my card";
 
         var requestId = (await PostAsync(api, Predict, new { text }, HttpStatusCode.OK))["requestId"]!.GetValue<string>();
