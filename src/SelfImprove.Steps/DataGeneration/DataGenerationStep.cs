@@ -1,3 +1,4 @@
+using SelfImprove.Core;
 using SelfImprove.Core.Datasets;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Planning;
@@ -39,7 +40,9 @@ public sealed class DataGenerationStep(
             if (batch < 0 || batch >= work.Count) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"attempt {attempt} of run {runId} has {work.Count} teacher batches.");
             var (output, requests) = await RunAsync(runId, entry, plan, work[batch], cancellationToken);
             // Queued before the batch is stored: a replay after a crash in between queues again, which changes nothing.
-            if (output.ForHumans.Count > 0) await queue.EnqueueAsync(agentId, runId, attempt, output.ForHumans, requests, cancellationToken);
+            // Each item says why it was picked (the plan's selection rule) and why a person is asked (the feedback agent's reason).
+            var forPeople = output.ForHumans.Select(t => t with { Reason = $"picked by {plan.SelectionRule.ToWire()} sampling; {t.Reason}" }).ToArray();
+            if (forPeople.Length > 0) await queue.EnqueueAsync(agentId, runId, attempt, forPeople, requests, cancellationToken);
             await loop.Store.TryCreateAsync(name, StoreJson.Serialize(output), cancellationToken);
         }
         return await ledger.UsageAsync(runId, agentId, cancellationToken);

@@ -45,6 +45,7 @@ public sealed class LabellingApiTests
         Assert.All(items, i => Assert.Contains(i["itemId"]!.GetValue<string>(), requestIds));
         Assert.All(items, i => Assert.Contains(i["text"]!.GetValue<string>(), Requests));
         Assert.All(items, i => Assert.InRange(i["guesses"]!.AsArray().Count, 1, 3));
+        Assert.All(items, i => Assert.StartsWith("picked by diverse-margin sampling; ", i["reason"]!.GetValue<string>()));
         Assert.Contains("card_lost_or_stolen", queue["labels"]!.AsArray().Select(l => l!.GetValue<string>()));
 
         // A wrong label and a missing name are refused with their JSON paths; an unknown item is 404.
