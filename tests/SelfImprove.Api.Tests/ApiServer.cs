@@ -72,7 +72,11 @@ public sealed class ApiServer : IAsyncDisposable
             // The agent's callers and annotators: its recorded stream, replayed through the API's own paths.
             Replay = replay,
         };
-        var server = await SelfImproveServer.StartAsync(options, output, configure);
+        var server = await SelfImproveServer.StartAsync(options, output, services =>
+        {
+            services.UseSharedServingEmbeddings();
+            configure?.Invoke(services);
+        });
         return new ApiServer(folder, server, output);
     }
 

@@ -77,6 +77,7 @@ public sealed class FunctionsHost : IAsyncDisposable
                 // The agent's callers and annotators: its recorded stream, replayed as on `serve --replay`.
                 services.AddSingleton<TrafficReplayer>();
                 services.AddHostedService<ReplayService>();
+                services.UseSharedServingEmbeddings();
             });
         functions = ActivatorUtilities.CreateInstance<OrchestrationFunctions>(host.Services);
         client = host.Client;

@@ -47,7 +47,11 @@ public sealed class RealLoop : IAsyncDisposable
                 loop.StoreDirectory = folder.Combine("store");
                 loop.EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache;
             },
-            configure);
+            services =>
+            {
+                services.UseSharedServingEmbeddings();
+                configure?.Invoke(services);
+            });
         var loop = new RealLoop(folder, host);
         await loop.BootstrapAsync();
         return loop;

@@ -224,7 +224,7 @@ public sealed class ImprovementApiTests
         var training = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var api = await ApiServer.StartAsync(configure: services => services.AddSingleton<ITrainingStep>(sp =>
-            new GatedTrainingStep(ActivatorUtilities.CreateInstance<TrainingStep>(sp), training, release)));
+            new GatedTrainingStep(ActivatorUtilities.CreateInstance<TrainingStep>(sp), training, release)), replay: false);
         var run = await api.StartRunAsync();
         await training.Task.WaitAsync(TimeSpan.FromMinutes(2));
 
@@ -297,7 +297,7 @@ public sealed class ImprovementApiTests
     [Fact]
     public async Task Every_route_but_the_approval_webhook_needs_the_key()
     {
-        await using var api = await ApiServer.StartAsync();
+        await using var api = await ApiServer.StartAsync(replay: false);
         var routes = new (HttpMethod Method, string Path)[]
         {
             (HttpMethod.Post, $"api/agents/{ApiServer.AgentId}/runs"), (HttpMethod.Get, "api/runs/support-router-1"),

@@ -23,7 +23,7 @@ public sealed class RemoteCommandsTests : IAsyncLifetime
             EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache, ApiKey = Key,
             // The agent's callers and annotators: its recorded stream, replayed through the API's own paths.
             Replay = true,
-        }, serverOutput);
+        }, serverOutput, services => services.UseSharedServingEmbeddings());
     }
 
     public async Task DisposeAsync()
