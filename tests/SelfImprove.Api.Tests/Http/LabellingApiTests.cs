@@ -84,4 +84,25 @@ public sealed class LabellingApiTests
         Assert.Empty((await api.Http.GetFromJsonAsync<JsonObject>($"api/agents/{ApiServer.AgentId}/labelling"))!["items"]!.AsArray());
         Assert.NotNull(waiting);
     }
+    [Fact]
+    public async Task A_run_whose_labellers_never_answer_goes_on_after_the_timeout_and_leaves_the_items_queued()
+    {
+        await using var api = await ApiServer.StartAsync(m =>
+        {
+            m["teacher"]!["allowHumanLabelling"] = true;
+            m["teacher"]!["labellingTimeout"] = "00:00:02";
+            m["planner"]!["maxLabelRequests"] = 4;
+        }, replay: false);
+        using (var predicted = await api.Http.PostAsJsonAsync($"api/agents/{ApiServer.AgentId}/predict", new { inputs = Requests.Select(text => new { text }) }))
+            Assert.Equal(HttpStatusCode.OK, predicted.StatusCode);
+
+        var runId = await api.StartRunAsync();
+        // Nobody answers: the durable timer ends the wait and the attempt trains on what it has.
+        var done = await api.PollAsync(runId, s => ApiServer.WaitsForApproval(s) || ApiServer.Ended(s));
+        var details = done["log"]!.AsArray().Select(e => e!["detail"]!.GetValue<string>()).ToArray();
+        Assert.Contains("labelling time is up: people labelled 0 of 4 queued requests; the rest stay in the queue", details);
+        Assert.Contains(details, d => d.StartsWith("training on", StringComparison.Ordinal));
+        var open = (await api.Http.GetFromJsonAsync<JsonObject>($"api/agents/{ApiServer.AgentId}/labelling"))!["items"]!.AsArray();
+        Assert.Equal(4, open.Count);
+    }
 }
