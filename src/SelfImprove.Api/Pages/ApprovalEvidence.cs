@@ -54,6 +54,22 @@ public sealed record ApprovalEvidence(
             .ToArray();
     }
 
+    /// <summary>
+    /// The candidate's training examples by kind of source: the part of each provenance before its first ':'
+    /// (<c>generator</c> and <c>file</c>: the pool; <c>people</c>: labelled by people; <c>teacher</c>: the teacher LLM;
+    /// <c>feedback</c>: labelled traffic), with how many distinct origins (people, files, seeds, …) each kind has; largest first.
+    /// </summary>
+    public IReadOnlyList<(string Source, int Examples, int Origins)> TrainingSources()
+    {
+        if (Candidate is null) return [];
+        static string Kind(string provenance) => provenance.Split(':', 2)[0];
+        static string Origin(string provenance) => provenance.Split(':', 2) is [_, var rest] ? rest.Split('/', 2)[0] : "";
+        return Candidate.TrainingSet.Provenance
+            .GroupBy(p => Kind(p.Key), StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Sum(p => p.Value), g.Select(p => Origin(p.Key)).Distinct(StringComparer.Ordinal).Count()))
+            .OrderByDescending(g => g.Item2).ThenBy(g => g.Key, StringComparer.Ordinal).ToArray();
+    }
+
     /// <summary>The confusions (true → predicted) whose count changed most between the serving version and the candidate, largest change first.</summary>
     public IReadOnlyList<(string Actual, string Predicted, int Serving, int Candidate)> ConfusionChanges(int count)
     {

@@ -69,9 +69,8 @@ public static class ApprovalPage
 
         page.Heading("What the candidate was trained on");
         if (evidence.Candidate?.TrainingSet is { } training)
-            page.Table($"{training.Count} examples by source", ["source", "examples"],
-                training.Provenance.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
-                    .Select(p => (IEnumerable<string>)[Cell(p.Key), Number(p.Value, "0")]));
+            page.Table($"{training.Count} examples by source", ["source", "examples", "origins"],
+                evidence.TrainingSources().Select(s => (IEnumerable<string>)[Cell(SourceName(s.Source)), Number(s.Examples, "0"), Number(s.Origins, "0")]));
         else page.Paragraph("The candidate's record is missing from the model registry.");
 
         page.Heading("LLM usage");
@@ -129,6 +128,17 @@ public static class ApprovalPage
         $"<label for=\"comment\">Comment (optional)</label><textarea id=\"comment\" name=\"comment\" rows=\"3\" maxlength=\"{ApprovalForm.MaxComment}\"></textarea>" +
         "<button type=\"submit\">Record decision</button>" +
         $"<p class=\"note\">Evidence {E(evidenceHash[..12])}…: the decision counts only while the run still shows this evidence.</p></form>";
+
+    /// <summary>A provenance kind in words.</summary>
+    private static string SourceName(string kind) => kind switch
+    {
+        "generator" => "pool (generated)",
+        "file" => "pool (files)",
+        "people" => "people (labelling queue)",
+        "teacher" => "teacher LLM",
+        "feedback" => "labelled traffic (feedback)",
+        _ => kind,
+    };
 
     private static IEnumerable<string> Row(string name, double? serving, double? candidate) =>
         [Cell(name), Number(serving), Number(candidate), serving is { } s && candidate is { } c ? Change(c - s) : "<td class=\"n\">–</td>"];

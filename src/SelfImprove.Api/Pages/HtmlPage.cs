@@ -58,12 +58,14 @@ public sealed class HtmlPage : IResult
 
     public HtmlPage Paragraph(string text, string? cssClass = null) => Raw(cssClass is null ? $"<p>{E(text)}</p>" : $"<p class=\"{cssClass}\">{E(text)}</p>");
 
-    /// <summary>A table: the header cells, then rows of already-encoded cells (use <see cref="Cell"/> and <see cref="Number"/>).</summary>
+    /// <summary>A table: the header cells (none when all are empty), then rows of already-encoded cells (use <see cref="Cell"/> and <see cref="Number"/>).</summary>
     public HtmlPage Table(string caption, IEnumerable<string> headers, IEnumerable<IEnumerable<string>> rows)
     {
-        var html = new StringBuilder($"<table><caption>{E(caption)}</caption><thead><tr>");
-        foreach (var header in headers) html.Append("<th scope=\"col\">").Append(E(header)).Append("</th>");
-        html.Append("</tr></thead><tbody>");
+        var html = new StringBuilder($"<table><caption>{E(caption)}</caption>");
+        var names = headers.ToArray();
+        if (names.Any(h => h.Length > 0))
+            html.Append("<thead><tr>").AppendJoin("", names.Select(h => $"<th scope=\"col\">{E(h)}</th>")).Append("</tr></thead>");
+        html.Append("<tbody>");
         foreach (var row in rows) html.Append("<tr>").AppendJoin("", row).Append("</tr>");
         return Raw(html.Append("</tbody></table>").ToString());
     }

@@ -4,17 +4,22 @@ using System.Text.Json.Nodes;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Dom.Events;
 using AngleSharp.Html.Parser;
+using Microsoft.Playwright;
 using SelfImprove.Api.Pages;
 using SelfImprove.Storage;
 using SelfImprove.Steps;
 
 namespace SelfImprove.Api.Tests.Pages;
 
-/// <summary>The approval page over real Kestrel: what a person's browser gets on the approval link, and what its form does.</summary>
+/// <summary>
+/// The approval page over real Kestrel: what a person's browser gets on the approval link, and what its form does,
+/// in a real headless Chromium (<see cref="ApprovalBrowser"/>). One run serves every check: reaching approval costs
+/// the replayed stream's seconds.
+/// </summary>
 public sealed class ApprovalPageTests
 {
     [Fact]
-    public async Task The_approval_link_shows_the_evidence_and_its_form_decides_only_on_the_evidence_it_showed()
+    public async Task A_person_opens_the_printed_link_in_a_browser_reads_the_evidence_and_approves_only_what_the_page_showed()
     {
         await using var api = await ApiServer.StartAsync();
         var runId = await api.StartRunAsync();
@@ -33,7 +38,7 @@ public sealed class ApprovalPageTests
         var (page, first) = await GetPageAsync(api, link);
         Assert.Equal($"Approve run {runId}?", page.QuerySelector("h1")!.TextContent);
         var text = page.Body!.TextContent;
-        foreach (var expected in new[] { runId, ApiServer.AgentId, "v2", "Decide before (UTC)", "Alignment gate", "D: candidate's distance from the constitution (bits)", "V′ of the serving version", "examples by source", "LLM usage" })
+        foreach (var expected in new[] { runId, ApiServer.AgentId, "v2", "Decide before (UTC)", "Alignment gate", "D: candidate's distance from the constitution (bits)", "V′ of the serving version", "examples by source", "pool (generated)", "LLM usage" })
             Assert.Contains(expected, text);
         var chart = page.QuerySelector("figure svg");
         Assert.NotNull(chart);
@@ -61,30 +66,37 @@ public sealed class ApprovalPageTests
         Assert.True(ApiServer.WaitsForApproval(await api.StatusAsync(runId)), "a refused decision must leave the run waiting");
         Assert.False(File.Exists(Path.Combine(api.StorePath, "runs", runId, "approval", "decision.json")));
 
-        // Opened again, the page shows the figures as they are; a name with markup is recorded and shown as text.
+        // Opened again in a real browser, the page shows the figures as they are; a person approves there, and a name
+        // with markup is recorded and shown as text.
         var (_, fresh) = await GetPageAsync(api, link);
         Assert.NotEqual(evidence, fresh.Evidence);
-        const string name = "<script>alert('ana')</script>";
-        using (var recorded = await PostFormAsync(api, fresh.Action, "approve", name, "<b>looks right</b>", fresh.Evidence))
+        const string name = "Ana <script>alert('ana')</script>";
+        await using (var browser = await ApprovalBrowser.StartAsync())
         {
-            Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
-            AssertPageHeaders(recorded);
-            var answer = await ParseAsync(recorded);
-            Assert.Empty(answer.QuerySelectorAll("script, b"));
-            Assert.Contains($"approved by {name}", answer.Body!.TextContent);
+            var tab = await browser.ApproveAsync(runId, link, name, "the lost-card intents got better");
+            // A second tab with the same link: the run is decided.
+            var second = await browser.Context.NewPageAsync();
+            await second.GotoAsync(link);
+            await Assertions.Expect(second.Locator("h1")).ToHaveTextAsync($"Run {runId} is already decided");
+            await Assertions.Expect(second.GetByText($"approved by {name}")).ToBeVisibleAsync();
+            Assert.Equal(0, await tab.Locator("script").CountAsync());
+            Assert.DoesNotContain(browser.Console, m => m.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
         }
 
-        // A second tab (the same form again, or the link opened later) learns that the run is decided.
+        // The same form sent again (a tab left open) learns who decided; nothing changes.
         using (var again = await PostFormAsync(api, fresh.Action, "reject", "bob", null, fresh.Evidence))
         {
             Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-            Assert.Contains("is already decided", (await ParseAsync(again)).QuerySelector("h1")!.TextContent);
+            AssertPageHeaders(again);
+            var answer = await ParseAsync(again);
+            Assert.Contains("is already decided", answer.QuerySelector("h1")!.TextContent);
+            Assert.Empty(answer.QuerySelectorAll("script"));
+            Assert.Contains($"approved by {name}", answer.Body!.TextContent);
         }
-        using (var later = await api.Anonymous.GetAsync(link))
-            Assert.Contains("is already decided", (await ParseAsync(later)).QuerySelector("h1")!.TextContent);
 
         var done = await api.PollAsync(runId, ApiServer.Ended);
         Assert.Equal(name, done["report"]!["approval"]!["by"]!.GetValue<string>());
+        Assert.NotNull(done["report"]!["deployment"]);
         var decision = StoreJson.Deserialize<RecordedApproval>(await File.ReadAllBytesAsync(Path.Combine(api.StorePath, "runs", runId, "approval", "decision.json")), "decision");
         Assert.Equal(fresh.Evidence, decision.Decision.Evidence);
     }
