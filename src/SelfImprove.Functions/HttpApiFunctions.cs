@@ -43,6 +43,12 @@ public sealed class HttpApiFunctions(ImprovementApi api)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.Approval)] HttpRequest request, string runId, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await api.ApproveAsync(request, runId, client));
 
+    /// <summary>The approval page: the approval link opened in a browser (its token authorises it, like the webhook).</summary>
+    [Function("ApprovalPage")]
+    public async Task<IActionResult> ApprovalPage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = ApiRoutes.Approval)] HttpRequest request, string runId, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await api.ApprovalPages.ShowAsync(request, runId, client));
+
     [Function("Demonstrate")]
     public async Task<IActionResult> Demonstrate(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Demonstrations)] HttpRequest request, string runId, [DurableClient] DurableTaskClient client) =>

@@ -192,6 +192,13 @@ public static class StoreLayout
     /// </summary>
     public static string VersionAbandoned(string agentId, string versionId) => $"{VersionsPrefix(agentId)}{versionId}/abandoned.json";
 
+    /// <summary>
+    /// What the alignment gate measured on a candidate: <c>AlignmentAssessment</c> (D, V′, the serving version's D and V′,
+    /// the threshold, the verdict). Written by <c>AlignmentStep</c> (overwrite: a replayed assessment writes the same figures)
+    /// so the approval page can show them while the run waits. Replay key: (agent, version).
+    /// </summary>
+    public static string VersionAlignment(string agentId, string versionId) => $"{VersionsPrefix(agentId)}{versionId}/alignment.json";
+
     /// <summary>The version id (<c>v3</c>) of a name under <see cref="VersionsPrefix"/>; null for any other name.</summary>
     internal static string? VersionIdOf(string name)
     {
@@ -365,6 +372,10 @@ public static class StoreLayout
             "That the version was abandoned (its run was terminated, or had ended before its training finished): `VersionAbandonment` `{ runId, reason, at }`; it never serves.",
             "ArtifactModelRegistry (for RunLedger)", WriteMode.CreateOnce,
             "(agent, version): the first reason stays"),
+        new("agents/{agentId}/versions/{versionId}/alignment.json",
+            "What the alignment gate measured on a candidate: `AlignmentAssessment` `{ distance, alignedValue, servingDistance, servingAlignedValue, maxDistance, passed, reason }` (D in bits); the approval page shows it while the run waits.",
+            "AlignmentStep", WriteMode.Overwrite,
+            "(agent, version): a replayed assessment writes the same figures"),
         new("agents/{agentId}/serving.json",
             "The serving pointer: `ServingState` `{ versionId, previousVersionId, since, reason }`.",
             "ArtifactModelRegistry", WriteMode.Overwrite,

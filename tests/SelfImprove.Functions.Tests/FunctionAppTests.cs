@@ -34,6 +34,15 @@ public sealed class FunctionAppTests
         Assert.StartsWith($"https://selfimprove.example/api/runs/{runId}/approval?token=", notice.ApprovalUrl);
         var approvalPath = new Uri(notice.ApprovalUrl).PathAndQuery;
 
+        // The link opened in a browser: the approval page, from the same shared code as on serve.
+        var (pageStatus, html, headers) = await FunctionsHost.CallForTextAsync(r => app.Http.ApprovalPage(r, runId, app.Client), approvalPath, method: "GET");
+        Assert.Equal(200, pageStatus);
+        Assert.Contains($"Approve run {runId}?", html);
+        Assert.Contains($"action=\"/api/runs/{runId}/approval?token=", html);
+        Assert.Equal("no-referrer", headers["Referrer-Policy"].ToString());
+        var (forgedPage, _, _) = await FunctionsHost.CallForTextAsync(r => app.Http.ApprovalPage(r, runId, app.Client), $"/api/runs/{runId}/approval?token=forged", method: "GET");
+        Assert.Equal(403, forgedPage);
+
         var (forged, _, _) = await FunctionsHost.CallAsync(r => app.Http.ApproveRun(r, runId, app.Client), $"/api/runs/{runId}/approval?token=forged", new { decision = "approve", approver = "eve" });
         Assert.Equal(403, forged);
         var (approved, _, _) = await FunctionsHost.CallAsync(r => app.Http.ApproveRun(r, runId, app.Client), approvalPath, new { decision = "approve", approver = "ana" });
@@ -98,7 +107,10 @@ public sealed class FunctionAppTests
             .Select(f => (string)f.GetRawConstantValue()!).ToHashSet();
 
         Assert.Equal(routes, triggers.Select(t => t.Route!).ToHashSet());
-        Assert.Equal([ApiRoutes.Approval], triggers.Where(t => t.AuthLevel != AuthorizationLevel.Function).Select(t => t.Route));
+        // The approval link: POST (the webhook, the page's form) and GET (the page), both authorised by the run's token.
+        var anonymous = triggers.Where(t => t.AuthLevel != AuthorizationLevel.Function).ToArray();
+        Assert.All(anonymous, t => Assert.Equal(ApiRoutes.Approval, t.Route));
+        Assert.Equal(["get", "post"], anonymous.SelectMany(t => t.Methods!).Order());
     }
 
     [Fact]

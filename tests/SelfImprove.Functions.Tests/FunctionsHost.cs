@@ -137,6 +137,14 @@ public sealed class FunctionsHost : IAsyncDisposable
     public static async Task<(int Status, JsonObject? Body, string? Location)> CallAsync(
         Func<HttpRequest, Task<IActionResult>> function, string path, object? body = null, string method = "POST")
     {
+        var (status, text, headers) = await CallForTextAsync(function, path, body, method);
+        return (status, text.Length == 0 ? null : JsonNode.Parse(text)!.AsObject(), headers.Location.FirstOrDefault());
+    }
+
+    /// <summary>Like <see cref="CallAsync"/>, for answers that are not JSON (the approval page): the status, the body as text, the headers.</summary>
+    public static async Task<(int Status, string Body, IHeaderDictionary Headers)> CallForTextAsync(
+        Func<HttpRequest, Task<IActionResult>> function, string path, object? body = null, string method = "POST")
+    {
         var context = new DefaultHttpContext
         {
             RequestServices = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider(),
@@ -157,8 +165,7 @@ public sealed class FunctionsHost : IAsyncDisposable
 
         var result = await function(request);
         await result.ExecuteResultAsync(new ActionContext(context, new RouteData(), new Microsoft.AspNetCore.Mvc.Abstractions.ActionDescriptor()));
-        var text = Encoding.UTF8.GetString(response.ToArray());
-        return (context.Response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text)!.AsObject(), context.Response.Headers.Location.FirstOrDefault());
+        return (context.Response.StatusCode, Encoding.UTF8.GetString(response.ToArray()), context.Response.Headers);
     }
 
     public async ValueTask DisposeAsync()

@@ -14,7 +14,8 @@ namespace SelfImprove.Api.Http;
 public static class ApiEndpoints
 {
     /// <summary>The API's handlers (after <c>AddSelfImproveLoop</c> and <c>AddRunClient</c>).</summary>
-    public static IServiceCollection AddSelfImproveApi(this IServiceCollection services) => services.AddSingleton<ImprovementApi>();
+    public static IServiceCollection AddSelfImproveApi(this IServiceCollection services) => services
+        .AddSingleton<ImprovementApi>().AddSingleton<Pages.ApprovalEvidenceReader>().AddSingleton<Pages.ApprovalPages>();
 
     /// <summary>The rate-limiter policy <see cref="MapSelfImproveApi"/> puts on the routes that need no key (the approval webhook).</summary>
     public const string AnonymousRateLimitPolicy = "selfimprove-anonymous";
@@ -49,6 +50,10 @@ public static class ApiEndpoints
         Keyed(routes.MapPost(ApiRoutes.Rollback, (HttpRequest request, string agentId) => api.RollbackAsync(request, agentId, client)), BodyLimit.None(ApiRoutes.Rollback));
         var approval = routes.MapPost(ApiRoutes.Approval, (HttpRequest request, string runId) => api.ApproveAsync(request, runId, client)).WithMetadata(BodyLimit.Approval);
         if (limitAnonymousRoutes) approval.RequireRateLimiting(AnonymousRateLimitPolicy);
+        // The approval page: the same link, for a person's browser (its form posts back to the route above).
+        var approvalPage = routes.MapGet(ApiRoutes.Approval, (HttpRequest request, string runId) =>
+            api.ApprovalPages.ShowAsync(request, runId, client)).WithMetadata(BodyLimit.None(ApiRoutes.Approval));
+        if (limitAnonymousRoutes) approvalPage.RequireRateLimiting(AnonymousRateLimitPolicy);
         return app;
     }
 

@@ -19,7 +19,7 @@ namespace SelfImprove.Api.Http;
 /// </summary>
 public sealed partial class ImprovementApi(
     AgentCatalog agents, RunClientFactory runs, ServingRouter router, FeedbackLog feedback, IModelRegistry registry, IOptions<LoopOptions> loop,
-    IEnumerable<ISubjectData> subjectData, ServingPointers pointers)
+    IEnumerable<ISubjectData> subjectData, ServingPointers pointers, Pages.ApprovalPages approvalPages)
 {
     /// <summary>Most inputs one batch predict takes.</summary>
     public const int MaxPredictInputs = 100;
@@ -33,6 +33,9 @@ public sealed partial class ImprovementApi(
     /// public URL on Functions), never at the request's <c>Host</c> header, which the caller chooses.
     /// </summary>
     private readonly ApiLinks links = new(loop.Value.PublicBaseUrl);
+
+    /// <summary>The approval page on the approval link (GET), and its form decisions.</summary>
+    public Pages.ApprovalPages ApprovalPages => approvalPages;
 
     public async Task<IResult> StartRunAsync(HttpRequest request, string agentId, DurableTaskClient client)
     {
@@ -118,8 +121,10 @@ public sealed partial class ImprovementApi(
             case ApprovalTokenCheck.Expired: return Unread(request, ExpiredApprovalToken(request, runId));
         }
 
-        // The token is valid: now the body. (An HTML approval page would post a form here; it would get its own
-        // reader for application/x-www-form-urlencoded under the same limit, and this JSON path would stay as it is.)
+        // The token is valid: now the body. The approval page posts a form (HTML answers, bound to the evidence it showed);
+        // machines post JSON.
+        if (ApiProblems.HasBody(request) && Pages.ApprovalForm.IsForm(request.ContentType))
+            return await approvalPages.DecideAsync(request, runId, token!, run);
         var (body, problem) = await ReadBodyAsync<ApprovalBody>(request, BodyLimit.Approval);
         if (problem is not null) return problem;
         var errors = ValidateApproval(body);

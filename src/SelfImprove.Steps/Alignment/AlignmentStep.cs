@@ -29,6 +29,9 @@ public sealed class AlignmentStep(LoopContext loop) : IAlignmentStep
 
         var candidate = Measure(await loop.Models.LoadAsync(agentId, candidateVersionId, cancellationToken));
         var serving = Measure(await loop.Models.LoadAsync(agentId, await loop.ServingVersionAsync(agentId, cancellationToken), cancellationToken));
-        return AlignmentAssessment.Judge(candidate.Distance, candidate.Value, serving.Distance, serving.Value, manifest.Alignment.MaxDistance);
+        var assessment = AlignmentAssessment.Judge(candidate.Distance, candidate.Value, serving.Distance, serving.Value, manifest.Alignment.MaxDistance);
+        // Kept beside the candidate, so the approval page shows the gate's figures while the run waits.
+        await loop.Store.WriteAsync(Storage.StoreLayout.VersionAlignment(agentId, candidateVersionId), Storage.StoreJson.Serialize(assessment), cancellationToken);
+        return assessment;
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace SelfImprove.Steps;
 
 /// <summary>A run waits for a person: the link that decides it, and what it is about.</summary>
-/// <param name="ApprovalUrl">POST here with the decision; the token in it is single use.</param>
+/// <param name="ApprovalUrl">Open it in a browser for the approval page, or POST the decision here; the token in it is single use.</param>
 public sealed record ApprovalNotice(string RunId, string AgentId, string CandidateVersionId, string Summary, DateTimeOffset ExpiresAt, string ApprovalUrl);
 
 /// <summary>Tells the people who approve that a run waits.</summary>
@@ -37,7 +37,7 @@ public sealed class WebhookApprovalNotifier(HttpClient http, Uri target, ILogger
 {
     public async Task NotifyAsync(ApprovalNotice notice, CancellationToken cancellationToken = default)
     {
-        var text = $"Improvement run {notice.RunId} of '{notice.AgentId}' waits for approval until {notice.ExpiresAt:u}. {notice.Summary}. Decide: POST {{\"decision\":\"approve\"|\"reject\",\"approver\":\"you\"}} to {notice.ApprovalUrl}";
+        var text = $"Improvement run {notice.RunId} of '{notice.AgentId}' waits for approval until {notice.ExpiresAt:u}. {notice.Summary}. Open {notice.ApprovalUrl} to see the evidence and decide (machines: POST {{\"decision\":\"approve\"|\"reject\",\"approver\":\"you\"}} there).";
         using var response = await http.PostAsJsonAsync(target, new { text, notice.RunId, notice.AgentId, notice.CandidateVersionId, notice.Summary, notice.ExpiresAt, notice.ApprovalUrl }, cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new HttpRequestException($"The approval webhook {target.GetLeftPart(UriPartial.Authority)} answered {(int)response.StatusCode} {response.ReasonPhrase}.");

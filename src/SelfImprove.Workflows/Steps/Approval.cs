@@ -9,7 +9,11 @@ public sealed record ApprovalRequest(string RunId, string AgentId, string Candid
 /// <param name="Approved">True to let the candidate go to its trial.</param>
 /// <param name="By">Who decided (a name or e-mail).</param>
 /// <param name="Comment">Why, if they said.</param>
-public sealed record ApprovalDecision(bool Approved, string By, string? Comment);
+/// <param name="Evidence">
+/// The hash of the evidence the person saw (the approval page's <c>evidence</c> field: SHA-256, hex); null for a decision
+/// sent without the page (the JSON webhook).
+/// </param>
+public sealed record ApprovalDecision(bool Approved, string By, string? Comment, string? Evidence = null);
 
 /// <summary>Human approval: tells the approvers, and closes the window when the run's durable timer fires.</summary>
 public interface IApprovalStep

@@ -118,11 +118,19 @@ public sealed class HostileInputTests
         Assert.Equal(wrong["title"]!.GetValue<string>(), unknown["title"]!.GetValue<string>());
         Assert.Equal(wrong["detail"]!.GetValue<string>(), unknown["detail"]!.GetValue<string>());
 
-        // A valid token still gets a small limit, and JSON only.
+        // A valid token still gets a small limit, and JSON or the approval page's form only.
         using (var large = await Post(api.Anonymous, link, Json($"{{\"decision\":\"approve\",\"approver\":\"ana\",\"comment\":\"{new string('x', 17 * 1024)}\"}}")))
             await ExpectTooLarge(large, 16 * 1024);
+        using (var text = await Post(api.Anonymous, link, new StringContent("decision=approve&approver=eve")))
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, text.StatusCode);
+        using (var largeForm = await Post(api.Anonymous, link, new FormUrlEncodedContent(new Dictionary<string, string> { ["decision"] = "approve", ["approver"] = "eve", ["comment"] = new string('x', 17 * 1024) })))
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, largeForm.StatusCode);
+        // A form that did not come from the page (no evidence it was shown) records nothing.
         using (var form = await Post(api.Anonymous, link, new FormUrlEncodedContent(new Dictionary<string, string> { ["decision"] = "approve", ["approver"] = "eve" })))
-            Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, form.StatusCode);
+            Assert.Contains("lacks the evidence", await form.Content.ReadAsStringAsync());
+        }
 
         // Keyed routes of a waiting run: a 5 MB custom event and an oversized demonstration are refused unread.
         using (var bigEvent = await Post(api.Http, $"api/runs/{runId}/events/note", Json($"{{\"x\":\"{new string('x', 5 * 1024 * 1024)}\"}}")))
