@@ -135,14 +135,16 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
     /// <summary>Checks of the trial that find too little feedback before one decides (unless it is the final check).</summary>
     public int UndecidedTrialChecks { get; set; }
 
-    public async Task<TrialOutcome?> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
+    public async Task<TrialCheck> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
     {
         Record(final ? "final check" : "check");
         await HoldTrial.WaitAsync(cancellationToken);
-        if (UndecidedTrialChecks-- > 0 && !final) return null;
-        var candidate = new ArmResult(candidateVersionId, 200, 100, TrialWins ? 90 : 60);
-        var serving = new ArmResult(ServingVersion, 800, 400, 280);
-        return PromotionPolicy.Decide(new DeploymentSpec { MinimumSamples = 50 }, new GoalSpec { Target = 0.85 }, candidate, serving);
+        var undecided = UndecidedTrialChecks-- > 0 && !final;
+        // Clear either way for the sequential test: 90 % against 70 % (or 60 % against 70 %) on 400 labelled answers a side.
+        var candidate = new ArmResult(candidateVersionId, 500, undecided ? 20 : 400, undecided ? 18 : TrialWins ? 360 : 240);
+        var serving = new ArmResult(ServingVersion, 2000, 400, 280);
+        var look = PromotionPolicy.Look(new DeploymentSpec { MinimumSamples = undecided ? 50 : 100 }, new GoalSpec { Target = 0.85 }, candidate, serving, final);
+        return new TrialCheck(look.Outcome, look.Statistics);
     }
 
     public Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)

@@ -24,7 +24,7 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         pointers.Invalidate(agentId);
     }
 
-    public async Task<TrialOutcome?> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
+    public async Task<TrialCheck> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
     {
         var manifest = loop.Agents.Get(agentId).Manifest;
         var trial = await ReadTrialAsync(agentId, cancellationToken);
@@ -42,8 +42,9 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
             var scored = routed.Where(a => labels.ContainsKey(a.RequestId)).ToArray();
             return new ArmResult(versionId, routed.Length, scored.Length, scored.Count(a => a.Intent == labels[a.RequestId]));
         }
-        return PromotionPolicy.Check(manifest.Deployment, manifest.Goal,
+        var look = PromotionPolicy.Look(manifest.Deployment, manifest.Goal,
             Arm(candidateVersionId, Core.Traffic.Arm.Candidate), Arm(trial.ServingVersionId, Core.Traffic.Arm.Serving), final);
+        return new TrialCheck(look.Outcome, look.Statistics);
     }
 
     public async Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
