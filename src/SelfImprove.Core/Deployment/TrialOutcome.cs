@@ -40,14 +40,14 @@ public enum TrialQuantity
 /// </summary>
 public sealed record TrialStatistics(TrialQuantity Quantity, double Estimate, double Lower, double Upper, double Alpha, int CandidateSamples, int ServingSamples)
 {
-    /// <summary>One line for logs and reasons, e.g. <c>candidate − serving +0.021 [−0.004, +0.046] at 95 % on 312 + 705 labelled answers</c>.</summary>
+    /// <summary>One line for logs and reasons, e.g. <c>candidate − serving +0.021 [−0.004, +0.046] at 95 % on 312 + 705 answers with feedback</c>.</summary>
     public override string ToString()
     {
         var what = Quantity is TrialQuantity.Difference ? "candidate − serving" : "candidate accuracy";
         var format = Quantity is TrialQuantity.Difference ? "+0.000;−0.000;0.000" : "0.000";
         return $"{what} {Estimate.ToString(format, CultureInfo.InvariantCulture)} " +
                $"[{Lower.ToString(format, CultureInfo.InvariantCulture)}, {Upper.ToString(format, CultureInfo.InvariantCulture)}] " +
-               $"at {(1 - Alpha) * 100:0.#} % on {CandidateSamples} + {ServingSamples} labelled answers";
+               $"at {(1 - Alpha) * 100:0.#} % on {CandidateSamples} + {ServingSamples} answers with feedback";
     }
 }
 
@@ -101,7 +101,8 @@ public static class PromotionPolicy
     /// its threshold (<c>beatServing</c>: difference above 0; <c>nonInferior</c>: above −margin; <c>meetTarget</c>: the
     /// candidate's accuracy at least the goal's target) and rolls back once the candidate is worse at the same confidence
     /// (the upper bound of the difference below 0, or of the candidate's accuracy below the target). On the final check
-    /// (<c>maxDuration</c> is up) without either, <c>deployment.onTimeout</c> decides.
+    /// (<c>maxDuration</c> is up) without either, <c>deployment.onTimeout</c> decides; its <c>promote</c> still needs the
+    /// point estimate past the rule's threshold (above −margin, above 0, at least the target).
     /// </summary>
     public static TrialLook Look(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving, bool final)
     {
@@ -116,7 +117,7 @@ public static class PromotionPolicy
         var fewest = Math.Min(candidate.Samples, serving.Samples);
         if (fewest < deployment.MinimumSamples)
             return new TrialLook(statistics, final
-                ? Outcome(false, $"the candidate got {candidate.Samples} and the serving version {serving.Samples} labelled answers by the trial's end; the test needs {deployment.MinimumSamples} in each arm", timedOut: true)
+                ? Outcome(false, $"the candidate got {candidate.Samples} and the serving version {serving.Samples} answers with feedback by the trial's end; the test needs {deployment.MinimumSamples} in each arm", timedOut: true)
                 : null);
 
         var s = statistics!;
@@ -134,9 +135,12 @@ public static class PromotionPolicy
         if (s.Lower > promoteAbove) return new TrialLook(s, Outcome(true, $"{s}: {promoted}"));
         if (s.Upper < rollbackBelow) return new TrialLook(s, Outcome(false, $"{s}: {lost}"));
         if (!final) return new TrialLook(s, null);
-        return new TrialLook(s, deployment.OnTimeout is TrialTimeoutAction.Promote
+        if (deployment.OnTimeout is TrialTimeoutAction.Rollback)
+            return new TrialLook(s, Outcome(false, $"{s}: undecided when the trial's time was up; deployment.onTimeout rolls back", timedOut: true));
+        // Promoting on timeout still never promotes a candidate whose live estimate misses the rule's threshold.
+        return new TrialLook(s, s.Estimate > promoteAbove
             ? Outcome(true, $"{s}: undecided when the trial's time was up; deployment.onTimeout promotes", timedOut: true)
-            : Outcome(false, $"{s}: undecided when the trial's time was up; deployment.onTimeout rolls back", timedOut: true));
+            : Outcome(false, $"{s}: undecided when the trial's time was up and the estimate misses the rule's threshold, so deployment.onTimeout's promote does not apply", timedOut: true));
     }
 
     /// <summary>The decision of <see cref="Look"/>, or null (go on).</summary>

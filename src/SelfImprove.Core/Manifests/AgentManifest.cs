@@ -441,8 +441,9 @@ public enum TrialTimeoutAction
     [JsonStringEnumMemberName("rollback")] Rollback,
 
     /// <summary>
-    /// Promote the candidate: the test has not shown it worse (a trial whose arms have fewer than
-    /// <c>deployment.minimumSamples</c> labelled answers is still rolled back).
+    /// Promote the candidate: the test has not shown it worse. Its point estimate must still pass the rule's threshold
+    /// (difference above −margin or 0, accuracy at least the target), and arms with fewer than
+    /// <c>deployment.minimumSamples</c> labelled answers are still rolled back.
     /// </summary>
     [JsonStringEnumMemberName("promote")] Promote,
 }
