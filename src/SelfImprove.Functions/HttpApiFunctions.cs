@@ -68,6 +68,11 @@ public sealed class HttpApiFunctions(ImprovementApi api)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Versions)] HttpRequest request, string agentId) =>
         new ResultAction(await api.VersionsAsync(request, agentId));
 
+    [Function("Deployments")]
+    public async Task<IActionResult> Deployments(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Deployments)] HttpRequest request, string agentId) =>
+        new ResultAction(await api.DeploymentsAsync(request, agentId));
+
     [Function("Labelling")]
     public async Task<IActionResult> Labelling(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Labelling)] HttpRequest request, string agentId, [DurableClient] DurableTaskClient client) =>

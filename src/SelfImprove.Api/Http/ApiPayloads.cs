@@ -106,6 +106,9 @@ public sealed record VersionPayload(
 
 public sealed record VersionsPayload(string AgentId, string? Serving, string? Previous, IReadOnlyList<VersionPayload> Versions);
 
+/// <summary>The body of <c>GET /api/agents/{id}/deployments</c>: the promotion ledger, newest first.</summary>
+public sealed record DeploymentsPayload(string AgentId, IReadOnlyList<Core.Deployment.DeploymentRecord> Deployments);
+
 public sealed record ServingPayload(string AgentId, string Serving, string? Previous, string Reason);
 
 /// <summary>Body of <c>POST /api/runs/{runId}/demonstrations</c>: who demonstrates, and the labelled samples.</summary>

@@ -19,7 +19,7 @@ namespace SelfImprove.Api.Http;
 /// </summary>
 public sealed partial class ImprovementApi(
     AgentCatalog agents, RunClientFactory runs, ServingRouter router, FeedbackLog feedback, IModelRegistry registry, IOptions<LoopOptions> loop,
-    IEnumerable<ISubjectData> subjectData, ServingPointers pointers)
+    IEnumerable<ISubjectData> subjectData, ServingPointers pointers, DeploymentLedger deployments)
 {
     /// <summary>Most inputs one batch predict takes.</summary>
     public const int MaxPredictInputs = 100;
@@ -274,6 +274,13 @@ public sealed partial class ImprovementApi(
             r.Version.VersionId, r.Version.ParentVersionId, r.Version.CreatedAt, r.Version.CreatedBy, r.Version.TrainingSet.Count,
             r.Version.Evaluation.Overall.Accuracy, r.Status == VersionStatus.Serving, r.Status, r.Abandoned?.Reason)).ToArray();
         return TypedResults.Ok(new VersionsPayload(agentId, serving?.VersionId, serving?.PreviousVersionId, versions));
+    }
+
+    /// <summary>The agent's promotion ledger, newest first: every change of its serving version and every trial's end.</summary>
+    public async Task<IResult> DeploymentsAsync(HttpRequest request, string agentId)
+    {
+        if (!agents.Contains(agentId)) return UnknownAgent(request, agentId, agents.AgentIds);
+        return TypedResults.Ok(new DeploymentsPayload(agentId, await deployments.ListAsync(agentId, request.HttpContext.RequestAborted)));
     }
 
     public async Task<IResult> RollbackAsync(HttpRequest request, string agentId, DurableTaskClient client)

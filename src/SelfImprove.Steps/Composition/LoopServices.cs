@@ -90,6 +90,7 @@ public static class LoopServices
         services.AddSingleton<IApprovalStep, ApprovalStep>();
         services.AddSingleton<ApprovalTokens>();
         services.TryAddSingleton<IApprovalNotifier, LogApprovalNotifier>();
+        services.AddSingleton<DeploymentLedger>();
         services.AddSingleton<IDeploymentStep, DeploymentStep>();
         return services;
     }
