@@ -73,6 +73,11 @@ public sealed class HttpApiFunctions(ImprovementApi api)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Deployments)] HttpRequest request, string agentId) =>
         new ResultAction(await api.DeploymentsAsync(request, agentId));
 
+    [Function("StopTrial")]
+    public async Task<IActionResult> StopTrial(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.TrialStop)] HttpRequest request, string agentId) =>
+        new ResultAction(await api.StopTrialAsync(request, agentId));
+
     [Function("Labelling")]
     public async Task<IActionResult> Labelling(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Labelling)] HttpRequest request, string agentId, [DurableClient] DurableTaskClient client) =>

@@ -13,6 +13,7 @@ public static class ApiRoutes
     public const string Versions = "agents/{agentId}/versions";
     public const string Rollback = "agents/{agentId}/rollback";
     public const string Deployments = "agents/{agentId}/deployments";
+    public const string TrialStop = "agents/{agentId}/trial/stop";
     public const string Labelling = "agents/{agentId}/labelling";
     public const string LabellingItem = "agents/{agentId}/labelling/{itemId}";
     public const string Subject = "agents/{agentId}/subjects/{subject}";

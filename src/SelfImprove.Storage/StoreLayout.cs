@@ -138,6 +138,12 @@ public static class StoreLayout
     public static string TrialOutcome(string runId) => $"runs/{runId}/trial/outcome.json";
 
     /// <summary>
+    /// A person's request to stop the run's A/B trial: <c>TrialStopRequest</c> <c>{ trial, by, reason, at }</c>. Written by
+    /// <c>TrialStopper</c> (create-once, before it ends the trial's routing); the run's next check rolls back with its reason.
+    /// </summary>
+    public static string TrialStop(string runId) => $"runs/{runId}/trial/stop.json";
+
+    /// <summary>
     /// Production feedback, one blob per item: <c>FeedbackItem</c>; names sort by arrival (UTC, 100 ns). Written by <c>FeedbackLog</c>;
     /// each item gets a new name (time and a fresh id), created once. Replay key: none: a retried request adds another item.
     /// </summary>
@@ -401,6 +407,10 @@ public static class StoreLayout
             "The decision of the run's A/B trial: `TrialOutcome` with the test's estimate and bounds at the deciding check, for the promotion ledger.",
             "DeploymentStep", WriteMode.Overwrite,
             "(run): a re-run of the deciding check writes its own decision, the one the run goes on with"),
+        new("runs/{runId}/trial/stop.json",
+            "A person's request to stop the run's A/B trial: `TrialStopRequest` `{ trial, by, reason, at }`; the run's next check rolls the candidate back with its reason.",
+            "TrialStopper (for POST /api/agents/{id}/trial/stop)", WriteMode.CreateOnce,
+            "(run): a second stop keeps the first request"),
         new("runs/{runId}/terminated.json",
             "That the run was terminated: JSON `{ reason, at }`, written as soon as the termination is sent; a training that finishes afterwards marks its version abandoned.",
             "RunLedger (for RunClient)", WriteMode.CreateOnce,

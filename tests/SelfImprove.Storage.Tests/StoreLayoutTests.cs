@@ -31,6 +31,7 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.Trial), StoreLayout.Trial("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.Deployment), StoreLayout.Deployment("a", "run-a-1"), new() { ["agentId"] = "a", ["key"] = "run-a-1" }),
         (nameof(StoreLayout.TrialOutcome), StoreLayout.TrialOutcome("a-1"), new() { ["runId"] = "a-1" }),
+        (nameof(StoreLayout.TrialStop), StoreLayout.TrialStop("a-1"), new() { ["runId"] = "a-1" }),
         (nameof(StoreLayout.Feedback), StoreLayout.Feedback("a", ReceivedAt, "f00d"), new() { ["agentId"] = "a", ["receivedAt"] = ReceivedAt.UtcDateTime, ["itemId"] = "f00d" }),
         (nameof(StoreLayout.FeedbackId), StoreLayout.FeedbackId("a", "fb-1"), new() { ["agentId"] = "a", ["feedbackId"] = "fb-1" }),
         (nameof(StoreLayout.TrafficBatch), StoreLayout.TrafficBatch("a", ReceivedAt, ReceivedAt.AddSeconds(1), "beef0001", 7),

@@ -91,6 +91,7 @@ public static class LoopServices
         services.AddSingleton<ApprovalTokens>();
         services.TryAddSingleton<IApprovalNotifier, LogApprovalNotifier>();
         services.AddSingleton<DeploymentLedger>();
+        services.AddSingleton<TrialStopper>();
         services.AddSingleton<IDeploymentStep, DeploymentStep>();
         return services;
     }

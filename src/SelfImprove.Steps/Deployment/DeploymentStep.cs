@@ -32,7 +32,9 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
     public async Task<TrialCheck> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
     {
         var manifest = loop.Agents.Get(agentId).Manifest;
-        var trial = await ReadTrialAsync(agentId, cancellationToken);
+        // A person stopped the trial (its routing is already gone): this check rolls back with their reason.
+        var stop = await TrialStopper.ReadAsync(loop.Store, runId, cancellationToken);
+        var trial = stop?.Trial ?? await ReadTrialAsync(agentId, cancellationToken);
         if (trial is null || trial.RunId != runId)
             throw new InvalidOperationException($"Run {runId} has no A/B trial running for agent '{agentId}' (it was ended or replaced).");
 
@@ -47,8 +49,14 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
             var scored = routed.Where(a => labels.ContainsKey(a.RequestId)).ToArray();
             return new ArmResult(versionId, routed.Length, scored.Length, scored.Count(a => a.Intent == labels[a.RequestId]));
         }
-        var look = PromotionPolicy.Look(manifest.Deployment, manifest.Goal,
-            Arm(candidateVersionId, Core.Traffic.Arm.Candidate), Arm(trial.ServingVersionId, Core.Traffic.Arm.Serving), final);
+        var (candidate, serving) = (Arm(candidateVersionId, Core.Traffic.Arm.Candidate), Arm(trial.ServingVersionId, Core.Traffic.Arm.Serving));
+        var look = PromotionPolicy.Look(manifest.Deployment, manifest.Goal, candidate, serving, final);
+        if (stop is not null)
+            look = look with
+            {
+                Outcome = new TrialOutcome(TrialDecision.Rollback, trial.CandidateShare, candidate, serving,
+                    $"the trial was stopped by {stop.By} at {stop.At:u}: {stop.Reason}") { Statistics = look.Statistics },
+            };
         // Kept for the ledger: the promotion or rollback that follows records the deciding check's statistics.
         if (look.Outcome is { } decided) await loop.Store.WriteAsync(StoreLayout.TrialOutcome(runId), StoreJson.Serialize(decided), cancellationToken);
         return new TrialCheck(look.Outcome, look.Statistics);

@@ -30,10 +30,12 @@ public sealed class PromotionLedgerTests : IDisposable
     private readonly ApprovalTokens approvals;
     private readonly DeploymentLedger deployments;
     private readonly DeploymentStep step;
+    private readonly TrialStopper stopper;
+    private readonly LocalArtifactStore store;
 
     public PromotionLedgerTests()
     {
-        var store = new LocalArtifactStore(folder.Combine("store"));
+        store = new LocalArtifactStore(folder.Combine("store"));
         var agents = new AgentCatalog([ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder, m => m["deployment"]!["minimumSamples"] = 50))]);
         registry = new ArtifactModelRegistry(store, clock);
         traffic = new TrafficLog(store, Options.Create(new LoopOptions()), clock);
@@ -43,7 +45,9 @@ public sealed class PromotionLedgerTests : IDisposable
         starter = new RunStarter(runs, new NoScheduler(), clock);
         approvals = new ApprovalTokens(store, clock);
         deployments = new DeploymentLedger(store);
-        step = new DeploymentStep(loop, runs, new ServingPointers(loop, runs, clock, Options.Create(new LoopOptions())), clock, deployments, approvals);
+        var pointers = new ServingPointers(loop, runs, clock, Options.Create(new LoopOptions()));
+        step = new DeploymentStep(loop, runs, pointers, clock, deployments, approvals);
+        stopper = new TrialStopper(store, pointers, clock);
     }
 
     public void Dispose()
@@ -56,8 +60,8 @@ public sealed class PromotionLedgerTests : IDisposable
     public async Task A_promotion_is_recorded_once_with_the_trials_statistics_and_the_approval_also_when_replayed()
     {
         var (runId, candidate) = await TrialAsync("v1");
-        await AnswersAsync(candidate, Arm.Candidate, answers: 200, right: 190);
-        await AnswersAsync("v1", Arm.Serving, answers: 400, right: 280);
+        await AnswersAsync(candidate, Arm.Candidate, answers: 100, right: 95);
+        await AnswersAsync("v1", Arm.Serving, answers: 200, right: 140);
         var token = await approvals.IssueAsync(runId, clock.GetUtcNow().AddHours(1));
         await approvals.RecordAsync(runId, token, new ApprovalDecision(true, "ana", "fine"));
 
@@ -70,7 +74,7 @@ public sealed class PromotionLedgerTests : IDisposable
 
         var record = Assert.Single(await deployments.ListAsync(Agent));
         Assert.Equal((DeploymentChange.Promoted, candidate, "v1", runId), (record.Change, record.ServingVersionId, record.PreviousVersionId, record.RunId));
-        Assert.Equal((200, 400), (record.Trial!.CandidateSamples, record.Trial.ServingSamples));
+        Assert.Equal((100, 200), (record.Trial!.CandidateSamples, record.Trial.ServingSamples));
         Assert.Equal(0.95 - 0.70, record.Trial.Estimate, 9);
         Assert.True(record.Trial.Lower > 0 && record.Trial.Upper > record.Trial.Lower);
         Assert.Equal(new Core.Runs.ApprovalReport(Core.Runs.ApprovalVerdict.Approved, "ana"), record.Approval);
@@ -82,8 +86,8 @@ public sealed class PromotionLedgerTests : IDisposable
     public async Task A_lost_trial_and_a_run_that_ended_during_its_trial_are_each_recorded_once_as_rolled_back()
     {
         var (lost, first) = await TrialAsync("v1");
-        await AnswersAsync(first, Arm.Candidate, answers: 200, right: 100);
-        await AnswersAsync("v1", Arm.Serving, answers: 400, right: 280);
+        await AnswersAsync(first, Arm.Candidate, answers: 100, right: 30);
+        await AnswersAsync("v1", Arm.Serving, answers: 200, right: 140);
         Assert.Equal(TrialDecision.Rollback, (await step.CheckTrialAsync(lost, Agent, first, final: false)).Outcome!.Decision);
         await step.RollbackAsync(lost, Agent, first);
         await step.RollbackAsync(lost, Agent, first);
@@ -101,6 +105,29 @@ public sealed class PromotionLedgerTests : IDisposable
         Assert.NotNull(records[1].Trial);
         Assert.Contains("ended before its trial decided", records[0].Reason);
         Assert.Null(records[0].Trial);
+        Assert.Equal("v1", (await registry.GetServingAsync(Agent))!.VersionId);
+    }
+
+    [Fact]
+    public async Task A_stopped_trial_stops_routing_at_once_and_its_run_rolls_back_with_the_reason_at_the_next_check()
+    {
+        var (runId, candidate) = await TrialAsync("v1");
+        await AnswersAsync(candidate, Arm.Candidate, answers: 100, right: 95); // winning, but a person stops it
+
+        var stopped = await stopper.StopAsync(Agent, "ana", "complaints from the call centre");
+        var again = await stopper.StopAsync(Agent, "bob", "again");
+
+        Assert.True(stopped.Stopped);
+        Assert.Equal(runId, stopped.RunId);
+        Assert.False(again.Stopped);
+        Assert.Null(await store.ReadAsync(StoreLayout.Trial(Agent))); // what the router reads: no candidate share any more
+        var check = await step.CheckTrialAsync(runId, Agent, candidate, final: false);
+        Assert.Equal(TrialDecision.Rollback, check.Outcome!.Decision);
+        Assert.Contains("stopped by ana", check.Outcome.Reason);
+        await step.RollbackAsync(runId, Agent, candidate);
+        var record = Assert.Single(await deployments.ListAsync(Agent));
+        Assert.Equal(DeploymentChange.RolledBack, record.Change);
+        Assert.Contains("complaints from the call centre", record.Reason);
         Assert.Equal("v1", (await registry.GetServingAsync(Agent))!.VersionId);
     }
 
