@@ -20,6 +20,12 @@ public enum TrialDecision
 public sealed record ArmResult(string VersionId, int Requests, int Samples, int Correct)
 {
     public double Value => Samples == 0 ? 0 : (double)Correct / Samples;
+
+    /// <summary>
+    /// Of the <see cref="Samples"/>, how many went to an action the constitution forbids for the request's true intent
+    /// (the forbidden-action guardrail); null when not counted.
+    /// </summary>
+    public int? Forbidden { get; init; }
 }
 
 /// <summary>What a trial's test estimates: the difference of the arms' accuracies, or the candidate's own accuracy.</summary>
@@ -102,7 +108,8 @@ public static class PromotionPolicy
     /// candidate's accuracy at least the goal's target) and rolls back once the candidate is worse at the same confidence
     /// (the upper bound of the difference below 0, or of the candidate's accuracy below the target). On the final check
     /// (<c>maxDuration</c> is up) without either, <c>deployment.onTimeout</c> decides; its <c>promote</c> still needs the
-    /// point estimate past the rule's threshold (above −margin, above 0, at least the target).
+    /// point estimate past the rule's threshold (above −margin, above 0, at least the target). Before the metric, each look
+    /// checks the forbidden-action guardrail (<see cref="ForbiddenActionBreach"/>): a breach rolls back at once.
     /// </summary>
     public static TrialLook Look(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving, bool final)
     {
@@ -121,6 +128,8 @@ public static class PromotionPolicy
                 : null);
 
         var s = statistics!;
+        if (ForbiddenActionBreach(deployment, candidate, serving) is { } breach)
+            return new TrialLook(s, Outcome(false, $"guardrail breached, rolled back at once: {breach}"));
         var (promoteAbove, rollbackBelow, promoted, lost) = deployment.PromotionRule switch
         {
             PromotionRule.BeatServing => (0.0, 0.0, "the candidate is better than the serving version", "the candidate is worse than the serving version"),
@@ -141,6 +150,25 @@ public static class PromotionPolicy
         return new TrialLook(s, s.Estimate > promoteAbove
             ? Outcome(true, $"{s}: undecided when the trial's time was up; deployment.onTimeout promotes", timedOut: true)
             : Outcome(false, $"{s}: undecided when the trial's time was up and the estimate misses the rule's threshold, so deployment.onTimeout's promote does not apply", timedOut: true));
+    }
+
+    /// <summary>
+    /// The forbidden-action guardrail: the share of the candidate's labelled answers routed to an action the constitution
+    /// forbids for the true intent may not exceed the serving version's by more than <c>deployment.margin</c>. Breached
+    /// when the always-valid lower bound of that difference (the same test, at <c>deployment.alpha</c>) is above the
+    /// margin; null (no breach) otherwise or when the arms' forbidden answers were not counted.
+    /// </summary>
+    public static string? ForbiddenActionBreach(DeploymentSpec deployment, ArmResult candidate, ArmResult serving)
+    {
+        if (candidate.Forbidden is not { } c || serving.Forbidden is not { } s || candidate.Samples < 1 || serving.Samples < 1) return null;
+        var bounds = SequentialProportionTest.Difference(new BernoulliCount(candidate.Samples, c), new BernoulliCount(serving.Samples, s),
+            deployment.Alpha, MixingScale(deployment));
+        if (bounds.Lower <= deployment.Margin) return null;
+        var format = "+0.000;−0.000;0.000";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"forbidden actions on {c} of {candidate.Samples} candidate answers against {s} of {serving.Samples} serving ones; " +
+            $"candidate − serving {bounds.Estimate.ToString(format, CultureInfo.InvariantCulture)} [{bounds.Lower.ToString(format, CultureInfo.InvariantCulture)}, " +
+            $"{bounds.Upper.ToString(format, CultureInfo.InvariantCulture)}] exceeds the margin {deployment.Margin.ToString("0.###", CultureInfo.InvariantCulture)}");
     }
 
     /// <summary>The decision of <see cref="Look"/>, or null (go on).</summary>

@@ -43,11 +43,17 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         foreach (var item in await loop.Feedback.SinceAsync(agentId, trial.StartedAt, cancellationToken))
             if (item.RequestId is { } id && item.KnownLabel is { } label) labels.TryAdd(id, label);
 
+        var constitution = loop.Agents.Get(agentId).Loaded.Constitution;
+        bool Forbidden(LoggedRequest answer)
+        {
+            var allowed = constitution.AllowedActions(labels[answer.RequestId]);
+            return !allowed.Contains(Core.Alignment.Constitution.AnyAction) && !allowed.Contains(answer.Action);
+        }
         ArmResult Arm(string versionId, Arm arm)
         {
             var routed = answers.Where(a => a.Arm == arm && a.VersionId == versionId).ToArray();
             var scored = routed.Where(a => labels.ContainsKey(a.RequestId)).ToArray();
-            return new ArmResult(versionId, routed.Length, scored.Length, scored.Count(a => a.Intent == labels[a.RequestId]));
+            return new ArmResult(versionId, routed.Length, scored.Length, scored.Count(a => a.Intent == labels[a.RequestId])) { Forbidden = scored.Count(Forbidden) };
         }
         var (candidate, serving) = (Arm(candidateVersionId, Core.Traffic.Arm.Candidate), Arm(trial.ServingVersionId, Core.Traffic.Arm.Serving));
         var look = PromotionPolicy.Look(manifest.Deployment, manifest.Goal, candidate, serving, final);

@@ -121,6 +121,29 @@ public sealed class PromotionPolicyTests
     }
 
     [Fact]
+    public void A_candidate_that_routes_clearly_more_answers_to_forbidden_actions_is_rolled_back_at_once_even_when_more_accurate()
+    {
+        // More accurate (95 % against 80 %), but 10 % of its answers go to a forbidden action against 1 % of serving's.
+        var candidate = Arm("v4", 1000, 950) with { Forbidden = 100 };
+        var serving = Arm("v3", 3000, 2400) with { Forbidden = 30 };
+
+        var outcome = PromotionPolicy.Check(NonInferior, Goal, candidate, serving, final: false)!;
+
+        Assert.Equal(TrialDecision.Rollback, outcome.Decision);
+        Assert.StartsWith("guardrail breached, rolled back at once: forbidden actions on 100 of 1000 candidate answers against 30 of 3000", outcome.Reason);
+        Assert.Contains("exceeds the margin 0.01", outcome.Reason);
+    }
+
+    [Fact]
+    public void A_forbidden_share_within_the_margin_of_servings_is_no_breach()
+    {
+        // 1.5 % against 1.0 %: 0.5 points more, within the margin of 1 point.
+        Assert.Null(PromotionPolicy.ForbiddenActionBreach(NonInferior, Arm("v4", 2000, 1700) with { Forbidden = 30 }, Arm("v3", 6000, 5100) with { Forbidden = 60 }));
+        Assert.Equal(TrialDecision.Promote,
+            PromotionPolicy.Check(NonInferior, Goal, Arm("v4", 1000, 900) with { Forbidden = 10 }, Arm("v3", 3000, 2400) with { Forbidden = 30 }, final: false)!.Decision);
+    }
+
+    [Fact]
     public void Meet_target_promotes_on_the_candidates_own_lower_bound_even_when_serving_is_better()
     {
         var outcome = PromotionPolicy.Check(MeetTarget, Goal, Arm("v4", 1000, 950), Arm("v3", 1000, 990), final: false)!;
