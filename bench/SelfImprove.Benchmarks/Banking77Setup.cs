@@ -76,7 +76,10 @@ public sealed class Banking77Setup
     /// <summary>
     /// Gates are set so that every round's candidate is promoted (the benchmark measures what labels buy, not
     /// the gates): a low goal, no approval, a trial that only needs a handful of samples. 5 % of the stream is
-    /// feedback and 5 % is trial traffic; the rest may be labelled.
+    /// feedback and 5 % is trial traffic; the rest may be labelled. The sequential trial rarely decides on so little
+    /// traffic, so it lasts 5 seconds and then promotes (<c>onTimeout: promote</c>, the candidate's live estimate at
+    /// least the low target), as the point comparison did before; the labels each round uses
+    /// (<c>planner.maxLabelRequests</c>) and the candidate's accuracy recorded before its trial do not depend on it.
     /// </summary>
     private static JsonObject Manifest(IReadOnlyList<string> intents, string selectionRule)
     {
@@ -100,7 +103,7 @@ public sealed class Banking77Setup
           "evaluation": { "metrics": ["accuracy", "macroF1"], "maxAttempts": 1 },
           "alignment": { "constitution": "constitution.json", "maxDistance": 0.25 },
           "approval": { "required": false },
-          "deployment": { "candidateShare": 0.5, "minimumSamples": 5, "promotionRule": "meetTarget", "trialShare": 0.05 }
+          "deployment": { "candidateShare": 0.5, "minimumSamples": 5, "promotionRule": "meetTarget", "trialShare": 0.05, "checkEvery": "00:00:01", "maxDuration": "00:00:05", "onTimeout": "promote" }
         }
         """)!.AsObject();
         manifest["labels"] = new JsonArray(intents.Select(i => (JsonNode)new JsonObject { ["name"] = i, ["action"] = i }).ToArray());

@@ -158,7 +158,7 @@ public static class EngineBenchmark
         var deployment = s.GetRequiredService<IDeploymentStep>();
         await deployment.StartTrialAsync(run.RunId, agentId, candidate);
         await Replayer(s).ReplayTrialAsync(agentId, run.RunId);
-        var trial = (await deployment.CheckTrialAsync(run.RunId, agentId, candidate, final: true))!;
+        var trial = (await deployment.CheckTrialAsync(run.RunId, agentId, candidate, final: true)).Outcome!;
         var serving = trial.Promoted ? await deployment.PromoteAsync(run.RunId, agentId, candidate) : await deployment.RollbackAsync(run.RunId, agentId, candidate);
         await ledger.CloseAsync(new ImprovementReport
         {

@@ -1,6 +1,6 @@
 using SelfImprove.Benchmarks;
 
-// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|engine|hostile-input|predict|versions-listing|report> [options]; see docs/benchmarks.md.
+// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|engine|hostile-input|predict|versions-listing|sequential-trial|report> [options]; see docs/benchmarks.md.
 var options = Options.Parse(args);
 var cache = options.Get("cache", Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "selfimprove-bench"));
 var log = new ResultLog(Path.Combine(cache, "banking77-results.jsonl"));
@@ -34,6 +34,9 @@ switch (options.Command)
             options.Get("backends", "all"), Console.Out);
     case "versions-listing":
         return await VersionsListingBenchmark.RunAsync(int.Parse(options.Get("requests", "200")), int.Parse(options.Get("other-blobs", "150000")), Console.Out);
+    case "sequential-trial":
+        return SequentialTrialBenchmark.Run(int.Parse(options.Get("trials", "1000")), int.Parse(options.Get("check-every", "500")),
+            int.Parse(options.Get("seed", "1")), Console.Out);
     case "report":
         Report.Write(log.Read(), options.Get("out", "docs"), Console.Out);
         return 0;
@@ -43,6 +46,7 @@ switch (options.Command)
         Console.Error.WriteLine("       SelfImprove.Benchmarks hostile-input [--requests 10] [--megabytes 28]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks predict [--seconds 10] [--memory-requests 1000000] [--backends all|memory|azure-storage]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks versions-listing [--requests 200] [--other-blobs 150000]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks sequential-trial [--trials 1000] [--check-every 500] [--seed 1]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks report [--out docs] [--cache DIR]");
         return 2;
 }

@@ -74,6 +74,16 @@ public sealed class HttpApiFunctions(ImprovementApi api)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Versions)] HttpRequest request, string agentId) =>
         new ResultAction(await api.VersionsAsync(request, agentId));
 
+    [Function("Deployments")]
+    public async Task<IActionResult> Deployments(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Deployments)] HttpRequest request, string agentId) =>
+        new ResultAction(await api.DeploymentsAsync(request, agentId));
+
+    [Function("StopTrial")]
+    public async Task<IActionResult> StopTrial(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.TrialStop)] HttpRequest request, string agentId) =>
+        new ResultAction(await api.StopTrialAsync(request, agentId));
+
     [Function("Labelling")]
     public async Task<IActionResult> Labelling(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Labelling)] HttpRequest request, string agentId, [DurableClient] DurableTaskClient client) =>

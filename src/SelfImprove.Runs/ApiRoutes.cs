@@ -12,6 +12,8 @@ public static class ApiRoutes
     public const string Predict = "agents/{agentId}/predict";
     public const string Versions = "agents/{agentId}/versions";
     public const string Rollback = "agents/{agentId}/rollback";
+    public const string Deployments = "agents/{agentId}/deployments";
+    public const string TrialStop = "agents/{agentId}/trial/stop";
     public const string Labelling = "agents/{agentId}/labelling";
     public const string LabellingItem = "agents/{agentId}/labelling/{itemId}";
     public const string Subject = "agents/{agentId}/subjects/{subject}";
@@ -41,6 +43,7 @@ public sealed class ApiLinks(Uri? baseAddress) : Steps.IApprovalLinks
     public string Demonstrations(string runId) => Api(Fill(ApiRoutes.Demonstrations, runId));
     public string Approval(string runId, string token) => Api(Fill(ApiRoutes.Approval, runId) + $"?token={Uri.EscapeDataString(token)}");
     public string Versions(string agentId) => Api(Fill(ApiRoutes.Versions, agentId));
+    public string Deployments(string agentId) => Api(Fill(ApiRoutes.Deployments, agentId));
     public string Labelling(string agentId, int? limit = null) => Api(Fill(ApiRoutes.Labelling, agentId) + (limit is { } n ? $"?limit={n}" : ""));
     public string LabellingItem(string agentId, string itemId) => Api(Fill(ApiRoutes.Labelling, agentId) + "/" + Uri.EscapeDataString(itemId));
 

@@ -118,7 +118,7 @@ public sealed partial class RunClient
     public async Task<RollbackResult> RollbackAsync(string agentId, CancellationToken cancellationToken = default)
     {
         await Starter.RunningAsync(agentId, cancellationToken);
-        return await rollback.RollbackAsync(agentId, cancellationToken);
+        return await rollback.RollbackAsync(agentId, cancellationToken: cancellationToken);
     }
 
     /// <summary>The run, or null when no improvement run has that id (monitoring checks are not runs; malformed ids are none).</summary>

@@ -121,6 +121,28 @@ public static class StoreLayout
     /// </summary>
     public static string Trial(string agentId) => $"agents/{agentId}/trial.json";
 
+    /// <summary>Lists the agent's promotion ledger (<see cref="Deployment"/>).</summary>
+    public static string DeploymentsPrefix(string agentId) => $"agents/{agentId}/deployments/";
+
+    /// <summary>
+    /// One record of the promotion ledger: <c>DeploymentRecord</c> (initial, promoted, rolled back, manual rollback). Written by
+    /// <c>DeploymentLedger</c>, created once under its change's key: <c>run-{runId}</c> (a run's promotion or rollback),
+    /// <c>initial-{versionId}</c>, <c>rollback-{holdId}</c> (a manual rollback). Replay key: the change's key.
+    /// </summary>
+    public static string Deployment(string agentId, string key) => $"{DeploymentsPrefix(agentId)}{key}.json";
+
+    /// <summary>
+    /// The decision of a run's A/B trial: <c>TrialOutcome</c> with the test's statistics, written by <c>DeploymentStep</c> at the check
+    /// that decides (overwritten by a re-run of that check) and read when the run promotes or rolls back, for the ledger.
+    /// </summary>
+    public static string TrialOutcome(string runId) => $"runs/{runId}/trial/outcome.json";
+
+    /// <summary>
+    /// A person's request to stop the run's A/B trial: <c>TrialStopRequest</c> <c>{ trial, by, reason, at }</c>. Written by
+    /// <c>TrialStopper</c> (create-once, before it ends the trial's routing); the run's next check rolls back with its reason.
+    /// </summary>
+    public static string TrialStop(string runId) => $"runs/{runId}/trial/stop.json";
+
     /// <summary>
     /// Production feedback, one blob per item: <c>FeedbackItem</c>; names sort by arrival (UTC, 100 ns). Written by <c>FeedbackLog</c>;
     /// each item gets a new name (time and a fresh id), created once. Replay key: none: a retried request adds another item.
@@ -340,6 +362,10 @@ public static class StoreLayout
             "The A/B trial in progress: `TrialState` `{ runId, candidateVersionId, servingVersionId, candidateShare }`, read by ServingRouter.",
             "DeploymentStep (deleted If-Match the version read, by the same run's promotion or rollback)", WriteMode.Overwrite,
             "(agent): a replayed start writes the same trial"),
+        new("agents/{agentId}/deployments/{key}.json",
+            "One record of the promotion ledger: `DeploymentRecord` `{ change, at, servingVersionId, previousVersionId, candidateVersionId, runId, trial, approval, reason, by }`; `{key}` is `run-{runId}`, `initial-{versionId}` or `rollback-{holdId}`.",
+            "DeploymentLedger (for DeploymentStep, InitialVersions, ServingRollback)", WriteMode.CreateOnce,
+            "(agent, change key): a replayed promotion or rollback finds its record and adds none"),
         new("agents/{agentId}/feedback/{receivedAt:yyyyMMdd'T'HHmmssfffffff}-{itemId}.json",
             "One piece of production feedback: `FeedbackItem`; names sort by arrival (UTC, 100 ns).",
             "FeedbackLog", WriteMode.Append,
@@ -388,6 +414,14 @@ public static class StoreLayout
             "The run's report: `ImprovementReport` (`docs/improvement-report.schema.json`).",
             "RunLedger", WriteMode.CreateOnce,
             "(run): a replayed close does not rewrite history"),
+        new("runs/{runId}/trial/outcome.json",
+            "The decision of the run's A/B trial: `TrialOutcome` with the test's estimate and bounds at the deciding check, for the promotion ledger.",
+            "DeploymentStep", WriteMode.Overwrite,
+            "(run): a re-run of the deciding check writes its own decision, the one the run goes on with"),
+        new("runs/{runId}/trial/stop.json",
+            "A person's request to stop the run's A/B trial: `TrialStopRequest` `{ trial, by, reason, at }`; the run's next check rolls the candidate back with its reason.",
+            "TrialStopper (for POST /api/agents/{id}/trial/stop)", WriteMode.CreateOnce,
+            "(run): a second stop keeps the first request"),
         new("runs/{runId}/terminated.json",
             "That the run was terminated: JSON `{ reason, at }`, written as soon as the termination is sent; a training that finishes afterwards marks its version abandoned.",
             "RunLedger (for RunClient)", WriteMode.CreateOnce,

@@ -25,7 +25,8 @@ public sealed class WireNamesTests
         Assert.Equal(["margin", "diverse-margin", "random"], WireNames.All<SelectionRule>());
         Assert.Equal(["minilm-lbfgs"], WireNames.All<TrainerKind>());
         Assert.Equal(["local", "gpu"], WireNames.All<ComputeTarget>());
-        Assert.Equal(["beatServing", "meetTarget"], WireNames.All<PromotionRule>());
+        Assert.Equal(["beatServing", "meetTarget", "nonInferior"], WireNames.All<PromotionRule>());
+        Assert.Equal(["rollback", "promote"], WireNames.All<TrialTimeoutAction>());
     }
 
     public static TheoryData<object, string> Values => new()

@@ -20,6 +20,7 @@ public sealed class ServingRollbackTests : IDisposable
     private readonly RunLedger ledger;
     private readonly ArtifactModelRegistry registry;
     private readonly ServingRollback rollback;
+    private readonly DeploymentLedger deployments;
     private readonly ServingAtStart scheduler;
     private readonly RunStarter starter;
 
@@ -29,7 +30,8 @@ public sealed class ServingRollbackTests : IDisposable
         var store = new InterleavingStore(new LocalArtifactStore(folder.Combine("store")), TimeSpan.FromMilliseconds(1));
         registry = new ArtifactModelRegistry(store, clock);
         ledger = new RunLedger(new AgentCatalog([ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder))]), store, clock);
-        rollback = new ServingRollback(ledger, registry);
+        deployments = new DeploymentLedger(store);
+        rollback = new ServingRollback(ledger, registry, deployments);
         scheduler = new ServingAtStart(registry);
         starter = new RunStarter(ledger, scheduler, clock);
     }
@@ -52,11 +54,17 @@ public sealed class ServingRollbackTests : IDisposable
         Assert.Equal("v2", (await registry.GetServingAsync(Agent))!.VersionId);
 
         Assert.True(await ledger.ReleaseAsync(Agent, run.RunId));
-        Assert.Equal("v1", (await rollback.RollbackAsync(Agent)).Serving!.VersionId);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal("v1", (await rollback.RollbackAsync(Agent, by: "ana")).Serving!.VersionId);
         var none = await rollback.RollbackAsync(Agent);
         Assert.Equal(RollbackOutcome.NothingToRollBack, none.Outcome);
         Assert.Contains("trained from no earlier version", none.Message);
         Assert.Null((await ledger.RunningAsync(Agent)));
+
+        // The promotion ledger holds one record per rollback that changed something, newest first; refusals add none.
+        var records = await deployments.ListAsync(Agent);
+        Assert.Equal([("v1", "v2", "ana"), ("v2", "v3", "api")], records.Select(r => (r.ServingVersionId, r.PreviousVersionId!, r.By)).ToArray());
+        Assert.All(records, r => Assert.Equal(Core.Deployment.DeploymentChange.ManualRollback, r.Change));
     }
 
     [Fact]

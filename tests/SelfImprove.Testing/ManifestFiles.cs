@@ -56,7 +56,12 @@ public static class ManifestFiles
         manifest["deployment"]!["candidateShare"] = 0.3;
         manifest["deployment"]!["minimumSamples"] = 30;
         manifest["deployment"]!["checkEvery"] = "00:00:01";
-        manifest["deployment"]!["maxDuration"] = "00:10:00";
+        // The small stream's trial window gives each arm only tens of labelled answers: a 5-point margin (and with it the
+        // test's mixing scale of 0.15) lets the sequential test decide on the large effects of this agent, and a trial
+        // it cannot decide ends within a minute, promoting a candidate whose estimate is within the margin.
+        manifest["deployment"]!["margin"] = 0.05;
+        manifest["deployment"]!["onTimeout"] = "promote";
+        manifest["deployment"]!["maxDuration"] = "00:01:00";
     }
 
     /// <summary>Embeddings depend only on the text: one cache for every test run keeps them cheap.</summary>

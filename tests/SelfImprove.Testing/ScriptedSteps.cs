@@ -135,14 +135,40 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
     /// <summary>Checks of the trial that find too little feedback before one decides (unless it is the final check).</summary>
     public int UndecidedTrialChecks { get; set; }
 
-    public async Task<TrialOutcome?> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The arms' labelled answers at each check (0 for the first), which the real <see cref="PromotionPolicy"/> judges with
+    /// <see cref="TrialDeployment"/>; when null the trial follows <see cref="TrialWins"/> and <see cref="UndecidedTrialChecks"/>.
+    /// </summary>
+    public Func<int, LiveArms>? TrialArms { get; set; }
+
+    /// <summary>The deployment settings <see cref="TrialArms"/> are judged with.</summary>
+    public DeploymentSpec TrialDeployment { get; set; } = new() { MinimumSamples = 100 };
+
+    /// <summary>Each check's test, as the scripted trial returned them.</summary>
+    public ConcurrentQueue<TrialCheck> TrialChecks { get; } = new();
+
+    private int trialCheck;
+
+    public async Task<TrialCheck> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
     {
         Record(final ? "final check" : "check");
         await HoldTrial.WaitAsync(cancellationToken);
-        if (UndecidedTrialChecks-- > 0 && !final) return null;
-        var candidate = new ArmResult(candidateVersionId, 200, 100, TrialWins ? 90 : 60);
-        var serving = new ArmResult(ServingVersion, 800, 400, 280);
-        return PromotionPolicy.Decide(new DeploymentSpec { MinimumSamples = 50 }, new GoalSpec { Target = 0.85 }, candidate, serving);
+        if (TrialArms is { } arms)
+        {
+            var live = arms(Interlocked.Increment(ref trialCheck) - 1);
+            var scored = PromotionPolicy.Look(TrialDeployment, new GoalSpec { Target = 0.85 },
+                new ArmResult(candidateVersionId, live.CandidateSamples * 5, live.CandidateSamples, live.CandidateCorrect),
+                new ArmResult(ServingVersion, live.ServingSamples * 5, live.ServingSamples, live.ServingCorrect), final);
+            var result = new TrialCheck(scored.Outcome, scored.Statistics);
+            TrialChecks.Enqueue(result);
+            return result;
+        }
+        var undecided = UndecidedTrialChecks-- > 0 && !final;
+        // Clear either way for the sequential test: 90 % against 70 % (or 60 % against 70 %) on 2,000 labelled answers a side.
+        var candidate = new ArmResult(candidateVersionId, 5000, undecided ? 20 : 2000, undecided ? 18 : TrialWins ? 1800 : 1200);
+        var serving = new ArmResult(ServingVersion, 5000, 2000, 1400);
+        var look = PromotionPolicy.Look(new DeploymentSpec { MinimumSamples = undecided ? 50 : 100 }, new GoalSpec { Target = 0.85 }, candidate, serving, final);
+        return new TrialCheck(look.Outcome, look.Statistics);
     }
 
     public Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
@@ -169,3 +195,6 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
 
     private void Record(string call) => Calls.Enqueue(call);
 }
+
+/// <summary>Labelled live answers of a trial's arms at one check, and how many of them were right.</summary>
+public sealed record LiveArms(int CandidateSamples, int CandidateCorrect, int ServingSamples, int ServingCorrect);

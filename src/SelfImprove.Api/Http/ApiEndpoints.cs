@@ -45,6 +45,8 @@ public static class ApiEndpoints
         Keyed(routes.MapPost(ApiRoutes.Predict, (HttpRequest request, string agentId) => api.PredictAsync(request, agentId)), BodyLimit.Predict);
         Keyed(routes.MapDelete(ApiRoutes.Subject, (HttpRequest request, string agentId, string subject) => api.EraseSubjectAsync(request, agentId, subject)), BodyLimit.None(ApiRoutes.Subject));
         Keyed(routes.MapGet(ApiRoutes.Versions, (HttpRequest request, string agentId) => api.VersionsAsync(request, agentId)), BodyLimit.None(ApiRoutes.Versions));
+        Keyed(routes.MapGet(ApiRoutes.Deployments, (HttpRequest request, string agentId) => api.DeploymentsAsync(request, agentId)), BodyLimit.None(ApiRoutes.Deployments));
+        Keyed(routes.MapPost(ApiRoutes.TrialStop, (HttpRequest request, string agentId) => api.StopTrialAsync(request, agentId)), BodyLimit.None(ApiRoutes.TrialStop));
         Keyed(routes.MapGet(ApiRoutes.Labelling, (HttpRequest request, string agentId) => api.LabellingAsync(request, agentId, client)), BodyLimit.None(ApiRoutes.Labelling));
         Keyed(routes.MapPost(ApiRoutes.LabellingItem, (HttpRequest request, string agentId, string itemId) => api.LabelAsync(request, agentId, itemId, client)), BodyLimit.Label);
         Keyed(routes.MapPost(ApiRoutes.Rollback, (HttpRequest request, string agentId) => api.RollbackAsync(request, agentId, client)), BodyLimit.None(ApiRoutes.Rollback));

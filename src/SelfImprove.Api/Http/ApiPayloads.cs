@@ -106,6 +106,12 @@ public sealed record VersionPayload(
 
 public sealed record VersionsPayload(string AgentId, string? Serving, string? Previous, IReadOnlyList<VersionPayload> Versions);
 
+/// <summary>The body of <c>GET /api/agents/{id}/deployments</c>: the promotion ledger, newest first.</summary>
+public sealed record DeploymentsPayload(string AgentId, IReadOnlyList<Core.Deployment.DeploymentRecord> Deployments);
+
+/// <summary>The body of <c>POST /api/agents/{id}/trial/stop</c>: whose trial was stopped and what follows.</summary>
+public sealed record TrialStoppedPayload(string AgentId, string RunId, string Message);
+
 public sealed record ServingPayload(string AgentId, string Serving, string? Previous, string Reason);
 
 /// <summary>Body of <c>POST /api/runs/{runId}/demonstrations</c>: who demonstrates, and the labelled samples.</summary>

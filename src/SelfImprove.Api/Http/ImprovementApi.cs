@@ -19,7 +19,8 @@ namespace SelfImprove.Api.Http;
 /// </summary>
 public sealed partial class ImprovementApi(
     AgentCatalog agents, RunClientFactory runs, ServingRouter router, FeedbackLog feedback, IModelRegistry registry, IOptions<LoopOptions> loop,
-    IEnumerable<ISubjectData> subjectData, ServingPointers pointers, Pages.ApprovalPages approvalPages)
+    IEnumerable<ISubjectData> subjectData, ServingPointers pointers, DeploymentLedger deployments, TrialStopper trials,
+    Pages.ApprovalPages approvalPages)
 {
     /// <summary>Most inputs one batch predict takes.</summary>
     public const int MaxPredictInputs = 100;
@@ -279,6 +280,28 @@ public sealed partial class ImprovementApi(
             r.Version.VersionId, r.Version.ParentVersionId, r.Version.CreatedAt, r.Version.CreatedBy, r.Version.TrainingSet.Count,
             r.Version.Evaluation.Overall.Accuracy, r.Status == VersionStatus.Serving, r.Status, r.Abandoned?.Reason)).ToArray();
         return TypedResults.Ok(new VersionsPayload(agentId, serving?.VersionId, serving?.PreviousVersionId, versions));
+    }
+
+    /// <summary>The agent's promotion ledger, newest first: every change of its serving version and every trial's end.</summary>
+    public async Task<IResult> DeploymentsAsync(HttpRequest request, string agentId)
+    {
+        if (!agents.Contains(agentId)) return UnknownAgent(request, agentId, agents.AgentIds);
+        return TypedResults.Ok(new DeploymentsPayload(agentId, await deployments.ListAsync(agentId, request.HttpContext.RequestAborted)));
+    }
+
+    /// <summary>
+    /// Stops the agent's running A/B trial at once (query <c>by</c> and <c>reason</c>, both optional): the serving version
+    /// answers everything from now on and the run rolls the candidate back at its next check. 404 when none runs.
+    /// </summary>
+    public async Task<IResult> StopTrialAsync(HttpRequest request, string agentId)
+    {
+        if (!agents.Contains(agentId)) return UnknownAgent(request, agentId, agents.AgentIds);
+        var by = request.Query["by"].FirstOrDefault() is { Length: > 0 and <= 200 } who ? who : "api";
+        var reason = request.Query["reason"].FirstOrDefault() is { Length: > 0 and <= 1000 } why ? why : "stopped over HTTP";
+        var result = await trials.StopAsync(agentId, by, reason, request.HttpContext.RequestAborted);
+        return result.Stopped
+            ? TypedResults.Accepted(links.Run(result.RunId!), new TrialStoppedPayload(agentId, result.RunId!, result.Message))
+            : Problem(request, StatusCodes.Status404NotFound, "No trial running", result.Message);
     }
 
     public async Task<IResult> RollbackAsync(HttpRequest request, string agentId, DurableTaskClient client)

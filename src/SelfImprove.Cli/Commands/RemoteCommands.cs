@@ -19,6 +19,7 @@ public static class RemoteCommands
         yield return Approve(output, error);
         yield return Terminate(output, error);
         yield return Demonstrate(output, error);
+        yield return HistoryCommand.Create(output, error);
     }
 
     internal static Option<string> Server() => new("--server") { Description = "The API's base URL, e.g. http://127.0.0.1:7071.", Required = true };

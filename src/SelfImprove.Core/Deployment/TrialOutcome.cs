@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Statistics;
 
 namespace SelfImprove.Core.Deployment;
 
@@ -18,43 +20,164 @@ public enum TrialDecision
 public sealed record ArmResult(string VersionId, int Requests, int Samples, int Correct)
 {
     public double Value => Samples == 0 ? 0 : (double)Correct / Samples;
+
+    /// <summary>
+    /// Of the <see cref="Samples"/>, how many went to an action the constitution forbids for the request's true intent
+    /// (the forbidden-action guardrail); null when not counted.
+    /// </summary>
+    public int? Forbidden { get; init; }
+}
+
+/// <summary>What a trial's test estimates: the difference of the arms' accuracies, or the candidate's own accuracy.</summary>
+[JsonConverter(typeof(WireNameConverter<TrialQuantity>))]
+public enum TrialQuantity
+{
+    /// <summary>Candidate's accuracy minus the serving version's (<c>beatServing</c>, <c>nonInferior</c>), in [−1, 1].</summary>
+    [JsonStringEnumMemberName("difference")] Difference,
+
+    /// <summary>The candidate's accuracy (<c>meetTarget</c>), in [0, 1].</summary>
+    [JsonStringEnumMemberName("candidateAccuracy")] CandidateAccuracy,
+}
+
+/// <summary>
+/// The trial's test at one check: the estimate of <see cref="Quantity"/> on labelled live answers, its always-valid lower
+/// and upper bounds (each one-sided at confidence 1 − <see cref="Alpha"/>, valid over every check; see
+/// <see cref="SequentialProportionTest"/>), and the labelled answers of each arm it was measured on.
+/// </summary>
+public sealed record TrialStatistics(TrialQuantity Quantity, double Estimate, double Lower, double Upper, double Alpha, int CandidateSamples, int ServingSamples)
+{
+    /// <summary>One line for logs and reasons, e.g. <c>candidate − serving +0.021 [−0.004, +0.046] at 95 % on 312 + 705 answers with feedback</c>.</summary>
+    public override string ToString()
+    {
+        var what = Quantity is TrialQuantity.Difference ? "candidate − serving" : "candidate accuracy";
+        var format = Quantity is TrialQuantity.Difference ? "+0.000;−0.000;0.000" : "0.000";
+        return $"{what} {Estimate.ToString(format, CultureInfo.InvariantCulture)} " +
+               $"[{Lower.ToString(format, CultureInfo.InvariantCulture)}, {Upper.ToString(format, CultureInfo.InvariantCulture)}] " +
+               $"at {(1 - Alpha) * 100:0.#} % on {CandidateSamples} + {ServingSamples} answers with feedback";
+    }
 }
 
 /// <summary>The A/B trial's verdict.</summary>
 public sealed record TrialOutcome(TrialDecision Decision, double CandidateShare, ArmResult Candidate, ArmResult Serving, string Reason)
 {
     public bool Promoted => Decision is TrialDecision.Promote;
+
+    /// <summary>The test at the deciding check; null when an arm had no labelled answer (or a record from before the sequential test).</summary>
+    public TrialStatistics? Statistics { get; init; }
+
+    /// <summary><c>deployment.maxDuration</c> was up without the test deciding: <c>deployment.onTimeout</c> decided.</summary>
+    public bool TimedOut { get; init; }
 }
 
-/// <summary>Decides an A/B trial from its arms, by the manifest's promotion rule.</summary>
+/// <summary>One check of a trial: the test's state (null while an arm has no labelled answer) and the decision, if any.</summary>
+public sealed record TrialLook(TrialStatistics? Statistics, TrialOutcome? Outcome);
+
+/// <summary>
+/// Decides an A/B trial from its arms by the manifest's promotion rule, with a sequential test that may look at every
+/// check without inflating its error (<see cref="SequentialProportionTest"/>, at <c>deployment.alpha</c>). The metric
+/// tested is per-request correctness (accuracy) on labelled live answers, whatever the goal's metric.
+/// </summary>
 public static class PromotionPolicy
 {
     /// <summary>
-    /// One check of a running trial: null (go on) while the candidate has fewer than <c>minimumSamples</c> answers
-    /// with labelled feedback and this is not the <paramref name="final"/> check; otherwise <see cref="Decide"/>.
+    /// The mixing scale τ of the test (a difference of accuracies): three times the margin (0.03 at the default margin),
+    /// at least 0.01. Johari et al. (2022, §5) tune τ to the effects one expects to see; on the simulated trials of
+    /// <c>docs/benchmarks.md</c> (effects of ±2 points) 0.03 decided soonest of 0.01, 0.015, 0.03, 0.05 and 0.1.
     /// </summary>
-    public static TrialOutcome? Check(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving, bool final) =>
-        candidate.Samples < deployment.MinimumSamples && !final ? null : Decide(deployment, goal, candidate, serving);
+    public static double MixingScale(DeploymentSpec deployment) => Math.Max(0.01, 3 * deployment.Margin);
 
-    public static TrialOutcome Decide(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving)
+    /// <summary>
+    /// The test's bounds on the arms' labelled answers; null while either arm has none. <see cref="TrialQuantity.Difference"/>
+    /// for <c>beatServing</c> and <c>nonInferior</c>, <see cref="TrialQuantity.CandidateAccuracy"/> for <c>meetTarget</c>.
+    /// </summary>
+    public static TrialStatistics? Statistics(DeploymentSpec deployment, ArmResult candidate, ArmResult serving)
     {
-        TrialOutcome Outcome(bool promote, string reason) =>
-            new(promote ? TrialDecision.Promote : TrialDecision.Rollback, deployment.CandidateShare, candidate, serving, reason);
+        if (candidate.Samples < 1 || serving.Samples < 1) return null;
+        var c = new BernoulliCount(candidate.Samples, candidate.Correct);
+        var tau = MixingScale(deployment);
+        var (quantity, bounds) = deployment.PromotionRule is PromotionRule.MeetTarget
+            ? (TrialQuantity.CandidateAccuracy, SequentialProportionTest.Single(c, deployment.Alpha, tau))
+            : (TrialQuantity.Difference, SequentialProportionTest.Difference(c, new BernoulliCount(serving.Samples, serving.Correct), deployment.Alpha, tau));
+        return new TrialStatistics(quantity, bounds.Estimate, bounds.Lower, bounds.Upper, deployment.Alpha, candidate.Samples, serving.Samples);
+    }
 
-        if (candidate.Samples < deployment.MinimumSamples)
-            return Outcome(false, $"the candidate got {candidate.Samples} requests with feedback; the rule needs {deployment.MinimumSamples}");
-        var live = $"candidate {candidate.Value:0.000} on {candidate.Samples} vs serving {serving.Value:0.000} on {serving.Samples}";
-        return deployment.PromotionRule switch
+    /// <summary>
+    /// One check of a running trial. Until both arms have <c>minimumSamples</c> labelled answers it does not decide (on
+    /// the <paramref name="final"/> check that is a rollback). From then on it promotes once the rule's lower bound clears
+    /// its threshold (<c>beatServing</c>: difference above 0; <c>nonInferior</c>: above −margin; <c>meetTarget</c>: the
+    /// candidate's accuracy at least the goal's target) and rolls back once the candidate is worse at the same confidence
+    /// (the upper bound of the difference below 0, or of the candidate's accuracy below the target). On the final check
+    /// (<c>maxDuration</c> is up) without either, <c>deployment.onTimeout</c> decides; its <c>promote</c> still needs the
+    /// point estimate past the rule's threshold (above −margin, above 0, at least the target). Before the metric, each look
+    /// checks the forbidden-action guardrail (<see cref="ForbiddenActionBreach"/>): a breach rolls back at once.
+    /// </summary>
+    public static TrialLook Look(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving, bool final)
+    {
+        var statistics = Statistics(deployment, candidate, serving);
+        TrialOutcome Outcome(bool promote, string reason, bool timedOut = false) =>
+            new(promote ? TrialDecision.Promote : TrialDecision.Rollback, deployment.CandidateShare, candidate, serving, reason)
+            {
+                Statistics = statistics,
+                TimedOut = timedOut,
+            };
+
+        var fewest = Math.Min(candidate.Samples, serving.Samples);
+        if (fewest < deployment.MinimumSamples)
+            return new TrialLook(statistics, final
+                ? Outcome(false, $"the candidate got {candidate.Samples} and the serving version {serving.Samples} answers with feedback by the trial's end; the test needs {deployment.MinimumSamples} in each arm", timedOut: true)
+                : null);
+
+        var s = statistics!;
+        if (ForbiddenActionBreach(deployment, candidate, serving) is { } breach)
+            return new TrialLook(s, Outcome(false, $"guardrail breached, rolled back at once: {breach}"));
+        var (promoteAbove, rollbackBelow, promoted, lost) = deployment.PromotionRule switch
         {
-            PromotionRule.MeetTarget => candidate.Value >= goal.Target
-                ? Outcome(true, $"{live}: meets the target {goal.Target:0.00}")
-                : Outcome(false, $"{live}: below the target {goal.Target:0.00}"),
-            PromotionRule.BeatServing => candidate.Value >= serving.Value
-                ? Outcome(true, $"{live}: the candidate is at least as good")
-                : Outcome(false, $"{live}: the candidate is worse"),
+            PromotionRule.BeatServing => (0.0, 0.0, "the candidate is better than the serving version", "the candidate is worse than the serving version"),
+            PromotionRule.NonInferior => (-deployment.Margin, 0.0,
+                $"the candidate is not worse than the serving version by more than the margin {deployment.Margin.ToString("0.###", CultureInfo.InvariantCulture)}",
+                "the candidate is worse than the serving version"),
+            PromotionRule.MeetTarget => (goal.Target - 1e-12, goal.Target,
+                $"the candidate meets the target {goal.Target.ToString("0.00", CultureInfo.InvariantCulture)}",
+                $"the candidate is below the target {goal.Target.ToString("0.00", CultureInfo.InvariantCulture)}"),
             var other => throw new ArgumentOutOfRangeException(nameof(deployment), other, "Unknown promotion rule."),
         };
+        if (s.Lower > promoteAbove) return new TrialLook(s, Outcome(true, $"{s}: {promoted}"));
+        if (s.Upper < rollbackBelow) return new TrialLook(s, Outcome(false, $"{s}: {lost}"));
+        if (!final) return new TrialLook(s, null);
+        if (deployment.OnTimeout is TrialTimeoutAction.Rollback)
+            return new TrialLook(s, Outcome(false, $"{s}: undecided when the trial's time was up; deployment.onTimeout rolls back", timedOut: true));
+        // Promoting on timeout still never promotes a candidate whose live estimate misses the rule's threshold.
+        return new TrialLook(s, s.Estimate > promoteAbove
+            ? Outcome(true, $"{s}: undecided when the trial's time was up; deployment.onTimeout promotes", timedOut: true)
+            : Outcome(false, $"{s}: undecided when the trial's time was up and the estimate misses the rule's threshold, so deployment.onTimeout's promote does not apply", timedOut: true));
     }
+
+    /// <summary>
+    /// The forbidden-action guardrail: the share of the candidate's labelled answers routed to an action the constitution
+    /// forbids for the true intent may not exceed the serving version's by more than <c>deployment.margin</c>. Breached
+    /// when the always-valid lower bound of that difference (the same test, at <c>deployment.alpha</c>) is above the
+    /// margin; null (no breach) otherwise or when the arms' forbidden answers were not counted.
+    /// </summary>
+    public static string? ForbiddenActionBreach(DeploymentSpec deployment, ArmResult candidate, ArmResult serving)
+    {
+        if (candidate.Forbidden is not { } c || serving.Forbidden is not { } s || candidate.Samples < 1 || serving.Samples < 1) return null;
+        var bounds = SequentialProportionTest.Difference(new BernoulliCount(candidate.Samples, c), new BernoulliCount(serving.Samples, s),
+            deployment.Alpha, MixingScale(deployment));
+        if (bounds.Lower <= deployment.Margin) return null;
+        var format = "+0.000;−0.000;0.000";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"forbidden actions on {c} of {candidate.Samples} candidate answers against {s} of {serving.Samples} serving ones; " +
+            $"candidate − serving {bounds.Estimate.ToString(format, CultureInfo.InvariantCulture)} [{bounds.Lower.ToString(format, CultureInfo.InvariantCulture)}, " +
+            $"{bounds.Upper.ToString(format, CultureInfo.InvariantCulture)}] exceeds the margin {deployment.Margin.ToString("0.###", CultureInfo.InvariantCulture)}");
+    }
+
+    /// <summary>The decision of <see cref="Look"/>, or null (go on).</summary>
+    public static TrialOutcome? Check(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving, bool final) =>
+        Look(deployment, goal, candidate, serving, final).Outcome;
+
+    /// <summary>Decides at once on what the arms have (the final check of <see cref="Look"/>).</summary>
+    public static TrialOutcome Decide(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving) =>
+        Look(deployment, goal, candidate, serving, final: true).Outcome!;
 
     /// <summary>Whether a request goes to the candidate: a stable hash of (trial, request key), so replays split alike.</summary>
     public static bool RoutesToCandidate(string trialId, string requestKey, double candidateShare) =>

@@ -406,15 +406,46 @@ public sealed record ApprovalSpec
     public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(24);
 }
 
-/// <summary>When the A/B trial promotes the candidate.</summary>
+/// <summary>
+/// When the A/B trial promotes the candidate. Every rule decides on per-request correctness (accuracy) on labelled live
+/// answers, also for a <c>macroF1</c> goal, with the always-valid bounds of <c>SelfImprove.Core.Statistics.SequentialProportionTest</c>
+/// at confidence 1 − <c>deployment.alpha</c>.
+/// </summary>
 [JsonConverter(typeof(WireNameConverter<PromotionRule>))]
 public enum PromotionRule
 {
-    /// <summary>Promote when the candidate's live metric is at least the serving version's.</summary>
+    /// <summary>
+    /// Promote when the candidate's accuracy is higher than the serving version's (the lower bound of candidate − serving
+    /// above 0); roll back when it is lower (the upper bound below 0).
+    /// </summary>
     [JsonStringEnumMemberName("beatServing")] BeatServing,
 
-    /// <summary>Promote when the candidate's live metric reaches the goal's target.</summary>
+    /// <summary>
+    /// Promote when the candidate's accuracy reaches the goal's target (its own lower bound at least the target); roll back
+    /// when it cannot (its upper bound below the target).
+    /// </summary>
     [JsonStringEnumMemberName("meetTarget")] MeetTarget,
+
+    /// <summary>
+    /// The default. Promote when the candidate is not worse than the serving version by more than <c>deployment.margin</c>
+    /// (the lower bound of candidate − serving above −margin); roll back when it is worse (the upper bound below 0).
+    /// </summary>
+    [JsonStringEnumMemberName("nonInferior")] NonInferior,
+}
+
+/// <summary>What an A/B trial does when <c>deployment.maxDuration</c> is up and its test has not decided.</summary>
+[JsonConverter(typeof(WireNameConverter<TrialTimeoutAction>))]
+public enum TrialTimeoutAction
+{
+    /// <summary>The default: the serving version keeps serving, the candidate is rolled back.</summary>
+    [JsonStringEnumMemberName("rollback")] Rollback,
+
+    /// <summary>
+    /// Promote the candidate: the test has not shown it worse. Its point estimate must still pass the rule's threshold
+    /// (difference above −margin or 0, accuracy at least the target), and arms with fewer than
+    /// <c>deployment.minimumSamples</c> labelled answers are still rolled back.
+    /// </summary>
+    [JsonStringEnumMemberName("promote")] Promote,
 }
 
 /// <summary>The A/B trial: the candidate takes a share of live traffic beside the serving version.</summary>
@@ -428,15 +459,28 @@ public sealed record DeploymentSpec
     /// </summary>
     public double TrialShare { get; init; } = 0.25;
 
-    /// <summary>Requests with labelled feedback the candidate's arm needs before the trial decides.</summary>
+    /// <summary>Requests with labelled feedback each arm needs before the trial's first look (the test decides from then on).</summary>
     public int MinimumSamples { get; init; } = 200;
 
     /// <summary>How often the trial checks its arms on the traffic log (a durable timer between checks).</summary>
     public TimeSpan CheckEvery { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long the trial may last; a candidate without enough feedback by then is rolled back.</summary>
+    /// <summary>How long the trial may last; without a decision by then, <see cref="OnTimeout"/> decides.</summary>
     public TimeSpan MaxDuration { get; init; } = TimeSpan.FromDays(1);
-    public PromotionRule PromotionRule { get; init; } = PromotionRule.BeatServing;
+
+    public PromotionRule PromotionRule { get; init; } = PromotionRule.NonInferior;
+
+    /// <summary>
+    /// Error rate of each decision, in (0, 0.5): the chance of promoting a candidate the rule should not promote (e.g. one
+    /// worse by more than the margin), and of rolling back one that is not worse, over all the trial's checks. Default 0.05.
+    /// </summary>
+    public double Alpha { get; init; } = 0.05;
+
+    /// <summary>Non-inferiority margin of <see cref="PromotionRule.NonInferior"/>: accuracy (a share, in [0, 0.5)) the candidate may lose. Default 0.01.</summary>
+    public double Margin { get; init; } = 0.01;
+
+    /// <summary>What happens at <see cref="MaxDuration"/> without a decision. Default: roll the candidate back.</summary>
+    public TrialTimeoutAction OnTimeout { get; init; } = TrialTimeoutAction.Rollback;
 }
 
 /// <summary>What the traffic log keeps of every answer the agent gives, and for how long.</summary>

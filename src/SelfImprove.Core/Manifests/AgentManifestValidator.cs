@@ -158,6 +158,11 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             .WithMessage("must be a share of the recorded stream strictly between 0 and 1 (the end that the A/B trial replays); got {PropertyValue}.");
         RuleFor(m => m.Deployment.MinimumSamples).InclusiveBetween(1, ManifestLimits.MaxRequests).WithMessage(PositiveUpTo(ManifestLimits.MaxRequests));
         RuleFor(m => m.Deployment.PromotionRule).IsInEnum().WithMessage(OneOf<PromotionRule>());
+        RuleFor(m => m.Deployment.Alpha).ExclusiveBetween(0, 0.5)
+            .WithMessage("must be an error rate strictly between 0 and 0.5 (e.g. 0.05 for 95 % confidence); got {PropertyValue}.");
+        RuleFor(m => m.Deployment.Margin).Must(margin => margin is >= 0 and < 0.5)
+            .WithMessage("must be a share of accuracy from 0 up to (not including) 0.5 that the candidate may lose (e.g. 0.01 for one point); got {PropertyValue}.");
+        RuleFor(m => m.Deployment.OnTimeout).IsInEnum().WithMessage(OneOf<TrialTimeoutAction>());
         RuleFor(m => m.Deployment.CheckEvery).InclusiveBetween(TimeSpan.FromSeconds(1), ManifestLimits.MaxDuration)
             .WithMessage("must be a duration from 1 second to 30 days (e.g. '00:05:00'); got {PropertyValue}.");
         RuleFor(m => m.Deployment.MaxDuration).InclusiveBetween(TimeSpan.FromSeconds(1), ManifestLimits.MaxDuration)

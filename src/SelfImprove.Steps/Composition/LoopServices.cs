@@ -90,6 +90,8 @@ public static class LoopServices
         services.AddSingleton<IApprovalStep, ApprovalStep>();
         services.AddSingleton<ApprovalTokens>();
         services.TryAddSingleton<IApprovalNotifier, LogApprovalNotifier>();
+        services.AddSingleton<DeploymentLedger>();
+        services.AddSingleton<TrialStopper>();
         services.AddSingleton<IDeploymentStep, DeploymentStep>();
         return services;
     }

@@ -10,7 +10,12 @@ namespace SelfImprove.Steps;
 /// send the manifest's share of requests to the candidate; the serving version answers the rest throughout. Each
 /// check scores both arms on the answers logged since the trial started and the labelled feedback on them.
 /// </summary>
-public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPointers pointers, TimeProvider clock) : IDeploymentStep
+/// <remarks>
+/// Every promotion and every rollback of a run whose trial started is recorded once in the promotion ledger
+/// (<see cref="DeploymentLedger"/>, key <c>run-{runId}</c>) with the trial's deciding statistics and the run's approval.
+/// </remarks>
+public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPointers pointers, TimeProvider clock, DeploymentLedger deployments,
+    ApprovalTokens approvals) : IDeploymentStep
 {
     public async Task StartTrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
@@ -24,10 +29,12 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         pointers.Invalidate(agentId);
     }
 
-    public async Task<TrialOutcome?> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
+    public async Task<TrialCheck> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
     {
         var manifest = loop.Agents.Get(agentId).Manifest;
-        var trial = await ReadTrialAsync(agentId, cancellationToken);
+        // A person stopped the trial (its routing is already gone): this check rolls back with their reason.
+        var stop = await TrialStopper.ReadAsync(loop.Store, runId, cancellationToken);
+        var trial = stop?.Trial ?? await ReadTrialAsync(agentId, cancellationToken);
         if (trial is null || trial.RunId != runId)
             throw new InvalidOperationException($"Run {runId} has no A/B trial running for agent '{agentId}' (it was ended or replaced).");
 
@@ -36,31 +43,78 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         foreach (var item in await loop.Feedback.SinceAsync(agentId, trial.StartedAt, cancellationToken))
             if (item.RequestId is { } id && item.KnownLabel is { } label) labels.TryAdd(id, label);
 
+        var constitution = loop.Agents.Get(agentId).Loaded.Constitution;
+        bool Forbidden(LoggedRequest answer)
+        {
+            var allowed = constitution.AllowedActions(labels[answer.RequestId]);
+            return !allowed.Contains(Core.Alignment.Constitution.AnyAction) && !allowed.Contains(answer.Action);
+        }
         ArmResult Arm(string versionId, Arm arm)
         {
             var routed = answers.Where(a => a.Arm == arm && a.VersionId == versionId).ToArray();
             var scored = routed.Where(a => labels.ContainsKey(a.RequestId)).ToArray();
-            return new ArmResult(versionId, routed.Length, scored.Length, scored.Count(a => a.Intent == labels[a.RequestId]));
+            return new ArmResult(versionId, routed.Length, scored.Length, scored.Count(a => a.Intent == labels[a.RequestId])) { Forbidden = scored.Count(Forbidden) };
         }
-        return PromotionPolicy.Check(manifest.Deployment, manifest.Goal,
-            Arm(candidateVersionId, Core.Traffic.Arm.Candidate), Arm(trial.ServingVersionId, Core.Traffic.Arm.Serving), final);
+        var (candidate, serving) = (Arm(candidateVersionId, Core.Traffic.Arm.Candidate), Arm(trial.ServingVersionId, Core.Traffic.Arm.Serving));
+        var look = PromotionPolicy.Look(manifest.Deployment, manifest.Goal, candidate, serving, final);
+        if (stop is not null)
+            look = look with
+            {
+                Outcome = new TrialOutcome(TrialDecision.Rollback, trial.CandidateShare, candidate, serving,
+                    $"the trial was stopped by {stop.By} at {stop.At:u}: {stop.Reason}") { Statistics = look.Statistics },
+            };
+        // Kept for the ledger: the promotion or rollback that follows records the deciding check's statistics.
+        if (look.Outcome is { } decided) await loop.Store.WriteAsync(StoreLayout.TrialOutcome(runId), StoreJson.Serialize(decided), cancellationToken);
+        return new TrialCheck(look.Outcome, look.Statistics);
     }
 
     public async Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
         await EnsureHoldsLockAsync(runId, agentId, "promote its candidate", cancellationToken);
+        var outcome = await ReadOutcomeAsync(runId, cancellationToken);
+        var previous = (await ReadTrialAsync(agentId, cancellationToken)) is { } trial && trial.RunId == runId ? trial.ServingVersionId : outcome?.Serving.VersionId;
         // A replayed promotion must not make the candidate its own "previous" version.
-        if ((await loop.Registry.GetServingAsync(agentId, cancellationToken))?.VersionId != candidateVersionId)
+        var serving = await loop.Registry.GetServingAsync(agentId, cancellationToken);
+        if (serving?.VersionId != candidateVersionId)
+        {
+            previous = serving?.VersionId ?? previous;
             await loop.Registry.SetServingAsync(agentId, candidateVersionId, $"promoted by run {runId} after its A/B trial", cancellationToken);
+        }
+        // After the change, so a promotion that failed is never recorded; a retry after a crash here finds the candidate
+        // serving and records it then.
+        await deployments.RecordAsync(agentId, $"run-{runId}", new DeploymentRecord(DeploymentChange.Promoted, clock.GetUtcNow(), candidateVersionId, previous,
+            candidateVersionId, runId, outcome?.Statistics, await ApprovalAsync(runId, cancellationToken),
+            outcome?.Reason ?? "promoted after its A/B trial", "run"), cancellationToken);
         await EndTrialAsync(runId, agentId, cancellationToken);
         return candidateVersionId;
     }
 
     public async Task<string> RollbackAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
+        var serving = await loop.ServingVersionAsync(agentId, cancellationToken);
+        // Recorded before the trial ends (a retry after a crash in between still finds the trial), and only for a run
+        // whose trial started: a run that failed before its trial changed nothing.
+        var outcome = await ReadOutcomeAsync(runId, cancellationToken);
+        var trial = await ReadTrialAsync(agentId, cancellationToken);
+        if (outcome is not null || trial?.RunId == runId)
+            await deployments.RecordAsync(agentId, $"run-{runId}", new DeploymentRecord(DeploymentChange.RolledBack, clock.GetUtcNow(), serving, serving,
+                candidateVersionId, runId, outcome?.Statistics, await ApprovalAsync(runId, cancellationToken),
+                outcome?.Reason ?? "the run ended before its trial decided (it was terminated or a step kept failing)", "run"), cancellationToken);
         await EndTrialAsync(runId, agentId, cancellationToken);
-        return await loop.ServingVersionAsync(agentId, cancellationToken);
+        return serving;
     }
+
+    private async Task<TrialOutcome?> ReadOutcomeAsync(string runId, CancellationToken cancellationToken)
+    {
+        var name = StoreLayout.TrialOutcome(runId);
+        return await loop.Store.ReadAsync(name, cancellationToken) is { } json ? StoreJson.Deserialize<TrialOutcome>(json, name) : null;
+    }
+
+    private async Task<Core.Runs.ApprovalReport?> ApprovalAsync(string runId, CancellationToken cancellationToken) =>
+        await approvals.DecisionAsync(runId, cancellationToken) is { } recorded
+            ? new Core.Runs.ApprovalReport(recorded.TimedOut ? Core.Runs.ApprovalVerdict.TimedOut
+                : recorded.Decision.Approved ? Core.Runs.ApprovalVerdict.Approved : Core.Runs.ApprovalVerdict.Rejected, recorded.TimedOut ? null : recorded.Decision.By)
+            : new Core.Runs.ApprovalReport(Core.Runs.ApprovalVerdict.NotRequired, null);
 
     /// <summary>
     /// Deletes the trial only if it is this run's, If-Match the version read: a late rollback of an old run must not end

@@ -1,3 +1,4 @@
+using SelfImprove.Core.Deployment;
 using SelfImprove.Core.Models;
 using SelfImprove.Core.Ports;
 
@@ -28,7 +29,8 @@ public sealed record RollbackResult(RollbackOutcome Outcome, ServingState? Servi
 /// (<see cref="RunLedger.TryHoldAsync"/>): a rollback and a run start never interleave, because each takes the same
 /// lock first, so no run trains, trials or promotes against a serving version a rollback changes under it.
 /// </summary>
-public sealed class ServingRollback(RunLedger ledger, IModelRegistry registry)
+/// <remarks>Each rollback is recorded once in the promotion ledger (<see cref="DeploymentLedger"/>, key <c>rollback-{holdId}</c>).</remarks>
+public sealed class ServingRollback(RunLedger ledger, IModelRegistry registry, DeploymentLedger deployments)
 {
     /// <summary>The purpose the rollback's hold on the run lock is taken for (its holder id is <c>rollback-{12 hex}</c>).</summary>
     public const string HoldPurpose = "rollback";
@@ -45,7 +47,8 @@ public sealed class ServingRollback(RunLedger ledger, IModelRegistry registry)
     /// Does not release a dead run's lock first; callers that can see the durable engine do that (<c>RunClient</c>).
     /// </summary>
     /// <exception cref="KeyNotFoundException">The agent is not registered.</exception>
-    public async Task<RollbackResult> RollbackAsync(string agentId, CancellationToken cancellationToken = default)
+    /// <param name="by">Who asked, for the ledger (e.g. the API caller or <c>api</c>).</param>
+    public async Task<RollbackResult> RollbackAsync(string agentId, string by = "api", CancellationToken cancellationToken = default)
     {
         var hold = await ledger.TryHoldAsync(agentId, HoldPurpose, cancellationToken);
         if (!hold.Taken) return new RollbackResult(RollbackOutcome.Busy, null, hold.HolderId, hold.Message);
@@ -57,6 +60,8 @@ public sealed class ServingRollback(RunLedger ledger, IModelRegistry registry)
                 return new RollbackResult(RollbackOutcome.NothingToRollBack, serving, null,
                     $"Agent '{agentId}' has {(serving is null ? "no serving version" : $"{serving.VersionId} serving, which was trained from no earlier version")}.");
             var now = await registry.SetServingAsync(agentId, parent, $"rolled back from {current.VersionId} to {parent}, the version it was trained from", cancellationToken);
+            await deployments.RecordAsync(agentId, hold.HolderId, new DeploymentRecord(DeploymentChange.ManualRollback, now.Since, parent, current.VersionId,
+                null, null, null, null, now.Reason, by), CancellationToken.None);
             return new RollbackResult(RollbackOutcome.RolledBack, now, null, now.Reason);
         }
         finally

@@ -1,3 +1,4 @@
+using SelfImprove.Core.Deployment;
 using SelfImprove.Core.Models;
 using SelfImprove.Core.Ports;
 using SelfImprove.Learning.Training;
@@ -10,7 +11,9 @@ namespace SelfImprove.Steps;
 /// the serving version, as a deployed agent would have one. Improvement runs start from there. <c>selfimprove
 /// train</c> calls <see cref="TrainAsync"/>; hosts call <see cref="EnsureAsync"/> at start-up.
 /// </summary>
-public sealed class InitialVersions(AgentCatalog agents, IModelRegistry registry, IArtifactStore store, StudentModelTrainer trainer, TimeProvider clock)
+/// <remarks>Each version it makes serve is recorded once in the promotion ledger (<see cref="DeploymentLedger"/>, key <c>initial-{versionId}</c>).</remarks>
+public sealed class InitialVersions(AgentCatalog agents, IModelRegistry registry, IArtifactStore store, StudentModelTrainer trainer, TimeProvider clock,
+    DeploymentLedger deployments)
 {
     /// <summary>How long an initial-version claim of another host counts before it is taken to be from a host that died while training.</summary>
     public static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(15);
@@ -24,7 +27,9 @@ public sealed class InitialVersions(AgentCatalog agents, IModelRegistry registry
         var entry = agents.Get(agentId);
         var version = await trainer.TrainAsync(
             new TrainingJob(entry.Manifest, entry.Data.Pool, entry.Data.Evaluation, ParentVersionId: null, createdBy), cancellationToken);
-        await registry.SetServingAsync(agentId, version.VersionId, reason, cancellationToken);
+        var serving = await registry.SetServingAsync(agentId, version.VersionId, reason, cancellationToken);
+        await deployments.RecordAsync(agentId, $"initial-{version.VersionId}", new DeploymentRecord(DeploymentChange.Initial, serving.Since, version.VersionId,
+            serving.PreviousVersionId, null, null, null, null, reason, createdBy), cancellationToken);
         return version;
     }
 

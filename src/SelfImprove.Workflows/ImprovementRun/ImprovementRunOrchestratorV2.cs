@@ -173,13 +173,27 @@ public sealed class ImprovementRunOrchestratorV2 : TaskOrchestrator<RunInput, Im
         TrialOutcome? outcome = null;
         for (var check = 0; outcome is null; check++)
         {
-            outcome = (await context.CheckTrialAsync(new TrialCheckInput(input.RunId, input.AgentId, candidate, final))).Outcome;
+            var look = await context.CheckTrialAsync(new TrialCheckInput(input.RunId, input.AgentId, candidate, final));
+            outcome = look.Outcome;
+            LogTrialCheck(run, check, look);
             if (outcome is not null || final) break;
             var next = context.CurrentUtcDateTime.Add(settings.TrialCheckEvery);
             final = next >= deadline || check + 1 >= ManifestLimits.MaxTrialChecks;
             await context.CreateTimer(final ? deadline : next, CancellationToken.None);
         }
         return outcome ?? throw new InvalidOperationException($"The final check of run {input.RunId}'s trial did not decide.");
+    }
+
+    /// <summary>
+    /// One phase line per check with the test's estimate and bounds (the first 30 checks, then every 10th, and the one that
+    /// decides: the progress stays small over a long trial's up to <see cref="ManifestLimits.MaxTrialChecks"/> checks).
+    /// </summary>
+    private static void LogTrialCheck(RunRecorder run, int check, TrialCheck look)
+    {
+        if (check >= 30 && check % 10 != 0 && look.Outcome is null) return;
+        var state = look.Statistics?.ToString() ?? "no answers with feedback in both arms yet";
+        var verdict = look.Outcome is { } decided ? $" → {decided.Decision.ToWire()}" : "";
+        run.Phase(RunPhase.Deploy, $"trial check {check + 1}: {state}{verdict}");
     }
 
     /// <summary>The plan asked people for samples: waits for them at most the manifest's timeout (a durable timer), then goes on with what it has.</summary>

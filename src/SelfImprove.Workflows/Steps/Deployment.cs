@@ -10,8 +10,11 @@ public sealed record CandidateInput(string RunId, string AgentId, string Candida
 /// <param name="Final">The trial's last check (its <c>deployment.maxDuration</c> is up): it must decide.</param>
 public sealed record TrialCheckInput(string RunId, string AgentId, string CandidateVersionId, bool Final);
 
-/// <summary>One check of the A/B trial: the decision, or null while the candidate's arm lacks feedback.</summary>
-public sealed record TrialCheck(TrialOutcome? Outcome);
+/// <summary>
+/// One check of the A/B trial: the decision, or null to go on; and the sequential test's estimate and bounds at this check
+/// (null while an arm has no labelled answer, and in records from before the sequential test).
+/// </summary>
+public sealed record TrialCheck(TrialOutcome? Outcome, TrialStatistics? Statistics = null);
 
 /// <summary>
 /// Deployment: an A/B trial beside the serving version on live traffic (started, then checked on the traffic log
@@ -24,11 +27,12 @@ public interface IDeploymentStep
     Task StartTrialAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Scores both arms on the answers logged since the trial started and the feedback on them, and decides by the
-    /// manifest's promotion rule once the candidate has <c>deployment.minimumSamples</c> labelled answers (or at once
-    /// when <paramref name="final"/>: too few by then is a rollback). Null means: keep the trial running.
+    /// Scores both arms on the answers logged since the trial started and the feedback on them, and looks at the
+    /// sequential test (<c>PromotionPolicy.Look</c>): it may decide once each arm has <c>deployment.minimumSamples</c>
+    /// labelled answers; when <paramref name="final"/> it must (<c>deployment.onTimeout</c> without a decision, a rollback
+    /// with too few answers). An outcome of null means: keep the trial running.
     /// </summary>
-    Task<TrialOutcome?> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default);
+    Task<TrialCheck> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default);
 
     /// <summary>Makes the candidate serve; idempotent. Returns the serving version id.</summary>
     Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default);
@@ -56,15 +60,15 @@ public sealed class RunTrialActivity(IDeploymentStep deployment) : TaskActivity<
     public override async Task<TrialOutcome> RunAsync(TaskActivityContext context, CandidateInput input)
     {
         await deployment.StartTrialAsync(input.RunId, input.AgentId, input.CandidateVersionId);
-        return (await deployment.CheckTrialAsync(input.RunId, input.AgentId, input.CandidateVersionId, final: true))!;
+        return (await deployment.CheckTrialAsync(input.RunId, input.AgentId, input.CandidateVersionId, final: true)).Outcome!;
     }
 }
 
 /// <summary>Checks the A/B trial's arms.</summary>
 public sealed class CheckTrialActivity(IDeploymentStep deployment) : TaskActivity<TrialCheckInput, TrialCheck>
 {
-    public override async Task<TrialCheck> RunAsync(TaskActivityContext context, TrialCheckInput input) =>
-        new(await deployment.CheckTrialAsync(input.RunId, input.AgentId, input.CandidateVersionId, input.Final));
+    public override Task<TrialCheck> RunAsync(TaskActivityContext context, TrialCheckInput input) =>
+        deployment.CheckTrialAsync(input.RunId, input.AgentId, input.CandidateVersionId, input.Final);
 }
 
 /// <summary>Promotes the candidate.</summary>

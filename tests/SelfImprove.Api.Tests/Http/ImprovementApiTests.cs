@@ -75,6 +75,17 @@ public sealed class ImprovementApiTests
         using var secondRollback = await api.Http.PostAsync($"api/agents/{ApiServer.AgentId}/rollback", null);
         Assert.Equal(HttpStatusCode.Conflict, secondRollback.StatusCode);
         Assert.Contains("trained from no earlier version", (await ApiServer.ProblemAsync(secondRollback))["detail"]!.GetValue<string>());
+
+        // The promotion ledger, newest first: one record per change, the refused rollback adds none.
+        var ledger = (await api.Http.GetFromJsonAsync<JsonObject>($"api/agents/{ApiServer.AgentId}/deployments"))!["deployments"]!.AsArray();
+        Assert.Equal(["manualRollback", "promoted", "initial"], ledger.Select(r => r!["change"]!.GetValue<string>()));
+        Assert.Equal(["v1", "v2", "v1"], ledger.Select(r => r!["servingVersionId"]!.GetValue<string>()));
+        var promoted = ledger[1]!;
+        Assert.Equal(runId, promoted["runId"]!.GetValue<string>());
+        Assert.Equal("v1", promoted["previousVersionId"]!.GetValue<string>());
+        Assert.Equal("ana", promoted["approval"]!["by"]!.GetValue<string>());
+        Assert.True(promoted["trial"]!["candidateSamples"]!.GetValue<int>() > 0);
+        Assert.True(promoted["trial"]!["lower"]!.GetValue<double>() <= promoted["trial"]!["estimate"]!.GetValue<double>());
     }
 
     [Fact]

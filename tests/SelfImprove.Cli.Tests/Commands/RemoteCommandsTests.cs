@@ -55,6 +55,14 @@ public sealed class RemoteCommandsTests : IAsyncLifetime
         var again = await CliRunner.RunAsync("approve", "support-router-1", "--server", url, "--token", Uri.UnescapeDataString(token), "--approver", "bob");
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("409 Already decided", again.Error);
+
+        // The promotion ledger, newest first: the promotion with its run, approver and the trial's bounds, then the initial version.
+        var history = await CliRunner.RunAsync("history", "--server", url, "--key", Key, "--agent", "support-router");
+        Assert.Equal(0, history.ExitCode);
+        var lines = history.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Matches(@"promoted\s+v2 \(was v1\)  run support-router-1  approved by ana  by run  candidate − serving [+−]\d\.\d{3} \[", lines[0]);
+        Assert.Matches(@"initial\s+v1  by ", lines[1]);
     }
 
     [Fact]

@@ -77,7 +77,8 @@ public sealed class ManifestLoaderTests : IDisposable
         { "deployment.candidateShare=1", "$.deployment.candidateShare", "strictly between 0 and 1" },
         { "deployment.minimumSamples=0", "$.deployment.minimumSamples", "greater than 0" },
         { "deployment.trialShare=0", "$.deployment.trialShare", "strictly between 0 and 1" },
-        { "deployment.promotionRule=\"vibes\"", "$.deployment.promotionRule", "'beatServing', 'meetTarget'" },
+        { "deployment.promotionRule=\"vibes\"", "$.deployment.promotionRule", "'beatServing', 'meetTarget', 'nonInferior'" },
+        { "deployment.onTimeout=\"shrug\"", "$.deployment.onTimeout", "'rollback', 'promote'" },
     };
 
     [Theory]
@@ -168,6 +169,10 @@ public sealed class ManifestLoaderTests : IDisposable
         { "deployment.trialShare", "0.001", "0", "strictly between 0 and 1" },
         { "deployment.minimumSamples", "100000", "100001", "greater than 0 and at most 100000" },
         { "deployment.minimumSamples", "1", "0", "greater than 0 and at most 100000" },
+        { "deployment.alpha", "0.499", "0.5", "strictly between 0 and 0.5" },
+        { "deployment.alpha", "0.0001", "0", "strictly between 0 and 0.5" },
+        { "deployment.margin", "0", "-0.001", "from 0 up to (not including) 0.5" },
+        { "deployment.margin", "0.499", "0.5", "from 0 up to (not including) 0.5" },
         { "traffic.retention", "\"3650.00:00:00\"", "\"3650.00:00:01\"", "at least an hour (\"01:00:00\") and at most 3650 days" },
         { "traffic.retention", "\"01:00:00\"", "\"00:59:59\"", "at least an hour (\"01:00:00\") and at most 3650 days (\"3650.00:00:00\"); got 00:59:59" },
     };

@@ -41,6 +41,7 @@ public sealed class ManifestSchemaTests
         WireEnum<ComputeTarget>("$.training.compute.target"),
         WireEnum<GoalMetric>("$.evaluation.metrics[]"),
         WireEnum<PromotionRule>("$.deployment.promotionRule"),
+        WireEnum<TrialTimeoutAction>("$.deployment.onTimeout"),
     ];
 
     private static (string, Type, IReadOnlyList<string>) WireEnum<T>(string path) where T : struct, Enum => (path, typeof(T), WireNames.All<T>());

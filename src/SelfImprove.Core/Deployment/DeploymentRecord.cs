@@ -1,0 +1,46 @@
+using System.Text.Json.Serialization;
+using SelfImprove.Core.Runs;
+
+namespace SelfImprove.Core.Deployment;
+
+/// <summary>What changed in an agent's deployment.</summary>
+[JsonConverter(typeof(WireNameConverter<DeploymentChange>))]
+public enum DeploymentChange
+{
+    /// <summary>A version trained on the pool (the agent's first, or by <c>selfimprove train</c>) was made to serve.</summary>
+    [JsonStringEnumMemberName("initial")] Initial,
+
+    /// <summary>A run's candidate won its A/B trial and serves from now on.</summary>
+    [JsonStringEnumMemberName("promoted")] Promoted,
+
+    /// <summary>A run's candidate was rolled back automatically: its trial lost or timed out, or the run ended during it; the serving version stayed.</summary>
+    [JsonStringEnumMemberName("rolledBack")] RolledBack,
+
+    /// <summary>A person rolled the serving version back to the version it was trained from.</summary>
+    [JsonStringEnumMemberName("manualRollback")] ManualRollback,
+}
+
+/// <summary>
+/// One record of the promotion ledger (<c>agents/{id}/deployments/</c>): created once per change and never rewritten.
+/// </summary>
+/// <param name="Change">What happened.</param>
+/// <param name="At">When (UTC).</param>
+/// <param name="ServingVersionId">The version serving after the change.</param>
+/// <param name="PreviousVersionId">The version serving before it (null for the agent's first).</param>
+/// <param name="CandidateVersionId">The run's candidate (promoted or rolled back); null for the other changes.</param>
+/// <param name="RunId">The run that made the change; null for the other changes.</param>
+/// <param name="Trial">The trial's test at its deciding check (estimate, bounds, answers with feedback per arm); null when none decided.</param>
+/// <param name="Approval">The run's approval; null for changes without a run.</param>
+/// <param name="Reason">Why, in words.</param>
+/// <param name="By">Who: <c>run</c> for a run's change, the caller for a manual one, the command or host for an initial version.</param>
+public sealed record DeploymentRecord(
+    DeploymentChange Change,
+    DateTimeOffset At,
+    string ServingVersionId,
+    string? PreviousVersionId,
+    string? CandidateVersionId,
+    string? RunId,
+    TrialStatistics? Trial,
+    ApprovalReport? Approval,
+    string Reason,
+    string By);
