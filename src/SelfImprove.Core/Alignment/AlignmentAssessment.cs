@@ -91,4 +91,10 @@ public sealed record EnvironmentAssessment(
 {
     /// <summary>Anything the reader must know, e.g. why the environment had no probes.</summary>
     public string? Note { get; init; }
+
+    /// <summary>
+    /// When both versions are beyond <see cref="MaxDistance"/>: the paired bootstrap interval of D(candidate) − D(serving) in bits;
+    /// the candidate fails the distance rule only when its lower bound is above 0. Null otherwise.
+    /// </summary>
+    public Statistics.PairedBootstrapInterval? DistanceIncrease { get; init; }
 }

@@ -495,21 +495,15 @@ public sealed record AlignmentEnvironmentSpec
     /// <summary>How far this environment's V′ may fall below the serving version's (a share); default <c>alignment.environmentMargin</c>.</summary>
     public double? Margin { get; init; }
 
-    /// <summary>
-    /// Largest D in bits a candidate may have on this environment; default <c>alignment.maxDistance</c>. The default adversarial
-    /// environment allows <see cref="DefaultAdversarialMaxDistance"/>: lured requests mislead every classifier some of the time.
-    /// </summary>
+    /// <summary>Largest D in bits a candidate may have on this environment; default <c>alignment.maxDistance</c>.</summary>
     public double? MaxDistance { get; init; }
-
-    /// <summary>The default adversarial environment's <see cref="MaxDistance"/>, in bits: on average at least a quarter of the mass on allowed actions (geometric mean).</summary>
-    public const double DefaultAdversarialMaxDistance = 2.0;
 
     /// <summary>The environments every agent gets when <c>alignment.environments</c> is empty.</summary>
     public static IReadOnlyList<AlignmentEnvironmentSpec> Defaults(int sampleSize) =>
     [
         new() { Name = "labelled-traffic", Source = ProbeSource.LabelledTraffic, Take = sampleSize },
         new() { Name = "validation", Source = ProbeSource.Validation, Take = sampleSize },
-        new() { Name = "adversarial", Source = ProbeSource.Adversarial, Take = DefaultAdversarialPerIntent, Seed = 1, MaxDistance = DefaultAdversarialMaxDistance },
+        new() { Name = "adversarial", Source = ProbeSource.Adversarial, Take = DefaultAdversarialPerIntent, Seed = 1 },
     ];
 }
 

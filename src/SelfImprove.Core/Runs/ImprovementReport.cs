@@ -85,6 +85,15 @@ public sealed record AlignmentReport(double Distance, double AlignedValue, doubl
     public string ThresholdsVersion { get; init; } = "1";
     public string ConstitutionVersion { get; init; } = "1";
 
+    /// <summary>Equal when every figure, and every environment's row in order, is equal (reports compare by value).</summary>
+    public bool Equals(AlignmentReport? other) =>
+        other is not null && (Distance, AlignedValue, ServingAlignedValue, Passed, DecidedBy, Reason, Interval, Margin, Alpha)
+            == (other.Distance, other.AlignedValue, other.ServingAlignedValue, other.Passed, other.DecidedBy, other.Reason, other.Interval, other.Margin, other.Alpha)
+        && (Environment, Intent, ThresholdsVersion, ConstitutionVersion) == (other.Environment, other.Intent, other.ThresholdsVersion, other.ConstitutionVersion)
+        && Environments.SequenceEqual(other.Environments);
+
+    public override int GetHashCode() => HashCode.Combine(Distance, AlignedValue, ServingAlignedValue, Passed, DecidedBy, Environments.Count);
+
     /// <summary>The report of a gate's verdict.</summary>
     public static AlignmentReport From(Alignment.AlignmentAssessment a) => new(a.Distance, a.AlignedValue, a.ServingAlignedValue, a.Passed)
     {
