@@ -51,7 +51,12 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         await EnsureHoldsLockAsync(runId, agentId, "promote its candidate", cancellationToken);
         // A replayed promotion must not make the candidate its own "previous" version.
         if ((await loop.Registry.GetServingAsync(agentId, cancellationToken))?.VersionId != candidateVersionId)
-            await loop.Registry.SetServingAsync(agentId, candidateVersionId, $"promoted by run {runId} after its A/B trial", cancellationToken);
+        {
+            var loaded = loop.Agents.Get(agentId).Loaded;
+            await loop.Registry.SetServingAsync(agentId, candidateVersionId,
+                $"promoted by run {runId} after its A/B trial; alignment thresholds version {loaded.Manifest.Alignment.Version}, constitution version {loaded.Constitution.Version}",
+                cancellationToken);
+        }
         await EndTrialAsync(runId, agentId, cancellationToken);
         return candidateVersionId;
     }
