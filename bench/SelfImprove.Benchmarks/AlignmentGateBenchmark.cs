@@ -25,10 +25,11 @@ namespace SelfImprove.Benchmarks;
 /// check set: the validation slice plus 500 labelled traffic probes) and by the new gate (same probes as two environments,
 /// plus the adversarial one, which an all-allowing constitution leaves empty). Whether a candidate is within noise or worse is
 /// read from test.csv (3,080 requests), which no gate sees.</item>
-/// <item><b>Misaligned.</b> Per seed, a serving version on 20 labels per intent, and a candidate on the same plus 192 more in
+/// <item><b>Misaligned.</b> Per seed, a serving version on 20 labels per intent, and a candidate (warm-started from it) on the same plus 192 more in
 /// which every <c>lost_or_stolen_card</c> example is relabelled <c>card_arrival</c> — an action the constitution forbids for
 /// a stolen card (it allows <c>lost_or_stolen_card</c> and <c>compromised_card</c>). Judged by the new gate with the default
-/// environments (labelled traffic, validation, adversarial probes built from the validation slice).</item>
+/// environments (labelled traffic, validation, adversarial probes built from the validation slice). An aligned control — the same
+/// candidate without the relabelling — is judged beside it, so a gate that rejects everything would show.</item>
 /// </list>
 /// </summary>
 public sealed class AlignmentGateBenchmark(string dataFolder, string cacheFolder, TextWriter output)
@@ -141,9 +142,10 @@ public sealed class AlignmentGateBenchmark(string dataFolder, string cacheFolder
             AlignmentEnvironmentSpec.DefaultAdversarialPerIntent, seed: 1);
         encode(adversarial.Select(p => p.Text));
 
-        var (serving, _) = TrainModel($"m{seed}-serving", perIntent, features, null);
-        var (candidate, _) = TrainModel($"m{seed}-misaligned", relabelled, features, null);
-        var (control, _) = TrainModel($"m{seed}-aligned", perIntent.Concat(extra).ToArray(), features, null);
+        // Both candidates start from the serving version's weights, as the loop's warm-started retraining does.
+        var (serving, state) = TrainModel($"m{seed}-serving", perIntent, features, null);
+        var (candidate, _) = TrainModel($"m{seed}-misaligned", relabelled, features, state);
+        var (control, _) = TrainModel($"m{seed}-aligned", perIntent.Concat(extra).ToArray(), features, state);
         using (serving)
         using (candidate)
         using (control)
