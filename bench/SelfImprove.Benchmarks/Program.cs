@@ -1,6 +1,6 @@
 using SelfImprove.Benchmarks;
 
-// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|engine|hostile-input|predict|versions-listing|sequential-trial|report> [options]; see docs/benchmarks.md.
+// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|alignment-gate|engine|hostile-input|predict|versions-listing|sequential-trial|report> [options]; see docs/benchmarks.md.
 var options = Options.Parse(args);
 var cache = options.Get("cache", Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "selfimprove-bench"));
 var log = new ResultLog(Path.Combine(cache, "banking77-results.jsonl"));
@@ -25,6 +25,20 @@ switch (options.Command)
         }
         return 0;
     }
+    case "alignment-gate":
+    {
+        var data = options.Get("data", Path.Combine("..", "shared", "datasets", "banking77"));
+        if (!File.Exists(Path.Combine(data, "train.csv")))
+        {
+            Console.Error.WriteLine($"BANKING77 not found in '{Path.GetFullPath(data)}'; pass --data <folder with train.csv, test.csv, categories.json>.");
+            return 2;
+        }
+        static IReadOnlyList<int> Range(string text) => text.Contains('-')
+            ? Enumerable.Range(int.Parse(text.Split('-')[0]), int.Parse(text.Split('-')[1]) - int.Parse(text.Split('-')[0]) + 1).ToArray()
+            : text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+        return await new AlignmentGateBenchmark(data, cache, Console.Out).RunAsync(
+            Range(options.Get("seeds", "1-10")), int.Parse(options.Get("rounds", "8")), Range(options.Get("misaligned-seeds", "1-100")));
+    }
     case "engine":
         return await EngineBenchmark.RunAsync(cache, int.Parse(options.Get("repeat", "3")), int.Parse(options.Get("agents", "1000")), Console.Out);
     case "hostile-input":
@@ -42,6 +56,7 @@ switch (options.Command)
         return 0;
     default:
         Console.Error.WriteLine("usage: SelfImprove.Benchmarks banking77 [--seeds 1,2,3] [--strategies planner,margin,random] [--max-labels 8000] [--data DIR] [--cache DIR]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks alignment-gate [--seeds 1-10] [--rounds 8] [--misaligned-seeds 1-100] [--data DIR] [--cache DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks engine [--repeat 3] [--agents 1000] [--cache DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks hostile-input [--requests 10] [--megabytes 28]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks predict [--seconds 10] [--memory-requests 1000000] [--backends all|memory|azure-storage]");

@@ -27,6 +27,12 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
     /// <summary>Candidate value per attempt (1-based); the goal target is 0.85 in the test manifest.</summary>
     public Func<int, double> CandidateValue { get; set; } = _ => 0.90;
     public double CandidateDistance { get; set; } = 0.05;
+
+    /// <summary>
+    /// When set, the alignment step judges these scripted answers of the candidate and the serving version with the real gate
+    /// (<see cref="AlignmentGate"/>, the default thresholds) instead of the summary figures of <see cref="CandidateDistance"/>.
+    /// </summary>
+    public IReadOnlyList<EnvironmentProbes>? AlignmentProbes { get; set; }
     public bool TrialWins { get; set; } = true;
 
     /// <summary>Makes training fail as it would on bad data.</summary>
@@ -113,6 +119,8 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
     public Task<AlignmentAssessment> AssessAsync(string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
     {
         Record($"align {candidateVersionId}");
+        if (AlignmentProbes is { } probes)
+            return Task.FromResult(AlignmentGate.Judge(probes, GateSettings.From(new AgentManifest(), new Constitution(), seed: 15)));
         return Task.FromResult(AlignmentAssessment.Judge(CandidateDistance, 0.9, 0.05, 0.7, maxDistance: 0.25));
     }
 

@@ -243,7 +243,13 @@ public static class DemoCommand
         table.Add("candidate after drift", $"{F(r.Metrics.Candidate)} ({r.CandidateVersion ?? "-"})");
         table.Add("planner attempts", r.Attempts);
         table.Add("teacher samples used", r.TeacherSamples);
-        table.Add("alignment D / V'", r.Alignment is null ? "-" : $"{F(r.Alignment.Distance)} bits / {F(r.Alignment.AlignedValue)} (serving {F(r.Alignment.ServingAlignedValue)}), {(r.Alignment.Passed ? "passed" : "blocked")}");
+        table.Add("alignment Σ", r.Alignment is null ? "-" : $"{F(r.Alignment.AlignedValue)} (serving {F(r.Alignment.ServingAlignedValue)})" +
+            (r.Alignment.Interval is { } i ? $", difference {F(i.Estimate)} [{F(i.Lower)}, {F(i.Upper)}] at {1 - i.Alpha:0.##}, margin {F(r.Alignment.Margin)}" : "") +
+            $", {(r.Alignment.Passed ? "passed" : "blocked")} by {r.Alignment.DecidedBy.ToWire()}");
+        foreach (var e in r.Alignment?.Environments ?? [])
+            table.Add($"  {e.Name}", e.Probes == 0 ? e.Note ?? "no probes" :
+                $"w {F(e.Weight)}, {e.Probes} probes: V {F(e.Value)} D {F(e.Distance)} V' {F(e.AlignedValue)} forbidden {F(e.ForbiddenActionRate)} " +
+                $"(serving V' {F(e.ServingAlignedValue)}, forbidden {F(e.ServingForbiddenActionRate)})");
         table.Add("approval", r.Approval is null ? "-" : $"{r.Approval.Decision.ToWire()}{(r.Approval.By is null ? "" : " by " + r.Approval.By)}");
         table.Add("A/B outcome", r.Deployment is null ? "-" : $"{r.Deployment.Decision.ToWire()} (candidate share {r.Deployment.CandidateShare:0.00}, {r.Deployment.Samples} samples)");
         table.Add("serving version", r.ServingVersion ?? "-");

@@ -17,6 +17,9 @@ public sealed record Constitution
     public string AgentId { get; init; } = "";
     public string? Description { get; init; }
 
+    /// <summary>Version of these rules; the gate's report and the promotion record name it. Any non-empty text; default <c>1</c>.</summary>
+    public string Version { get; init; } = "1";
+
     /// <summary>Every action (route or tool) the agent can take.</summary>
     public IReadOnlyList<string> Actions { get; init; } = [];
 

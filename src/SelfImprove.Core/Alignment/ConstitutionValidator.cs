@@ -11,6 +11,7 @@ public sealed class ConstitutionValidator : AbstractValidator<Constitution>
         var intents = manifest.LabelNames.ToHashSet();
         RuleFor(c => c.AgentId).Equal(manifest.AgentId)
             .WithMessage($"must be the manifest's agentId '{manifest.AgentId}'; got '{{PropertyValue}}'.");
+        RuleFor(c => c.Version).NotEmpty().WithMessage("must name the version of these rules (any text, e.g. '1'); reports name the version a candidate was judged under.");
         RuleFor(c => c.Actions).NotEmpty().WithMessage("must list every action (route or tool) the agent can take.");
         RuleFor(c => c.Actions)
             .Must(actions => manifest.Labels.All(l => actions.Contains(l.Action)))

@@ -147,6 +147,45 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             .GreaterThan(0).WithMessage(MaxDistanceMessage)
             .LessThanOrEqualTo(ManifestLimits.MaxDistanceBits).WithMessage(MaxDistanceMessage);
         RuleFor(m => m.Alignment.Epsilon).ExclusiveBetween(0, 0.5).WithMessage("must be strictly between 0 and 0.5; got {PropertyValue}.");
+        RuleFor(m => m.Alignment.Version).NotEmpty()
+            .WithMessage("must name the version of these thresholds (any text, e.g. '1' or '2026-11-30'); reports name the version a candidate was judged under.");
+        RuleFor(m => m.Alignment.Margin).InclusiveBetween(0, 0.5).WithMessage("must be a share of the goal metric from 0 to 0.5 (e.g. 0.02); got {PropertyValue}.");
+        RuleFor(m => m.Alignment.Alpha).InclusiveBetween(0.001, 0.25).WithMessage("must be an error rate from 0.001 to 0.25 (e.g. 0.05 for 95 % confidence); got {PropertyValue}.");
+        RuleFor(m => m.Alignment.EnvironmentMargin).InclusiveBetween(0, 1).WithMessage(Fraction);
+        RuleFor(m => m.Alignment.Resamples).InclusiveBetween(100, ManifestLimits.MaxResamples).WithMessage($"must be from 100 to {ManifestLimits.MaxResamples} bootstrap samples; got {{PropertyValue}}.");
+        RuleFor(m => m.Alignment.WeightSpread).InclusiveBetween(0.1, 30)
+            .WithMessage("must be from 0.1 to 30 bits (the simplest environment weighs at most 2^weightSpread times the most complex); got {PropertyValue}.");
+        RuleFor(m => m.Alignment.Environments).Must(e => e.Count <= ManifestLimits.MaxEnvironments)
+            .WithMessage(m => $"must list at most {ManifestLimits.MaxEnvironments} environments; got {m.Alignment.Environments.Count}.");
+        RuleFor(m => m.Alignment.Environments)
+            .Must(e => e.Select(x => x.Name).Distinct(StringComparer.Ordinal).Count() == e.Count)
+            .WithMessage(m => $"must not repeat a name; repeated: {string.Join(", ", m.Alignment.Environments.GroupBy(x => x.Name).Where(g => g.Count() > 1).Select(g => g.Key))}.");
+        RuleForEach(m => m.Alignment.Environments).ChildRules(environment =>
+        {
+            environment.RuleFor(e => e.Name).Matches(AgentIdPattern())
+                .WithMessage("must be 2–63 characters of lower-case letters, digits and '-' (it names the environment in reports); got '{PropertyValue}'.");
+            environment.RuleFor(e => e.Source).IsInEnum().WithMessage(OneOf<ProbeSource>());
+            environment.RuleFor(e => e.Take).InclusiveBetween(1, ManifestLimits.MaxRequests).When(e => e.Take is not null).WithMessage(PositiveUpTo(ManifestLimits.MaxRequests));
+            environment.RuleFor(e => e.File).NotNull().When(e => e.Source is ProbeSource.File)
+                .WithMessage("is required when source is 'file': give { \"path\": ..., \"textColumn\": ..., \"labelColumn\": ... }.")
+                .SetValidator(new DataFileValidator(manifestDirectory, labelRequired: true)!);
+            environment.RuleFor(e => e.File).Null().When(e => e.Source is not ProbeSource.File)
+                .WithMessage(e => $"applies only to source 'file'; this environment's source is '{e.Source.ToWire()}'.");
+            environment.RuleFor(e => e.Seed).GreaterThanOrEqualTo(0).WithMessage("must be 0 or more; got {PropertyValue}.");
+            environment.RuleFor(e => e.Weight).GreaterThan(0).When(e => e.Weight is not null)
+                .WithMessage("must be a relative weight greater than 0 (weights are normalised to sum to 1); leave it out for the simplicity weight 2^(−K); got {PropertyValue}.");
+            environment.RuleFor(e => e.Margin).InclusiveBetween(0, 1).When(e => e.Margin is not null).WithMessage(Fraction);
+            environment.RuleFor(e => e.MaxDistance).GreaterThan(0).When(e => e.MaxDistance is not null).WithMessage(MaxDistanceMessage)
+                .LessThanOrEqualTo(ManifestLimits.MaxDistanceBits).When(e => e.MaxDistance is not null).WithMessage(MaxDistanceMessage);
+            environment.RuleFor(e => e.Constitution)
+                .Must(path => File.Exists(Path.Combine(manifestDirectory!, path!)))
+                .When(e => manifestDirectory is not null && !string.IsNullOrEmpty(e.Constitution))
+                .WithMessage(e => $"file not found: '{Path.GetFullPath(Path.Combine(manifestDirectory!, e.Constitution!))}'. Paths are relative to the manifest's folder.");
+        });
+        RuleFor(m => m.Alignment.Environments)
+            .Must(e => e.Any(x => x.Source is not ProbeSource.Adversarial))
+            .When(m => m.Alignment.Environments.Count > 0)
+            .WithMessage("must include at least one environment of ordinary requests ('labelled-traffic', 'validation' or 'file'): adversarial probes alone cannot show a candidate is as good as the serving version.");
 
         RuleFor(m => m.Approval.Timeout).InclusiveBetween(TimeSpan.Zero, ManifestLimits.MaxDuration).WithMessage(DurationUpTo);
         RuleFor(m => m.Approval.Timeout).GreaterThan(TimeSpan.Zero).When(m => m.Approval.Required)

@@ -10,6 +10,13 @@ public sealed record LoadedManifest(AgentManifest Manifest, Constitution Constit
 {
     public string Directory => Path.GetDirectoryName(FilePath)!;
 
+    /// <summary>The constitutions alignment environments name in place of the agent's, by the path the manifest gives.</summary>
+    public IReadOnlyDictionary<string, Constitution> EnvironmentConstitutions { get; init; } = new Dictionary<string, Constitution>();
+
+    /// <summary>The constitution an alignment environment is judged under: its own, else the agent's.</summary>
+    public Constitution ConstitutionOf(AlignmentEnvironmentSpec environment) =>
+        environment.Constitution is { Length: > 0 } path && EnvironmentConstitutions.TryGetValue(path, out var own) ? own : Constitution;
+
     /// <summary>Resolves a path written in the manifest (relative to its folder).</summary>
     public string Resolve(string relativePath) => Path.GetFullPath(Path.Combine(Directory, relativePath));
 }

@@ -49,6 +49,12 @@ public static class ManifestLimits
     /// <summary>Largest alignment distance, in bits.</summary>
     public const double MaxDistanceBits = 100;
 
+    /// <summary>Most alignment environments a manifest may list.</summary>
+    public const int MaxEnvironments = 16;
+
+    /// <summary>Most bootstrap samples of the alignment gate's non-inferiority test.</summary>
+    public const int MaxResamples = 100_000;
+
     /// <summary>Checks an A/B trial may make (<c>deployment.maxDuration / deployment.checkEvery</c>): each adds to the run's history.</summary>
     public const int MaxTrialChecks = 1_000;
 }

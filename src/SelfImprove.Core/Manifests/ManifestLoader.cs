@@ -58,7 +58,20 @@ public static class ManifestLoader
         var constitution = ReadJson<Constitution>(constitutionPath, constitutionPath, out readError);
         if (constitution is null) return (null, [readError!]);
         errors = ToErrors(constitutionPath, new ConstitutionValidator(manifest).Validate(constitution));
-        return errors.Count > 0 ? (null, errors) : (new LoadedManifest(manifest, constitution, fullPath), []);
+        if (errors.Count > 0) return (null, errors);
+
+        // Alignment environments judged under a constitution of their own.
+        var environmentConstitutions = new Dictionary<string, Constitution>(StringComparer.Ordinal);
+        foreach (var path in manifest.Alignment.Environments.Select(e => e.Constitution).OfType<string>().Where(p => p.Length > 0).Distinct())
+        {
+            var full = Path.Combine(directory, path);
+            var other = ReadJson<Constitution>(full, full, out readError);
+            if (other is null) return (null, [readError!]);
+            errors = ToErrors(full, new ConstitutionValidator(manifest).Validate(other));
+            if (errors.Count > 0) return (null, errors);
+            environmentConstitutions[path] = other;
+        }
+        return (new LoadedManifest(manifest, constitution, fullPath) { EnvironmentConstitutions = environmentConstitutions }, []);
     }
 
     private static T? ReadJson<T>(string displayPath, string fullPath, out ManifestError? error) where T : class

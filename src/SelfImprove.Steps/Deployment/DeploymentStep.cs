@@ -78,7 +78,10 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         if (serving?.VersionId != candidateVersionId)
         {
             previous = serving?.VersionId ?? previous;
-            await loop.Registry.SetServingAsync(agentId, candidateVersionId, $"promoted by run {runId} after its A/B trial", cancellationToken);
+            var loaded = loop.Agents.Get(agentId).Loaded;
+            await loop.Registry.SetServingAsync(agentId, candidateVersionId,
+                $"promoted by run {runId} after its A/B trial; alignment thresholds version {loaded.Manifest.Alignment.Version}, constitution version {loaded.Constitution.Version}",
+                cancellationToken);
         }
         // After the change, so a promotion that failed is never recorded; a retry after a crash here finds the candidate
         // serving and records it then.

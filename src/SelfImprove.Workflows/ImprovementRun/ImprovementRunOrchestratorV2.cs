@@ -57,7 +57,7 @@ public sealed class ImprovementRunOrchestratorV2 : TaskOrchestrator<RunInput, Im
 
         run.Phase(RunPhase.Align, "measuring the distance from the constitution");
         var alignment = await context.AssessAlignmentAsync(new AlignmentInput(input.RunId, input.AgentId, candidate));
-        run.Alignment = new AlignmentReport(alignment.Distance, alignment.AlignedValue, alignment.ServingAlignedValue, alignment.Passed);
+        run.Alignment = AlignmentReport.From(alignment);
         if (!alignment.Passed)
             return await run.FinishAsync(RunStatus.Rejected, $"alignment gate: {alignment.Reason}");
 

@@ -11,6 +11,31 @@ public sealed class ManifestLoaderTests : IDisposable
     public void Dispose() => folder.Dispose();
 
     [Fact]
+    public void Without_environments_every_agent_is_judged_on_labelled_traffic_validation_and_adversarial_probes()
+    {
+        var loaded = ManifestLoader.Load(RepositoryPaths.SupportRouterManifest);
+
+        var environments = loaded.Manifest.Alignment.EnvironmentsOrDefault(loaded.Manifest.Monitoring.SampleSize);
+
+        Assert.Equal([ProbeSource.LabelledTraffic, ProbeSource.Validation, ProbeSource.Adversarial], environments.Select(e => e.Source));
+        Assert.Equal([500, 500, AlignmentEnvironmentSpec.DefaultAdversarialPerIntent], environments.Select(e => e.Take!.Value));
+        Assert.Equal(("1", "1"), (loaded.Manifest.Alignment.Version, loaded.Constitution.Version));
+    }
+
+    [Fact]
+    public void An_environment_judged_under_its_own_constitution_loads_it()
+    {
+        var path = ManifestFiles.WriteSupportRouter(folder, manifest => Apply(manifest,
+            "alignment.environments=[{\"name\":\"strict\",\"source\":\"validation\",\"constitution\":\"constitutions/support-router.json\",\"weight\":2}]"));
+
+        var loaded = ManifestLoader.Load(path);
+
+        var strict = Assert.Single(loaded.Manifest.Alignment.Environments);
+        Assert.Equal("support-router", loaded.ConstitutionOf(strict).AgentId);
+        Assert.Equal(2, strict.Weight);
+    }
+
+    [Fact]
     public void The_shipped_support_router_manifest_is_valid()
     {
         var loaded = ManifestLoader.Load(RepositoryPaths.SupportRouterManifest);
@@ -73,6 +98,20 @@ public sealed class ManifestLoaderTests : IDisposable
         { "alignment.constitution=\"missing.json\"", "$.alignment.constitution", "file not found" },
         { "alignment.maxDistance=0", "$.alignment.maxDistance", "positive number of bits" },
         { "alignment.epsilon=0.7", "$.alignment.epsilon", "strictly between 0 and 0.5" },
+        { "alignment.version=\"\"", "$.alignment.version", "must name the version of these thresholds" },
+        { "alignment.margin=0.6", "$.alignment.margin", "from 0 to 0.5" },
+        { "alignment.alpha=0.5", "$.alignment.alpha", "from 0.001 to 0.25" },
+        { "alignment.resamples=10", "$.alignment.resamples", "from 100 to 100000" },
+        { "alignment.weightSpread=0", "$.alignment.weightSpread", "from 0.1 to 30 bits" },
+        { "alignment.environments=[{\"name\":\"Traffic\",\"source\":\"validation\"}]", "$.alignment.environments[0].name", "lower-case letters" },
+        { "alignment.environments=[{\"name\":\"probes\",\"source\":\"s3\"}]", "$.alignment.environments[0].source", "'labelled-traffic', 'validation', 'file', 'adversarial'" },
+        { "alignment.environments=[{\"name\":\"probes\",\"source\":\"file\"}]", "$.alignment.environments[0].file", "is required when source is 'file'" },
+        { "alignment.environments=[{\"name\":\"probes\",\"source\":\"file\",\"file\":{\"path\":\"nowhere.csv\"}}]", "$.alignment.environments[0].file.path", "file not found" },
+        { "alignment.environments=[{\"name\":\"v\",\"source\":\"validation\",\"file\":{\"path\":\"x.csv\"}}]", "$.alignment.environments[0].file", "applies only to source 'file'" },
+        { "alignment.environments=[{\"name\":\"v1\",\"source\":\"validation\",\"weight\":0}]", "$.alignment.environments[0].weight", "greater than 0" },
+        { "alignment.environments=[{\"name\":\"v1\",\"source\":\"validation\",\"constitution\":\"other.json\"}]", "$.alignment.environments[0].constitution", "file not found" },
+        { "alignment.environments=[{\"name\":\"v1\",\"source\":\"validation\"},{\"name\":\"v1\",\"source\":\"labelled-traffic\"}]", "$.alignment.environments", "repeated: v1" },
+        { "alignment.environments=[{\"name\":\"lures\",\"source\":\"adversarial\"}]", "$.alignment.environments", "at least one environment of ordinary requests" },
         { "approval.timeout=\"00:00:00\"", "$.approval.timeout", "must be positive when approval is required" },
         { "deployment.candidateShare=1", "$.deployment.candidateShare", "strictly between 0 and 1" },
         { "deployment.minimumSamples=0", "$.deployment.minimumSamples", "greater than 0" },

@@ -42,6 +42,8 @@ public sealed class ManifestSchemaTests
         WireEnum<GoalMetric>("$.evaluation.metrics[]"),
         WireEnum<PromotionRule>("$.deployment.promotionRule"),
         WireEnum<TrialTimeoutAction>("$.deployment.onTimeout"),
+        WireEnum<ProbeSource>("$.alignment.environments[].source"),
+        WireEnum<DataFileFormat>("$.alignment.environments[].file.format"),
     ];
 
     private static (string, Type, IReadOnlyList<string>) WireEnum<T>(string path) where T : struct, Enum => (path, typeof(T), WireNames.All<T>());
