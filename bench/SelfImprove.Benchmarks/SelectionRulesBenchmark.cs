@@ -57,6 +57,7 @@ public sealed class SelectionRulesBenchmark(Banking77Setup setup, string cacheFo
             for (var round = 0; round <= maxRounds; round++)
             {
                 var clock = Stopwatch.StartNew();
+                var (selectSeconds, trainSeconds) = (0.0, 0.0);
                 if (round > 0)
                 {
                     var candidates = history.Where(r => !labelled.Contains(r.Id)).Reverse().DistinctBy(r => r.Example.Text)
@@ -69,7 +70,9 @@ public sealed class SelectionRulesBenchmark(Banking77Setup setup, string cacheFo
                         Probabilities = predictions[i].Probabilities,
                         Embedding = embeddings[i],
                     }).ToArray();
+                    var selecting = Stopwatch.StartNew();
                     var picked = select(unlabelled, Banking77Setup.LabelsPerRound, (int)StableHash.Of($"{seed}/{strategy}/{round}") & 0x7FFFFFFF);
+                    selectSeconds = selecting.Elapsed.TotalSeconds;
                     var byId = candidates.ToDictionary(c => c.Id, StringComparer.Ordinal);
                     foreach (var id in picked)
                     {
@@ -77,15 +80,17 @@ public sealed class SelectionRulesBenchmark(Banking77Setup setup, string cacheFo
                         training.Add(byId[id].Example);
                     }
                 }
+                var trainingClock = Stopwatch.StartNew();
                 var artifacts = trainer.Train(setup.Intents, encoder.Encode(training.Select(e => e.Text).ToArray()),
                     training.Select(e => classIndex[e.Label]).ToArray(), Training, state);
                 state = artifacts.TrainerState;
+                trainSeconds = trainingClock.Elapsed.TotalSeconds;
                 newest?.Dispose();
                 newest = new OnnxIntentClassifier($"round-{round}", setup.Intents, artifacts.Onnx, encoder);
                 var report = ModelEvaluator.Evaluate(newest, target).Overall;
                 var point = new CurvePoint(seed, strategy, round, training.Count, report.Accuracy, report.MacroF1, onValidation ? "Validation" : "Test", Math.Round(clock.Elapsed.TotalSeconds, 2));
                 log.Append(point);
-                output.WriteLine($"seed {seed} {strategy,-18} round {round,3}  labels {training.Count,5}  {(onValidation ? "validation" : "test")} accuracy {report.Accuracy:0.0000}  {clock.Elapsed.TotalSeconds:0.0} s");
+                output.WriteLine($"seed {seed} {strategy,-18} round {round,3}  labels {training.Count,5}  {(onValidation ? "validation" : "test")} accuracy {report.Accuracy:0.0000}  {clock.Elapsed.TotalSeconds:0.0} s (select {selectSeconds:0.0} s, train {trainSeconds:0.0} s)");
                 if (training.Count + Banking77Setup.LabelsPerRound > maxLabels) break;
             }
         }

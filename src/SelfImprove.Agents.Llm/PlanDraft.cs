@@ -13,7 +13,7 @@ public sealed record PlanDraft(LabelDraft Label, IReadOnlyList<TargetDraft> Gene
 /// <see cref="Rule"/> is not validated here: an unknown or missing rule does not cost the plan a repair request; the
 /// planner uses the manifest's rule instead and records the substitution as a fallback in the run's usage.
 /// </remarks>
-public sealed record LabelDraft(int Count, string? Rule, IReadOnlyList<long>? Requests = null);
+public sealed record LabelDraft(int Count, string? Rule = null, IReadOnlyList<long>? Requests = null);
 
 public sealed record TargetDraft(string Intent, int Count, string? ConfusedWith = null);
 

@@ -16,7 +16,7 @@ public static class UncertainClusterSelection
     /// <summary>
     /// The uncertain pool's size per pick, chosen on the BANKING77 validation slice (docs/benchmarks.md).
     /// </summary>
-    public const int DefaultPoolFactor = 5;
+    public const int DefaultPoolFactor = 10;
 
     /// <summary>Picks up to <paramref name="budget"/> requests; returns their indices, least sure first. Deterministic for a seed.</summary>
     /// <param name="margins">Per request, the top-two probability gap in [0,1].</param>
