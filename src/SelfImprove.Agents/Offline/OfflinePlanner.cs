@@ -7,11 +7,14 @@ using SelfImprove.Core.Planning.Selection;
 namespace SelfImprove.Agents.Offline;
 
 /// <summary>
-/// A deterministic planner that needs no network. It spends the label budget on the production requests the
-/// model is least sure of (smallest top-two margin), spread across the intents the model hesitates over so one
-/// confusion cannot take the whole budget; measured on real data, choosing by uncertainty needs far fewer labels
-/// than choosing by weakest intent or at random. It spends the generation budget on the confusions the last
-/// evaluation saw, in proportion to how often each occurred.
+/// A deterministic planner that needs no network. It spends the label budget by the manifest's selection rule: by
+/// default on the production requests the model is least sure of (smallest top-two margin), spread across the
+/// intents the model hesitates over so one confusion cannot take the whole budget; measured on real data, choosing
+/// by uncertainty needs far fewer labels than choosing by weakest intent or at random. The embedding-space rules
+/// (<see cref="SelectionRule.Badge"/>, <see cref="SelectionRule.MarginKMeans"/>, <see cref="SelectionRule.Typicality"/>)
+/// are in <c>SelfImprove.Core.Planning.Selection</c>; <see cref="SelectionRule.Adaptive"/> resolves by
+/// <see cref="SelectionPolicy"/>. It spends the generation budget on the confusions the last evaluation saw, in
+/// proportion to how often each occurred.
 /// </summary>
 public sealed class OfflinePlanner : IPlanner
 {

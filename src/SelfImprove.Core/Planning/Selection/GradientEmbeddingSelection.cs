@@ -9,10 +9,20 @@ namespace SelfImprove.Core.Planning.Selection;
 /// one is drawn with probability ∝ D², its squared distance to the nearest pick.
 /// The outer product (classes × dimensions) is never built:
 /// ‖g_i − g_j‖² = ‖u_i‖²‖x_i‖² + ‖u_j‖²‖x_j‖² − 2 (u_i·u_j)(x_i·x_j) with u = p − onehot(ŷ).
-/// Cost: budget passes over the requests, each O(classes + dimensions) per request.
+/// Cost: budget passes over the requests, each O(classes + dimensions) per request that the triangle inequality does
+/// not rule out (Elkan, "Using the Triangle Inequality to Accelerate k-Means", ICML 2003): a request is skipped when
+/// the gap between its gradient's norm and the pick's, or half the distance from its nearest pick to the new one, is
+/// already no less than its distance to that nearest pick. The pruning is exact: the picks are those of the plain loop.
 /// </summary>
 public static class GradientEmbeddingSelection
 {
+    /// <summary>A bound must clear the current distance by this factor to skip a request, so float rounding never skips a real update.</summary>
+    private const double Slack = 1 + 1e-6;
+
+    /// <summary>‖g_i − g_j‖² from the factors: ‖u_i‖²‖x_i‖² + ‖u_j‖²‖x_j‖² − 2 (u_i·u_j)(x_i·x_j), at least 0.</summary>
+    private static double Distance2(double normI, float[] ui, float[] xi, double normJ, float[] uj, float[] xj) =>
+        Math.Max(0, normI + normJ - 2.0 * VectorMath.Dot(ui, uj) * VectorMath.Dot(xi, xj));
+
     /// <summary>
     /// Picks up to <paramref name="budget"/> requests; returns their indices in pick order. Deterministic for a seed.
     /// </summary>
@@ -45,6 +55,7 @@ public static class GradientEmbeddingSelection
 
         var random = new Random(seed);
         var minD2 = new double[n];
+        var nearest = new int[n]; // per request, the position in chosen of its nearest pick
         var first = 0;
         for (var i = 1; i < n; i++) if (norm2[i] > norm2[first]) first = i;
         var chosen = new List<int>(budget) { first };
@@ -52,14 +63,25 @@ public static class GradientEmbeddingSelection
         picked[first] = true;
         Array.Fill(minD2, double.PositiveInfinity);
         var centre = first;
+        var between = new double[budget]; // squared distance of each earlier pick to the newest
         while (chosen.Count < budget)
         {
             var (uc, xc, nc) = (u[centre], embeddings[centre], norm2[centre]);
+            var newest = chosen.Count - 1;
+            for (var j = 0; j < newest; j++)
+                between[j] = Distance2(norm2[chosen[j]], u[chosen[j]], embeddings[chosen[j]], nc, uc, xc);
+            var rootC = Math.Sqrt(nc);
             Parallel.For(0, n, i =>
             {
                 if (picked[i]) { minD2[i] = 0; return; }
-                var d = norm2[i] + nc - 2.0 * VectorMath.Dot(u[i], uc) * VectorMath.Dot(embeddings[i], xc);
-                if (d < minD2[i]) minD2[i] = Math.Max(0, d);
+                var current = minD2[i] * Slack;
+                // Exact pruning by the triangle inequality (the pick cannot be nearer than the current nearest):
+                // ‖g_i − g_c‖ ≥ |‖g_i‖ − ‖g_c‖|, and ‖g_i − g_c‖ ≥ ‖g_c − g_near‖ − ‖g_i − g_near‖ (Elkan, ICML 2003).
+                var gap = Math.Sqrt(norm2[i]) - rootC;
+                if (gap * gap >= current) return;
+                if (newest > 0 && between[nearest[i]] >= 4 * current) return;
+                var d = Distance2(norm2[i], u[i], embeddings[i], nc, uc, xc);
+                if (d < minD2[i]) (minD2[i], nearest[i]) = (d, newest);
             });
             centre = KMeans.Draw(minD2, null, random);
             // Only duplicates of picks are left: take the largest remaining gradients.
