@@ -12,7 +12,8 @@ namespace SelfImprove.Core.Planning.Selection;
 /// Cost: budget passes over the requests, each O(classes + dimensions) per request that the triangle inequality does
 /// not rule out (Elkan, "Using the Triangle Inequality to Accelerate k-Means", ICML 2003): a request is skipped when
 /// the gap between its gradient's norm and the pick's, or half the distance from its nearest pick to the new one, is
-/// already no less than its distance to that nearest pick. The pruning is exact: the picks are those of the plain loop.
+/// already no less than its distance to that nearest pick, or when the class factor alone with |x_i·x_c| ≤ ‖x_i‖‖x_c‖
+/// (Cauchy–Schwarz) bounds it so. The pruning is exact: the picks are those of the plain loop.
 /// </summary>
 public static class GradientEmbeddingSelection
 {
@@ -42,6 +43,7 @@ public static class GradientEmbeddingSelection
         // u = p − onehot(ŷ), and each gradient's squared norm ‖u‖²‖x‖².
         var u = new float[n][];
         var norm2 = new double[n];
+        var xNorm = new double[n];
         Parallel.For(0, n, i =>
         {
             var p = probabilities[i];
@@ -50,7 +52,8 @@ public static class GradientEmbeddingSelection
             for (var c = 1; c < p.Length; c++) if (p[c] > p[top]) top = c;
             ui[top] -= 1f;
             u[i] = ui;
-            norm2[i] = (double)VectorMath.Dot(ui, ui) * VectorMath.Dot(embeddings[i], embeddings[i]);
+            xNorm[i] = Math.Sqrt(VectorMath.Dot(embeddings[i], embeddings[i]));
+            norm2[i] = VectorMath.Dot(ui, ui) * xNorm[i] * xNorm[i];
         });
 
         var random = new Random(seed);
@@ -71,6 +74,7 @@ public static class GradientEmbeddingSelection
             for (var j = 0; j < newest; j++)
                 between[j] = Distance2(norm2[chosen[j]], u[chosen[j]], embeddings[chosen[j]], nc, uc, xc);
             var rootC = Math.Sqrt(nc);
+            var xNormC = xNorm[centre];
             Parallel.For(0, n, i =>
             {
                 if (picked[i]) { minD2[i] = 0; return; }
@@ -80,7 +84,10 @@ public static class GradientEmbeddingSelection
                 var gap = Math.Sqrt(norm2[i]) - rootC;
                 if (gap * gap >= current) return;
                 if (newest > 0 && between[nearest[i]] >= 4 * current) return;
-                var d = Distance2(norm2[i], u[i], embeddings[i], nc, uc, xc);
+                // Cauchy–Schwarz on the embedding factor, |x_i·x_c| ≤ ‖x_i‖‖x_c‖, bounds the distance from the cheap class factor.
+                var uu = (double)VectorMath.Dot(u[i], uc);
+                if (norm2[i] + nc - 2.0 * Math.Abs(uu) * xNorm[i] * xNormC >= current) return;
+                var d = Math.Max(0, norm2[i] + nc - 2.0 * uu * VectorMath.Dot(embeddings[i], xc));
                 if (d < minD2[i]) (minD2[i], nearest[i]) = (d, newest);
             });
             centre = KMeans.Draw(minD2, null, random);
