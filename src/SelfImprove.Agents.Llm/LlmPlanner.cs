@@ -44,7 +44,7 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
         Labels on the least sure requests help far more than samples for the weakest intents; generate mainly around confusions.
         Rules: margin = the least sure; diverse-margin = least sure, spread over intent pairs; margin-kmeans = least sure,
         spread over kinds of request; badge = unsure and diverse by gradient embeddings; typiclust = the most typical
-        requests, for a model that has seen few labels; adaptive = typiclust while the model is young, then the best rule; random = uniform.
+        requests, for a model that has seen few labels; adaptive = typiclust while the model is young, then margin; random = uniform.
         Stay within DATA.limits. Reply with exactly one JSON object in this form and no other text:
         {OutputFormat}
         """;

@@ -253,7 +253,7 @@ public enum SelectionRule
 
     /// <summary>
     /// A policy, not a rule: <c>typiclust</c> while the diagnosing model is young (trained on fewer than 5 examples per
-    /// intent), the benchmark's best rule after. See <c>SelectionPolicy</c>.
+    /// intent), margin sampling after. See <c>SelectionPolicy</c>.
     /// </summary>
     [JsonStringEnumMemberName("adaptive")] Adaptive,
 }
