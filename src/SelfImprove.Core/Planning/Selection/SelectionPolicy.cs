@@ -8,8 +8,8 @@ namespace SelfImprove.Core.Planning.Selection;
 /// examples per intent on average (its training set's size ÷ the manifest's intents): its probabilities say little
 /// yet, and typical, diverse requests teach more than uncertain ones (Hacohen et al., ICML 2022, find the switch at a
 /// few labels per class). A young model gets <see cref="SelectionRule.Typicality"/>; an older one <see cref="Mature"/>,
-/// margin sampling, which no embedding-space rule beat on BANKING77 (docs/benchmarks.md: BADGE tied it, margin-kmeans
-/// needed more labels). An unknown training-set size counts as not young.
+/// margin sampling, which no embedding-space rule beat on BANKING77 (docs/benchmarks.md: BADGE was within one round of it,
+/// margin-kmeans needed more labels). An unknown training-set size counts as not young.
 /// </summary>
 public static class SelectionPolicy
 {
