@@ -26,6 +26,9 @@ public sealed class ActiveLearningBenchmark(Banking77Setup setup, string cacheFo
         ["planner"] = SelectionRule.DiverseMargin.ToWire(),
         ["margin"] = SelectionRule.Margin.ToWire(),
         ["random"] = SelectionRule.Random.ToWire(),
+        ["badge"] = SelectionRule.Badge.ToWire(),
+        ["margin-kmeans"] = SelectionRule.MarginKMeans.ToWire(),
+        ["typiclust"] = SelectionRule.Typicality.ToWire(),
     };
 
     private string EmbeddingCache => Path.Combine(cacheFolder, "embeddings");

@@ -28,6 +28,12 @@ public sealed class Banking77Setup
     public required IReadOnlyList<LabeledExample> Test { get; init; }
     public required IReadOnlyList<LabeledExample> Validation { get; init; }
 
+    /// <summary>The first serving version's labelled pool (<see cref="InitialPerIntent"/> per intent).</summary>
+    public required IReadOnlyList<LabeledExample> Initial { get; init; }
+
+    /// <summary>The production stream in replay order (its labels are the oracle's).</summary>
+    public required IReadOnlyList<LabeledExample> Production { get; init; }
+
     /// <summary>The ceiling's training data: train.csv minus the validation slice.</summary>
     public required IReadOnlyList<LabeledExample> Pool { get; init; }
 
@@ -65,10 +71,10 @@ public sealed class Banking77Setup
         }.ToJsonString());
         var setup = new Banking77Setup
         {
-            Folder = folder, Intents = intents, Train = train, Test = test, Validation = validation,
+            Folder = folder, Intents = intents, Train = train, Test = test, Validation = validation, Initial = initial, Production = production,
             Pool = train.Except(validation).ToArray(),
         };
-        foreach (var rule in new[] { SelectionRule.DiverseMargin.ToWire(), SelectionRule.Margin.ToWire(), SelectionRule.Random.ToWire() })
+        foreach (var rule in ActiveLearningBenchmark.Strategies.Values)
             File.WriteAllText(setup.ManifestPath(rule), Manifest(intents, rule).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return setup;
     }

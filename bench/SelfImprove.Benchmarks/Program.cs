@@ -1,6 +1,6 @@
 using SelfImprove.Benchmarks;
 
-// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|alignment-gate|engine|hostile-input|predict|versions-listing|sequential-trial|report> [options]; see docs/benchmarks.md.
+// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|banking77-rules|rules-report|selection-speed|alignment-gate|engine|hostile-input|predict|versions-listing|sequential-trial|report> [options]; see docs/benchmarks.md.
 var options = Options.Parse(args);
 var cache = options.Get("cache", Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "selfimprove-bench"));
 var log = new ResultLog(Path.Combine(cache, "banking77-results.jsonl"));
@@ -8,12 +8,7 @@ switch (options.Command)
 {
     case "banking77":
     {
-        var data = options.Get("data", Path.Combine("..", "shared", "datasets", "banking77"));
-        if (!File.Exists(Path.Combine(data, "train.csv")))
-        {
-            Console.Error.WriteLine($"BANKING77 not found in '{Path.GetFullPath(data)}'; pass --data <folder with train.csv, test.csv, categories.json>.");
-            return 2;
-        }
+        if (Banking77Folder(options) is not { } data) return 2;
         var maxLabels = int.Parse(options.Get("max-labels", "8000"));
         foreach (var seed in options.GetList("seeds", "1"))
         {
@@ -27,18 +22,40 @@ switch (options.Command)
     }
     case "alignment-gate":
     {
-        var data = options.Get("data", Path.Combine("..", "shared", "datasets", "banking77"));
-        if (!File.Exists(Path.Combine(data, "train.csv")))
-        {
-            Console.Error.WriteLine($"BANKING77 not found in '{Path.GetFullPath(data)}'; pass --data <folder with train.csv, test.csv, categories.json>.");
-            return 2;
-        }
+        if (Banking77Folder(options) is not { } data) return 2;
         static IReadOnlyList<int> Range(string text) => text.Contains('-')
             ? Enumerable.Range(int.Parse(text.Split('-')[0]), int.Parse(text.Split('-')[1]) - int.Parse(text.Split('-')[0]) + 1).ToArray()
             : text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
         return await new AlignmentGateBenchmark(data, cache, Console.Out).RunAsync(
             Range(options.Get("seeds", "1-10")), int.Parse(options.Get("rounds", "8")), Range(options.Get("misaligned-seeds", "1-100")));
     }
+    case "banking77-rules":
+    {
+        if (Banking77Folder(options) is not { } data) return 2;
+        var onValidation = options.Get("on", "test") switch
+        {
+            "test" => false,
+            "validation" => true,
+            var other => throw new ArgumentException($"--on {other}: must be 'test' or 'validation'."),
+        };
+        var rulesLog = new ResultLog(Path.Combine(cache, onValidation ? "banking77-rules-validation.jsonl" : "banking77-rules-results.jsonl"));
+        foreach (var seed in options.GetList("seeds", "1,2,3,4,5").Select(int.Parse))
+        {
+            var setup = Banking77Setup.Prepare(data, cache, seed);
+            if (!onValidation) new ActiveLearningBenchmark(setup, cache, log, Console.Out).RunReferencePoints(seed);
+            var benchmark = new SelectionRulesBenchmark(setup, cache, rulesLog, Console.Out);
+            foreach (var strategy in options.GetList("strategies", "margin,random,diverse-margin,badge,margin-kmeans,typiclust"))
+                benchmark.Run(seed, strategy, int.Parse(options.Get("max-labels", "8000")), int.Parse(options.Get("max-rounds", "1000")), onValidation);
+        }
+        return 0;
+    }
+    case "rules-report":
+        RulesReport.Write(log.Read(), new ResultLog(Path.Combine(cache, "banking77-rules-results.jsonl")).Read(),
+            new ResultLog(Path.Combine(cache, "banking77-rules-validation.jsonl")).Read(), options.Get("out", "docs"), Console.Out);
+        return 0;
+    case "selection-speed":
+        return SelectionSpeedBenchmark.Run(int.Parse(options.Get("requests", "100000")), int.Parse(options.Get("dimensions", "384")),
+            int.Parse(options.Get("classes", "77")), int.Parse(options.Get("budget", "192")), int.Parse(options.Get("repeat", "3")), Console.Out);
     case "engine":
         return await EngineBenchmark.RunAsync(cache, int.Parse(options.Get("repeat", "3")), int.Parse(options.Get("agents", "1000")), Console.Out);
     case "hostile-input":
@@ -56,6 +73,9 @@ switch (options.Command)
         return 0;
     default:
         Console.Error.WriteLine("usage: SelfImprove.Benchmarks banking77 [--seeds 1,2,3] [--strategies planner,margin,random] [--max-labels 8000] [--data DIR] [--cache DIR]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks banking77-rules [--seeds 1,2,3,4,5] [--strategies margin,random,diverse-margin,badge,margin-kmeans,typiclust] [--on test|validation] [--max-labels 8000] [--max-rounds N] [--data DIR] [--cache DIR]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks rules-report [--out docs] [--cache DIR]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks selection-speed [--requests 100000] [--dimensions 384] [--classes 77] [--budget 192] [--repeat 3]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks alignment-gate [--seeds 1-10] [--rounds 8] [--misaligned-seeds 1-100] [--data DIR] [--cache DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks engine [--repeat 3] [--agents 1000] [--cache DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks hostile-input [--requests 10] [--megabytes 28]");
@@ -64,6 +84,15 @@ switch (options.Command)
         Console.Error.WriteLine("       SelfImprove.Benchmarks sequential-trial [--trials 1000] [--check-every 500] [--seed 1]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks report [--out docs] [--cache DIR]");
         return 2;
+}
+
+/// <summary>The BANKING77 folder (<c>--data</c>), or null after saying where it was looked for.</summary>
+static string? Banking77Folder(Options options)
+{
+    var data = options.Get("data", Path.Combine("..", "shared", "datasets", "banking77"));
+    if (File.Exists(Path.Combine(data, "train.csv"))) return data;
+    Console.Error.WriteLine($"BANKING77 not found in '{Path.GetFullPath(data)}'; pass --data <folder with train.csv, test.csv, categories.json>.");
+    return null;
 }
 
 /// <summary>`command --name value ...`.</summary>

@@ -21,9 +21,12 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
     /// <summary>How many of the least sure requests the model sees (it may pick among them or name a rule).</summary>
     public const int CandidatesShown = 40;
 
-    public const string OutputFormat = """
+    /// <summary>The rules a plan may name, as the output format lists them: <c>"margin" | "diverse-margin" | …</c>.</summary>
+    public static readonly string RuleNames = string.Join(" | ", WireNames.All<SelectionRule>().Select(n => $"\"{n}\""));
+
+    public static readonly string OutputFormat = $$"""
         {
-          "label": { "count": <int, requests to have labelled>, "rule": "margin" | "diverse-margin" | "random", "requests": [<ids from DATA.candidates>] or null },
+          "label": { "count": <int, requests to have labelled>, "rule": {{RuleNames}}, "requests": [<ids from DATA.candidates>] or null },
           "generate": [ { "intent": "<a name from DATA.labels>", "confusedWith": "<a name from DATA.labels>" or null, "count": <int> } ],
           "hyperParameters": { "l2": <number 0-1>, "maxIterations": <int 1-10000> },
           "askHumans": <true | false>,
@@ -39,6 +42,9 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
         Decide how many production requests to have labelled and by which rule (or which ones), which intents and
         confusions to have new samples written for and how many (hardest first), the hyper-parameters, and whether to ask people.
         Labels on the least sure requests help far more than samples for the weakest intents; generate mainly around confusions.
+        Rules: margin = the least sure; diverse-margin = least sure, spread over intent pairs; margin-kmeans = least sure,
+        spread over kinds of request; badge = unsure and diverse by gradient embeddings; typiclust = the most typical
+        requests, for a model that has seen few labels; adaptive = typiclust while the model is young, then margin; random = uniform.
         Stay within DATA.limits. Reply with exactly one JSON object in this form and no other text:
         {OutputFormat}
         """;
@@ -54,7 +60,12 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
         List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, Data(context, shown, Math.Max(0, scope.TokenBudget - used.Tokens)))];
 
         var (draft, problem, _) = await chat.AskAsync(scope, messages, validator, cancellationToken);
-        if (draft is not null) return Plan(context, shown, draft);
+        if (draft is not null)
+        {
+            var (rule, warning) = Rule(context, draft.Label.Rule);
+            if (warning is not null) await chat.RecordFallbackAsync(scope, warning, cancellationToken);
+            return Plan(context, shown, draft, rule, warning);
+        }
 
         await chat.RecordFallbackAsync(scope, $"planned by the offline planner: {chat.Endpoint.Name} {problem}", cancellationToken);
         var offline = await fallback.PlanAsync(context, cancellationToken);
@@ -103,9 +114,28 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
         return "<data>\n" + JsonSerializer.Serialize(data, ModelJson.PromptData) + "\n</data>";
     }
 
-    private ImprovementPlan Plan(PlanningContext context, IReadOnlyList<UnlabelledRequest> shown, PlanDraft draft)
+    /// <summary>
+    /// The rule the plan named, or the manifest's when it named none or an unknown one (with a warning); then resolved
+    /// as the offline planner resolves it (<c>adaptive</c> by <see cref="Core.Planning.Selection.SelectionPolicy"/>).
+    /// </summary>
+    private static (SelectionRule Rule, string? Warning) Rule(PlanningContext context, string? named)
     {
-        var rule = WireNames.Parse<SelectionRule>(draft.Label.Rule);
+        var manifestRule = context.Manifest.Planner.SelectionRule;
+        string? warning = null;
+        if (!WireNames.TryParse<SelectionRule>(named ?? "", out var rule))
+        {
+            rule = manifestRule;
+            warning = (named is null ? "label.rule was missing" : $"label.rule '{named}' is not a selection rule (one of {string.Join(", ", WireNames.All<SelectionRule>())})")
+                + $": the manifest's '{manifestRule.ToWire()}' was used";
+        }
+        var (resolved, why) = OfflinePlanner.ResolveRule(rule, context);
+        if (resolved != rule && rule != SelectionRule.Adaptive)
+            warning = (warning is null ? "" : warning + "; ") + why;
+        return (resolved, warning);
+    }
+
+    private ImprovementPlan Plan(PlanningContext context, IReadOnlyList<UnlabelledRequest> shown, PlanDraft draft, SelectionRule rule, string? warning)
+    {
         var chosen = (draft.Label.Requests ?? []).Select(id => shown[(int)id - 1].RequestId).ToArray();
         var rest = context.Unlabelled.Where(r => !chosen.Contains(r.RequestId)).ToArray();
         var labelRequests = chosen.Concat(OfflinePlanner.SelectRequests(rest, rule, draft.Label.Count - chosen.Length, context.Seed)).ToArray();
@@ -119,7 +149,7 @@ public sealed class LlmPlanner(MeteredChat chat, OfflinePlanner fallback, bool r
             Generate = targets,
             HyperParameters = context.Manifest.Training.HyperParameters with { L2 = draft.HyperParameters.L2, MaxIterations = draft.HyperParameters.MaxIterations },
             AskHumans = draft.AskHumans,
-            Rationale = draft.Rationale.Trim(),
+            Rationale = warning is null ? draft.Rationale.Trim() : $"{draft.Rationale.Trim()} [{warning}]",
         };
     }
 

@@ -9,7 +9,11 @@ namespace SelfImprove.Agents.Llm;
 public sealed record PlanDraft(LabelDraft Label, IReadOnlyList<TargetDraft> Generate, HyperParameterDraft HyperParameters, bool AskHumans, string Rationale);
 
 /// <summary>How many logged requests to have labelled, by which rule, and optionally which ones (their <c>id</c>s in DATA.candidates).</summary>
-public sealed record LabelDraft(int Count, string Rule, IReadOnlyList<long>? Requests = null);
+/// <remarks>
+/// <see cref="Rule"/> is not validated here: an unknown or missing rule does not cost the plan a repair request; the
+/// planner uses the manifest's rule instead and records the substitution as a fallback in the run's usage.
+/// </remarks>
+public sealed record LabelDraft(int Count, string? Rule = null, IReadOnlyList<long>? Requests = null);
 
 public sealed record TargetDraft(string Intent, int Count, string? ConfusedWith = null);
 
@@ -27,8 +31,6 @@ public sealed class PlanDraftValidator : AbstractValidator<PlanDraft>
         var planner = manifest.Planner;
         RuleFor(p => p.Label.Count).InclusiveBetween(0, Math.Min(planner.MaxLabelRequests, available))
             .WithMessage($"must be between 0 and {Math.Min(planner.MaxLabelRequests, available)} (the label budget and the requests available); got {{PropertyValue}}.");
-        RuleFor(p => p.Label.Rule).Must(r => WireNames.TryParse<SelectionRule>(r, out _))
-            .WithMessage("must be one of " + string.Join(", ", WireNames.All<SelectionRule>()) + "; got '{PropertyValue}'.");
         RuleFor(p => p.Label.Requests).Must(r => r is null || r.Distinct().Count() == r.Count).WithMessage("must not repeat a request.");
         RuleFor(p => p.Label.Requests).Must((p, r) => r is null || r.Count <= p.Label.Count).WithMessage("must not list more requests than label.count.");
         RuleForEach(p => p.Label.Requests).Must(shown.Contains).WithMessage("{PropertyValue} is not one of the ids in DATA.candidates.");

@@ -22,7 +22,7 @@ public sealed class WireNamesTests
         Assert.Equal(["support-router"], WireNames.All<DataGenerator>());
         Assert.Equal(["csv", "jsonl"], WireNames.All<DataFileFormat>());
         Assert.Equal(["offline", "azure-openai", "openai-compatible"], WireNames.All<AgentKind>());
-        Assert.Equal(["margin", "diverse-margin", "random"], WireNames.All<SelectionRule>());
+        Assert.Equal(["margin", "diverse-margin", "random", "badge", "margin-kmeans", "typiclust", "adaptive"], WireNames.All<SelectionRule>());
         Assert.Equal(["minilm-lbfgs"], WireNames.All<TrainerKind>());
         Assert.Equal(["local", "gpu"], WireNames.All<ComputeTarget>());
         Assert.Equal(["beatServing", "meetTarget", "nonInferior"], WireNames.All<PromotionRule>());
@@ -33,6 +33,8 @@ public sealed class WireNamesTests
     {
         { AgentKind.AzureOpenAI, "azure-openai" },
         { SelectionRule.DiverseMargin, "diverse-margin" },
+        { SelectionRule.MarginKMeans, "margin-kmeans" },
+        { SelectionRule.Typicality, "typiclust" },
         { GoalMetric.MacroF1, "macroF1" },
         { RunStatus.NotNeeded, "NotNeeded" },
         { ApprovalVerdict.TimedOut, "TimedOut" },

@@ -2,15 +2,19 @@ using SelfImprove.Core;
 using SelfImprove.Core.Evaluation;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Planning;
+using SelfImprove.Core.Planning.Selection;
 
 namespace SelfImprove.Agents.Offline;
 
 /// <summary>
-/// A deterministic planner that needs no network. It spends the label budget on the production requests the
-/// model is least sure of (smallest top-two margin), spread across the intents the model hesitates over so one
-/// confusion cannot take the whole budget; measured on real data, choosing by uncertainty needs far fewer labels
-/// than choosing by weakest intent or at random. It spends the generation budget on the confusions the last
-/// evaluation saw, in proportion to how often each occurred.
+/// A deterministic planner that needs no network. It spends the label budget by the manifest's selection rule: by
+/// default on the production requests the model is least sure of (smallest top-two margin), spread across the
+/// intents the model hesitates over so one confusion cannot take the whole budget; measured on real data, choosing
+/// by uncertainty needs far fewer labels than choosing by weakest intent or at random. The embedding-space rules
+/// (<see cref="SelectionRule.Badge"/>, <see cref="SelectionRule.MarginKMeans"/>, <see cref="SelectionRule.Typicality"/>)
+/// are in <c>SelfImprove.Core.Planning.Selection</c>; <see cref="SelectionRule.Adaptive"/> resolves by
+/// <see cref="SelectionPolicy"/>. It spends the generation budget on the confusions the last evaluation saw, in
+/// proportion to how often each occurred.
 /// </summary>
 public sealed class OfflinePlanner : IPlanner
 {
@@ -25,7 +29,8 @@ public sealed class OfflinePlanner : IPlanner
     public Task<ImprovementPlan> PlanAsync(PlanningContext context, CancellationToken cancellationToken = default)
     {
         var planner = context.Manifest.Planner;
-        var labelRequests = SelectRequests(context.Unlabelled, planner.SelectionRule, planner.MaxLabelRequests, context.Seed);
+        var (rule, why) = ResolveRule(planner.SelectionRule, context);
+        var labelRequests = SelectRequests(context.Unlabelled, rule, planner.MaxLabelRequests, context.Seed);
         var evidence = context.PreviousAttempts.LastOrDefault();
         var confusions = evidence?.Confusions ?? context.Serving.Confusions;
         var targets = GenerationTargets(confusions, context.Unlabelled, planner.MaxGeneratedSamples);
@@ -38,28 +43,60 @@ public sealed class OfflinePlanner : IPlanner
         {
             Attempt = context.Attempt,
             Planner = Name,
-            SelectionRule = planner.SelectionRule,
+            SelectionRule = rule,
             LabelRequests = labelRequests,
             Generate = targets,
             HyperParameters = hyperParameters,
             AskHumans = context.Manifest.Teacher.AllowHumanDemonstrations && evidence is not null,
-            Rationale = Rationale(context, evidence, labelRequests.Count, targets),
+            Rationale = Rationale(context, evidence, labelRequests.Count, rule, why, targets),
         });
     }
 
-    /// <summary>Picks up to <paramref name="budget"/> requests by the selection rule.</summary>
+    /// <summary>
+    /// The concrete rule for this plan and, when it is not the manifest's, why: <see cref="SelectionRule.Adaptive"/>
+    /// resolves by <see cref="SelectionPolicy"/>; a rule that reads vectors falls back to margin when a request lacks them.
+    /// </summary>
+    public static (SelectionRule Rule, string? Why) ResolveRule(SelectionRule rule, PlanningContext context)
+    {
+        var intents = context.Manifest.LabelNames.Count;
+        var resolved = SelectionPolicy.Resolve(rule, context.TrainingExamples, intents);
+        var why = rule == SelectionRule.Adaptive
+            ? $"adaptive: {context.TrainingExamples?.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"} training examples for {intents} intents, " +
+              (resolved == SelectionRule.Typicality ? $"young (< {SelectionPolicy.YoungExamplesPerIntent} per intent)" : $"not young (≥ {SelectionPolicy.YoungExamplesPerIntent} per intent)")
+            : null;
+        if (SelectionPolicy.NeedsVectors(resolved) && !HasVectors(context.Unlabelled, resolved))
+            return (SelectionRule.Margin, $"{resolved.ToWire()} needs every request's probabilities and embedding, which the diagnosis lacks: margin instead");
+        return (resolved, why);
+    }
+
+    /// <summary>Picks up to <paramref name="budget"/> requests by a concrete selection rule (not <see cref="SelectionRule.Adaptive"/>).</summary>
+    /// <exception cref="ArgumentException">The rule reads vectors and a request lacks them (<see cref="UnlabelledRequest.Probabilities"/>, <see cref="UnlabelledRequest.Embedding"/>), or the rule is <see cref="SelectionRule.Adaptive"/>.</exception>
     public static IReadOnlyList<string> SelectRequests(IReadOnlyList<UnlabelledRequest> unlabelled, SelectionRule rule, int budget, int seed)
     {
+        if (rule == SelectionRule.Adaptive)
+            throw new ArgumentException("'adaptive' is a policy: resolve it to a rule first (OfflinePlanner.ResolveRule).", nameof(rule));
         if (budget <= 0 || unlabelled.Count == 0) return [];
+        if (SelectionPolicy.NeedsVectors(rule) && !HasVectors(unlabelled, rule))
+            throw new ArgumentException($"Selection rule '{rule.ToWire()}' needs every request's probabilities and embedding; some lack them.", nameof(unlabelled));
         var byMargin = unlabelled.OrderBy(r => r.Margin).ThenBy(r => r.RequestId, StringComparer.Ordinal).ToArray();
+        IReadOnlyList<string> Ids(int[] indices) => indices.Select(i => byMargin[i].RequestId).ToArray();
         return rule switch
         {
             SelectionRule.Random => unlabelled.OrderBy(r => Shuffle(seed, r.RequestId)).Take(budget).Select(r => r.RequestId).ToArray(),
             SelectionRule.Margin => byMargin.Take(budget).Select(r => r.RequestId).ToArray(),
             SelectionRule.DiverseMargin => DiverseMargin(byMargin, budget),
+            // The vector rules see the requests in margin order, so index ties break as margin's do.
+            SelectionRule.Badge => Ids(GradientEmbeddingSelection.Select(
+                byMargin.Select(r => r.Probabilities!).ToArray(), byMargin.Select(r => r.Embedding!).ToArray(), budget, seed)),
+            SelectionRule.MarginKMeans => Ids(UncertainClusterSelection.Select(
+                byMargin.Select(r => r.Margin).ToArray(), byMargin.Select(r => r.Embedding!).ToArray(), budget, UncertainClusterSelection.DefaultPoolFactor, seed)),
+            SelectionRule.Typicality => Ids(TypicalitySelection.Select(byMargin.Select(r => r.Embedding!).ToArray(), budget, seed)),
             _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown selection rule."),
         };
     }
+
+    private static bool HasVectors(IReadOnlyList<UnlabelledRequest> unlabelled, SelectionRule rule) =>
+        unlabelled.All(r => r.Embedding is not null && (rule == SelectionRule.Typicality || r.Probabilities is not null));
 
     /// <summary>
     /// Among the least sure requests, takes them round-robin over the (predicted, runner-up) intent pairs, each
@@ -111,7 +148,8 @@ public sealed class OfflinePlanner : IPlanner
         return targets;
     }
 
-    private static string Rationale(PlanningContext context, AttemptEvidence? evidence, int labels, IReadOnlyList<GenerationTarget> targets)
+    private static string Rationale(
+        PlanningContext context, AttemptEvidence? evidence, int labels, SelectionRule rule, string? why, IReadOnlyList<GenerationTarget> targets)
     {
         var goal = context.Manifest.Goal;
         var state = evidence is null
@@ -120,7 +158,14 @@ public sealed class OfflinePlanner : IPlanner
               string.Join(", ", evidence.WeakestIntents.Take(3).Select(i => $"{i.Intent} F1 {i.F1:0.00}"));
         var confusions = targets.Count == 0 ? "no confusions to generate for" :
             "generate for " + string.Join(", ", targets.Select(t => $"{t.Intent} vs {t.ConfusedWith} ({t.Count})"));
-        return $"{state}; label the {labels} least sure requests ({context.Manifest.Planner.SelectionRule.ToWire()}); {confusions}.";
+        var picked = rule switch
+        {
+            SelectionRule.Random => "random",
+            SelectionRule.Typicality => "most typical",
+            SelectionRule.Badge or SelectionRule.MarginKMeans => "least sure, diverse",
+            _ => "least sure",
+        };
+        return $"{state}; label the {labels} {picked} requests ({rule.ToWire()}{(why is null ? "" : $"; {why}")}); {confusions}.";
     }
 
     /// <summary>A stable pseudo-random key per (seed, sequence) for the random baseline.</summary>

@@ -105,6 +105,13 @@ public static class ApprovalPage
         var rows = new StringBuilder();
         foreach (var (name, value) in alignment)
         {
+            if (name is "environments") continue; // a table of its own, below
+            if (value is JsonObject { } interval && interval["lower"] is not null && interval["upper"] is not null)
+            {
+                rows.Append($"<tr><th scope=\"row\">{E(name is "interval" ? "Σ(candidate) − Σ(serving), paired bootstrap interval" : name)}</th>" +
+                    $"<td>{E($"{Number(interval["estimate"])} [{Number(interval["lower"])}, {Number(interval["upper"])}]")}</td></tr>");
+                continue;
+            }
             var text = value switch
             {
                 JsonValue v when v.TryGetValue<double>(out var d) => d.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture),
@@ -114,8 +121,31 @@ public static class ApprovalPage
             };
             rows.Append($"<tr><th scope=\"row\">{E(names.GetValueOrDefault(name, name))}</th><td>{E(text)}</td></tr>");
         }
-        return $"<table><caption>{E("Measured on the check set (per-environment figures appear here when the gate measures them)")}</caption><tbody>{rows}</tbody></table>";
+        return $"<table><caption>{E("The gate's verdict")}</caption><tbody>{rows}</tbody></table>" + EnvironmentTable(alignment["environments"] as JsonArray);
     }
+
+    /// <summary>Per environment: its weight 2^(−K) and both versions' V, D (bits) and V′.</summary>
+    private static string EnvironmentTable(JsonArray? environments)
+    {
+        if (environments is null || environments.Count == 0) return "";
+        var rows = new StringBuilder();
+        foreach (var environment in environments.OfType<JsonObject>())
+            rows.Append("<tr>" + $"<th scope=\"row\">{E(environment["name"]?.ToString() ?? "–")}</th>" +
+                string.Concat(new[] { "probes", "weight", "value", "servingValue", "distance", "servingDistance", "alignedValue", "servingAlignedValue" }
+                    .Select(f => $"<td>{E(Number(environment[f]))}</td>")) + "</tr>");
+        return "<table><caption>Per environment (candidate beside serving)</caption><thead><tr><th scope=\"col\">environment</th>" +
+            "<th scope=\"col\">probes</th><th scope=\"col\">weight</th><th scope=\"col\">V</th><th scope=\"col\">V serving</th>" +
+            "<th scope=\"col\">D (bits)</th><th scope=\"col\">D serving</th><th scope=\"col\">V′</th><th scope=\"col\">V′ serving</th></tr></thead>" +
+            $"<tbody>{rows}</tbody></table>";
+    }
+
+    private static string Number(JsonNode? value) => value switch
+    {
+        JsonValue v when v.TryGetValue<int>(out var i) => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        JsonValue v when v.TryGetValue<double>(out var d) => d.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture),
+        null => "–",
+        _ => value.ToString(),
+    };
 
     private static string Form(string action, string evidenceHash) =>
         $"<form method=\"post\" action=\"{E(action)}\" enctype=\"application/x-www-form-urlencoded\">" +

@@ -232,6 +232,30 @@ public enum SelectionRule
 
     /// <summary>Uniformly random requests: the baseline.</summary>
     [JsonStringEnumMemberName("random")] Random,
+
+    /// <summary>
+    /// BADGE (Ash et al., ICLR 2020): k-means++ seeding over gradient embeddings (p − onehot(ŷ)) ⊗ x, unsure and diverse
+    /// at once. See <c>GradientEmbeddingSelection</c>.
+    /// </summary>
+    [JsonStringEnumMemberName("badge")] Badge,
+
+    /// <summary>
+    /// The least sure requests by margin, spread by uncertainty-weighted k-means over their embeddings, one per cluster
+    /// (Zhdanov, arXiv:1901.05954, 2019). See <c>UncertainClusterSelection</c>.
+    /// </summary>
+    [JsonStringEnumMemberName("margin-kmeans")] MarginKMeans,
+
+    /// <summary>
+    /// TypiClust (Hacohen et al., ICML 2022): the most typical request of each embedding cluster; reads no model
+    /// output, for a model that has seen few labels. See <c>TypicalitySelection</c>.
+    /// </summary>
+    [JsonStringEnumMemberName("typiclust")] Typicality,
+
+    /// <summary>
+    /// A policy, not a rule: <c>typiclust</c> while the diagnosing model is young (trained on fewer than 5 examples per
+    /// intent), margin sampling after. See <c>SelectionPolicy</c>.
+    /// </summary>
+    [JsonStringEnumMemberName("adaptive")] Adaptive,
 }
 
 /// <summary>The planning agent and the budget it plans within.</summary>

@@ -9,7 +9,14 @@ namespace SelfImprove.Core.Planning;
 /// <param name="Predicted">The serving version's top intent.</param>
 /// <param name="Runner">Its second intent.</param>
 /// <param name="Margin">Top-two probability gap: the smaller, the less sure the model is.</param>
-public sealed record UnlabelledRequest(string RequestId, string Text, string Predicted, string Runner, double Margin);
+public sealed record UnlabelledRequest(string RequestId, string Text, string Predicted, string Runner, double Margin)
+{
+    /// <summary>The diagnosing version's class probabilities (shares in [0,1], in its label order); null when not scored so.</summary>
+    public float[]? Probabilities { get; init; }
+
+    /// <summary>The text encoder's embedding of <see cref="Text"/> (the features the head reads); null when not encoded.</summary>
+    public float[]? Embedding { get; init; }
+}
 
 /// <summary>The evaluation agent's evidence on one attempt's candidate, handed to the next plan.</summary>
 /// <param name="Attempt">Which attempt.</param>
@@ -39,6 +46,9 @@ public sealed record PlanningContext(
 {
     /// <summary>The run this plan is for: LLM usage is recorded under it.</summary>
     public string RunId { get; init; } = "";
+
+    /// <summary>How many examples the diagnosing version was trained on; null when unknown. Decides whether the model is young (<c>SelectionPolicy</c>).</summary>
+    public int? TrainingExamples { get; init; }
 }
 
 /// <summary>The planning agent: diagnoses what to improve and plans how.</summary>

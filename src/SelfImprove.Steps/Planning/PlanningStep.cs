@@ -1,5 +1,6 @@
 using SelfImprove.Core.Evaluation;
 using SelfImprove.Core.Planning;
+using SelfImprove.Core.Ports;
 using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Steps;
@@ -8,8 +9,10 @@ namespace SelfImprove.Steps;
 /// Builds the diagnosis (check-set report, the model's view of the agent's unlabelled traffic) and asks the planner.
 /// The candidates for labelling are the requests logged since the serving version went live, newest first, at most
 /// <see cref="MaxCandidates"/>, less those that came back with feedback (check data) and those earlier batches labelled.
+/// Each candidate carries the diagnosing version's class probabilities and the text encoder's embedding (the same cached
+/// encoder the version scored with, so encoding again costs a cache look-up), which the embedding-space selection rules read.
 /// </summary>
-public sealed class PlanningStep(LoopContext loop, TrainingBatches trainingBatches, IPlanner planner, TimeProvider clock) : IPlanningStep
+public sealed class PlanningStep(LoopContext loop, TrainingBatches trainingBatches, IPlanner planner, ITextEncoder encoder, TimeProvider clock) : IPlanningStep
 {
     /// <summary>How many of the newest unlabelled requests the planner sees at most: they are all re-scored by the diagnosing model.</summary>
     public const int MaxCandidates = 5000;
@@ -27,11 +30,22 @@ public sealed class PlanningStep(LoopContext loop, TrainingBatches trainingBatch
         var report = ModelEvaluator.Evaluate(classifier, await loop.CheckSetAsync(agentId, cancellationToken), cancellationToken).Overall;
 
         var candidates = await UnlabelledAsync(agentId, runId, attempt, cancellationToken);
-        var predictions = classifier.Predict(candidates.Select(r => r.Text).ToArray(), cancellationToken);
+        var texts = candidates.Select(r => r.Text).ToArray();
+        var predictions = classifier.Predict(texts, cancellationToken);
+        var embeddings = encoder.Encode(texts, cancellationToken);
         var unlabelled = candidates.Select((r, i) => new UnlabelledRequest(
-            r.RequestId, r.Text, predictions[i].Intent, predictions[i].RunnerUp, predictions[i].Margin)).ToArray();
+            r.RequestId, r.Text, predictions[i].Intent, predictions[i].RunnerUp, predictions[i].Margin)
+        {
+            Probabilities = predictions[i].Probabilities,
+            Embedding = embeddings[i],
+        }).ToArray();
+        var trainingExamples = (await loop.Registry.GetAsync(agentId, diagnosing, cancellationToken))?.TrainingSet.Count;
 
-        var context = new PlanningContext(entry.Manifest, attempt, report, unlabelled, previousAttempts, Seed(runId, attempt)) { RunId = runId };
+        var context = new PlanningContext(entry.Manifest, attempt, report, unlabelled, previousAttempts, Seed(runId, attempt))
+        {
+            RunId = runId,
+            TrainingExamples = trainingExamples,
+        };
         return await planner.PlanAsync(context, cancellationToken);
     }
 

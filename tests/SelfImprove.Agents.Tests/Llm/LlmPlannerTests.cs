@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SelfImprove.Agents.Offline;
+using SelfImprove.Core;
 using SelfImprove.Core.Evaluation;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Planning;
@@ -62,6 +63,37 @@ public sealed class LlmPlannerTests
         Assert.Equal(1200 * 0.5 / 1000 + 180 * 1.5 / 1000, usage.Cost, 6);
         Assert.Equal("planner", Assert.Single(usage.ByAgent).Name);
         Assert.Empty(usage.Fallbacks);
+    }
+
+    [Fact]
+    public async Task A_plan_may_name_an_embedding_rule_and_the_requests_it_did_not_list_are_picked_by_it()
+    {
+        await using var rig = await LlmRig.StartAsync();
+        rig.Server.Enqueue(ChatReply.Json(new { label = new { count = 4, rule = "badge" }, generate = Array.Empty<object>(), hyperParameters = new { l2 = 0.001, maxIterations = 200 }, askHumans = false, rationale = "spread the labels." }));
+        var unlabelled = Unlabelled().Select((r, i) => r with { Probabilities = [0.5f + i / 200f, 0.5f - i / 200f], Embedding = [MathF.Cos(i), MathF.Sin(i)] }).ToArray();
+
+        var made = await rig.Agents.PlannerFor(rig.Manifest).PlanAsync(Context(rig.Manifest, unlabelled));
+
+        Assert.Equal(SelectionRule.Badge, made.SelectionRule);
+        Assert.Equal(4, made.LabelRequests.Distinct().Count());
+        Assert.Empty((await rig.UsageAsync()).Fallbacks);
+        Assert.Contains("\"badge\"", rig.Server.Calls[0].System);
+    }
+
+    [Fact]
+    public async Task An_unknown_rule_costs_no_repair_the_manifests_rule_is_used_and_the_report_warns()
+    {
+        await using var rig = await LlmRig.StartAsync();
+        rig.Server.Enqueue(ChatReply.Json(new { label = new { count = 10, rule = "entropy" }, generate = Array.Empty<object>(), hyperParameters = new { l2 = 0.001, maxIterations = 200 }, askHumans = false, rationale = "label the unsure ones." }));
+
+        var plan = await rig.Agents.PlannerFor(rig.Manifest).PlanAsync(Context(rig.Manifest));
+
+        Assert.Single(rig.Server.Calls);
+        Assert.Equal(rig.Manifest.Planner.SelectionRule, plan.SelectionRule);
+        Assert.Equal(10, plan.LabelRequests.Count);
+        var warning = Assert.Single((await rig.UsageAsync()).Fallbacks).Reason;
+        Assert.Contains($"label.rule 'entropy' is not a selection rule (one of margin, diverse-margin, random, badge, margin-kmeans, typiclust, adaptive): the manifest's '{rig.Manifest.Planner.SelectionRule.ToWire()}' was used", warning);
+        Assert.Contains(warning, plan.Rationale);
     }
 
     [Fact]

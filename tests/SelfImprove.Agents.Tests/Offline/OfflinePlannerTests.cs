@@ -4,6 +4,7 @@ using SelfImprove.Core;
 using SelfImprove.Core.Evaluation;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Planning;
+using SelfImprove.Core.Planning.Selection;
 using SelfImprove.Testing;
 
 namespace SelfImprove.Agents.Tests.Offline;
@@ -490,5 +491,66 @@ public sealed class OfflinePlannerTests
         Assert.Equal(first.Generate.Select(t => (t.Intent, t.ConfusedWith, t.Count, string.Join("|", t.Examples))),
             second.Generate.Select(t => (t.Intent, t.ConfusedWith, t.Count, string.Join("|", t.Examples))));
         Assert.Equal(first.Rationale, second.Rationale);
+    }
+
+    // ---- rules that read probabilities and embeddings ------------------------------------------------------
+
+    /// <summary>Requests 1 and 2 are the same unsure request; 3 is a little surer and of another kind; 4 is sure.</summary>
+    private static UnlabelledRequest[] Twins(bool withVectors = true)
+    {
+        (long Sequence, double Margin, float[] P, float[] X)[] rows =
+        [
+            (1, 0.0, [0.5f, 0.5f], [1, 0]),
+            (2, 0.0, [0.5f, 0.5f], [1, 0]),
+            (3, 0.1, [0.55f, 0.45f], [0, 1]),
+            (4, 0.9, [0.95f, 0.05f], [-1, 0]),
+        ];
+        return rows.Select(r => Request(r.Sequence, r.Margin) with
+        {
+            Probabilities = withVectors ? r.P : null,
+            Embedding = withVectors ? r.X : null,
+        }).ToArray();
+    }
+
+    [Theory]
+    [InlineData(SelectionRule.Badge)]
+    [InlineData(SelectionRule.MarginKMeans)]
+    public async Task The_embedding_rules_take_one_of_the_twins_and_the_other_kind_where_margin_takes_both_twins(SelectionRule rule)
+    {
+        Assert.Equal([1L, 2L], await Select(SelectionRule.Margin, 2, Twins()));
+
+        var chosen = await Select(rule, 2, Twins());
+
+        Assert.Equal(2, chosen.Count);
+        Assert.Single(chosen, s => s is 1 or 2);
+        Assert.Contains(3L, chosen);
+    }
+
+    [Fact]
+    public async Task Adaptive_takes_the_most_typical_requests_while_the_model_is_young_and_the_mature_rule_after()
+    {
+        var manifest = Manifest(SelectionRule.Adaptive, 2);
+        var intents = manifest.LabelNames.Count;
+
+        var young = await Planner.PlanAsync(new PlanningContext(manifest, 1, Report(), Twins(), [], 1) { TrainingExamples = 4 * intents });
+        var older = await Planner.PlanAsync(new PlanningContext(manifest, 1, Report(), Twins(), [], 1) { TrainingExamples = 5 * intents });
+
+        Assert.Equal(SelectionRule.Typicality, young.SelectionRule);
+        Assert.Contains($"adaptive: {4 * intents} training examples for {intents} intents, young", young.Rationale);
+        Assert.Equal(SelectionPolicy.Mature, older.SelectionRule);
+        Assert.Contains("not young", older.Rationale);
+        Assert.Equal(2, older.LabelRequests.Count);
+    }
+
+    [Fact]
+    public async Task A_rule_that_reads_vectors_plans_by_margin_and_says_why_when_the_diagnosis_has_none()
+    {
+        var plan = await Plan(Manifest(SelectionRule.Badge, 2), Twins(withVectors: false));
+
+        Assert.Equal(SelectionRule.Margin, plan.SelectionRule);
+        Assert.Equal(["r000001", "r000002"], plan.LabelRequests);
+        Assert.Contains("badge needs every request's probabilities and embedding", plan.Rationale);
+        var error = Assert.Throws<ArgumentException>(() => OfflinePlanner.SelectRequests(Twins(withVectors: false), SelectionRule.Badge, 2, 1));
+        Assert.Contains("'badge' needs every request's probabilities and embedding", error.Message);
     }
 }

@@ -76,7 +76,7 @@ public sealed class ManifestLoaderTests : IDisposable
         { "planner.kind=1", "$.planner.kind", "must be one of 'offline', 'azure-openai', 'openai-compatible'; got 1." },
         { "teacher.kind=\"gpt\"", "$.teacher.kind", "must be one of 'offline', 'azure-openai', 'openai-compatible'; got 'gpt'." },
         { "feedback={\"kind\":null}", "$.feedback.kind", "must be one of 'offline', 'azure-openai', 'openai-compatible'; got null." },
-        { "planner.selectionRule=\"longest\"", "$.planner.selectionRule", "'margin', 'diverse-margin', 'random'" },
+        { "planner.selectionRule=\"longest\"", "$.planner.selectionRule", "'margin', 'diverse-margin', 'random', 'badge', 'margin-kmeans', 'typiclust', 'adaptive'" },
         { "planner.maxLabelRequests=-1", "$.planner.maxLabelRequests", "0 or more" },
         { "planner.kind=\"azure-openai\"", "$.planner.tokenBudget", "must be positive when the planner, teacher or feedback agent is an LLM" },
         { "planner.kind=\"azure-openai\"", "$.planner.endpoint", "must be an absolute http(s) URL for an LLM kind" },
