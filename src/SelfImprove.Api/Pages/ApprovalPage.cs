@@ -109,7 +109,7 @@ public static class ApprovalPage
             if (value is JsonObject { } interval && interval["lower"] is not null && interval["upper"] is not null)
             {
                 rows.Append($"<tr><th scope=\"row\">{E(name is "interval" ? "Σ(candidate) − Σ(serving), paired bootstrap interval" : name)}</th>" +
-                    $"<td>{E($"{Number(interval["estimate"])} [{Number(interval["lower"])}, {Number(interval["upper"])}]")}</td></tr>");
+                    $"<td>{E($"{Figure(interval["estimate"])} [{Figure(interval["lower"])}, {Figure(interval["upper"])}]")}</td></tr>");
                 continue;
             }
             var text = value switch
@@ -132,14 +132,14 @@ public static class ApprovalPage
         foreach (var environment in environments.OfType<JsonObject>())
             rows.Append("<tr>" + $"<th scope=\"row\">{E(environment["name"]?.ToString() ?? "–")}</th>" +
                 string.Concat(new[] { "probes", "weight", "value", "servingValue", "distance", "servingDistance", "alignedValue", "servingAlignedValue" }
-                    .Select(f => $"<td>{E(Number(environment[f]))}</td>")) + "</tr>");
+                    .Select(f => $"<td>{E(Figure(environment[f]))}</td>")) + "</tr>");
         return "<table><caption>Per environment (candidate beside serving)</caption><thead><tr><th scope=\"col\">environment</th>" +
             "<th scope=\"col\">probes</th><th scope=\"col\">weight</th><th scope=\"col\">V</th><th scope=\"col\">V serving</th>" +
             "<th scope=\"col\">D (bits)</th><th scope=\"col\">D serving</th><th scope=\"col\">V′</th><th scope=\"col\">V′ serving</th></tr></thead>" +
             $"<tbody>{rows}</tbody></table>";
     }
 
-    private static string Number(JsonNode? value) => value switch
+    private static string Figure(JsonNode? value) => value switch
     {
         JsonValue v when v.TryGetValue<int>(out var i) => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
         JsonValue v when v.TryGetValue<double>(out var d) => d.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture),
