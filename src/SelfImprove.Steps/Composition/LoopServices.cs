@@ -47,6 +47,8 @@ public static class LoopServices
         });
         services.AddSingleton<ModelLoader>();
         services.AddSingleton<StudentModelTrainer>();
+        // The first serving version is a deployment change too: the model commands record it in the promotion ledger.
+        services.AddSingleton<DeploymentLedger>();
         services.AddSingleton<InitialVersions>();
         return services;
     }
@@ -90,7 +92,6 @@ public static class LoopServices
         services.AddSingleton<IApprovalStep, ApprovalStep>();
         services.AddSingleton<ApprovalTokens>();
         services.TryAddSingleton<IApprovalNotifier, LogApprovalNotifier>();
-        services.AddSingleton<DeploymentLedger>();
         services.AddSingleton<TrialStopper>();
         services.AddSingleton<IDeploymentStep, DeploymentStep>();
         return services;
