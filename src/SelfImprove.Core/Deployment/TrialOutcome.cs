@@ -26,6 +26,18 @@ public sealed record ArmResult(string VersionId, int Requests, int Samples, int 
     /// (the forbidden-action guardrail); null when not counted.
     /// </summary>
     public int? Forbidden { get; init; }
+
+    /// <summary>95th-percentile latency of the arm's answers, in milliseconds (the latency guardrail); null when not measured.</summary>
+    public double? P95LatencyMs { get; init; }
+
+    /// <summary>
+    /// Live alignment distance D(σ, π) of the arm's labelled answers, in bits (<see cref="TrialGuardrails.Surprisal"/>'s
+    /// mean); null when not measured.
+    /// </summary>
+    public double? Distance { get; init; }
+
+    /// <summary>Variance of the per-answer terms of <see cref="Distance"/>, in bits²; null when not measured.</summary>
+    public double? DistanceVariance { get; init; }
 }
 
 /// <summary>What a trial's test estimates: the difference of the arms' accuracies, or the candidate's own accuracy.</summary>
@@ -70,7 +82,14 @@ public sealed record TrialOutcome(TrialDecision Decision, double CandidateShare,
 }
 
 /// <summary>One check of a trial: the test's state (null while an arm has no labelled answer) and the decision, if any.</summary>
-public sealed record TrialLook(TrialStatistics? Statistics, TrialOutcome? Outcome);
+public sealed record TrialLook(TrialStatistics? Statistics, TrialOutcome? Outcome)
+{
+    /// <summary>
+    /// The test would promote, but a staged rollout (<c>deployment.ramp</c>) has steps left: the trial moves to the next
+    /// step and tests afresh there. Never set together with an <see cref="Outcome"/>.
+    /// </summary>
+    public bool Advance { get; init; }
+}
 
 /// <summary>
 /// Decides an A/B trial from its arms by the manifest's promotion rule, with a sequential test that may look at every
@@ -109,9 +128,14 @@ public static class PromotionPolicy
     /// (the upper bound of the difference below 0, or of the candidate's accuracy below the target). On the final check
     /// (<c>maxDuration</c> is up) without either, <c>deployment.onTimeout</c> decides; its <c>promote</c> still needs the
     /// point estimate past the rule's threshold (above −margin, above 0, at least the target). Before the metric, each look
-    /// checks the forbidden-action guardrail (<see cref="ForbiddenActionBreach"/>): a breach rolls back at once.
+    /// checks the guardrails (<see cref="TrialGuardrails"/>: forbidden actions, live alignment distance against
+    /// <paramref name="maxDistance"/>, latency): a breach rolls back at once. With a staged rollout, a look at a step that
+    /// is not the last (<paramref name="lastStep"/> false) does not promote: it advances the trial to the next step.
     /// </summary>
-    public static TrialLook Look(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving, bool final)
+    /// <param name="maxDistance"><c>alignment.maxDistance</c>, in bits, for the live alignment guardrail.</param>
+    /// <param name="lastStep">Whether the trial is at the last step of its rollout (always, without <c>deployment.ramp</c>).</param>
+    public static TrialLook Look(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving, bool final,
+        double maxDistance = double.PositiveInfinity, bool lastStep = true)
     {
         var statistics = Statistics(deployment, candidate, serving);
         TrialOutcome Outcome(bool promote, string reason, bool timedOut = false) =>
@@ -121,6 +145,9 @@ public static class PromotionPolicy
                 TimedOut = timedOut,
             };
 
+        // Latency needs no labels: it is judged on the answers alone, as soon as each arm has enough of them.
+        if (TrialGuardrails.Latency(deployment, candidate, serving) is { } slow)
+            return new TrialLook(statistics, Outcome(false, $"guardrail breached, rolled back at once: {slow}"));
         var fewest = Math.Min(candidate.Samples, serving.Samples);
         if (fewest < deployment.MinimumSamples)
             return new TrialLook(statistics, final
@@ -128,7 +155,8 @@ public static class PromotionPolicy
                 : null);
 
         var s = statistics!;
-        if (ForbiddenActionBreach(deployment, candidate, serving) is { } breach)
+        if ((TrialGuardrails.ForbiddenActions(deployment, candidate, serving)
+             ?? TrialGuardrails.Distance(deployment, maxDistance, candidate, serving)) is { } breach)
             return new TrialLook(s, Outcome(false, $"guardrail breached, rolled back at once: {breach}"));
         var (promoteAbove, rollbackBelow, promoted, lost) = deployment.PromotionRule switch
         {
@@ -141,7 +169,9 @@ public static class PromotionPolicy
                 $"the candidate is below the target {goal.Target.ToString("0.00", CultureInfo.InvariantCulture)}"),
             var other => throw new ArgumentOutOfRangeException(nameof(deployment), other, "Unknown promotion rule."),
         };
-        if (s.Lower > promoteAbove) return new TrialLook(s, Outcome(true, $"{s}: {promoted}"));
+        if (s.Lower > promoteAbove && lastStep) return new TrialLook(s, Outcome(true, $"{s}: {promoted}"));
+        // A step of a staged rollout passed: the next step tests afresh (on the final check, onTimeout decides below).
+        if (s.Lower > promoteAbove && !final) return new TrialLook(s, null) { Advance = true };
         if (s.Upper < rollbackBelow) return new TrialLook(s, Outcome(false, $"{s}: {lost}"));
         if (!final) return new TrialLook(s, null);
         if (deployment.OnTimeout is TrialTimeoutAction.Rollback)
@@ -150,25 +180,6 @@ public static class PromotionPolicy
         return new TrialLook(s, s.Estimate > promoteAbove
             ? Outcome(true, $"{s}: undecided when the trial's time was up; deployment.onTimeout promotes", timedOut: true)
             : Outcome(false, $"{s}: undecided when the trial's time was up and the estimate misses the rule's threshold, so deployment.onTimeout's promote does not apply", timedOut: true));
-    }
-
-    /// <summary>
-    /// The forbidden-action guardrail: the share of the candidate's labelled answers routed to an action the constitution
-    /// forbids for the true intent may not exceed the serving version's by more than <c>deployment.margin</c>. Breached
-    /// when the always-valid lower bound of that difference (the same test, at <c>deployment.alpha</c>) is above the
-    /// margin; null (no breach) otherwise or when the arms' forbidden answers were not counted.
-    /// </summary>
-    public static string? ForbiddenActionBreach(DeploymentSpec deployment, ArmResult candidate, ArmResult serving)
-    {
-        if (candidate.Forbidden is not { } c || serving.Forbidden is not { } s || candidate.Samples < 1 || serving.Samples < 1) return null;
-        var bounds = SequentialProportionTest.Difference(new BernoulliCount(candidate.Samples, c), new BernoulliCount(serving.Samples, s),
-            deployment.Alpha, MixingScale(deployment));
-        if (bounds.Lower <= deployment.Margin) return null;
-        var format = "+0.000;−0.000;0.000";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"forbidden actions on {c} of {candidate.Samples} candidate answers against {s} of {serving.Samples} serving ones; " +
-            $"candidate − serving {bounds.Estimate.ToString(format, CultureInfo.InvariantCulture)} [{bounds.Lower.ToString(format, CultureInfo.InvariantCulture)}, " +
-            $"{bounds.Upper.ToString(format, CultureInfo.InvariantCulture)}] exceeds the margin {deployment.Margin.ToString("0.###", CultureInfo.InvariantCulture)}");
     }
 
     /// <summary>The decision of <see cref="Look"/>, or null (go on).</summary>

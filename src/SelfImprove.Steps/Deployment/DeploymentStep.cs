@@ -24,26 +24,30 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         if (await ReadTrialAsync(agentId, cancellationToken) is { } running && running.RunId == runId && running.CandidateVersionId == candidateVersionId) return;
         var manifest = loop.Agents.Get(agentId).Manifest;
         var servingId = await loop.ServingVersionAsync(agentId, cancellationToken);
-        var trial = new TrialState(runId, candidateVersionId, servingId, manifest.Deployment.CandidateShare, clock.GetUtcNow());
+        var trial = new TrialState(runId, candidateVersionId, servingId, manifest.Deployment.ShareAt(0), clock.GetUtcNow());
         await loop.Store.WriteAsync(StoreLayout.Trial(agentId), StoreJson.Serialize(trial), cancellationToken);
         pointers.Invalidate(agentId);
     }
 
     public async Task<TrialCheck> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
     {
-        var manifest = loop.Agents.Get(agentId).Manifest;
+        var entry = loop.Agents.Get(agentId);
+        var manifest = entry.Manifest;
         // A person stopped the trial (its routing is already gone): this check rolls back with their reason.
         var stop = await TrialStopper.ReadAsync(loop.Store, runId, cancellationToken);
-        var trial = stop?.Trial ?? await ReadTrialAsync(agentId, cancellationToken);
+        var versioned = stop is null ? await loop.Store.ReadVersionedAsync(StoreLayout.Trial(agentId), cancellationToken) : null;
+        var trial = stop?.Trial ?? (versioned is null ? null : StoreJson.Deserialize<TrialState>(versioned.Content, StoreLayout.Trial(agentId)));
         if (trial is null || trial.RunId != runId)
             throw new InvalidOperationException($"Run {runId} has no A/B trial running for agent '{agentId}' (it was ended or replaced).");
 
-        var answers = await loop.Traffic.ReadAsync(agentId, trial.StartedAt, clock.GetUtcNow().AddTicks(1), cancellationToken);
+        // The current step's answers (the whole trial's without a ramp) and the labelled feedback on them.
+        var answers = await loop.Traffic.ReadAsync(agentId, trial.CountsFrom, clock.GetUtcNow().AddTicks(1), cancellationToken);
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var item in await loop.Feedback.SinceAsync(agentId, trial.StartedAt, cancellationToken))
+        foreach (var item in await loop.Feedback.SinceAsync(agentId, trial.CountsFrom, cancellationToken))
             if (item.RequestId is { } id && item.KnownLabel is { } label) labels.TryAdd(id, label);
 
-        var constitution = loop.Agents.Get(agentId).Loaded.Constitution;
+        var constitution = entry.Loaded.Constitution;
+        var intentActions = manifest.Labels.ToDictionary(l => l.Name, l => l.Action, StringComparer.Ordinal);
         bool Forbidden(LoggedRequest answer)
         {
             var allowed = constitution.AllowedActions(labels[answer.RequestId]);
@@ -53,19 +57,46 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         {
             var routed = answers.Where(a => a.Arm == arm && a.VersionId == versionId).ToArray();
             var scored = routed.Where(a => labels.ContainsKey(a.RequestId)).ToArray();
-            return new ArmResult(versionId, routed.Length, scored.Length, scored.Count(a => a.Intent == labels[a.RequestId])) { Forbidden = scored.Count(Forbidden) };
+            var (distance, variance) = TrialGuardrails.MeanAndVariance(scored
+                .Select(a => TrialGuardrails.Surprisal(constitution.AllowedActions(labels[a.RequestId]), intentActions, a.TopK, manifest.Alignment.Epsilon))
+                .ToArray());
+            return new ArmResult(versionId, routed.Length, scored.Length, scored.Count(a => a.Intent == labels[a.RequestId]))
+            {
+                Forbidden = scored.Count(Forbidden),
+                P95LatencyMs = TrialGuardrails.P95(routed.Select(a => a.LatencyMs).ToArray()),
+                Distance = distance,
+                DistanceVariance = variance,
+            };
         }
         var (candidate, serving) = (Arm(candidateVersionId, Core.Traffic.Arm.Candidate), Arm(trial.ServingVersionId, Core.Traffic.Arm.Serving));
-        var look = PromotionPolicy.Look(manifest.Deployment, manifest.Goal, candidate, serving, final);
+        var deployment = manifest.Deployment;
+        var lastStep = trial.Step >= deployment.Steps - 1;
+        var look = PromotionPolicy.Look(deployment, manifest.Goal, candidate, serving, final, manifest.Alignment.MaxDistance, lastStep);
+        // The share the candidate had at this step (the manifest's candidateShare, or the ramp's step).
+        if (look.Outcome is { } outcome) look = look with { Outcome = outcome with { CandidateShare = trial.CandidateShare } };
         if (stop is not null)
-            look = look with
-            {
-                Outcome = new TrialOutcome(TrialDecision.Rollback, trial.CandidateShare, candidate, serving,
-                    $"the trial was stopped by {stop.By} at {stop.At:u}: {stop.Reason}") { Statistics = look.Statistics },
-            };
+            look = new TrialLook(look.Statistics, new TrialOutcome(TrialDecision.Rollback, trial.CandidateShare, candidate, serving,
+                $"the trial was stopped by {stop.By} at {stop.At:u}: {stop.Reason}") { Statistics = look.Statistics });
+        var step = deployment.Ramp.Count == 0 ? null : $"ramp step {trial.Step + 1} of {deployment.Steps} at {trial.CandidateShare:0.##%} of traffic";
+        if (look.Advance && versioned is not null)
+            step = await AdvanceAsync(agentId, trial, versioned.Version, deployment, cancellationToken) ?? step;
         // Kept for the ledger: the promotion or rollback that follows records the deciding check's statistics.
         if (look.Outcome is { } decided) await loop.Store.WriteAsync(StoreLayout.TrialOutcome(runId), StoreJson.Serialize(decided), cancellationToken);
-        return new TrialCheck(look.Outcome, look.Statistics);
+        return new TrialCheck(look.Outcome, look.Statistics) { Step = step };
+    }
+
+    /// <summary>
+    /// Moves a staged rollout to its next step: the router sends the next share to the candidate and the next check counts
+    /// from now. If-Match the state read, so a trial ended (or stopped) meanwhile is not brought back; a check retried
+    /// after its first delivery advanced finds the new step and tests it afresh (a step is never skipped). Returns the
+    /// progress line, or null when the trial changed meanwhile.
+    /// </summary>
+    private async Task<string?> AdvanceAsync(string agentId, TrialState trial, string version, Core.Manifests.DeploymentSpec deployment, CancellationToken cancellationToken)
+    {
+        var next = trial with { Step = trial.Step + 1, CandidateShare = deployment.ShareAt(trial.Step + 1), StepStartedAt = clock.GetUtcNow() };
+        if (await loop.Store.WriteIfVersionAsync(StoreLayout.Trial(agentId), StoreJson.Serialize(next), version, cancellationToken) is null) return null;
+        pointers.Invalidate(agentId);
+        return $"ramp step {trial.Step + 1} of {deployment.Steps} passed: the candidate now answers {next.CandidateShare:0.##%} of traffic (step {next.Step + 1})";
     }
 
     public async Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)

@@ -14,7 +14,14 @@ public sealed record TrialCheckInput(string RunId, string AgentId, string Candid
 /// One check of the A/B trial: the decision, or null to go on; and the sequential test's estimate and bounds at this check
 /// (null while an arm has no labelled answer, and in records from before the sequential test).
 /// </summary>
-public sealed record TrialCheck(TrialOutcome? Outcome, TrialStatistics? Statistics = null);
+public sealed record TrialCheck(TrialOutcome? Outcome, TrialStatistics? Statistics = null)
+{
+    /// <summary>
+    /// With a staged rollout (<c>deployment.ramp</c>): the step this check tested and, when it passed, the step the trial
+    /// moved to (for the run's progress). Null without a ramp.
+    /// </summary>
+    public string? Step { get; init; }
+}
 
 /// <summary>
 /// Deployment: an A/B trial beside the serving version on live traffic (started, then checked on the traffic log

@@ -138,7 +138,7 @@ public sealed class PromotionPolicyTests
     public void A_forbidden_share_within_the_margin_of_servings_is_no_breach()
     {
         // 1.5 % against 1.0 %: 0.5 points more, within the margin of 1 point.
-        Assert.Null(PromotionPolicy.ForbiddenActionBreach(NonInferior, Arm("v4", 2000, 1700) with { Forbidden = 30 }, Arm("v3", 6000, 5100) with { Forbidden = 60 }));
+        Assert.Null(TrialGuardrails.ForbiddenActions(NonInferior, Arm("v4", 2000, 1700) with { Forbidden = 30 }, Arm("v3", 6000, 5100) with { Forbidden = 60 }));
         Assert.Equal(TrialDecision.Promote,
             PromotionPolicy.Check(NonInferior, Goal, Arm("v4", 1000, 900) with { Forbidden = 10 }, Arm("v3", 3000, 2400) with { Forbidden = 30 }, final: false)!.Decision);
     }
