@@ -87,6 +87,32 @@ public sealed class TrialGuardrailsAndRampTests
         Assert.Null(await h.Store.ReadAsync(StoreLayout.Trial(Agent)));
     }
 
+    [Fact]
+    public async Task A_terminated_runs_trial_stops_routing_within_the_pointer_refresh_before_its_lock_is_released()
+    {
+        using var h = new TrialHarness();
+        var (runId, candidate) = await h.TrialAsync("v1");
+        Assert.Equal(candidate, (await h.Pointers.GetAsync(Agent)).Trial!.CandidateVersionId);
+
+        // What RunClient.TerminateAsync records as soon as the termination is sent; the lock is still held.
+        await h.Runs.RecordTerminatedAsync(Agent, runId, "operator ended it");
+        Assert.NotNull(await h.Runs.RunningAsync(Agent));
+        var cached = await h.Pointers.GetAsync(Agent);
+        h.Clock.Advance(new ServingOptions().PointerRefresh); // 1 s by default
+        // The first request after the refresh period starts one read and is answered from the cache meanwhile; the
+        // requests after that read see the change. (The clock is manual: only the read itself takes real time.)
+        var fresh = await h.Pointers.GetAsync(Agent);
+        for (var i = 0; fresh.Trial is not null && i < 500; i++)
+        {
+            await Task.Delay(2);
+            fresh = await h.Pointers.GetAsync(Agent);
+        }
+
+        Assert.NotNull(cached.Trial);
+        Assert.Null(fresh.Trial);
+        Assert.Equal("v1", fresh.ServingVersionId);
+    }
+
     private static async Task<double> ShareAsync(TrialHarness h) =>
         StoreJson.Deserialize<TrialState>((await h.Store.ReadAsync(StoreLayout.Trial(Agent)))!, StoreLayout.Trial(Agent)).CandidateShare;
 }

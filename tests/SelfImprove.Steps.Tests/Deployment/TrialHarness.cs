@@ -32,6 +32,7 @@ public sealed class TrialHarness : IDisposable
     public DeploymentStep Step { get; }
     public TrialStopper Stopper { get; }
     public LocalArtifactStore Store { get; }
+    public ServingPointers Pointers { get; }
 
     /// <param name="deployment">Edits the manifest's <c>deployment</c> section (<c>minimumSamples</c> is 50 before it).</param>
     public TrialHarness(Action<System.Text.Json.Nodes.JsonObject>? deployment = null)
@@ -50,9 +51,9 @@ public sealed class TrialHarness : IDisposable
         Starter = new RunStarter(Runs, new NoScheduler(), Clock);
         Approvals = new ApprovalTokens(Store, Clock);
         Deployments = new DeploymentLedger(Store);
-        var pointers = new ServingPointers(loop, Runs, Clock, Options.Create(new LoopOptions()));
-        Step = new DeploymentStep(loop, Runs, pointers, Clock, Deployments, Approvals);
-        Stopper = new TrialStopper(Store, pointers, Clock);
+        Pointers = new ServingPointers(loop, Runs, Clock, Options.Create(new LoopOptions()));
+        Step = new DeploymentStep(loop, Runs, Pointers, Clock, Deployments, Approvals);
+        Stopper = new TrialStopper(Store, Pointers, Clock);
     }
 
     public void Dispose()
