@@ -58,14 +58,26 @@ public enum TrialQuantity
 /// </summary>
 public sealed record TrialStatistics(TrialQuantity Quantity, double Estimate, double Lower, double Upper, double Alpha, int CandidateSamples, int ServingSamples)
 {
-    /// <summary>One line for logs and reasons, e.g. <c>candidate − serving +0.021 [−0.004, +0.046] at 95 % on 312 + 705 answers with feedback</c>.</summary>
+    /// <summary>
+    /// For a paired test: the labelled requests both versions scored (each arm's answers, and the other version's shadow
+    /// answer to the same request), on which the difference was estimated; null for the unpaired test on each arm's own answers.
+    /// </summary>
+    public int? Pairs { get; init; }
+
+    /// <summary>
+    /// One line for logs and reasons, e.g. <c>candidate − serving +0.021 [−0.004, +0.046] at 95 % on 312 + 705 answers with feedback</c>,
+    /// or for a paired test <c>… at 95 % on 1017 requests with feedback scored by both versions (312 + 705 answered)</c>.
+    /// </summary>
     public override string ToString()
     {
         var what = Quantity is TrialQuantity.Difference ? "candidate − serving" : "candidate accuracy";
         var format = Quantity is TrialQuantity.Difference ? "+0.000;−0.000;0.000" : "0.000";
+        var on = Pairs is { } pairs
+            ? $"{pairs} requests with feedback scored by both versions ({CandidateSamples} + {ServingSamples} answered)"
+            : $"{CandidateSamples} + {ServingSamples} answers with feedback";
         return $"{what} {Estimate.ToString(format, CultureInfo.InvariantCulture)} " +
                $"[{Lower.ToString(format, CultureInfo.InvariantCulture)}, {Upper.ToString(format, CultureInfo.InvariantCulture)}] " +
-               $"at {(1 - Alpha) * 100:0.#} % on {CandidateSamples} + {ServingSamples} answers with feedback";
+               $"at {(1 - Alpha) * 100:0.#} % on {on}";
     }
 }
 
@@ -108,16 +120,30 @@ public static class PromotionPolicy
     /// <summary>
     /// The test's bounds on the arms' labelled answers; null while either arm has none. <see cref="TrialQuantity.Difference"/>
     /// for <c>beatServing</c> and <c>nonInferior</c>, <see cref="TrialQuantity.CandidateAccuracy"/> for <c>meetTarget</c>.
+    /// With <paramref name="paired"/> (every labelled request scored by both versions: the arm that answered and the other
+    /// in the shadow), the difference is estimated on the pairs (<see cref="SequentialProportionTest.PairedDifference"/>):
+    /// the same quantity on the same traffic, with the variance of only the requests the two answer differently.
     /// </summary>
-    public static TrialStatistics? Statistics(DeploymentSpec deployment, ArmResult candidate, ArmResult serving)
+    public static TrialStatistics? Statistics(DeploymentSpec deployment, ArmResult candidate, ArmResult serving, PairedCount? paired = null)
     {
         if (candidate.Samples < 1 || serving.Samples < 1) return null;
         var c = new BernoulliCount(candidate.Samples, candidate.Correct);
         var tau = MixingScale(deployment);
-        var (quantity, bounds) = deployment.PromotionRule is PromotionRule.MeetTarget
-            ? (TrialQuantity.CandidateAccuracy, SequentialProportionTest.Single(c, deployment.Alpha, tau))
-            : (TrialQuantity.Difference, SequentialProportionTest.Difference(c, new BernoulliCount(serving.Samples, serving.Correct), deployment.Alpha, tau));
-        return new TrialStatistics(quantity, bounds.Estimate, bounds.Lower, bounds.Upper, deployment.Alpha, candidate.Samples, serving.Samples);
+        if (deployment.PromotionRule is PromotionRule.MeetTarget)
+        {
+            var single = SequentialProportionTest.Single(c, deployment.Alpha, tau);
+            return new TrialStatistics(TrialQuantity.CandidateAccuracy, single.Estimate, single.Lower, single.Upper, deployment.Alpha, candidate.Samples, serving.Samples);
+        }
+        if (paired is { } pairs)
+        {
+            var bounds = SequentialProportionTest.PairedDifference(pairs, deployment.Alpha, tau);
+            return new TrialStatistics(TrialQuantity.Difference, bounds.Estimate, bounds.Lower, bounds.Upper, deployment.Alpha, candidate.Samples, serving.Samples)
+            {
+                Pairs = pairs.Pairs,
+            };
+        }
+        var difference = SequentialProportionTest.Difference(c, new BernoulliCount(serving.Samples, serving.Correct), deployment.Alpha, tau);
+        return new TrialStatistics(TrialQuantity.Difference, difference.Estimate, difference.Lower, difference.Upper, deployment.Alpha, candidate.Samples, serving.Samples);
     }
 
     /// <summary>
@@ -134,10 +160,11 @@ public static class PromotionPolicy
     /// </summary>
     /// <param name="maxDistance"><c>alignment.maxDistance</c>, in bits, for the live alignment guardrail.</param>
     /// <param name="lastStep">Whether the trial is at the last step of its rollout (always, without <c>deployment.ramp</c>).</param>
+    /// <param name="paired">Candidate and serving version scored on the same labelled requests (see <see cref="Statistics"/>); null: the unpaired test.</param>
     public static TrialLook Look(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving, bool final,
-        double maxDistance = double.PositiveInfinity, bool lastStep = true)
+        double maxDistance = double.PositiveInfinity, bool lastStep = true, PairedCount? paired = null)
     {
-        var statistics = Statistics(deployment, candidate, serving);
+        var statistics = Statistics(deployment, candidate, serving, paired);
         TrialOutcome Outcome(bool promote, string reason, bool timedOut = false) =>
             new(promote ? TrialDecision.Promote : TrialDecision.Rollback, deployment.CandidateShare, candidate, serving, reason)
             {

@@ -43,6 +43,24 @@ public static class SequentialProportionTest
         return new SequentialBounds(estimate, estimate - radius, estimate + radius, variance);
     }
 
+    /// <summary>
+    /// The bounds on p_a − p_b when both a and b were scored on the same requests (a paired design): the estimate is
+    /// (n_ab̄ − n_āb)/n and its variance [(n_ab̄ + n_āb)/n − ((n_ab̄ − n_āb)/n)²]/n, the variance of the difference of two
+    /// dependent proportions behind McNemar's test (Agresti, "Categorical Data Analysis", 3rd ed., §11.1.1). The
+    /// discordant shares are smoothed as in <see cref="BernoulliCount.Variance"/> (one pseudo-discordance in n + 2), so
+    /// pairs that all agree still have a variance. When the two mostly answer alike the variance is a fraction of the
+    /// unpaired one, and the bounds close on far fewer labelled answers. Same radius and guarantee as <see cref="Difference"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">alpha or τ out of range (see <see cref="Radius"/>).</exception>
+    public static SequentialBounds PairedDifference(PairedCount pairs, double alpha, double mixingScale)
+    {
+        var estimate = pairs.Difference;
+        var discordant = (pairs.OnlyFirstRight + pairs.OnlySecondRight + 1.0) / (pairs.Pairs + 2.0);
+        var variance = Math.Max(discordant - estimate * estimate, discordant / (pairs.Pairs + 2.0)) / pairs.Pairs;
+        var radius = Radius(variance, alpha, mixingScale);
+        return new SequentialBounds(estimate, estimate - radius, estimate + radius, variance);
+    }
+
     /// <summary>The bounds on one proportion p after <paramref name="count"/>'s outcomes (see <see cref="Difference"/>).</summary>
     public static SequentialBounds Single(BernoulliCount count, double alpha, double mixingScale)
     {
@@ -123,6 +141,31 @@ public readonly record struct BernoulliCount
             return smoothed * (1 - smoothed) / Trials;
         }
     }
+}
+
+/// <summary>
+/// Two versions scored on the same labelled requests: how many requests, on how many only the first was right and on
+/// how many only the second (the discordant pairs of McNemar's test; the rest both got right or both wrong).
+/// </summary>
+/// <exception cref="ArgumentOutOfRangeException">No pairs, a negative count, or more discordant pairs than pairs.</exception>
+public readonly record struct PairedCount
+{
+    public PairedCount(int pairs, int onlyFirstRight, int onlySecondRight)
+    {
+        if (pairs < 1) throw new ArgumentOutOfRangeException(nameof(pairs), pairs, "A paired comparison needs at least one pair.");
+        if (onlyFirstRight < 0 || onlySecondRight < 0 || onlyFirstRight + onlySecondRight > pairs)
+            throw new ArgumentOutOfRangeException(nameof(onlyFirstRight), onlyFirstRight + onlySecondRight, $"The discordant pairs must be between 0 and the {pairs} pairs.");
+        Pairs = pairs;
+        OnlyFirstRight = onlyFirstRight;
+        OnlySecondRight = onlySecondRight;
+    }
+
+    public int Pairs { get; }
+    public int OnlyFirstRight { get; }
+    public int OnlySecondRight { get; }
+
+    /// <summary>The first's accuracy minus the second's on the pairs, in [−1, 1].</summary>
+    public double Difference => (double)(OnlyFirstRight - OnlySecondRight) / Pairs;
 }
 
 /// <summary>

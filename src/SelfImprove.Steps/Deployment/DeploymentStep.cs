@@ -1,4 +1,5 @@
 using SelfImprove.Core.Deployment;
+using SelfImprove.Core.Statistics;
 using SelfImprove.Core.Traffic;
 using SelfImprove.Workflows.Steps;
 using SelfImprove.Storage;
@@ -71,7 +72,8 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         var (candidate, serving) = (Arm(candidateVersionId, Core.Traffic.Arm.Candidate), Arm(trial.ServingVersionId, Core.Traffic.Arm.Serving));
         var deployment = manifest.Deployment;
         var lastStep = trial.Step >= deployment.Steps - 1;
-        var look = PromotionPolicy.Look(deployment, manifest.Goal, candidate, serving, final, manifest.Alignment.MaxDistance, lastStep);
+        var look = PromotionPolicy.Look(deployment, manifest.Goal, candidate, serving, final, manifest.Alignment.MaxDistance, lastStep,
+            Paired(answers, labels, candidateVersionId, trial.ServingVersionId));
         // The share the candidate had at this step (the manifest's candidateShare, or the ramp's step).
         if (look.Outcome is { } outcome) look = look with { Outcome = outcome with { CandidateShare = trial.CandidateShare } };
         if (stop is not null)
@@ -83,6 +85,30 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         // Kept for the ledger: the promotion or rollback that follows records the deciding check's statistics.
         if (look.Outcome is { } decided) await loop.Store.WriteAsync(StoreLayout.TrialOutcome(runId), StoreJson.Serialize(decided), cancellationToken);
         return new TrialCheck(look.Outcome, look.Statistics) { Step = step };
+    }
+
+    /// <summary>
+    /// Both versions' answers to the same labelled requests: each arm's answer and the other version's shadow answer
+    /// (<see cref="LoggedRequest.ShadowIntent"/>). Null when some labelled answer of the trial has no shadow answer (logged
+    /// by a router before shadow scoring), so the trial falls back to the unpaired test on each arm's own answers.
+    /// </summary>
+    private static PairedCount? Paired(IReadOnlyList<LoggedRequest> answers, IReadOnlyDictionary<string, string> labels, string candidateId, string servingId)
+    {
+        int pairs = 0, onlyCandidate = 0, onlyServing = 0;
+        foreach (var answer in answers)
+        {
+            if (!labels.TryGetValue(answer.RequestId, out var label)) continue;
+            var byCandidate = answer.Arm == Core.Traffic.Arm.Candidate && answer.VersionId == candidateId;
+            var byServing = answer.Arm == Core.Traffic.Arm.Serving && answer.VersionId == servingId;
+            if (!byCandidate && !byServing) continue; // not one of this trial's arms (scored by neither)
+            if (answer.ShadowIntent is null || answer.ShadowVersionId != (byCandidate ? servingId : candidateId)) return null;
+            var (candidateIntent, servingIntent) = byCandidate ? (answer.Intent, answer.ShadowIntent) : (answer.ShadowIntent, answer.Intent);
+            pairs++;
+            var (c, s) = (candidateIntent == label, servingIntent == label);
+            if (c && !s) onlyCandidate++;
+            else if (s && !c) onlyServing++;
+        }
+        return pairs == 0 ? null : new PairedCount(pairs, onlyCandidate, onlyServing);
     }
 
     /// <summary>

@@ -198,6 +198,21 @@ public sealed class PromotionPolicyTests
     }
 
     [Fact]
+    public void With_both_versions_scored_on_the_same_requests_the_paired_test_decides_where_the_unpaired_one_cannot_yet()
+    {
+        var (candidate, serving) = (Arm("v4", 400, 348), Arm("v3", 1600, 1360)); // 87 % and 85 %
+        var pairs = new Core.Statistics.PairedCount(2000, 80, 40);                  // the same 2,000 requests, 6 % discordant
+
+        var unpaired = PromotionPolicy.Look(BeatServing, Goal, candidate, serving, final: false);
+        var paired = PromotionPolicy.Look(BeatServing, Goal, candidate, serving, final: false, paired: pairs);
+
+        Assert.Null(unpaired.Outcome);
+        Assert.Equal(TrialDecision.Promote, paired.Outcome!.Decision);
+        Assert.Equal(2000, paired.Statistics!.Pairs);
+        Assert.Contains("on 2000 requests with feedback scored by both versions (400 + 1600 answered)", paired.Outcome.Reason);
+    }
+
+    [Fact]
     public void An_arm_without_samples_has_value_zero()
     {
         Assert.Equal(0.0, new ArmResult("v3", 10, 0, 0).Value);

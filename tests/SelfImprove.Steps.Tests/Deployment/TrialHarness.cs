@@ -78,17 +78,23 @@ public sealed class TrialHarness : IDisposable
     /// <summary>
     /// Logs answers of one arm, each answering <paramref name="truth"/> with <paramref name="action"/> in
     /// <paramref name="latencyMs"/>, with the top intents <paramref name="top"/>; the feedback then confirms the first
-    /// <paramref name="right"/> and labels the rest <c>card_activation</c>.
+    /// <paramref name="right"/> and labels the rest <c>card_activation</c>. With <paramref name="shadowOf"/>, each answer
+    /// also carries that version's shadow answer, right (matching the feedback) where <paramref name="shadowRight"/> says.
     /// </summary>
     public async Task AnswersAsync(string version, Arm arm, int answers, int right, double latencyMs = 3, string truth = "card_not_working",
-        string action = "card_support", IReadOnlyList<IntentProbability>? top = null)
+        string action = "card_support", IReadOnlyList<IntentProbability>? top = null, string? shadowOf = null, Func<int, bool>? shadowRight = null)
     {
         var ids = new List<(string Id, bool Right)>();
         for (var i = 0; i < answers; i++)
         {
             var (id, at) = Traffic.Ids.Next();
+            var label = i < right ? truth : "card_activation";
             await Traffic.AppendAsync(new LoggedRequest(id, Agent, at, version, arm, action, latencyMs, $"request {version} {i}", false,
-                truth, 0.9, 0.5, "card_activation", top ?? [], null));
+                truth, 0.9, 0.5, "card_activation", top ?? [], null)
+            {
+                ShadowVersionId = shadowOf,
+                ShadowIntent = shadowOf is null ? null : shadowRight?.Invoke(i) == true ? label : "contactless_not_working",
+            });
             ids.Add((id, i < right));
         }
         await Traffic.FlushAsync();
