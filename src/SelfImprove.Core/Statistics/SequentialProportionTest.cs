@@ -111,6 +111,24 @@ public static class SequentialProportionTest
         var n = z * z * rate * (1 - rate) * (1 / shareA + 1 / (1 - shareA)) / (difference * difference);
         return (int)Math.Ceiling(n);
     }
+
+    /// <summary>
+    /// Labelled requests a fixed-horizon two-sided test of p_a = p_b on pairs (McNemar's test) needs for power
+    /// <paramref name="power"/> at a difference <paramref name="difference"/> when a share <paramref name="discordance"/> of
+    /// the pairs are discordant: N = (z_{1−α/2}·√ψ + z_{power}·√(ψ − δ²))²/δ² (Connor, "Sample size for testing
+    /// differences in proportions for the paired-sample design", Biometrics 43(1), 1987). The benchmark's reference for
+    /// the paired trial.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A discordance not above the difference or not below 1, or alpha, power or the difference out of (0, 1).</exception>
+    public static int FixedHorizonPairs(double discordance, double difference, double alpha, double power)
+    {
+        if (!(difference > 0 && difference < 1)) throw new ArgumentOutOfRangeException(nameof(difference), difference, "The difference must be strictly between 0 and 1.");
+        if (!(discordance > difference && discordance < 1)) throw new ArgumentOutOfRangeException(nameof(discordance), discordance, "The discordant share must be above the difference and below 1.");
+        if (!(alpha > 0 && alpha < 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha must be strictly between 0 and 1.");
+        if (!(power > 0 && power < 1)) throw new ArgumentOutOfRangeException(nameof(power), power, "The power must be strictly between 0 and 1.");
+        var root = Normal.InvCDF(0, 1, 1 - alpha / 2) * Math.Sqrt(discordance) + Normal.InvCDF(0, 1, power) * Math.Sqrt(discordance - difference * difference);
+        return (int)Math.Ceiling(root * root / (difference * difference));
+    }
 }
 
 /// <summary>Bernoulli outcomes of one arm: how many were observed and how many were successes (correct answers).</summary>
