@@ -64,16 +64,19 @@ public sealed record TrialStatistics(TrialQuantity Quantity, double Estimate, do
     /// </summary>
     public int? Pairs { get; init; }
 
+    /// <summary>For a paired test: of the <see cref="Pairs"/>, how many only one of the two versions got right; null otherwise.</summary>
+    public int? Discordant { get; init; }
+
     /// <summary>
     /// One line for logs and reasons, e.g. <c>candidate − serving +0.021 [−0.004, +0.046] at 95 % on 312 + 705 answers with feedback</c>,
-    /// or for a paired test <c>… at 95 % on 1017 requests with feedback scored by both versions (312 + 705 answered)</c>.
+    /// or for a paired test <c>… at 95 % on 1017 requests with feedback scored by both versions (312 + 705 answered; only one right on 61)</c>.
     /// </summary>
     public override string ToString()
     {
         var what = Quantity is TrialQuantity.Difference ? "candidate − serving" : "candidate accuracy";
         var format = Quantity is TrialQuantity.Difference ? "+0.000;−0.000;0.000" : "0.000";
         var on = Pairs is { } pairs
-            ? $"{pairs} requests with feedback scored by both versions ({CandidateSamples} + {ServingSamples} answered)"
+            ? $"{pairs} requests with feedback scored by both versions ({CandidateSamples} + {ServingSamples} answered; only one right on {Discordant})"
             : $"{CandidateSamples} + {ServingSamples} answers with feedback";
         return $"{what} {Estimate.ToString(format, CultureInfo.InvariantCulture)} " +
                $"[{Lower.ToString(format, CultureInfo.InvariantCulture)}, {Upper.ToString(format, CultureInfo.InvariantCulture)}] " +
@@ -140,6 +143,7 @@ public static class PromotionPolicy
             return new TrialStatistics(TrialQuantity.Difference, bounds.Estimate, bounds.Lower, bounds.Upper, deployment.Alpha, candidate.Samples, serving.Samples)
             {
                 Pairs = pairs.Pairs,
+                Discordant = pairs.OnlyFirstRight + pairs.OnlySecondRight,
             };
         }
         var difference = SequentialProportionTest.Difference(c, new BernoulliCount(serving.Samples, serving.Correct), deployment.Alpha, tau);

@@ -209,7 +209,7 @@ public sealed class PromotionPolicyTests
         Assert.Null(unpaired.Outcome);
         Assert.Equal(TrialDecision.Promote, paired.Outcome!.Decision);
         Assert.Equal(2000, paired.Statistics!.Pairs);
-        Assert.Contains("on 2000 requests with feedback scored by both versions (400 + 1600 answered)", paired.Outcome.Reason);
+        Assert.Contains("on 2000 requests with feedback scored by both versions (400 + 1600 answered; only one right on 120)", paired.Outcome.Reason);
     }
 
     [Fact]
