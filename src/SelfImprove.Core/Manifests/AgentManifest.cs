@@ -629,6 +629,14 @@ public sealed record DeploymentSpec
     /// </summary>
     public double MaxLatencyRatio { get; init; } = 1.5;
 
+    /// <summary>
+    /// How long after a promotion monitoring watches the promoted version (<see cref="Core.Deployment.BakePolicy"/>): a drop of
+    /// its live accuracy below its trial's by more than <see cref="Margin"/>, at confidence 1 − <see cref="Alpha"/>, rolls it
+    /// back to the version it was trained from, recorded in the promotion ledger. Zero (the default) turns the watch off;
+    /// e.g. <c>1.00:00:00</c> for a day. At most 30 days.
+    /// </summary>
+    public TimeSpan BakeTime { get; init; }
+
     /// <summary>The candidate's share of traffic at ramp step <paramref name="step"/> (0-based): <see cref="Ramp"/>'s, or <see cref="CandidateShare"/> without a ramp.</summary>
     public double ShareAt(int step) => Ramp.Count == 0 ? CandidateShare : Ramp[Math.Clamp(step, 0, Ramp.Count - 1)];
 

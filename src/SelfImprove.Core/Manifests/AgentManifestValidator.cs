@@ -216,6 +216,8 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             .WithMessage("must be a share of traffic strictly between 0 and 1 (e.g. [0.05, 0.25, 0.5]); got {PropertyValue}.");
         RuleFor(m => m.Deployment.Ramp).Must(r => r.Zip(r.Skip(1)).All(p => p.First < p.Second))
             .WithMessage(m => $"must list increasing shares, each step sending more traffic to the candidate than the one before (e.g. [0.05, 0.25, 0.5]); got [{string.Join(", ", m.Deployment.Ramp.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)))}].");
+        RuleFor(m => m.Deployment.BakeTime).InclusiveBetween(TimeSpan.Zero, ManifestLimits.MaxDuration)
+            .WithMessage("must be a duration from 0 (no watch after promotion) to 30 days (e.g. '1.00:00:00'); got {PropertyValue}.");
         RuleFor(m => m.Deployment.MaxLatencyRatio).Must(r => r >= 1 && double.IsFinite(r))
             .WithMessage("must be a ratio of at least 1 (the candidate's 95th-percentile latency over the serving version's, e.g. 1.5); got {PropertyValue}.");
 

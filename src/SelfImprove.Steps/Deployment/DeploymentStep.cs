@@ -164,6 +164,45 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         return serving;
     }
 
+    public async Task<BakeCheck> CheckBakeAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        var deployment = loop.Agents.Get(agentId).Manifest.Deployment;
+        if (deployment.BakeTime <= TimeSpan.Zero) return new BakeCheck(BakeState.NotBaking, null, "deployment.bakeTime is 0: no watch after promotion.");
+        // The latest change of the serving version (a lost trial's record changed nothing).
+        var latest = (await deployments.ListAsync(agentId, cancellationToken)).FirstOrDefault(r => r.Change is not DeploymentChange.RolledBack);
+        if (latest is not { Change: DeploymentChange.Promoted, RunId: { } runId })
+            return new BakeCheck(BakeState.NotBaking, null, "The agent's latest deployment change is not a promotion after a trial.");
+        var version = latest.ServingVersionId;
+        var now = clock.GetUtcNow();
+        if (now - latest.At > deployment.BakeTime)
+            return new BakeCheck(BakeState.Baked, version, $"{version} was promoted at {latest.At:u}, more than deployment.bakeTime ({deployment.BakeTime}) ago.");
+        if (await ReadOutcomeAsync(runId, cancellationToken) is not { Candidate.Samples: > 0 } trial)
+            return new BakeCheck(BakeState.NotBaking, version, $"Run {runId}'s trial left no labelled answers of {version} to compare with.");
+
+        // The promoted version's own labelled answers since its promotion.
+        var answers = await loop.Traffic.ReadAsync(agentId, latest.At, now.AddTicks(1), cancellationToken);
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in await loop.Feedback.SinceAsync(agentId, latest.At, cancellationToken))
+            if (item.RequestId is { } id && item.KnownLabel is { } label) labels.TryAdd(id, label);
+        var scored = answers.Where(a => a.VersionId == version && labels.ContainsKey(a.RequestId)).ToArray();
+        if (scored.Length == 0)
+            return new BakeCheck(BakeState.Baking, version, $"{version} has no labelled answers since its promotion at {latest.At:u} yet.");
+
+        var (bounds, drop) = BakePolicy.Judge(deployment, trial.Candidate, new BernoulliCount(scored.Length, scored.Count(a => a.Intent == labels[a.RequestId])));
+        if (drop is null)
+            return new BakeCheck(BakeState.Baking, version,
+                $"{version} baking until {latest.At + deployment.BakeTime:u}: live − trial {bounds.Estimate:+0.000;−0.000;0.000} [{bounds.Lower:+0.000;−0.000;0.000}, {bounds.Upper:+0.000;−0.000;0.000}] on {scored.Length} labelled answers");
+        var rolledBack = await new ServingRollback(ledger, loop.Registry, deployments).RollbackAsync(agentId, "bake", cancellationToken,
+            DeploymentChange.BakeRollback, drop);
+        pointers.Invalidate(agentId);
+        return rolledBack.Outcome switch
+        {
+            RollbackOutcome.RolledBack => new BakeCheck(BakeState.RolledBack, version, rolledBack.Message),
+            RollbackOutcome.Busy => new BakeCheck(BakeState.Busy, version, $"{drop}; not rolled back yet: {rolledBack.Message}"),
+            _ => new BakeCheck(BakeState.NotBaking, version, $"{drop}; {rolledBack.Message}"),
+        };
+    }
+
     private async Task<TrialOutcome?> ReadOutcomeAsync(string runId, CancellationToken cancellationToken)
     {
         var name = StoreLayout.TrialOutcome(runId);
