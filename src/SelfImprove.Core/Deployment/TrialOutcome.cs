@@ -221,6 +221,13 @@ public static class PromotionPolicy
     public static TrialOutcome Decide(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving) =>
         Look(deployment, goal, candidate, serving, final: true).Outcome!;
 
+    /// <summary>
+    /// The key a request is routed by: its caller's <paramref name="subject"/> (user or session) when given, so a person
+    /// keeps one arm for the whole trial (and, as a ramp's share grows, only moves from serving to candidate); else the
+    /// request text, so a replayed request splits alike.
+    /// </summary>
+    public static string RoutingKey(string text, string? subject) => subject is { Length: > 0 } ? $"subject:{subject}" : $"text:{text}";
+
     /// <summary>Whether a request goes to the candidate: a stable hash of (trial, request key), so replays split alike.</summary>
     public static bool RoutesToCandidate(string trialId, string requestKey, double candidateShare) =>
         StableHash.Of($"{trialId}/{requestKey}") % 10_000 < candidateShare * 10_000;

@@ -21,7 +21,7 @@ public sealed record PredictInput(string Text, string? Subject = null);
 
 /// <summary>
 /// Answers live requests: with the serving version, or, while an A/B trial runs, with the candidate for its share
-/// of requests (split by a stable hash of the text). Training and evaluation never block it. A trial left behind by
+/// of requests (split by a stable hash of the caller's subject when given, so a person keeps one arm, else of the text). Training and evaluation never block it. A trial left behind by
 /// a run that no longer holds the agent (terminated) is ignored. Concurrent requests share one encoder call
 /// (<see cref="EncoderBatcher"/>); the serving pointer and the trial are cached (<see cref="ServingPointers"/>). Every
 /// answer gets a request id and is recorded in the <see cref="TrafficLog"/> (version, arm, latency, top 3 intents,
@@ -63,7 +63,7 @@ public sealed class ServingRouter(LoopContext loop, ServingPointers pointers, En
         var trial = pointer.Trial;
         var arms = new (string VersionId, Arm Arm)[inputs.Count];
         for (var i = 0; i < arms.Length; i++)
-            arms[i] = trial is not null && PromotionPolicy.RoutesToCandidate(trial.RunId, inputs[i].Text, trial.CandidateShare)
+            arms[i] = trial is not null && PromotionPolicy.RoutesToCandidate(trial.RunId, PromotionPolicy.RoutingKey(inputs[i].Text, inputs[i].Subject), trial.CandidateShare)
                 ? (trial.CandidateVersionId, Arm.Candidate)
                 : (servingId, Arm.Serving);
 

@@ -246,6 +246,18 @@ public sealed class PromotionPolicyTests
     }
 
     [Fact]
+    public void A_subject_keeps_its_arm_whatever_it_asks_and_as_a_ramp_grows_it_only_moves_to_the_candidate()
+    {
+        var subjects = Enumerable.Range(0, 2000).Select(i => $"user-{i}").ToArray();
+        bool Routed(string subject, string text, double share) =>
+            PromotionPolicy.RoutesToCandidate("run-7", PromotionPolicy.RoutingKey(text, subject), share);
+
+        Assert.All(subjects, s => Assert.Equal(Routed(s, "my card is lost", 0.25), Routed(s, "what is my balance", 0.25)));
+        Assert.All(subjects.Where(s => Routed(s, "x", 0.05)), s => Assert.True(Routed(s, "x", 0.25)));
+        Assert.NotEqual(PromotionPolicy.RoutingKey("same", null), PromotionPolicy.RoutingKey("same", "same"));
+    }
+
+    [Fact]
     public void Different_trials_split_the_same_requests_differently()
     {
         var a = Enumerable.Range(0, 1000).Select(i => PromotionPolicy.RoutesToCandidate("trial-a", i.ToString(), 0.5)).ToArray();
