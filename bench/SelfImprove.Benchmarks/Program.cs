@@ -67,7 +67,9 @@ switch (options.Command)
         return await VersionsListingBenchmark.RunAsync(int.Parse(options.Get("requests", "200")), int.Parse(options.Get("other-blobs", "150000")), Console.Out);
     case "sequential-trial":
         return SequentialTrialBenchmark.Run(int.Parse(options.Get("trials", "1000")), int.Parse(options.Get("check-every", "500")),
-            int.Parse(options.Get("seed", "1")), Console.Out);
+            int.Parse(options.Get("seed", "1")),
+            options.Get("discordance", "0.05,0.1,0.2").Split(',').Select(d => double.Parse(d, System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            Console.Out);
     case "report":
         Report.Write(log.Read(), options.Get("out", "docs"), Console.Out);
         return 0;
@@ -81,7 +83,7 @@ switch (options.Command)
         Console.Error.WriteLine("       SelfImprove.Benchmarks hostile-input [--requests 10] [--megabytes 28]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks predict [--seconds 10] [--memory-requests 1000000] [--backends all|memory|azure-storage]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks versions-listing [--requests 200] [--other-blobs 150000]");
-        Console.Error.WriteLine("       SelfImprove.Benchmarks sequential-trial [--trials 1000] [--check-every 500] [--seed 1]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks sequential-trial [--trials 1000] [--check-every 500] [--seed 1] [--discordance 0.05,0.1,0.2]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks report [--out docs] [--cache DIR]");
         return 2;
 }

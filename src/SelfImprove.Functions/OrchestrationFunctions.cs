@@ -87,6 +87,9 @@ public sealed class OrchestrationFunctions(IServiceProvider services, RunClientF
     [Function(nameof(CheckTrialActivity))]
     public Task<TrialCheck> CheckTrial([ActivityTrigger] TrialCheckInput input) => Run<CheckTrialActivity, TrialCheckInput, TrialCheck>(input);
 
+    [Function(nameof(CheckBakeActivity))]
+    public Task<BakeCheck> CheckBake([ActivityTrigger] string agentId) => Run<CheckBakeActivity, string, BakeCheck>(agentId);
+
     [Function(nameof(PromoteActivity))]
     public Task<string> Promote([ActivityTrigger] CandidateInput input) => Run<PromoteActivity, CandidateInput, string>(input);
 

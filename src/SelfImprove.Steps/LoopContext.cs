@@ -54,5 +54,12 @@ public sealed class LoopContext(AgentCatalog agents, IArtifactStore store, IMode
 }
 
 /// <summary>An A/B trial in progress: who shares the traffic and how.</summary>
-/// <param name="StartedAt">When the trial began (UTC): its arms are the logged answers since then.</param>
-public sealed record TrialState(string RunId, string CandidateVersionId, string ServingVersionId, double CandidateShare, DateTimeOffset StartedAt = default);
+/// <param name="StartedAt">When the trial began (UTC).</param>
+/// <param name="Step">The step of a staged rollout (<c>deployment.ramp</c>), 0-based; 0 without a ramp.</param>
+/// <param name="StepStartedAt">When the current step began (UTC): its arms are the logged answers since then; null means <paramref name="StartedAt"/>.</param>
+public sealed record TrialState(string RunId, string CandidateVersionId, string ServingVersionId, double CandidateShare, DateTimeOffset StartedAt = default,
+    int Step = 0, DateTimeOffset? StepStartedAt = null)
+{
+    /// <summary>Since when the current step's answers count (UTC).</summary>
+    public DateTimeOffset CountsFrom => StepStartedAt ?? StartedAt;
+}

@@ -221,6 +221,13 @@ public static class StoreLayout
     /// </summary>
     public static string VersionAlignment(string agentId, string versionId) => $"{VersionsPrefix(agentId)}{versionId}/alignment.json";
 
+    /// <summary>
+    /// What a candidate would change for the agent's users: <c>AnswerChanges</c> (the serving version and the candidate on
+    /// the same recent labelled requests, the answers fixed and broken, a sample of them). Written by <c>EvaluationStep</c>
+    /// (overwrite: a replayed evaluation writes the same figures) so the approval page can show them. Replay key: (agent, version).
+    /// </summary>
+    public static string VersionAnswerChanges(string agentId, string versionId) => $"{VersionsPrefix(agentId)}{versionId}/answer-changes.json";
+
     /// <summary>The version id (<c>v3</c>) of a name under <see cref="VersionsPrefix"/>; null for any other name.</summary>
     internal static string? VersionIdOf(string name)
     {
@@ -402,6 +409,10 @@ public static class StoreLayout
             "What the alignment gate measured on a candidate: `AlignmentAssessment` `{ distance, alignedValue, servingDistance, servingAlignedValue, maxDistance, passed, reason }` (D in bits); the approval page shows it while the run waits.",
             "AlignmentStep", WriteMode.Overwrite,
             "(agent, version): a replayed assessment writes the same figures"),
+        new("agents/{agentId}/versions/{versionId}/answer-changes.json",
+            "What a candidate would change for the agent's users: `AnswerChanges` `{ on, requests, servingCorrect, candidateCorrect, fixed, broken, otherChanged, sample }` on the same recent labelled requests; the approval page shows it.",
+            "EvaluationStep", WriteMode.Overwrite,
+            "(agent, version): a replayed evaluation writes the same figures"),
         new("agents/{agentId}/serving.json",
             "The serving pointer: `ServingState` `{ versionId, previousVersionId, since, reason }`.",
             "ArtifactModelRegistry", WriteMode.Overwrite,

@@ -43,6 +43,7 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.VersionServed), StoreLayout.VersionServed("a", "v5"), new() { ["agentId"] = "a", ["versionId"] = "v5" }),
         (nameof(StoreLayout.VersionAbandoned), StoreLayout.VersionAbandoned("a", "v5"), new() { ["agentId"] = "a", ["versionId"] = "v5" }),
         (nameof(StoreLayout.VersionAlignment), StoreLayout.VersionAlignment("a", "v5"), new() { ["agentId"] = "a", ["versionId"] = "v5" }),
+        (nameof(StoreLayout.VersionAnswerChanges), StoreLayout.VersionAnswerChanges("a", "v5"), new() { ["agentId"] = "a", ["versionId"] = "v5" }),
         (nameof(StoreLayout.Serving), StoreLayout.Serving("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.InitialVersion), StoreLayout.InitialVersion("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.RunReport), StoreLayout.RunReport("a-1"), new() { ["runId"] = "a-1" }),
@@ -158,6 +159,7 @@ public sealed partial class StoreLayoutTests
         Assert.Equal("agents/a/versions/v5/served.json", StoreLayout.VersionServed("a", "v5"));
         Assert.Equal("agents/a/versions/v5/abandoned.json", StoreLayout.VersionAbandoned("a", "v5"));
         Assert.Equal("agents/a/versions/v5/alignment.json", StoreLayout.VersionAlignment("a", "v5"));
+        Assert.Equal("agents/a/versions/v5/answer-changes.json", StoreLayout.VersionAnswerChanges("a", "v5"));
         Assert.Equal("agents/a/serving.json", StoreLayout.Serving("a"));
         Assert.Equal("agents/a/initial-version.json", StoreLayout.InitialVersion("a"));
         Assert.Equal("runs/a-1/report.json", StoreLayout.RunReport("a-1"));

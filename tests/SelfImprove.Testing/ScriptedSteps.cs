@@ -157,6 +157,11 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
 
     private int trialCheck;
 
+    /// <summary>What the scripted bake watch answers (nothing bakes unless a test says so).</summary>
+    public BakeCheck Bake { get; set; } = new(BakeState.NotBaking, null, "scripted: no watch after promotion");
+
+    public Task<BakeCheck> CheckBakeAsync(string agentId, CancellationToken cancellationToken = default) => Task.FromResult(Bake);
+
     public async Task<TrialCheck> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
     {
         Record(final ? "final check" : "check");

@@ -24,6 +24,7 @@ namespace SelfImprove.Api.Pages;
 /// <param name="Serving">The serving version's record; null before any version serves.</param>
 /// <param name="Alignment">What the alignment gate measured on the candidate, as stored (<c>AlignmentAssessment</c>: D in bits, V′, the serving V′, …); null when not stored.</param>
 /// <param name="Usage">The run's LLM calls, tokens and cost so far.</param>
+/// <param name="AnswerChanges">The serving version and the candidate on the same recent labelled requests, with a sample of changed answers; null when not stored.</param>
 public sealed record ApprovalEvidence(
     string RunId,
     string AgentId,
@@ -35,7 +36,8 @@ public sealed record ApprovalEvidence(
     ModelVersion? Candidate,
     ModelVersion? Serving,
     JsonObject? Alignment,
-    UsageReport Usage)
+    UsageReport Usage,
+    AnswerChanges? AnswerChanges = null)
 {
     /// <summary>
     /// SHA-256 (hex) of the evidence as JSON: the candidate's artefact hash is in it, so a retrained candidate, a changed
@@ -102,8 +104,11 @@ public sealed class ApprovalEvidenceReader(AgentCatalog agents, IModelRegistry r
         JsonObject? alignment = null;
         if (candidateId is not null && await store.ReadAsync(StoreLayout.VersionAlignment(agentId, candidateId), cancellationToken) is { } json)
             alignment = JsonNode.Parse(json) as JsonObject;
+        AnswerChanges? changes = null;
+        if (candidateId is not null && await store.ReadAsync(StoreLayout.VersionAnswerChanges(agentId, candidateId), cancellationToken) is { } changed)
+            changes = StoreJson.Deserialize<AnswerChanges>(changed, StoreLayout.VersionAnswerChanges(agentId, candidateId));
         var usage = await ledger.UsageAsync(run.RunId, agentId, cancellationToken);
         return new ApprovalEvidence(run.RunId, agentId, manifest.Goal, run.Progress?.ApprovalExpiresAt,
-            run.Report?.Metrics ?? run.Progress?.Metrics, candidateId, artifactHash, candidate, serving, alignment, usage);
+            run.Report?.Metrics ?? run.Progress?.Metrics, candidateId, artifactHash, candidate, serving, alignment, usage, changes);
     }
 }

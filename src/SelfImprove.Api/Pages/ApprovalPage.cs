@@ -46,7 +46,25 @@ public static class ApprovalPage
             Row("accuracy", serving?.Overall.Accuracy, candidate?.Overall.Accuracy),
             Row("macro F1", serving?.Overall.MacroF1, candidate?.Overall.MacroF1),
         ]);
-        page.Paragraph("Recent-traffic and validation figures, and intervals, are not measured for runs yet.", "note");
+
+        page.Heading("What changes for users");
+        if (evidence.AnswerChanges is { } changed)
+        {
+            page.Table($"Both versions on the same {changed.On}", ["", "serving", "candidate", "change"],
+            [
+                [Cell("right answers"), Number(changed.ServingCorrect, "0"), Number(changed.CandidateCorrect, "0"), Change(changed.CandidateCorrect - changed.ServingCorrect, "+0;−0;0")],
+                [Cell("accuracy"), Number(Share(changed.ServingCorrect, changed.Requests)), Number(Share(changed.CandidateCorrect, changed.Requests)),
+                    Change(Share(changed.CandidateCorrect, changed.Requests) - Share(changed.ServingCorrect, changed.Requests))],
+            ]);
+            page.Paragraph($"Of {changed.Requests} requests the candidate answers {changed.Fixed + changed.Broken + changed.OtherChanged} differently: " +
+                           $"{changed.Fixed} fixed (serving wrong, candidate right), {changed.Broken} broken (serving right, candidate wrong), " +
+                           $"{changed.OtherChanged} wrong either way.");
+            if (changed.Sample.Count > 0)
+                page.Table("A sample of changed answers (broken and fixed alternating)", ["request", "true intent", "serving", "candidate", ""],
+                    changed.Sample.Select(a => (IEnumerable<string>)[Cell(a.Text), Cell(a.TrueIntent), Cell(a.ServingIntent), Cell(a.CandidateIntent),
+                        Cell(a.CandidateIntent == a.TrueIntent ? "fixed" : a.ServingIntent == a.TrueIntent ? "broken" : "changed")]));
+        }
+        else page.Paragraph("The answers the candidate would change were not stored for this candidate.");
 
         page.Heading("Per-intent F1 change");
         var changes = evidence.F1Changes();
@@ -88,6 +106,8 @@ public static class ApprovalPage
         page.Raw(Form(formAction, evidence.Hash));
         return page;
     }
+
+    private static double Share(int count, int of) => of == 0 ? 0 : (double)count / of;
 
     /// <summary>The gate's figures as stored: known names in words, any other scalar (per-environment figures added later) under its own name.</summary>
     private static string AlignmentTable(JsonObject alignment)

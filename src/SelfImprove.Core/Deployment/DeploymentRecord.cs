@@ -18,6 +18,12 @@ public enum DeploymentChange
 
     /// <summary>A person rolled the serving version back to the version it was trained from.</summary>
     [JsonStringEnumMemberName("manualRollback")] ManualRollback,
+
+    /// <summary>
+    /// A promoted version was rolled back automatically to the version it was trained from: within <c>deployment.bakeTime</c>
+    /// its live accuracy fell below what its trial measured (<see cref="BakePolicy"/>).
+    /// </summary>
+    [JsonStringEnumMemberName("bakeRollback")] BakeRollback,
 }
 
 /// <summary>

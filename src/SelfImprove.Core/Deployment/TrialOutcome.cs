@@ -26,6 +26,18 @@ public sealed record ArmResult(string VersionId, int Requests, int Samples, int 
     /// (the forbidden-action guardrail); null when not counted.
     /// </summary>
     public int? Forbidden { get; init; }
+
+    /// <summary>95th-percentile latency of the arm's answers, in milliseconds (the latency guardrail); null when not measured.</summary>
+    public double? P95LatencyMs { get; init; }
+
+    /// <summary>
+    /// Live alignment distance D(σ, π) of the arm's labelled answers, in bits (<see cref="TrialGuardrails.Surprisal"/>'s
+    /// mean); null when not measured.
+    /// </summary>
+    public double? Distance { get; init; }
+
+    /// <summary>Variance of the per-answer terms of <see cref="Distance"/>, in bits²; null when not measured.</summary>
+    public double? DistanceVariance { get; init; }
 }
 
 /// <summary>What a trial's test estimates: the difference of the arms' accuracies, or the candidate's own accuracy.</summary>
@@ -46,14 +58,29 @@ public enum TrialQuantity
 /// </summary>
 public sealed record TrialStatistics(TrialQuantity Quantity, double Estimate, double Lower, double Upper, double Alpha, int CandidateSamples, int ServingSamples)
 {
-    /// <summary>One line for logs and reasons, e.g. <c>candidate − serving +0.021 [−0.004, +0.046] at 95 % on 312 + 705 answers with feedback</c>.</summary>
+    /// <summary>
+    /// For a paired test: the labelled requests both versions scored (each arm's answers, and the other version's shadow
+    /// answer to the same request), on which the difference was estimated; null for the unpaired test on each arm's own answers.
+    /// </summary>
+    public int? Pairs { get; init; }
+
+    /// <summary>For a paired test: of the <see cref="Pairs"/>, how many only one of the two versions got right; null otherwise.</summary>
+    public int? Discordant { get; init; }
+
+    /// <summary>
+    /// One line for logs and reasons, e.g. <c>candidate − serving +0.021 [−0.004, +0.046] at 95 % on 312 + 705 answers with feedback</c>,
+    /// or for a paired test <c>… at 95 % on 1017 requests with feedback scored by both versions (312 + 705 answered; only one right on 61)</c>.
+    /// </summary>
     public override string ToString()
     {
         var what = Quantity is TrialQuantity.Difference ? "candidate − serving" : "candidate accuracy";
         var format = Quantity is TrialQuantity.Difference ? "+0.000;−0.000;0.000" : "0.000";
+        var on = Pairs is { } pairs
+            ? $"{pairs} requests with feedback scored by both versions ({CandidateSamples} + {ServingSamples} answered; only one right on {Discordant})"
+            : $"{CandidateSamples} + {ServingSamples} answers with feedback";
         return $"{what} {Estimate.ToString(format, CultureInfo.InvariantCulture)} " +
                $"[{Lower.ToString(format, CultureInfo.InvariantCulture)}, {Upper.ToString(format, CultureInfo.InvariantCulture)}] " +
-               $"at {(1 - Alpha) * 100:0.#} % on {CandidateSamples} + {ServingSamples} answers with feedback";
+               $"at {(1 - Alpha) * 100:0.#} % on {on}";
     }
 }
 
@@ -70,7 +97,14 @@ public sealed record TrialOutcome(TrialDecision Decision, double CandidateShare,
 }
 
 /// <summary>One check of a trial: the test's state (null while an arm has no labelled answer) and the decision, if any.</summary>
-public sealed record TrialLook(TrialStatistics? Statistics, TrialOutcome? Outcome);
+public sealed record TrialLook(TrialStatistics? Statistics, TrialOutcome? Outcome)
+{
+    /// <summary>
+    /// The test would promote, but a staged rollout (<c>deployment.ramp</c>) has steps left: the trial moves to the next
+    /// step and tests afresh there. Never set together with an <see cref="Outcome"/>.
+    /// </summary>
+    public bool Advance { get; init; }
+}
 
 /// <summary>
 /// Decides an A/B trial from its arms by the manifest's promotion rule, with a sequential test that may look at every
@@ -89,16 +123,31 @@ public static class PromotionPolicy
     /// <summary>
     /// The test's bounds on the arms' labelled answers; null while either arm has none. <see cref="TrialQuantity.Difference"/>
     /// for <c>beatServing</c> and <c>nonInferior</c>, <see cref="TrialQuantity.CandidateAccuracy"/> for <c>meetTarget</c>.
+    /// With <paramref name="paired"/> (every labelled request scored by both versions: the arm that answered and the other
+    /// in the shadow), the difference is estimated on the pairs (<see cref="SequentialProportionTest.PairedDifference"/>):
+    /// the same quantity on the same traffic, with the variance of only the requests the two answer differently.
     /// </summary>
-    public static TrialStatistics? Statistics(DeploymentSpec deployment, ArmResult candidate, ArmResult serving)
+    public static TrialStatistics? Statistics(DeploymentSpec deployment, ArmResult candidate, ArmResult serving, PairedCount? paired = null)
     {
         if (candidate.Samples < 1 || serving.Samples < 1) return null;
         var c = new BernoulliCount(candidate.Samples, candidate.Correct);
         var tau = MixingScale(deployment);
-        var (quantity, bounds) = deployment.PromotionRule is PromotionRule.MeetTarget
-            ? (TrialQuantity.CandidateAccuracy, SequentialProportionTest.Single(c, deployment.Alpha, tau))
-            : (TrialQuantity.Difference, SequentialProportionTest.Difference(c, new BernoulliCount(serving.Samples, serving.Correct), deployment.Alpha, tau));
-        return new TrialStatistics(quantity, bounds.Estimate, bounds.Lower, bounds.Upper, deployment.Alpha, candidate.Samples, serving.Samples);
+        if (deployment.PromotionRule is PromotionRule.MeetTarget)
+        {
+            var single = SequentialProportionTest.Single(c, deployment.Alpha, tau);
+            return new TrialStatistics(TrialQuantity.CandidateAccuracy, single.Estimate, single.Lower, single.Upper, deployment.Alpha, candidate.Samples, serving.Samples);
+        }
+        if (paired is { } pairs)
+        {
+            var bounds = SequentialProportionTest.PairedDifference(pairs, deployment.Alpha, tau);
+            return new TrialStatistics(TrialQuantity.Difference, bounds.Estimate, bounds.Lower, bounds.Upper, deployment.Alpha, candidate.Samples, serving.Samples)
+            {
+                Pairs = pairs.Pairs,
+                Discordant = pairs.OnlyFirstRight + pairs.OnlySecondRight,
+            };
+        }
+        var difference = SequentialProportionTest.Difference(c, new BernoulliCount(serving.Samples, serving.Correct), deployment.Alpha, tau);
+        return new TrialStatistics(TrialQuantity.Difference, difference.Estimate, difference.Lower, difference.Upper, deployment.Alpha, candidate.Samples, serving.Samples);
     }
 
     /// <summary>
@@ -109,11 +158,17 @@ public static class PromotionPolicy
     /// (the upper bound of the difference below 0, or of the candidate's accuracy below the target). On the final check
     /// (<c>maxDuration</c> is up) without either, <c>deployment.onTimeout</c> decides; its <c>promote</c> still needs the
     /// point estimate past the rule's threshold (above −margin, above 0, at least the target). Before the metric, each look
-    /// checks the forbidden-action guardrail (<see cref="ForbiddenActionBreach"/>): a breach rolls back at once.
+    /// checks the guardrails (<see cref="TrialGuardrails"/>: forbidden actions, live alignment distance against
+    /// <paramref name="maxDistance"/>, latency): a breach rolls back at once. With a staged rollout, a look at a step that
+    /// is not the last (<paramref name="lastStep"/> false) does not promote: it advances the trial to the next step.
     /// </summary>
-    public static TrialLook Look(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving, bool final)
+    /// <param name="maxDistance"><c>alignment.maxDistance</c>, in bits, for the live alignment guardrail.</param>
+    /// <param name="lastStep">Whether the trial is at the last step of its rollout (always, without <c>deployment.ramp</c>).</param>
+    /// <param name="paired">Candidate and serving version scored on the same labelled requests (see <see cref="Statistics"/>); null: the unpaired test.</param>
+    public static TrialLook Look(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving, bool final,
+        double maxDistance = double.PositiveInfinity, bool lastStep = true, PairedCount? paired = null)
     {
-        var statistics = Statistics(deployment, candidate, serving);
+        var statistics = Statistics(deployment, candidate, serving, paired);
         TrialOutcome Outcome(bool promote, string reason, bool timedOut = false) =>
             new(promote ? TrialDecision.Promote : TrialDecision.Rollback, deployment.CandidateShare, candidate, serving, reason)
             {
@@ -121,6 +176,9 @@ public static class PromotionPolicy
                 TimedOut = timedOut,
             };
 
+        // Latency needs no labels: it is judged on the answers alone, as soon as each arm has enough of them.
+        if (TrialGuardrails.Latency(deployment, candidate, serving) is { } slow)
+            return new TrialLook(statistics, Outcome(false, $"guardrail breached, rolled back at once: {slow}"));
         var fewest = Math.Min(candidate.Samples, serving.Samples);
         if (fewest < deployment.MinimumSamples)
             return new TrialLook(statistics, final
@@ -128,7 +186,8 @@ public static class PromotionPolicy
                 : null);
 
         var s = statistics!;
-        if (ForbiddenActionBreach(deployment, candidate, serving) is { } breach)
+        if ((TrialGuardrails.ForbiddenActions(deployment, candidate, serving)
+             ?? TrialGuardrails.Distance(deployment, maxDistance, candidate, serving)) is { } breach)
             return new TrialLook(s, Outcome(false, $"guardrail breached, rolled back at once: {breach}"));
         var (promoteAbove, rollbackBelow, promoted, lost) = deployment.PromotionRule switch
         {
@@ -141,7 +200,9 @@ public static class PromotionPolicy
                 $"the candidate is below the target {goal.Target.ToString("0.00", CultureInfo.InvariantCulture)}"),
             var other => throw new ArgumentOutOfRangeException(nameof(deployment), other, "Unknown promotion rule."),
         };
-        if (s.Lower > promoteAbove) return new TrialLook(s, Outcome(true, $"{s}: {promoted}"));
+        if (s.Lower > promoteAbove && lastStep) return new TrialLook(s, Outcome(true, $"{s}: {promoted}"));
+        // A step of a staged rollout passed: the next step tests afresh (on the final check, onTimeout decides below).
+        if (s.Lower > promoteAbove && !final) return new TrialLook(s, null) { Advance = true };
         if (s.Upper < rollbackBelow) return new TrialLook(s, Outcome(false, $"{s}: {lost}"));
         if (!final) return new TrialLook(s, null);
         if (deployment.OnTimeout is TrialTimeoutAction.Rollback)
@@ -152,25 +213,6 @@ public static class PromotionPolicy
             : Outcome(false, $"{s}: undecided when the trial's time was up and the estimate misses the rule's threshold, so deployment.onTimeout's promote does not apply", timedOut: true));
     }
 
-    /// <summary>
-    /// The forbidden-action guardrail: the share of the candidate's labelled answers routed to an action the constitution
-    /// forbids for the true intent may not exceed the serving version's by more than <c>deployment.margin</c>. Breached
-    /// when the always-valid lower bound of that difference (the same test, at <c>deployment.alpha</c>) is above the
-    /// margin; null (no breach) otherwise or when the arms' forbidden answers were not counted.
-    /// </summary>
-    public static string? ForbiddenActionBreach(DeploymentSpec deployment, ArmResult candidate, ArmResult serving)
-    {
-        if (candidate.Forbidden is not { } c || serving.Forbidden is not { } s || candidate.Samples < 1 || serving.Samples < 1) return null;
-        var bounds = SequentialProportionTest.Difference(new BernoulliCount(candidate.Samples, c), new BernoulliCount(serving.Samples, s),
-            deployment.Alpha, MixingScale(deployment));
-        if (bounds.Lower <= deployment.Margin) return null;
-        var format = "+0.000;−0.000;0.000";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"forbidden actions on {c} of {candidate.Samples} candidate answers against {s} of {serving.Samples} serving ones; " +
-            $"candidate − serving {bounds.Estimate.ToString(format, CultureInfo.InvariantCulture)} [{bounds.Lower.ToString(format, CultureInfo.InvariantCulture)}, " +
-            $"{bounds.Upper.ToString(format, CultureInfo.InvariantCulture)}] exceeds the margin {deployment.Margin.ToString("0.###", CultureInfo.InvariantCulture)}");
-    }
-
     /// <summary>The decision of <see cref="Look"/>, or null (go on).</summary>
     public static TrialOutcome? Check(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving, bool final) =>
         Look(deployment, goal, candidate, serving, final).Outcome;
@@ -178,6 +220,13 @@ public static class PromotionPolicy
     /// <summary>Decides at once on what the arms have (the final check of <see cref="Look"/>).</summary>
     public static TrialOutcome Decide(DeploymentSpec deployment, GoalSpec goal, ArmResult candidate, ArmResult serving) =>
         Look(deployment, goal, candidate, serving, final: true).Outcome!;
+
+    /// <summary>
+    /// The key a request is routed by: its caller's <paramref name="subject"/> (user or session) when given, so a person
+    /// keeps one arm for the whole trial (and, as a ramp's share grows, only moves from serving to candidate); else the
+    /// request text, so a replayed request splits alike.
+    /// </summary>
+    public static string RoutingKey(string text, string? subject) => subject is { Length: > 0 } ? $"subject:{subject}" : $"text:{text}";
 
     /// <summary>Whether a request goes to the candidate: a stable hash of (trial, request key), so replays split alike.</summary>
     public static bool RoutesToCandidate(string trialId, string requestKey, double candidateShare) =>

@@ -612,6 +612,36 @@ public sealed record DeploymentSpec
 
     /// <summary>What happens at <see cref="MaxDuration"/> without a decision. Default: roll the candidate back.</summary>
     public TrialTimeoutAction OnTimeout { get; init; } = TrialTimeoutAction.Rollback;
+
+    /// <summary>
+    /// A staged rollout: the candidate's shares of live traffic, in increasing order, each in (0, 1), e.g.
+    /// <c>[0.05, 0.25, 0.5]</c>. Empty (the default): one step at <see cref="CandidateShare"/>. With steps, the trial starts
+    /// at the first; at each step the sequential test runs afresh on the answers since the step began, a step whose test
+    /// would promote moves the trial to the next step, and only the last step promotes. A rollback, a guardrail breach or
+    /// the time limit ends the trial at any step. At most <see cref="ManifestLimits.MaxRampSteps"/> steps.
+    /// </summary>
+    public IReadOnlyList<double> Ramp { get; init; } = [];
+
+    /// <summary>
+    /// The latency guardrail: the candidate's 95th-percentile latency may be at most this many times the serving version's
+    /// (and is never called a breach for a difference under <see cref="Core.Deployment.TrialGuardrails.LatencyToleranceMs"/>),
+    /// once each arm answered <see cref="MinimumSamples"/> requests. At least 1; default 1.5.
+    /// </summary>
+    public double MaxLatencyRatio { get; init; } = 1.5;
+
+    /// <summary>
+    /// How long after a promotion monitoring watches the promoted version (<see cref="Core.Deployment.BakePolicy"/>): a drop of
+    /// its live accuracy below its trial's by more than <see cref="Margin"/>, at confidence 1 − <see cref="Alpha"/>, rolls it
+    /// back to the version it was trained from, recorded in the promotion ledger. Zero (the default) turns the watch off;
+    /// e.g. <c>1.00:00:00</c> for a day. At most 30 days.
+    /// </summary>
+    public TimeSpan BakeTime { get; init; }
+
+    /// <summary>The candidate's share of traffic at ramp step <paramref name="step"/> (0-based): <see cref="Ramp"/>'s, or <see cref="CandidateShare"/> without a ramp.</summary>
+    public double ShareAt(int step) => Ramp.Count == 0 ? CandidateShare : Ramp[Math.Clamp(step, 0, Ramp.Count - 1)];
+
+    /// <summary>How many steps the rollout has: the ramp's, or 1.</summary>
+    public int Steps => Math.Max(1, Ramp.Count);
 }
 
 /// <summary>What the traffic log keeps of every answer the agent gives, and for how long.</summary>

@@ -210,6 +210,17 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
             .Must((m, max) => m.Deployment.CheckEvery <= TimeSpan.Zero || max.Ticks / Math.Max(1, m.Deployment.CheckEvery.Ticks) <= ManifestLimits.MaxTrialChecks)
             .WithMessage(m => $"allows at most {ManifestLimits.MaxTrialChecks} checks of the trial (maxDuration / checkEvery); raise $.deployment.checkEvery or lower this; got {m.Deployment.MaxDuration} / {m.Deployment.CheckEvery}.");
 
+        RuleFor(m => m.Deployment.Ramp).Must(r => r.Count <= ManifestLimits.MaxRampSteps)
+            .WithMessage(m => $"may list at most {ManifestLimits.MaxRampSteps} steps; got {m.Deployment.Ramp.Count}.");
+        RuleForEach(m => m.Deployment.Ramp).ExclusiveBetween(0, 1)
+            .WithMessage("must be a share of traffic strictly between 0 and 1 (e.g. [0.05, 0.25, 0.5]); got {PropertyValue}.");
+        RuleFor(m => m.Deployment.Ramp).Must(r => r.Zip(r.Skip(1)).All(p => p.First < p.Second))
+            .WithMessage(m => $"must list increasing shares, each step sending more traffic to the candidate than the one before (e.g. [0.05, 0.25, 0.5]); got [{string.Join(", ", m.Deployment.Ramp.Select(x => x.ToString(System.Globalization.CultureInfo.InvariantCulture)))}].");
+        RuleFor(m => m.Deployment.BakeTime).InclusiveBetween(TimeSpan.Zero, ManifestLimits.MaxDuration)
+            .WithMessage("must be a duration from 0 (no watch after promotion) to 30 days (e.g. '1.00:00:00'); got {PropertyValue}.");
+        RuleFor(m => m.Deployment.MaxLatencyRatio).Must(r => r >= 1 && double.IsFinite(r))
+            .WithMessage("must be a ratio of at least 1 (the candidate's 95th-percentile latency over the serving version's, e.g. 1.5); got {PropertyValue}.");
+
         RuleFor(m => m.Traffic.Retention).InclusiveBetween(ManifestLimits.MinRetention, ManifestLimits.MaxRetention)
             .WithMessage($"must be at least an hour (\"{ManifestLimits.MinRetention:c}\") and at most {ManifestLimits.MaxRetention.TotalDays:0} days (\"{ManifestLimits.MaxRetention:c}\"); got {{PropertyValue}}.");
     }

@@ -57,4 +57,7 @@ public static class ManifestLimits
 
     /// <summary>Checks an A/B trial may make (<c>deployment.maxDuration / deployment.checkEvery</c>): each adds to the run's history.</summary>
     public const int MaxTrialChecks = 1_000;
+
+    /// <summary>Most steps of a staged rollout (<c>deployment.ramp</c>).</summary>
+    public const int MaxRampSteps = 10;
 }

@@ -43,6 +43,24 @@ public static class SequentialProportionTest
         return new SequentialBounds(estimate, estimate - radius, estimate + radius, variance);
     }
 
+    /// <summary>
+    /// The bounds on p_a − p_b when both a and b were scored on the same requests (a paired design): the estimate is
+    /// (n_ab̄ − n_āb)/n and its variance [(n_ab̄ + n_āb)/n − ((n_ab̄ − n_āb)/n)²]/n, the variance of the difference of two
+    /// dependent proportions behind McNemar's test (Agresti, "Categorical Data Analysis", 3rd ed., §11.1.1). The
+    /// discordant shares are smoothed as in <see cref="BernoulliCount.Variance"/> (one pseudo-discordance in n + 2), so
+    /// pairs that all agree still have a variance. When the two mostly answer alike the variance is a fraction of the
+    /// unpaired one, and the bounds close on far fewer labelled answers. Same radius and guarantee as <see cref="Difference"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">alpha or τ out of range (see <see cref="Radius"/>).</exception>
+    public static SequentialBounds PairedDifference(PairedCount pairs, double alpha, double mixingScale)
+    {
+        var estimate = pairs.Difference;
+        var discordant = (pairs.OnlyFirstRight + pairs.OnlySecondRight + 1.0) / (pairs.Pairs + 2.0);
+        var variance = Math.Max(discordant - estimate * estimate, discordant / (pairs.Pairs + 2.0)) / pairs.Pairs;
+        var radius = Radius(variance, alpha, mixingScale);
+        return new SequentialBounds(estimate, estimate - radius, estimate + radius, variance);
+    }
+
     /// <summary>The bounds on one proportion p after <paramref name="count"/>'s outcomes (see <see cref="Difference"/>).</summary>
     public static SequentialBounds Single(BernoulliCount count, double alpha, double mixingScale)
     {
@@ -93,6 +111,24 @@ public static class SequentialProportionTest
         var n = z * z * rate * (1 - rate) * (1 / shareA + 1 / (1 - shareA)) / (difference * difference);
         return (int)Math.Ceiling(n);
     }
+
+    /// <summary>
+    /// Labelled requests a fixed-horizon two-sided test of p_a = p_b on pairs (McNemar's test) needs for power
+    /// <paramref name="power"/> at a difference <paramref name="difference"/> when a share <paramref name="discordance"/> of
+    /// the pairs are discordant: N = (z_{1−α/2}·√ψ + z_{power}·√(ψ − δ²))²/δ² (Connor, "Sample size for testing
+    /// differences in proportions for the paired-sample design", Biometrics 43(1), 1987). The benchmark's reference for
+    /// the paired trial.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A discordance not above the difference or not below 1, or alpha, power or the difference out of (0, 1).</exception>
+    public static int FixedHorizonPairs(double discordance, double difference, double alpha, double power)
+    {
+        if (!(difference > 0 && difference < 1)) throw new ArgumentOutOfRangeException(nameof(difference), difference, "The difference must be strictly between 0 and 1.");
+        if (!(discordance > difference && discordance < 1)) throw new ArgumentOutOfRangeException(nameof(discordance), discordance, "The discordant share must be above the difference and below 1.");
+        if (!(alpha > 0 && alpha < 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha must be strictly between 0 and 1.");
+        if (!(power > 0 && power < 1)) throw new ArgumentOutOfRangeException(nameof(power), power, "The power must be strictly between 0 and 1.");
+        var root = Normal.InvCDF(0, 1, 1 - alpha / 2) * Math.Sqrt(discordance) + Normal.InvCDF(0, 1, power) * Math.Sqrt(discordance - difference * difference);
+        return (int)Math.Ceiling(root * root / (difference * difference));
+    }
 }
 
 /// <summary>Bernoulli outcomes of one arm: how many were observed and how many were successes (correct answers).</summary>
@@ -123,6 +159,31 @@ public readonly record struct BernoulliCount
             return smoothed * (1 - smoothed) / Trials;
         }
     }
+}
+
+/// <summary>
+/// Two versions scored on the same labelled requests: how many requests, on how many only the first was right and on
+/// how many only the second (the discordant pairs of McNemar's test; the rest both got right or both wrong).
+/// </summary>
+/// <exception cref="ArgumentOutOfRangeException">No pairs, a negative count, or more discordant pairs than pairs.</exception>
+public readonly record struct PairedCount
+{
+    public PairedCount(int pairs, int onlyFirstRight, int onlySecondRight)
+    {
+        if (pairs < 1) throw new ArgumentOutOfRangeException(nameof(pairs), pairs, "A paired comparison needs at least one pair.");
+        if (onlyFirstRight < 0 || onlySecondRight < 0 || onlyFirstRight + onlySecondRight > pairs)
+            throw new ArgumentOutOfRangeException(nameof(onlyFirstRight), onlyFirstRight + onlySecondRight, $"The discordant pairs must be between 0 and the {pairs} pairs.");
+        Pairs = pairs;
+        OnlyFirstRight = onlyFirstRight;
+        OnlySecondRight = onlySecondRight;
+    }
+
+    public int Pairs { get; }
+    public int OnlyFirstRight { get; }
+    public int OnlySecondRight { get; }
+
+    /// <summary>The first's accuracy minus the second's on the pairs, in [−1, 1].</summary>
+    public double Difference => (double)(OnlyFirstRight - OnlySecondRight) / Pairs;
 }
 
 /// <summary>

@@ -51,4 +51,16 @@ public sealed record LoggedRequest(
     double Margin,
     string RunnerUp,
     IReadOnlyList<IntentProbability> TopK,
-    string? Subject);
+    string? Subject)
+{
+    /// <summary>
+    /// During an A/B trial: the other arm's version, which scored the same request in the shadow (its answer was not
+    /// given); the trial compares both versions on the same labelled requests. Null outside a trial.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ShadowVersionId { get; init; }
+
+    /// <summary>The intent <see cref="ShadowVersionId"/> predicted for the request; null outside a trial.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ShadowIntent { get; init; }
+}

@@ -1,4 +1,5 @@
 using SelfImprove.Core.Deployment;
+using SelfImprove.Core.Statistics;
 using SelfImprove.Core.Traffic;
 using SelfImprove.Workflows.Steps;
 using SelfImprove.Storage;
@@ -24,26 +25,30 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         if (await ReadTrialAsync(agentId, cancellationToken) is { } running && running.RunId == runId && running.CandidateVersionId == candidateVersionId) return;
         var manifest = loop.Agents.Get(agentId).Manifest;
         var servingId = await loop.ServingVersionAsync(agentId, cancellationToken);
-        var trial = new TrialState(runId, candidateVersionId, servingId, manifest.Deployment.CandidateShare, clock.GetUtcNow());
+        var trial = new TrialState(runId, candidateVersionId, servingId, manifest.Deployment.ShareAt(0), clock.GetUtcNow());
         await loop.Store.WriteAsync(StoreLayout.Trial(agentId), StoreJson.Serialize(trial), cancellationToken);
         pointers.Invalidate(agentId);
     }
 
     public async Task<TrialCheck> CheckTrialAsync(string runId, string agentId, string candidateVersionId, bool final, CancellationToken cancellationToken = default)
     {
-        var manifest = loop.Agents.Get(agentId).Manifest;
+        var entry = loop.Agents.Get(agentId);
+        var manifest = entry.Manifest;
         // A person stopped the trial (its routing is already gone): this check rolls back with their reason.
         var stop = await TrialStopper.ReadAsync(loop.Store, runId, cancellationToken);
-        var trial = stop?.Trial ?? await ReadTrialAsync(agentId, cancellationToken);
+        var versioned = stop is null ? await loop.Store.ReadVersionedAsync(StoreLayout.Trial(agentId), cancellationToken) : null;
+        var trial = stop?.Trial ?? (versioned is null ? null : StoreJson.Deserialize<TrialState>(versioned.Content, StoreLayout.Trial(agentId)));
         if (trial is null || trial.RunId != runId)
             throw new InvalidOperationException($"Run {runId} has no A/B trial running for agent '{agentId}' (it was ended or replaced).");
 
-        var answers = await loop.Traffic.ReadAsync(agentId, trial.StartedAt, clock.GetUtcNow().AddTicks(1), cancellationToken);
+        // The current step's answers (the whole trial's without a ramp) and the labelled feedback on them.
+        var answers = await loop.Traffic.ReadAsync(agentId, trial.CountsFrom, clock.GetUtcNow().AddTicks(1), cancellationToken);
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var item in await loop.Feedback.SinceAsync(agentId, trial.StartedAt, cancellationToken))
+        foreach (var item in await loop.Feedback.SinceAsync(agentId, trial.CountsFrom, cancellationToken))
             if (item.RequestId is { } id && item.KnownLabel is { } label) labels.TryAdd(id, label);
 
-        var constitution = loop.Agents.Get(agentId).Loaded.Constitution;
+        var constitution = entry.Loaded.Constitution;
+        var intentActions = manifest.Labels.ToDictionary(l => l.Name, l => l.Action, StringComparer.Ordinal);
         bool Forbidden(LoggedRequest answer)
         {
             var allowed = constitution.AllowedActions(labels[answer.RequestId]);
@@ -53,19 +58,71 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         {
             var routed = answers.Where(a => a.Arm == arm && a.VersionId == versionId).ToArray();
             var scored = routed.Where(a => labels.ContainsKey(a.RequestId)).ToArray();
-            return new ArmResult(versionId, routed.Length, scored.Length, scored.Count(a => a.Intent == labels[a.RequestId])) { Forbidden = scored.Count(Forbidden) };
+            var (distance, variance) = TrialGuardrails.MeanAndVariance(scored
+                .Select(a => TrialGuardrails.Surprisal(constitution.AllowedActions(labels[a.RequestId]), intentActions, a.TopK, manifest.Alignment.Epsilon))
+                .ToArray());
+            return new ArmResult(versionId, routed.Length, scored.Length, scored.Count(a => a.Intent == labels[a.RequestId]))
+            {
+                Forbidden = scored.Count(Forbidden),
+                P95LatencyMs = TrialGuardrails.P95(routed.Select(a => a.LatencyMs).ToArray()),
+                Distance = distance,
+                DistanceVariance = variance,
+            };
         }
         var (candidate, serving) = (Arm(candidateVersionId, Core.Traffic.Arm.Candidate), Arm(trial.ServingVersionId, Core.Traffic.Arm.Serving));
-        var look = PromotionPolicy.Look(manifest.Deployment, manifest.Goal, candidate, serving, final);
+        var deployment = manifest.Deployment;
+        var lastStep = trial.Step >= deployment.Steps - 1;
+        var look = PromotionPolicy.Look(deployment, manifest.Goal, candidate, serving, final, manifest.Alignment.MaxDistance, lastStep,
+            Paired(answers, labels, candidateVersionId, trial.ServingVersionId));
+        // The share the candidate had at this step (the manifest's candidateShare, or the ramp's step).
+        if (look.Outcome is { } outcome) look = look with { Outcome = outcome with { CandidateShare = trial.CandidateShare } };
         if (stop is not null)
-            look = look with
-            {
-                Outcome = new TrialOutcome(TrialDecision.Rollback, trial.CandidateShare, candidate, serving,
-                    $"the trial was stopped by {stop.By} at {stop.At:u}: {stop.Reason}") { Statistics = look.Statistics },
-            };
+            look = new TrialLook(look.Statistics, new TrialOutcome(TrialDecision.Rollback, trial.CandidateShare, candidate, serving,
+                $"the trial was stopped by {stop.By} at {stop.At:u}: {stop.Reason}") { Statistics = look.Statistics });
+        var step = deployment.Ramp.Count == 0 ? null : $"ramp step {trial.Step + 1} of {deployment.Steps} at {trial.CandidateShare:0.##%} of traffic";
+        if (look.Advance && versioned is not null)
+            step = await AdvanceAsync(agentId, trial, versioned.Version, deployment, cancellationToken) ?? step;
         // Kept for the ledger: the promotion or rollback that follows records the deciding check's statistics.
         if (look.Outcome is { } decided) await loop.Store.WriteAsync(StoreLayout.TrialOutcome(runId), StoreJson.Serialize(decided), cancellationToken);
-        return new TrialCheck(look.Outcome, look.Statistics);
+        return new TrialCheck(look.Outcome, look.Statistics) { Step = step };
+    }
+
+    /// <summary>
+    /// Both versions' answers to the same labelled requests: each arm's answer and the other version's shadow answer
+    /// (<see cref="LoggedRequest.ShadowIntent"/>). Null when some labelled answer of the trial has no shadow answer (logged
+    /// by a router before shadow scoring), so the trial falls back to the unpaired test on each arm's own answers.
+    /// </summary>
+    private static PairedCount? Paired(IReadOnlyList<LoggedRequest> answers, IReadOnlyDictionary<string, string> labels, string candidateId, string servingId)
+    {
+        int pairs = 0, onlyCandidate = 0, onlyServing = 0;
+        foreach (var answer in answers)
+        {
+            if (!labels.TryGetValue(answer.RequestId, out var label)) continue;
+            var byCandidate = answer.Arm == Core.Traffic.Arm.Candidate && answer.VersionId == candidateId;
+            var byServing = answer.Arm == Core.Traffic.Arm.Serving && answer.VersionId == servingId;
+            if (!byCandidate && !byServing) continue; // not one of this trial's arms (scored by neither)
+            if (answer.ShadowIntent is null || answer.ShadowVersionId != (byCandidate ? servingId : candidateId)) return null;
+            var (candidateIntent, servingIntent) = byCandidate ? (answer.Intent, answer.ShadowIntent) : (answer.ShadowIntent, answer.Intent);
+            pairs++;
+            var (c, s) = (candidateIntent == label, servingIntent == label);
+            if (c && !s) onlyCandidate++;
+            else if (s && !c) onlyServing++;
+        }
+        return pairs == 0 ? null : new PairedCount(pairs, onlyCandidate, onlyServing);
+    }
+
+    /// <summary>
+    /// Moves a staged rollout to its next step: the router sends the next share to the candidate and the next check counts
+    /// from now. If-Match the state read, so a trial ended (or stopped) meanwhile is not brought back; a check retried
+    /// after its first delivery advanced finds the new step and tests it afresh (a step is never skipped). Returns the
+    /// progress line, or null when the trial changed meanwhile.
+    /// </summary>
+    private async Task<string?> AdvanceAsync(string agentId, TrialState trial, string version, Core.Manifests.DeploymentSpec deployment, CancellationToken cancellationToken)
+    {
+        var next = trial with { Step = trial.Step + 1, CandidateShare = deployment.ShareAt(trial.Step + 1), StepStartedAt = clock.GetUtcNow() };
+        if (await loop.Store.WriteIfVersionAsync(StoreLayout.Trial(agentId), StoreJson.Serialize(next), version, cancellationToken) is null) return null;
+        pointers.Invalidate(agentId);
+        return $"ramp step {trial.Step + 1} of {deployment.Steps} passed: the candidate now answers {next.CandidateShare:0.##%} of traffic (step {next.Step + 1})";
     }
 
     public async Task<string> PromoteAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
@@ -105,6 +162,45 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
                 outcome?.Reason ?? "the run ended before its trial decided (it was terminated or a step kept failing)", "run"), cancellationToken);
         await EndTrialAsync(runId, agentId, cancellationToken);
         return serving;
+    }
+
+    public async Task<BakeCheck> CheckBakeAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        var deployment = loop.Agents.Get(agentId).Manifest.Deployment;
+        if (deployment.BakeTime <= TimeSpan.Zero) return new BakeCheck(BakeState.NotBaking, null, "deployment.bakeTime is 0: no watch after promotion.");
+        // The latest change of the serving version (a lost trial's record changed nothing).
+        var latest = (await deployments.ListAsync(agentId, cancellationToken)).FirstOrDefault(r => r.Change is not DeploymentChange.RolledBack);
+        if (latest is not { Change: DeploymentChange.Promoted, RunId: { } runId })
+            return new BakeCheck(BakeState.NotBaking, null, "The agent's latest deployment change is not a promotion after a trial.");
+        var version = latest.ServingVersionId;
+        var now = clock.GetUtcNow();
+        if (now - latest.At > deployment.BakeTime)
+            return new BakeCheck(BakeState.Baked, version, $"{version} was promoted at {latest.At:u}, more than deployment.bakeTime ({deployment.BakeTime}) ago.");
+        if (await ReadOutcomeAsync(runId, cancellationToken) is not { Candidate.Samples: > 0 } trial)
+            return new BakeCheck(BakeState.NotBaking, version, $"Run {runId}'s trial left no labelled answers of {version} to compare with.");
+
+        // The promoted version's own labelled answers since its promotion.
+        var answers = await loop.Traffic.ReadAsync(agentId, latest.At, now.AddTicks(1), cancellationToken);
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in await loop.Feedback.SinceAsync(agentId, latest.At, cancellationToken))
+            if (item.RequestId is { } id && item.KnownLabel is { } label) labels.TryAdd(id, label);
+        var scored = answers.Where(a => a.VersionId == version && labels.ContainsKey(a.RequestId)).ToArray();
+        if (scored.Length == 0)
+            return new BakeCheck(BakeState.Baking, version, $"{version} has no labelled answers since its promotion at {latest.At:u} yet.");
+
+        var (bounds, drop) = BakePolicy.Judge(deployment, trial.Candidate, new BernoulliCount(scored.Length, scored.Count(a => a.Intent == labels[a.RequestId])));
+        if (drop is null)
+            return new BakeCheck(BakeState.Baking, version,
+                $"{version} baking until {latest.At + deployment.BakeTime:u}: live − trial {bounds.Estimate:+0.000;−0.000;0.000} [{bounds.Lower:+0.000;−0.000;0.000}, {bounds.Upper:+0.000;−0.000;0.000}] on {scored.Length} labelled answers");
+        var rolledBack = await new ServingRollback(ledger, loop.Registry, deployments).RollbackAsync(agentId, "bake", cancellationToken,
+            DeploymentChange.BakeRollback, drop);
+        pointers.Invalidate(agentId);
+        return rolledBack.Outcome switch
+        {
+            RollbackOutcome.RolledBack => new BakeCheck(BakeState.RolledBack, version, rolledBack.Message),
+            RollbackOutcome.Busy => new BakeCheck(BakeState.Busy, version, $"{drop}; not rolled back yet: {rolledBack.Message}"),
+            _ => new BakeCheck(BakeState.NotBaking, version, $"{drop}; {rolledBack.Message}"),
+        };
     }
 
     private async Task<TrialOutcome?> ReadOutcomeAsync(string runId, CancellationToken cancellationToken)

@@ -63,8 +63,10 @@ public sealed class ServingPointers(LoopContext loop, RunLedger ledger, TimeProv
             var serving = (await loop.Registry.GetServingAsync(agentId))?.VersionId;
             var trialJson = await loop.Store.ReadAsync(StoreLayout.Trial(agentId));
             var trial = trialJson is null ? null : StoreJson.Deserialize<TrialState>(trialJson, StoreLayout.Trial(agentId));
-            // A trial left behind by a run that no longer holds the agent (terminated) is ignored.
-            if (trial is not null && (await ledger.RunningAsync(agentId))?.RunId != trial.RunId) trial = null;
+            // A trial left behind by a run that no longer holds the agent is ignored, and so is the trial of a run whose
+            // termination was sent (recorded before its orchestration has stopped and its lock is released).
+            if (trial is not null && ((await ledger.RunningAsync(agentId))?.RunId != trial.RunId || await ledger.TerminationAsync(trial.RunId) is not null))
+                trial = null;
             var snapshot = new ServingSnapshot(serving, trial, readAt);
             lock (entry)
             {

@@ -48,7 +48,10 @@ public sealed class ServingRollback(RunLedger ledger, IModelRegistry registry, D
     /// </summary>
     /// <exception cref="KeyNotFoundException">The agent is not registered.</exception>
     /// <param name="by">Who asked, for the ledger (e.g. the API caller or <c>api</c>).</param>
-    public async Task<RollbackResult> RollbackAsync(string agentId, string by = "api", CancellationToken cancellationToken = default)
+    /// <param name="change">What the ledger records: a person's rollback, or the bake watch's (<see cref="DeploymentChange.BakeRollback"/>).</param>
+    /// <param name="why">Why, for the ledger and the serving pointer, before the versions; null: a plain rollback.</param>
+    public async Task<RollbackResult> RollbackAsync(string agentId, string by = "api", CancellationToken cancellationToken = default,
+        DeploymentChange change = DeploymentChange.ManualRollback, string? why = null)
     {
         var hold = await ledger.TryHoldAsync(agentId, HoldPurpose, cancellationToken);
         if (!hold.Taken) return new RollbackResult(RollbackOutcome.Busy, null, hold.HolderId, hold.Message);
@@ -59,8 +62,9 @@ public sealed class ServingRollback(RunLedger ledger, IModelRegistry registry, D
             if (current?.ParentVersionId is not { } parent)
                 return new RollbackResult(RollbackOutcome.NothingToRollBack, serving, null,
                     $"Agent '{agentId}' has {(serving is null ? "no serving version" : $"{serving.VersionId} serving, which was trained from no earlier version")}.");
-            var now = await registry.SetServingAsync(agentId, parent, $"rolled back from {current.VersionId} to {parent}, the version it was trained from", cancellationToken);
-            await deployments.RecordAsync(agentId, hold.HolderId, new DeploymentRecord(DeploymentChange.ManualRollback, now.Since, parent, current.VersionId,
+            var rolledBack = $"rolled back from {current.VersionId} to {parent}, the version it was trained from";
+            var now = await registry.SetServingAsync(agentId, parent, why is null ? rolledBack : $"{rolledBack}: {why}", cancellationToken);
+            await deployments.RecordAsync(agentId, hold.HolderId, new DeploymentRecord(change, now.Since, parent, current.VersionId,
                 null, null, null, null, now.Reason, by), CancellationToken.None);
             return new RollbackResult(RollbackOutcome.RolledBack, now, null, now.Reason);
         }

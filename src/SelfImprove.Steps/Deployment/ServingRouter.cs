@@ -21,11 +21,12 @@ public sealed record PredictInput(string Text, string? Subject = null);
 
 /// <summary>
 /// Answers live requests: with the serving version, or, while an A/B trial runs, with the candidate for its share
-/// of requests (split by a stable hash of the text). Training and evaluation never block it. A trial left behind by
+/// of requests (split by a stable hash of the caller's subject when given, so a person keeps one arm, else of the text). Training and evaluation never block it. A trial left behind by
 /// a run that no longer holds the agent (terminated) is ignored. Concurrent requests share one encoder call
 /// (<see cref="EncoderBatcher"/>); the serving pointer and the trial are cached (<see cref="ServingPointers"/>). Every
 /// answer gets a request id and is recorded in the <see cref="TrafficLog"/> (version, arm, latency, top 3 intents,
-/// subject; text redacted unless the manifest's <c>traffic.redact</c> is off).
+/// subject; text redacted unless the manifest's <c>traffic.redact</c> is off). During a trial each request is also
+/// scored in the shadow by the version that did not answer it, and that intent is logged beside the answer.
 /// </summary>
 public sealed class ServingRouter(LoopContext loop, ServingPointers pointers, EncoderBatcher encoder, TrafficLog traffic)
 {
@@ -62,7 +63,7 @@ public sealed class ServingRouter(LoopContext loop, ServingPointers pointers, En
         var trial = pointer.Trial;
         var arms = new (string VersionId, Arm Arm)[inputs.Count];
         for (var i = 0; i < arms.Length; i++)
-            arms[i] = trial is not null && PromotionPolicy.RoutesToCandidate(trial.RunId, inputs[i].Text, trial.CandidateShare)
+            arms[i] = trial is not null && PromotionPolicy.RoutesToCandidate(trial.RunId, PromotionPolicy.RoutingKey(inputs[i].Text, inputs[i].Subject), trial.CandidateShare)
                 ? (trial.CandidateVersionId, Arm.Candidate)
                 : (servingId, Arm.Serving);
 
@@ -72,12 +73,20 @@ public sealed class ServingRouter(LoopContext loop, ServingPointers pointers, En
 
         var predictions = new IntentPrediction[inputs.Count];
         var labels = new IReadOnlyList<string>[inputs.Count];
+        // During a trial the other arm's version scores each request too, in the shadow (the same embedding, one more
+        // head): the trial compares the two on the same labelled requests.
+        var shadows = trial is null ? null : new (string VersionId, string Intent)[inputs.Count];
         foreach (var group in Enumerable.Range(0, inputs.Count).GroupBy(i => arms[i].VersionId))
         {
-            var model = await loop.Models.LoadAsync(agentId, group.Key, cancellationToken);
             var indices = group.ToArray();
-            var scored = model.PredictFeatures(indices.Select(i => vectors[i]).ToArray());
+            var features = indices.Select(i => vectors[i]).ToArray();
+            var model = await loop.Models.LoadAsync(agentId, group.Key, cancellationToken);
+            var scored = model.PredictFeatures(features);
             for (var k = 0; k < indices.Length; k++) (predictions[indices[k]], labels[indices[k]]) = (scored[k], model.Labels);
+            if (shadows is null) continue;
+            var other = group.Key == trial!.CandidateVersionId ? servingId : trial.CandidateVersionId;
+            var shadow = (await loop.Models.LoadAsync(agentId, other, cancellationToken)).PredictFeatures(features);
+            for (var k = 0; k < indices.Length; k++) shadows[indices[k]] = (other, shadow[k].Intent);
         }
 
         var latencyMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -86,7 +95,9 @@ public sealed class ServingRouter(LoopContext loop, ServingPointers pointers, En
         {
             var p = predictions[i];
             answers[i] = new RoutedPrediction(ids[i].Id, arms[i].VersionId, arms[i].Arm, p, manifest.Labels.First(l => l.Name == p.Intent).Action);
-            await traffic.AppendAsync(Log(agentId, ids[i].At, answers[i], labels[i], inputs[i], manifest.Traffic.Redact, latencyMs));
+            var logged = Log(agentId, ids[i].At, answers[i], labels[i], inputs[i], manifest.Traffic.Redact, latencyMs);
+            if (shadows is not null) logged = logged with { ShadowVersionId = shadows[i].VersionId, ShadowIntent = shadows[i].Intent };
+            await traffic.AppendAsync(logged);
         }
         return answers;
     }

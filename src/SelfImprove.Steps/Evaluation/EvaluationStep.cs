@@ -16,6 +16,9 @@ public sealed class EvaluationStep(LoopContext loop) : IEvaluationStep
 {
     private const int WeakestIntents = 5;
 
+    /// <summary>Changed answers kept for the approval page.</summary>
+    public const int ChangedAnswersShown = 12;
+
     public async Task<CandidateEvaluation> EvaluateAsync(string agentId, int attempt, string candidateVersionId, CancellationToken cancellationToken = default)
     {
         var entry = loop.Agents.Get(agentId);
@@ -39,7 +42,25 @@ public sealed class EvaluationStep(LoopContext loop) : IEvaluationStep
             feedback.PerIntent.Where(i => i.Support > 0).OrderBy(i => i.F1).Take(WeakestIntents).ToArray(),
             feedback.Confusions);
         var heldOut = await HeldOutAsync(entry, candidate, cancellationToken);
+        await RecordAnswerChangesAsync(entry, candidate, labelled.Count > 0 ? (labelled, $"{labelled.Count} recent labelled requests")
+            : (entry.Data.Validation.Take(sample).ToArray(), "the validation set (no labelled traffic yet)"), cancellationToken);
         return new CandidateEvaluation(candidateVersionId, metTarget && keptOld, value, validationValue, verdict, evidence, heldOut);
+    }
+
+    /// <summary>
+    /// The serving version and the candidate on the same requests, with a sample of the answers that change, kept beside the
+    /// candidate for the approval page (<see cref="Storage.StoreLayout.VersionAnswerChanges"/>).
+    /// </summary>
+    private async Task RecordAnswerChangesAsync(AgentEntry entry, Core.Ports.IIntentClassifier candidate,
+        (IReadOnlyList<LabeledExample> Requests, string On) compared, CancellationToken cancellationToken)
+    {
+        var agentId = entry.Manifest.AgentId;
+        var serving = await loop.Models.LoadAsync(agentId, await loop.ServingVersionAsync(agentId, cancellationToken), cancellationToken);
+        var texts = compared.Requests.Select(r => r.Text).ToArray();
+        var changes = AnswerChanges.Compare(compared.On, compared.Requests,
+            serving.Predict(texts, cancellationToken).Select(p => p.Intent).ToArray(), candidate.Predict(texts, cancellationToken).Select(p => p.Intent).ToArray(),
+            ChangedAnswersShown);
+        await loop.Store.WriteAsync(Storage.StoreLayout.VersionAnswerChanges(agentId, candidate.VersionId), Storage.StoreJson.Serialize(changes), cancellationToken);
     }
 
     /// <summary>Serving before and after the drift point, and the candidate after it, on the evaluation set.</summary>

@@ -173,7 +173,8 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
         await ReadLockAsync(agentId, cancellationToken) is { } held && held.Lock.RunId == holderId
         && await store.DeleteIfVersionAsync(StoreLayout.RunLock(agentId), held.Version, cancellationToken);
 
-    private async Task<RunTerminated?> TerminationAsync(string runId, CancellationToken cancellationToken) =>
+    /// <summary>The record that run <paramref name="runId"/> was terminated (<see cref="RecordTerminatedAsync"/>), or null.</summary>
+    public async Task<RunTerminated?> TerminationAsync(string runId, CancellationToken cancellationToken = default) =>
         await store.ReadAsync(StoreLayout.RunTerminated(runId), cancellationToken) is { } json
             ? StoreJson.Deserialize<RunTerminated>(json, StoreLayout.RunTerminated(runId))
             : null;
@@ -209,7 +210,8 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
 
     private sealed record RunClosed(string RunId, RunStatus Status, DateTimeOffset EndedAt);
 
-    private sealed record RunTerminated(string Reason, DateTimeOffset At);
+    /// <summary>That a run was terminated: why, and when (UTC).</summary>
+    public sealed record RunTerminated(string Reason, DateTimeOffset At);
 }
 
 /// <summary>A hold on an agent's run lock taken by <see cref="RunLedger.TryHoldAsync"/>, or who has the lock when it was not taken.</summary>

@@ -193,7 +193,8 @@ public sealed class ImprovementRunOrchestratorV2 : TaskOrchestrator<RunInput, Im
         if (check >= 30 && check % 10 != 0 && look.Outcome is null) return;
         var state = look.Statistics?.ToString() ?? "no answers with feedback in both arms yet";
         var verdict = look.Outcome is { } decided ? $" → {decided.Decision.ToWire()}" : "";
-        run.Phase(RunPhase.Deploy, $"trial check {check + 1}: {state}{verdict}");
+        var step = look.Step is { } ramp ? $"; {ramp}" : "";
+        run.Phase(RunPhase.Deploy, $"trial check {check + 1}: {state}{verdict}{step}");
     }
 
     /// <summary>The plan asked people for samples: waits for them at most the manifest's timeout (a durable timer), then goes on with what it has.</summary>

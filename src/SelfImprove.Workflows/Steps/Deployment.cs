@@ -14,7 +14,20 @@ public sealed record TrialCheckInput(string RunId, string AgentId, string Candid
 /// One check of the A/B trial: the decision, or null to go on; and the sequential test's estimate and bounds at this check
 /// (null while an arm has no labelled answer, and in records from before the sequential test).
 /// </summary>
-public sealed record TrialCheck(TrialOutcome? Outcome, TrialStatistics? Statistics = null);
+public sealed record TrialCheck(TrialOutcome? Outcome, TrialStatistics? Statistics = null)
+{
+    /// <summary>
+    /// With a staged rollout (<c>deployment.ramp</c>): the step this check tested and, when it passed, the step the trial
+    /// moved to (for the run's progress). Null without a ramp.
+    /// </summary>
+    public string? Step { get; init; }
+}
+
+/// <summary>What one look of the bake watch found (<see cref="IDeploymentStep.CheckBakeAsync"/>).</summary>
+/// <param name="State">Where the agent's latest promotion stands.</param>
+/// <param name="VersionId">The promoted version watched; null when nothing is baking.</param>
+/// <param name="Message">What was found, in words (the test's bounds when it looked).</param>
+public sealed record BakeCheck(BakeState State, string? VersionId, string Message);
 
 /// <summary>
 /// Deployment: an A/B trial beside the serving version on live traffic (started, then checked on the traffic log
@@ -39,6 +52,20 @@ public interface IDeploymentStep
 
     /// <summary>Ends the trial; the serving version stays. Idempotent. Returns the serving version id.</summary>
     Task<string> RollbackAsync(string runId, string agentId, string candidateVersionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The bake watch, once per monitoring check: within <c>deployment.bakeTime</c> of the agent's latest promotion, compares
+    /// the promoted version's live accuracy since then with its trial's (<c>BakePolicy</c>) and, on a drop, rolls it back
+    /// to the version it was trained from, recorded in the promotion ledger. Idempotent: a version rolled back is no longer
+    /// the latest promotion.
+    /// </summary>
+    Task<BakeCheck> CheckBakeAsync(string agentId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Looks at the agent's latest promotion during its bake time (and rolls it back on a drop).</summary>
+public sealed class CheckBakeActivity(IDeploymentStep deployment) : TaskActivity<string, BakeCheck>
+{
+    public override Task<BakeCheck> RunAsync(TaskActivityContext context, string agentId) => deployment.CheckBakeAsync(agentId);
 }
 
 /// <summary>Starts the A/B trial.</summary>
@@ -98,6 +125,10 @@ public static partial class StepCalls
     /// <summary>Calls <see cref="CheckTrialActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<TrialCheck> CheckTrialAsync(this TaskOrchestrationContext context, TrialCheckInput input) =>
         CallAsync<TrialCheck>(context, nameof(CheckTrialActivity), input);
+
+    /// <summary>Calls <see cref="CheckBakeActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
+    public static Task<BakeCheck> CheckBakeAsync(this TaskOrchestrationContext context, string agentId) =>
+        CallAsync<BakeCheck>(context, nameof(CheckBakeActivity), agentId);
 
     /// <summary>Calls <see cref="PromoteActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<string> PromoteAsync(this TaskOrchestrationContext context, CandidateInput input) =>

@@ -38,8 +38,12 @@ public sealed class ApprovalPageTests
         var (page, first) = await GetPageAsync(api, link);
         Assert.Equal($"Approve run {runId}?", page.QuerySelector("h1")!.TextContent);
         var text = page.Body!.TextContent;
-        foreach (var expected in new[] { runId, ApiServer.AgentId, "v2", "Decide before (UTC)", "Alignment gate", "D: candidate's distance from the constitution (bits)", "V′ of the serving version", "examples by source", "pool (generated)", "LLM usage" })
+        foreach (var expected in new[] { runId, ApiServer.AgentId, "v2", "Decide before (UTC)", "Alignment gate", "D: candidate's distance from the constitution (bits)", "V′ of the serving version", "examples by source", "pool (generated)", "LLM usage", "What changes for users", "recent labelled requests", "fixed (serving wrong, candidate right)" })
             Assert.Contains(expected, text);
+        // The changed answers a person can read: each row names the request, the truth and both answers, which differ.
+        var changedRows = page.QuerySelectorAll("table").Single(t => t.QuerySelector("caption")!.TextContent.StartsWith("A sample of changed answers")).QuerySelectorAll("tbody tr");
+        Assert.InRange(changedRows.Length, 1, 12);
+        Assert.All(changedRows, r => Assert.NotEqual(r.Children[2].TextContent, r.Children[3].TextContent));
         var chart = page.QuerySelector("figure svg");
         Assert.NotNull(chart);
         Assert.NotEmpty(chart!.QuerySelectorAll("rect"));

@@ -138,7 +138,7 @@ public sealed class PromotionPolicyTests
     public void A_forbidden_share_within_the_margin_of_servings_is_no_breach()
     {
         // 1.5 % against 1.0 %: 0.5 points more, within the margin of 1 point.
-        Assert.Null(PromotionPolicy.ForbiddenActionBreach(NonInferior, Arm("v4", 2000, 1700) with { Forbidden = 30 }, Arm("v3", 6000, 5100) with { Forbidden = 60 }));
+        Assert.Null(TrialGuardrails.ForbiddenActions(NonInferior, Arm("v4", 2000, 1700) with { Forbidden = 30 }, Arm("v3", 6000, 5100) with { Forbidden = 60 }));
         Assert.Equal(TrialDecision.Promote,
             PromotionPolicy.Check(NonInferior, Goal, Arm("v4", 1000, 900) with { Forbidden = 10 }, Arm("v3", 3000, 2400) with { Forbidden = 30 }, final: false)!.Decision);
     }
@@ -198,6 +198,21 @@ public sealed class PromotionPolicyTests
     }
 
     [Fact]
+    public void With_both_versions_scored_on_the_same_requests_the_paired_test_decides_where_the_unpaired_one_cannot_yet()
+    {
+        var (candidate, serving) = (Arm("v4", 400, 348), Arm("v3", 1600, 1360)); // 87 % and 85 %
+        var pairs = new Core.Statistics.PairedCount(2000, 80, 40);                  // the same 2,000 requests, 6 % discordant
+
+        var unpaired = PromotionPolicy.Look(BeatServing, Goal, candidate, serving, final: false);
+        var paired = PromotionPolicy.Look(BeatServing, Goal, candidate, serving, final: false, paired: pairs);
+
+        Assert.Null(unpaired.Outcome);
+        Assert.Equal(TrialDecision.Promote, paired.Outcome!.Decision);
+        Assert.Equal(2000, paired.Statistics!.Pairs);
+        Assert.Contains("on 2000 requests with feedback scored by both versions (400 + 1600 answered; only one right on 120)", paired.Outcome.Reason);
+    }
+
+    [Fact]
     public void An_arm_without_samples_has_value_zero()
     {
         Assert.Equal(0.0, new ArmResult("v3", 10, 0, 0).Value);
@@ -228,6 +243,18 @@ public sealed class PromotionPolicyTests
     {
         Assert.DoesNotContain(Enumerable.Range(0, 2000), i => PromotionPolicy.RoutesToCandidate("trial-7", i.ToString(), 0.0));
         Assert.All(Enumerable.Range(0, 2000), i => Assert.True(PromotionPolicy.RoutesToCandidate("trial-7", i.ToString(), 1.0)));
+    }
+
+    [Fact]
+    public void A_subject_keeps_its_arm_whatever_it_asks_and_as_a_ramp_grows_it_only_moves_to_the_candidate()
+    {
+        var subjects = Enumerable.Range(0, 2000).Select(i => $"user-{i}").ToArray();
+        bool Routed(string subject, string text, double share) =>
+            PromotionPolicy.RoutesToCandidate("run-7", PromotionPolicy.RoutingKey(text, subject), share);
+
+        Assert.All(subjects, s => Assert.Equal(Routed(s, "my card is lost", 0.25), Routed(s, "what is my balance", 0.25)));
+        Assert.All(subjects.Where(s => Routed(s, "x", 0.05)), s => Assert.True(Routed(s, "x", 0.25)));
+        Assert.NotEqual(PromotionPolicy.RoutingKey("same", null), PromotionPolicy.RoutingKey("same", "same"));
     }
 
     [Fact]

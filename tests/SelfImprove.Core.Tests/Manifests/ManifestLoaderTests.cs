@@ -118,6 +118,10 @@ public sealed class ManifestLoaderTests : IDisposable
         { "deployment.trialShare=0", "$.deployment.trialShare", "strictly between 0 and 1" },
         { "deployment.promotionRule=\"vibes\"", "$.deployment.promotionRule", "'beatServing', 'meetTarget', 'nonInferior'" },
         { "deployment.onTimeout=\"shrug\"", "$.deployment.onTimeout", "'rollback', 'promote'" },
+        { "deployment.ramp=[0.05,1]", "$.deployment.ramp[1]", "strictly between 0 and 1" },
+        { "deployment.ramp=[0.25,0.05]", "$.deployment.ramp", "must list increasing shares" },
+        { "deployment.ramp=[0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.08,0.09,0.1,0.2]", "$.deployment.ramp", "at most 10 steps; got 11" },
+        { "deployment.maxLatencyRatio=0.9", "$.deployment.maxLatencyRatio", "a ratio of at least 1" },
     };
 
     [Theory]

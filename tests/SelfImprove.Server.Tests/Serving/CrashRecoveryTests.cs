@@ -24,7 +24,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
     public async Task DisposeAsync() => await azurite.DisposeAsync();
 
     [Fact]
-    public async Task A_run_killed_while_training_and_again_while_waiting_for_approval_completes_once_after_restarts()
+    public async Task A_run_killed_while_training_again_while_waiting_for_approval_and_again_during_its_trial_completes_once_after_restarts()
     {
         using var folder = new TempDirectory();
         var agents = new TempDirectory(folder.Combine("agents"));
@@ -62,13 +62,26 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IAsyncLifetim
             await second.KillAsync();
         }
 
-        await using var third = ServeProcess.Start(folder.Path, arguments, environment);
-        await third.WaitUntilListeningAsync();
-        using (var approved = await new HttpClient().PostAsJsonAsync(link, new { decision = "approve", approver = "ana" }))
-            Assert.Equal(HttpStatusCode.Accepted, approved.StatusCode);
+        await using (var third = ServeProcess.Start(folder.Path, arguments, environment))
+        {
+            await third.WaitUntilListeningAsync();
+            using (var approved = await new HttpClient().PostAsJsonAsync(link, new { decision = "approve", approver = "ana" }))
+                Assert.Equal(HttpStatusCode.Accepted, approved.StatusCode);
+            // The A/B trial has started (its routing state is in the store); killed before it decides, as a rule.
+            var trial = await PollAsync(http, runId, s => s["phase"]?.GetValue<string>() == "deploy" || s["runtimeStatus"]!.GetValue<string>() != "Running");
+            await third.KillAsync();
+            output.WriteLine($"killed at {trial["runtimeStatus"]} / {trial["phase"]}: {trial["log"]?.AsArray().LastOrDefault()?.ToJsonString()}");
+        }
+
+        await using var fourth = ServeProcess.Start(folder.Path, arguments, environment);
+        await fourth.WaitUntilListeningAsync();
         var done = await PollAsync(http, runId, s => s["runtimeStatus"]!.GetValue<string>() is "Completed" or "Failed" or "Terminated");
 
         Assert.Equal("Promoted", done["report"]!["status"]!.GetValue<string>());
+        // The trial decided once: one ledger record for the run, whichever process made the decision.
+        var ledger = (await http.GetFromJsonAsync<JsonObject>("api/agents/support-router/deployments"))!;
+        output.WriteLine(ledger.ToJsonString());
+        Assert.Single(ledger["deployments"]!.AsArray(), d => d!["runId"]?.GetValue<string>() == runId);
         var versions = (await http.GetFromJsonAsync<JsonObject>("api/agents/support-router/versions"))!;
         Assert.Equal(["v1", "v2"], versions["versions"]!.AsArray().Select(v => v!["versionId"]!.GetValue<string>()));
         Assert.Equal($"{runId}/attempt-1", versions["versions"]![1]!["createdBy"]!.GetValue<string>());

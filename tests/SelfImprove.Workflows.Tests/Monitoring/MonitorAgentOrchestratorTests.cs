@@ -21,6 +21,18 @@ public sealed class MonitorAgentOrchestratorTests
     }
 
     [Fact]
+    public async Task Each_check_watches_a_recent_promotion_first_and_reports_what_the_bake_watch_did()
+    {
+        var rolledBack = new BakeCheck(Core.Deployment.BakeState.RolledBack, "v2", "rolled back from v2 to v1: live accuracy fell");
+        await using var loop = await ScriptedLoop.StartAsync(new ScriptedSteps { FeedbackValue = 0.90, Bake = rolledBack });
+
+        var check = await loop.Host.Runs.CheckAsync(ScriptedLoop.AgentId);
+
+        Assert.Equal(rolledBack, check.Bake);
+        Assert.Equal(TriggerOutcome.Healthy, check.Decision.Outcome);
+    }
+
+    [Fact]
     public async Task A_drifted_agent_starts_exactly_one_run_and_later_checks_see_it_running()
     {
         // No answer to the approval: the run stays open while the second check looks.
