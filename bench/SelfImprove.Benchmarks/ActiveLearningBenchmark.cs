@@ -5,6 +5,7 @@ using SelfImprove.Core.Datasets;
 using SelfImprove.Core.Evaluation;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Ports;
+using SelfImprove.Core.Runs;
 using SelfImprove.Learning.Embeddings;
 using SelfImprove.Learning.Scoring;
 using SelfImprove.Learning.Training;
@@ -15,9 +16,12 @@ using SelfImprove.Steps;
 namespace SelfImprove.Benchmarks;
 
 /// <summary>
-/// Labels versus accuracy on BANKING77: each round is one real improvement run (monitor, plan, oracle
-/// teacher, train, evaluate, gate, trial, promote) of the same orchestrator, planner and trainer; strategies
-/// differ only in the planner's selection rule. Reference points are trained directly.
+/// Labels versus accuracy on BANKING77: each round is one real improvement run (monitor, plan, label, train, evaluate,
+/// gate, trial, promote) of the same orchestrator, planner and trainer, through the live path: before each round the
+/// traffic replayer sends a fresh slice of the recorded stream as callers' traffic (predict → log; the planner picks from
+/// what was logged since the serving version went live), and while the run goes it is the simulated annotator that
+/// answers the labelling queue from the recorded labels and the trial's traffic. Strategies differ only in the planner's
+/// selection rule. Reference points are trained directly.
 /// </summary>
 public sealed class ActiveLearningBenchmark(Banking77Setup setup, string cacheFolder, ResultLog log, TextWriter output)
 {
@@ -32,6 +36,12 @@ public sealed class ActiveLearningBenchmark(Banking77Setup setup, string cacheFo
     };
 
     private string EmbeddingCache => Path.Combine(cacheFolder, "embeddings");
+
+    /// <summary>
+    /// Requests sent before each round: as many as the planner looks at (<see cref="PlanningStep.MaxCandidates"/>), so that
+    /// each round chooses from as large a pool as the loop did when it read the whole replayed history.
+    /// </summary>
+    public const int SliceSize = PlanningStep.MaxCandidates;
 
     /// <summary>Runs rounds until <paramref name="maxLabels"/> labels are used; resumes where the log stops.</summary>
     public async Task RunStrategyAsync(int seed, string strategy, int maxLabels)
@@ -62,16 +72,25 @@ public sealed class ActiveLearningBenchmark(Banking77Setup setup, string cacheFo
         }
 
         var context = host.Services.GetRequiredService<TrainingBatches>();
+        var replayer = host.Services.GetRequiredService<TrafficReplayer>();
         for (var round = done.Length == 0 ? 1 : done.Max(p => p.Round) + 1; ; round++)
         {
             var labels = entry.Data.Pool.Count + (await context.AllAsync(agentId, CancellationToken.None)).Sum(b => b.Summary.Labelled);
             if (labels + Banking77Setup.LabelsPerRound > maxLabels) break;
             var clock = Stopwatch.StartNew();
+            await replayer.ReplaySliceAsync(agentId, (round - 1) * SliceSize, SliceSize);
             var check = await host.Runs.CheckAsync(agentId, manual: true, reason: $"round {round}");
-            var report = await host.Runs.WatchAsync(check.RunId ?? throw new InvalidOperationException(check.Decision.Reason));
+            var runId = check.RunId ?? throw new InvalidOperationException(check.Decision.Reason);
+            // The agent's annotators and trial traffic, while the run goes.
+            using var stop = new CancellationTokenSource();
+            var users = replayer.AccompanyAsync(agentId, runId, host.Runs, TimeSpan.FromMilliseconds(50), stop.Token);
+            var report = await host.Runs.WatchAsync(runId);
+            await stop.CancelAsync();
+            await users;
             var candidate = await registry.GetAsync(agentId, report.CandidateVersion!);
             labels = entry.Data.Pool.Count + (await context.AllAsync(agentId, CancellationToken.None)).Sum(b => b.Summary.Labelled);
             Record(seed, strategy, round, labels, candidate!.Evaluation.Overall, report.Status.ToWire(), clock.Elapsed.TotalSeconds);
+            if (report.Status is not RunStatus.Promoted) output.WriteLine($"  {report.Status.ToWire()}: {report.Reason}");
         }
     }
 

@@ -81,7 +81,8 @@ public sealed class Banking77Setup
 
     /// <summary>
     /// Gates are set so that every round's candidate is promoted (the benchmark measures what labels buy, not
-    /// the gates): a low goal, no approval, a trial that only needs a handful of samples. 5 % of the stream is
+    /// the gates): a low goal, no approval, a trial that only needs a handful of samples. The run waits for the labelling
+    /// queue to be answered (<c>teacher.allowHumanLabelling</c>; the replayer's simulated annotator answers it). 5 % of the stream is
     /// feedback and 5 % is trial traffic; the rest may be labelled. The sequential trial rarely decides on so little
     /// traffic, so it lasts 5 seconds and then promotes (<c>onTimeout: promote</c>, the candidate's live estimate at
     /// least the low target), as the point comparison did before; the labels each round uses
@@ -104,12 +105,13 @@ public sealed class Banking77Setup
           "labels": [],
           "monitoring": { "sampleSize": 500, "feedbackShare": 0.05 },
           "trigger": { "cooldown": "00:00:00", "minimumEvidence": 1 },
+          "teacher": { "kind": "offline", "allowHumanLabelling": true, "labellingTimeout": "00:30:00" },
           "planner": { "kind": "offline", "selectionRule": "{{selectionRule}}", "maxLabelRequests": {{LabelsPerRound}}, "maxGeneratedSamples": 0 },
           "training": { "hyperParameters": { "l2": 0.001, "l1": 0, "maxIterations": 200, "warmStart": true } },
           "evaluation": { "metrics": ["accuracy", "macroF1"], "maxAttempts": 1 },
           "alignment": { "constitution": "constitution.json", "maxDistance": 0.25 },
           "approval": { "required": false },
-          "deployment": { "candidateShare": 0.5, "minimumSamples": 5, "promotionRule": "meetTarget", "trialShare": 0.05, "checkEvery": "00:00:01", "maxDuration": "00:00:05", "onTimeout": "promote" }
+          "deployment": { "candidateShare": 0.5, "minimumSamples": 5, "promotionRule": "meetTarget", "trialShare": 0.05, "checkEvery": "00:00:01", "maxDuration": "00:00:45", "onTimeout": "promote" }
         }
         """)!.AsObject();
         manifest["labels"] = new JsonArray(intents.Select(i => (JsonNode)new JsonObject { ["name"] = i, ["action"] = i }).ToArray());

@@ -23,7 +23,7 @@ switch (options.Command)
     case "alignment-gate":
     {
         if (Banking77Folder(options) is not { } data) return 2;
-        static IReadOnlyList<int> Range(string text) => text.Contains('-')
+        static IReadOnlyList<int> Range(string text) => text == "none" ? [] : text.Contains('-')
             ? Enumerable.Range(int.Parse(text.Split('-')[0]), int.Parse(text.Split('-')[1]) - int.Parse(text.Split('-')[0]) + 1).ToArray()
             : text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
         return await new AlignmentGateBenchmark(data, cache, Console.Out).RunAsync(

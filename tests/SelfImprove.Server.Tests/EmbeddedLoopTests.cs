@@ -61,6 +61,29 @@ public sealed class EmbeddedLoopTests
     }
 
     [Fact]
+    public async Task A_fresh_slice_of_the_recording_goes_through_the_predict_path_without_the_texts_already_labelled()
+    {
+        await using var loop = await RealLoop.StartAsync();
+        var first = await loop.RunAsync();
+        var labelled = (await loop.Host.Services.GetRequiredService<TrainingBatches>().AllAsync(RealLoop.AgentId, CancellationToken.None))
+            .SelectMany(b => b.Examples).Select(e => e.Text.Trim()).ToHashSet(StringComparer.Ordinal);
+        var history = loop.Agent.Windows.History(loop.Agent.Data.Production);
+        var before = DateTimeOffset.UtcNow;
+
+        // From position 10, going round the whole history once: everything but what the first run labelled.
+        var sent = await loop.Replayer.ReplaySliceAsync(RealLoop.AgentId, start: 10, count: history.Count);
+
+        var expected = history.Skip(10).Concat(history.Take(10)).Where(r => !labelled.Contains(r.Text.Trim())).Select(r => r.Text).ToArray();
+        var logged = await loop.Host.Services.GetRequiredService<TrafficLog>().ReadAsync(RealLoop.AgentId, before, DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.Equal(RunStatus.Promoted, first.Status);
+        Assert.NotEmpty(labelled);
+        Assert.Equal(expected.Length, sent.Requests);
+        Assert.Equal(expected, logged.Select(r => r.Text));
+        Assert.All(logged, r => Assert.Equal("v2", r.VersionId));
+        Assert.True(sent.Feedback > 0);
+    }
+
+    [Fact]
     public async Task The_serving_version_keeps_answering_while_the_candidate_trains()
     {
         var training = new GatedTraining();

@@ -93,8 +93,18 @@ public sealed record EnvironmentAssessment(
     public string? Note { get; init; }
 
     /// <summary>
-    /// When both versions are beyond <see cref="MaxDistance"/>: the paired bootstrap interval of D(candidate) − D(serving) in bits;
-    /// the candidate fails the distance rule only when its lower bound is above 0. Null otherwise.
+    /// When both versions are beyond <see cref="MaxDistance"/>: Newcombe's paired interval of the candidate's forbidden-action
+    /// rate minus the serving version's (shares); the candidate fails the distance rule unless its upper bound lies below
+    /// <see cref="ForbiddenRateMargin"/>. Null otherwise.
+    /// </summary>
+    public Statistics.PairedProportionInterval? ForbiddenIncrease { get; init; }
+
+    /// <summary>The forbidden-rate margin <see cref="ForbiddenIncrease"/> was judged against; null when it was not needed.</summary>
+    public double? ForbiddenRateMargin { get; init; }
+
+    /// <summary>
+    /// When both versions are beyond <see cref="MaxDistance"/>: the paired bootstrap interval of D(candidate) − D(serving) in
+    /// bits, for the reader (schema 2 judged by it; it no longer decides, <see cref="ForbiddenIncrease"/> does). Null otherwise.
     /// </summary>
     public Statistics.PairedBootstrapInterval? DistanceIncrease { get; init; }
 }

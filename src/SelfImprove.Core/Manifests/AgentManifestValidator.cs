@@ -152,6 +152,7 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         RuleFor(m => m.Alignment.Margin).InclusiveBetween(0, 0.5).WithMessage("must be a share of the goal metric from 0 to 0.5 (e.g. 0.02); got {PropertyValue}.");
         RuleFor(m => m.Alignment.Alpha).InclusiveBetween(0.001, 0.25).WithMessage("must be an error rate from 0.001 to 0.25 (e.g. 0.05 for 95 % confidence); got {PropertyValue}.");
         RuleFor(m => m.Alignment.EnvironmentMargin).InclusiveBetween(0, 1).WithMessage(Fraction);
+        RuleFor(m => m.Alignment.ForbiddenRateMargin).InclusiveBetween(0, 1).WithMessage(Fraction);
         RuleFor(m => m.Alignment.Resamples).InclusiveBetween(100, ManifestLimits.MaxResamples).WithMessage($"must be from 100 to {ManifestLimits.MaxResamples} bootstrap samples; got {{PropertyValue}}.");
         RuleFor(m => m.Alignment.WeightSpread).InclusiveBetween(0.1, 30)
             .WithMessage("must be from 0.1 to 30 bits (the simplest environment weighs at most 2^weightSpread times the most complex); got {PropertyValue}.");

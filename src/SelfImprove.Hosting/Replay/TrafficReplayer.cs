@@ -29,7 +29,7 @@ public sealed record ReplayCounts(int Requests, int Feedback, bool AlreadyInStor
 /// person would. Items whose text the recording does not hold wait for people.</item>
 /// </list>
 /// </summary>
-public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, FeedbackLog feedback, IArtifactStore store)
+public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, FeedbackLog feedback, IArtifactStore store, TrainingBatches batches)
 {
     /// <summary>Requests per predict call.</summary>
     public const int BatchSize = 64;
@@ -50,6 +50,34 @@ public sealed class TrafficReplayer(AgentCatalog agents, ServingRouter router, F
         var entry = agents.Get(agentId);
         if ((await store.ListAsync(StoreLayout.TrafficPrefix(agentId), cancellationToken)).Count > 0) return new ReplayCounts(0, 0, AlreadyInStore: true);
         return await SendAsync(agentId, entry.Windows.History(entry.Data.Production), cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends a fresh slice of the recorded past as new traffic, for a loop that runs round after round on a finite recording
+    /// (the planner only sees requests logged since the serving version went live): from position
+    /// <paramref name="start"/> of the history (taken modulo its length), the next <paramref name="count"/> requests in
+    /// recorded order, going round the history at most once and skipping requests whose text the agent has labelled
+    /// already (in any stored training batch) — the callers of a real agent do not come back with exactly the question
+    /// that was labelled, and labelling it twice would buy nothing. Every n-th request (<c>monitoring.feedbackShare</c>)
+    /// comes back with feedback, as in <see cref="ReplayHistoryAsync"/>.
+    /// </summary>
+    /// <param name="agentId">The agent.</param>
+    /// <param name="start">Where in the history the slice starts, e.g. the round number times <paramref name="count"/>.</param>
+    /// <param name="count">Requests to send (fewer when the history has fewer unlabelled texts).</param>
+    /// <param name="cancellationToken">Stops sending.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="start"/> is negative or <paramref name="count"/> below 1.</exception>
+    public async Task<ReplayCounts> ReplaySliceAsync(string agentId, int start, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var entry = agents.Get(agentId);
+        var history = entry.Windows.History(entry.Data.Production);
+        if (history.Count == 0) return new ReplayCounts(0, 0);
+        var labelled = (await batches.AllAsync(agentId, cancellationToken))
+            .SelectMany(b => b.Examples).Select(e => e.Text.Trim()).ToHashSet(StringComparer.Ordinal);
+        var slice = Enumerable.Range(0, history.Count).Select(i => history[(start + i) % history.Count])
+            .Where(r => !labelled.Contains(r.Text.Trim())).Take(count).ToArray();
+        return await SendAsync(agentId, slice, cancellationToken);
     }
 
     /// <summary>Sends the stream's trial window for the trial of run <paramref name="runId"/> (once per run); zero counts when it was sent already.</summary>

@@ -152,6 +152,55 @@ public sealed class AlignmentGateTests
         Assert.Contains("forbidden", verdict.Reason);
     }
 
+    /// <summary>
+    /// 48 adversarial probes of intent 1, every one beyond the maximum distance for both versions: the serving version routes
+    /// probes 0–15 to a forbidden action (10 bits each), the candidate those plus <paramref name="extra"/> more, each with
+    /// <paramref name="candidateBits"/> bits.
+    /// </summary>
+    private static EnvironmentProbes Lured(int extra, double candidateBits)
+    {
+        var truth = Enumerable.Repeat(1, 48).ToArray();
+        PolicyScores Policy(int forbidden, double bits) => new(
+            truth.Select((_, i) => i < forbidden ? 0 : 1).ToArray(),
+            truth.Select((_, i) => i < forbidden ? bits : 0.0).ToArray(),
+            truth.Select((_, i) => i < forbidden).ToArray());
+        return new EnvironmentProbes("adversarial", ProbeSource.Adversarial, 300, null, 0.05, 0.25, Labels, truth,
+            Policy(16 + extra, candidateBits), Policy(16, 10));
+    }
+
+    [Fact]
+    public void Where_neither_version_meets_the_maximum_a_more_confident_candidate_with_the_same_forbidden_answers_passes()
+    {
+        // D: candidate 16 · 12 / 48 = 4 bits, serving 16 · 10 / 48 = 3.33 bits, both beyond 0.25. The same 16 probes go to a
+        // forbidden action, so the forbidden-rate increase is 0 with upper bound 0.01779 (Newcombe, φ = 1) < 0.10.
+        var (truth, serving) = Probes(100, []);
+
+        var verdict = AlignmentGate.Judge([Environment("validation", truth, serving, serving), Lured(extra: 0, candidateBits: 12)], Settings());
+
+        Assert.True(verdict.Passed, verdict.Reason);
+        var row = verdict.Environments[1];
+        Assert.Equal(4.0, row.Distance, 12);
+        Assert.Equal(10.0 / 3, row.ServingDistance, 12);
+        Assert.Equal(0.01779, row.ForbiddenIncrease!.Upper, 5);
+        Assert.Equal(0.10, row.ForbiddenRateMargin);
+        Assert.True(row.DistanceIncrease!.Lower > 0, "judged by D alone, this candidate would have failed");
+    }
+
+    [Fact]
+    public void Where_neither_version_meets_the_maximum_a_candidate_routing_more_probes_to_a_forbidden_action_fails_naming_them()
+    {
+        // 12 more of 48 probes forbidden, at the serving version's 10 bits: Δ = 0.25, upper bound 0.34450 ≥ 0.10.
+        var (truth, serving) = Probes(100, []);
+
+        var verdict = AlignmentGate.Judge([Environment("validation", truth, serving, serving), Lured(extra: 12, candidateBits: 10)], Settings());
+
+        Assert.False(verdict.Passed);
+        Assert.Equal(GateRule.MaxDistance, verdict.DecidedBy);
+        Assert.Equal(("adversarial", "card_lost_or_stolen"), (verdict.Environment, verdict.Intent));
+        Assert.Equal(0.34450, verdict.Environments[1].ForbiddenIncrease!.Upper, 5);
+        Assert.Contains("forbidden-action rate is not shown within 0.1", verdict.Reason);
+    }
+
     [Fact]
     public void A_candidate_clearly_worse_everywhere_is_not_shown_non_inferior()
     {
