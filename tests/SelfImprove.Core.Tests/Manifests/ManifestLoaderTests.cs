@@ -118,6 +118,12 @@ public sealed class ManifestLoaderTests : IDisposable
         { "deployment.trialShare=0", "$.deployment.trialShare", "strictly between 0 and 1" },
         { "deployment.promotionRule=\"vibes\"", "$.deployment.promotionRule", "'beatServing', 'meetTarget', 'nonInferior'" },
         { "deployment.onTimeout=\"shrug\"", "$.deployment.onTimeout", "'rollback', 'promote'" },
+        { "training.compute.target=\"cloud\"", "$.training.compute.target", "'inline', 'worker', 'azure-container-apps-job'" },
+        { "training.compute.timeout=\"00:00:00\"", "$.training.compute.timeout", "positive duration of at most 30 days" },
+        { "training.compute.timeout=\"31.00:00:00\"", "$.training.compute.timeout", "positive duration of at most 30 days" },
+        { "training.compute.allowCpuFallback=true", "$.training.compute.allowCpuFallback", "only meaningful with training.compute.gpu true" },
+        { "training.compute={\"target\":\"local\",\"gpu\":true}", "$.training.compute.gpu", "write target 'inline' with gpu true" },
+        { "training.compute.gpu=\"yes\"", "$.training.compute.gpu", "must be true or false" },
     };
 
     [Theory]
