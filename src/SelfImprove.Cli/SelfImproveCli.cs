@@ -22,6 +22,7 @@ public static class SelfImproveCli
             VersionsCommand.Create(output, error),
             DemoCommand.Create(output, error, input ?? Console.In),
             ServeCommand.Create(output, error, configureServer),
+            TrainWorkerCommand.Create(output, error),
         };
         foreach (var remote in RemoteCommands.Create(output, error)) root.Subcommands.Add(remote);
         root.Subcommands.Add(LabelCommand.Create(output, error, input ?? Console.In));

@@ -306,6 +306,26 @@ public static class StoreLayout
     public static string Candidate(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/candidate.json";
 
     /// <summary>
+    /// An attempt's training job: <c>TrainingJobSpec</c> (<c>docs/training-job.schema.json</c>), for the targets <c>worker</c> and
+    /// <c>azure-container-apps-job</c>. Written by <c>TrainingJobSubmitter</c>; create-once, and only the writer that created it
+    /// sends the queue message, so a resubmitted job is the same job. Replay key: (run, attempt).
+    /// </summary>
+    public static string TrainingJob(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/training-job/job.json";
+
+    /// <summary>
+    /// An attempt's training job status: <c>TrainingJobStatus</c> <c>{ jobId, state, workerId, deliveries, versionId, reason, at }</c>.
+    /// Written by <c>TrainingJobSubmitter</c> (queued, cancelled) and <c>TrainingWorker</c> (running, succeeded, failed); overwritten.
+    /// Replay key: (run, attempt).
+    /// </summary>
+    public static string TrainingJobStatus(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/training-job/status.json";
+
+    /// <summary>
+    /// An attempt's training job heartbeat: <c>TrainingJobHeartbeat</c> <c>{ jobId, workerId, at }</c>, rewritten by the worker
+    /// that trains it. Written by <c>TrainingWorker</c>; overwritten. Replay key: (run, attempt).
+    /// </summary>
+    public static string TrainingJobHeartbeat(string runId, int attempt) => $"runs/{runId}/attempt-{attempt}/training-job/heartbeat.json";
+
+    /// <summary>
     /// One approval token, stored only as its SHA-256: JSON <c>{ issuedAt, expiresAt }</c>. Written by <c>ApprovalTokens</c>;
     /// create-once (a re-issued token adds a hash). Replay key: (run, token hash).
     /// </summary>
@@ -453,6 +473,18 @@ public static class StoreLayout
             "The attempt's candidate: its model version id as a JSON string.",
             "TrainingStep", WriteMode.CreateOnce,
             "(run, attempt): a replay returns the recorded candidate instead of training again"),
+        new("runs/{runId}/attempt-{attempt}/training-job/job.json",
+            "An attempt's training job for the targets `worker` and `azure-container-apps-job`: `TrainingJobSpec` (`docs/training-job.schema.json`).",
+            "TrainingJobSubmitter", WriteMode.CreateOnce,
+            "(run, attempt): only the writer that created it queues the message, so a resubmission is the same job"),
+        new("runs/{runId}/attempt-{attempt}/training-job/status.json",
+            "An attempt's training job status: `TrainingJobStatus` `{ jobId, state, workerId, deliveries, versionId, reason, at }`; the run reads it on a durable timer in case the completion event is lost.",
+            "TrainingJobSubmitter (queued, cancelled), TrainingWorker (running, succeeded, failed)", WriteMode.Overwrite,
+            "(run, attempt)"),
+        new("runs/{runId}/attempt-{attempt}/training-job/heartbeat.json",
+            "An attempt's training job heartbeat: `TrainingJobHeartbeat` `{ jobId, workerId, at }`; stale means the worker died.",
+            "TrainingWorker", WriteMode.Overwrite,
+            "(run, attempt)"),
         new("runs/{runId}/approval/tokens/{tokenHash}.json",
             "One approval token, stored only as its SHA-256 (hex): JSON `{ issuedAt, expiresAt }`.",
             "ApprovalTokens", WriteMode.CreateOnce,

@@ -24,7 +24,7 @@ public sealed class WireNamesTests
         Assert.Equal(["offline", "azure-openai", "openai-compatible"], WireNames.All<AgentKind>());
         Assert.Equal(["margin", "diverse-margin", "random", "badge", "margin-kmeans", "typiclust", "adaptive"], WireNames.All<SelectionRule>());
         Assert.Equal(["minilm-lbfgs"], WireNames.All<TrainerKind>());
-        Assert.Equal(["local", "gpu"], WireNames.All<ComputeTarget>());
+        Assert.Equal(["inline", "worker", "azure-container-apps-job", "local", "gpu"], WireNames.All<ComputeTarget>());
         Assert.Equal(["beatServing", "meetTarget", "nonInferior"], WireNames.All<PromotionRule>());
         Assert.Equal(["rollback", "promote"], WireNames.All<TrialTimeoutAction>());
     }

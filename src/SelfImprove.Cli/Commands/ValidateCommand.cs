@@ -42,8 +42,25 @@ public static class ValidateCommand
             output.WriteLine($"{path}: valid. Agent '{loaded.Manifest.AgentId}', {loaded.Manifest.Labels.Count} intents, " +
                              $"goal {loaded.Manifest.Goal.Metric.ToWire()} >= {loaded.Manifest.Goal.Target:0.###}, constitution '{loaded.Manifest.Alignment.Constitution}'; " +
                              $"data: {data.Pool.Count} pool, {data.Validation.Count} validation, {data.Evaluation.Count} evaluation, {data.Production.Count} production.");
+            output.WriteLine("training: " + DescribeCompute(loaded.Manifest.Training.Compute));
+            foreach (var note in ManifestAdvice.For(loaded.Manifest, path.ToString()))
+                output.WriteLine("note: " + note);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Where training runs, in words, with the aliases resolved.</summary>
+    internal static string DescribeCompute(ComputeSpec compute)
+    {
+        var device = compute.UsesGpu
+            ? $"embedding on CUDA device {compute.DeviceId}" + (compute.AllowCpuFallback ? " (on the CPU when no CUDA device is usable)" : " (stops with an error when no CUDA device is usable)")
+            : "embedding on the CPU";
+        return compute.EffectiveTarget switch
+        {
+            ComputeTarget.Worker => $"as a job on the training queue, taken by 'selfimprove train-worker' processes, {device}; deadline {compute.Timeout:c}.",
+            ComputeTarget.AzureContainerAppsJob => $"as a job on the training queue, run by the worker image Azure starts per job (Container Apps job), {device}; deadline {compute.Timeout:c}.",
+            _ => $"inline, in the process that runs the improvement run, {device}.",
+        };
     }
 }

@@ -367,14 +367,27 @@ public enum TrainerKind
     [JsonStringEnumMemberName("minilm-lbfgs")] MiniLmLbfgs,
 }
 
-/// <summary>Where training runs.</summary>
+/// <summary>
+/// Where training runs. <c>local</c> and <c>gpu</c> are the older spellings, kept as aliases:
+/// <c>local</c> = <c>inline</c>, <c>gpu</c> = <c>inline</c> with <see cref="ComputeSpec.Gpu"/> true
+/// (<see cref="ComputeSpec.EffectiveTarget"/> resolves them; <c>validate</c> names the value to write instead).
+/// </summary>
 [JsonConverter(typeof(WireNameConverter<ComputeTarget>))]
 public enum ComputeTarget
 {
-    /// <summary>In process, on the CPU.</summary>
+    /// <summary>In the process that runs the orchestration (the training activity trains).</summary>
+    [JsonStringEnumMemberName("inline")] Inline,
+
+    /// <summary>A job on the training queue, taken by a <c>selfimprove train-worker</c> process.</summary>
+    [JsonStringEnumMemberName("worker")] Worker,
+
+    /// <summary>A job on the training queue, taken by the worker image that Azure starts per job (Container Apps job, queue-scaled).</summary>
+    [JsonStringEnumMemberName("azure-container-apps-job")] AzureContainerAppsJob,
+
+    /// <summary>Alias of <see cref="Inline"/> (the older spelling).</summary>
     [JsonStringEnumMemberName("local")] Local,
 
-    /// <summary>The embedding step on a CUDA device (<see cref="ComputeSpec.DeviceId"/>).</summary>
+    /// <summary>Alias of <see cref="Inline"/> with <see cref="ComputeSpec.Gpu"/> true (the older spelling).</summary>
     [JsonStringEnumMemberName("gpu")] Gpu,
 }
 
@@ -385,13 +398,41 @@ public sealed record TrainingSpec
     public HyperParameters HyperParameters { get; init; } = new();
 }
 
-/// <summary>Where training runs: in process, or on dedicated (GPU) compute.</summary>
+/// <summary>Where training runs (in process, or as a job on dedicated compute) and whether it embeds on a CUDA device.</summary>
 public sealed record ComputeSpec
 {
-    public ComputeTarget Target { get; init; } = ComputeTarget.Local;
+    /// <summary>Default of <see cref="Timeout"/>: 2 hours.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromHours(2);
 
-    /// <summary>For <c>gpu</c>: the CUDA device id the embedding step runs on.</summary>
+    /// <summary>Where training runs; the aliases <c>local</c> and <c>gpu</c> are read through <see cref="EffectiveTarget"/>.</summary>
+    public ComputeTarget Target { get; init; } = ComputeTarget.Inline;
+
+    /// <summary>Embed with ONNX Runtime's CUDA execution provider on <see cref="DeviceId"/>.</summary>
+    public bool Gpu { get; init; }
+
+    /// <summary>The CUDA device id the embedding step runs on when <see cref="UsesGpu"/>; 0–63.</summary>
     public int DeviceId { get; init; }
+
+    /// <summary>With <see cref="UsesGpu"/> and no usable CUDA device: embed on the CPU instead of stopping with an error.</summary>
+    public bool AllowCpuFallback { get; init; }
+
+    /// <summary>
+    /// For <c>worker</c> and <c>azure-container-apps-job</c>: the durable deadline from submitting the training job to its
+    /// completion; past it the run fails naming the job. Positive, at most 30 days.
+    /// </summary>
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    /// <summary><see cref="Target"/> with the aliases resolved: <c>local</c> and <c>gpu</c> are <see cref="ComputeTarget.Inline"/>.</summary>
+    [JsonIgnore]
+    public ComputeTarget EffectiveTarget => Target is ComputeTarget.Local or ComputeTarget.Gpu ? ComputeTarget.Inline : Target;
+
+    /// <summary>Whether the embedding step asks for CUDA: <see cref="Gpu"/>, or the alias target <c>gpu</c>.</summary>
+    [JsonIgnore]
+    public bool UsesGpu => Gpu || Target is ComputeTarget.Gpu;
+
+    /// <summary>Whether training runs as a job on the training queue rather than in the orchestration's process.</summary>
+    [JsonIgnore]
+    public bool RunsAsJob => EffectiveTarget is ComputeTarget.Worker or ComputeTarget.AzureContainerAppsJob;
 }
 
 public sealed record HyperParameters

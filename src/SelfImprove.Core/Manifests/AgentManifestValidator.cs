@@ -128,6 +128,12 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         RuleFor(m => m.Training.Trainer).IsInEnum().WithMessage(OneOf<TrainerKind>());
         RuleFor(m => m.Training.Compute.Target).IsInEnum().WithMessage(OneOf<ComputeTarget>());
         RuleFor(m => m.Training.Compute.DeviceId).InclusiveBetween(0, ManifestLimits.MaxDeviceId).WithMessage(NotNegativeUpTo(ManifestLimits.MaxDeviceId));
+        RuleFor(m => m.Training.Compute.Timeout).Must(t => t > TimeSpan.Zero && t <= ManifestLimits.MaxDuration)
+            .WithMessage($"must be a positive duration of at most {ManifestLimits.MaxDuration.TotalDays:0} days (e.g. \"02:00:00\"): the deadline of a training job; got {{PropertyValue}}.");
+        RuleFor(m => m.Training.Compute.AllowCpuFallback).Equal(false).When(m => !m.Training.Compute.UsesGpu)
+            .WithMessage("is only meaningful with training.compute.gpu true (it lets a GPU job embed on the CPU when no CUDA device is usable); remove it or set gpu to true.");
+        RuleFor(m => m.Training.Compute.Gpu).Equal(false).When(m => m.Training.Compute.Target is ComputeTarget.Local)
+            .WithMessage("contradicts target 'local' (in process on the CPU); write target 'inline' with gpu true for CUDA in process.");
         RuleFor(m => m.Training.HyperParameters.L2).InclusiveBetween(0, ManifestLimits.MaxRegularization).WithMessage(NotNegativeUpTo(ManifestLimits.MaxRegularization));
         RuleFor(m => m.Training.HyperParameters.L1).InclusiveBetween(0, ManifestLimits.MaxRegularization).WithMessage(NotNegativeUpTo(ManifestLimits.MaxRegularization));
         RuleFor(m => m.Training.HyperParameters.MaxIterations).InclusiveBetween(1, 10_000).WithMessage("must be between 1 and 10000; got {PropertyValue}.");

@@ -55,7 +55,7 @@ public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
 
     private static SessionOptions CreateSessionOptions(ComputeSpec compute)
     {
-        if (compute.Target is not ComputeTarget.Gpu)
+        if (!compute.UsesGpu)
             return new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount };
         try
         {

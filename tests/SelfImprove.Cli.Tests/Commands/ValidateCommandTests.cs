@@ -37,6 +37,29 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Contains("3 problem(s)", result.Error);
     }
 
+    [Theory]
+    [InlineData("{\"target\":\"gpu\",\"deviceId\":2}", "inline, in the process that runs the improvement run, embedding on CUDA device 2", "write \"target\": \"inline\", \"gpu\": true")]
+    [InlineData("{\"target\":\"local\"}", "inline, in the process that runs the improvement run, embedding on the CPU", "write \"target\": \"inline\"")]
+    [InlineData("{\"target\":\"worker\",\"timeout\":\"00:45:00\"}", "as a job on the training queue, taken by 'selfimprove train-worker' processes, embedding on the CPU; deadline 00:45:00", null)]
+    [InlineData("{\"target\":\"azure-container-apps-job\",\"gpu\":true}", "run by the worker image Azure starts per job (Container Apps job), embedding on CUDA device 0 (stops with an error", null)]
+    public async Task Validate_explains_where_training_runs_and_names_the_value_to_write_for_an_alias(string compute, string explained, string? advice)
+    {
+        var path = ManifestFiles.WriteSupportRouter(folder, m => m["training"]!["compute"] = System.Text.Json.Nodes.JsonNode.Parse(compute));
+
+        var result = await CliRunner.RunAsync("validate", path);
+
+        Assert.Equal(0, result.ExitCode);
+        var training = Assert.Single(result.Output.Split('\n'), l => l.StartsWith("training: ", StringComparison.Ordinal));
+        Assert.Contains(explained, training);
+        if (advice is null)
+        {
+            Assert.DoesNotContain("note:", result.Output);
+            return;
+        }
+        Assert.Contains($"note: {path}: $.training.compute.target: ", result.Output);
+        Assert.Contains(advice, result.Output);
+    }
+
     [Fact]
     public async Task A_missing_file_exits_2()
     {

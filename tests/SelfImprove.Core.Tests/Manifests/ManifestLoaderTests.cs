@@ -122,6 +122,12 @@ public sealed class ManifestLoaderTests : IDisposable
         { "deployment.ramp=[0.25,0.05]", "$.deployment.ramp", "must list increasing shares" },
         { "deployment.ramp=[0.01,0.02,0.03,0.04,0.05,0.06,0.07,0.08,0.09,0.1,0.2]", "$.deployment.ramp", "at most 10 steps; got 11" },
         { "deployment.maxLatencyRatio=0.9", "$.deployment.maxLatencyRatio", "a ratio of at least 1" },
+        { "training.compute.target=\"cloud\"", "$.training.compute.target", "'inline', 'worker', 'azure-container-apps-job'" },
+        { "training.compute.timeout=\"00:00:00\"", "$.training.compute.timeout", "positive duration of at most 30 days" },
+        { "training.compute.timeout=\"31.00:00:00\"", "$.training.compute.timeout", "positive duration of at most 30 days" },
+        { "training.compute.allowCpuFallback=true", "$.training.compute.allowCpuFallback", "only meaningful with training.compute.gpu true" },
+        { "training.compute={\"target\":\"local\",\"gpu\":true}", "$.training.compute.gpu", "write target 'inline' with gpu true" },
+        { "training.compute.gpu=\"yes\"", "$.training.compute.gpu", "must be true or false" },
     };
 
     [Theory]

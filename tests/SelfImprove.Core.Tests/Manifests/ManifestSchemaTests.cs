@@ -73,6 +73,19 @@ public sealed class ManifestSchemaTests
     }
 
     [Fact]
+    public void The_training_job_schema_declares_exactly_the_properties_of_TrainingJobSpec()
+    {
+        var schema = JsonSchemaFile.Load(Path.Combine(Docs, "training-job.schema.json"));
+
+        var walk = SchemaWalk.Run(typeof(Core.Training.TrainingJobSpec), schema);
+
+        Assert.True(walk.Problems.Count == 0, Report(schema, walk.Problems));
+        Assert.Contains("$.data[].sha256", walk.Visited);
+        Assert.Contains("$.compute.timeout", walk.Visited);
+        Assert.Equal(WireNames.All<ComputeTarget>(), walk.Enums["$.compute.target"]);
+    }
+
+    [Fact]
     public void Each_manifest_enum_lists_the_strings_of_its_CSharp_enum()
     {
         var walk = SchemaWalk.Run(typeof(AgentManifest), ManifestSchema);

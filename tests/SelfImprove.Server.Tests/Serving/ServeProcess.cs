@@ -25,7 +25,8 @@ public sealed class ServeProcess : IAsyncDisposable
     public bool HasExited => process.HasExited;
     public int ExitCode => process.ExitCode;
 
-    public static ServeProcess Start(string workingDirectory, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
+    /// <param name="command">The sub-command: <c>serve</c>, or <c>train-worker</c>.</param>
+    public static ServeProcess Start(string workingDirectory, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, string command = "serve")
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -35,7 +36,7 @@ public sealed class ServeProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SelfImprove.TestServer.dll"));
-        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add(command);
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         foreach (var (name, value) in environment) start.Environment[name] = value;
         var output = new LineRecorder();

@@ -1,0 +1,156 @@
+using System.CommandLine;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SelfImprove.Core;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Ports;
+using SelfImprove.Hosting;
+using SelfImprove.Server;
+using SelfImprove.Steps;
+using SelfImprove.Storage;
+using SelfImprove.Workflows.Steps;
+
+namespace SelfImprove.Cli.Commands;
+
+/// <summary>
+/// <c>selfimprove train-worker</c>: serves the training queue (Azure Storage Queues; Azurite locally) for agents whose
+/// <c>training.compute.target</c> is <c>worker</c> or <c>azure-container-apps-job</c>. Reads the artefact store the server
+/// writes (the blob container named by the hub, as <c>serve --backend azure-storage</c>), trains each job with the same trainer
+/// inline training uses, and writes the job's status and heartbeat blobs. Every option can be set by an environment variable
+/// (a container job sets them so): <see cref="Variables"/>. On SIGTERM, SIGINT or SIGQUIT it hands its job back and exits 0.
+/// Prints <c>WORKER READY &lt;queue&gt;</c> once it listens, and <c>JOB &lt;jobId&gt; &lt;state&gt; [&lt;version&gt;|&lt;reason&gt;]</c> per job.
+/// </summary>
+public static class TrainWorkerCommand
+{
+    /// <summary>The environment variable of each option, by option name.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Variables = new Dictionary<string, string>
+    {
+        ["--queue"] = "SELFIMPROVE_TRAINING_QUEUE",
+        ["--agents"] = "SELFIMPROVE_AGENTS",
+        ["--hub"] = "SELFIMPROVE_HUB",
+        ["--worker-id"] = "SELFIMPROVE_WORKER_ID",
+        ["--visibility"] = "SELFIMPROVE_TRAINING_VISIBILITY",
+        ["--heartbeat-every"] = "SELFIMPROVE_TRAINING_HEARTBEAT",
+        ["--poll-every"] = "SELFIMPROVE_TRAINING_POLL",
+        ["--max-deliveries"] = "SELFIMPROVE_TRAINING_MAX_DELIVERIES",
+        ["--once"] = "SELFIMPROVE_TRAINING_ONCE",
+    };
+
+    /// <summary>The <c>train-worker</c> command, writing its job lines to <paramref name="output"/> and problems to <paramref name="error"/>.</summary>
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var defaults = new TrainingWorkerOptions();
+        var queue = Text("--queue", "The training queue (Azure Storage queue name; its poison queue is <name>-poison).", "training-jobs");
+        var agents = Text("--agents", "Folder of *.agent.json manifests (the server's).", "workflows");
+        var hub = Text("--hub", "Task hub name; the artefact store is its blob container, as for 'serve'. Default: host.json's extensions.durableTask.hubName.", null);
+        var workerId = Text("--worker-id", "This worker's name in status and heartbeat blobs. Default: host name and process id.", null);
+        var visibility = Text("--visibility", "How long a taken job stays invisible to other workers before it must be renewed.", "5m");
+        var heartbeat = Text("--heartbeat-every", "How often the job is renewed and the heartbeat written; shorter than --visibility.", "30s");
+        var poll = Text("--poll-every", "How long an idle worker waits before it looks at the queue again.", "2s");
+        var maxDeliveries = Text("--max-deliveries", "Deliveries of one job after which it goes to the poison queue and its run fails.", defaults.MaxDeliveries.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var once = new Option<bool>("--once")
+        {
+            Description = $"Exit when the queue is empty (a job started per message, e.g. the Container Apps job). Env: {Variables["--once"]}.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(Variables["--once"]) is "1" or "true",
+        };
+        var store = CliOptions.Store();
+        var command = new Command("train-worker",
+            $"Train the jobs of the training queue (targets 'worker' and 'azure-container-apps-job'). Storage: ${ServeCommand.StorageEnvironmentVariable} (Azurite when unset).")
+        {
+            queue, agents, hub, workerId, visibility, heartbeat, poll, maxDeliveries, once, store,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            TrainingWorkerOptions options;
+            string queueName;
+            IReadOnlyList<LoadedManifest> manifests;
+            try
+            {
+                queueName = parse.GetValue(queue)!;
+                if (!AzureStorageTrainingQueue.IsValidQueueName(queueName))
+                    throw new ArgumentException($"--queue: '{queueName}' is not a valid Azure Storage queue name: use 3-57 lower-case letters, digits and single '-'.");
+                options = new TrainingWorkerOptions
+                {
+                    WorkerId = parse.GetValue(workerId) ?? defaults.WorkerId,
+                    Visibility = Durations.Parse(parse.GetValue(visibility)!, "--visibility"),
+                    HeartbeatInterval = Durations.Parse(parse.GetValue(heartbeat)!, "--heartbeat-every"),
+                    PollInterval = Durations.Parse(parse.GetValue(poll)!, "--poll-every"),
+                    MaxDeliveries = int.TryParse(parse.GetValue(maxDeliveries), out var max) ? max
+                        : throw new ArgumentException($"--max-deliveries: '{parse.GetValue(maxDeliveries)}' is not a whole number."),
+                };
+                if (options.Validate() is { Count: > 0 } problems)
+                    throw new ArgumentException("train-worker options: " + string.Join(" ", problems));
+                var folder = parse.GetValue(agents)!;
+                if (!Directory.Exists(folder)) throw new ArgumentException($"--agents: folder '{Path.GetFullPath(folder)}' does not exist; give the folder of the server's *.agent.json manifests.");
+                manifests = ManifestLoader.LoadFolder(folder);
+                if (manifests.Count == 0) throw new ArgumentException($"--agents: '{Path.GetFullPath(folder)}' holds no *.agent.json manifest.");
+            }
+            catch (ArgumentException e)
+            {
+                await error.WriteLineAsync(e.Message);
+                return ExitCodes.InvalidInput;
+            }
+
+            var connection = Environment.GetEnvironmentVariable(ServeCommand.StorageEnvironmentVariable) is { Length: > 0 } c ? c : "UseDevelopmentStorage=true";
+            var container = (parse.GetValue(hub) ?? ServeCommand.HubNameFromHostJson("host.json")).ToLowerInvariant();
+            using var logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+            using var signals = new ProcessSignals();
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
+            try
+            {
+                await StorageProbe.EnsureReachableAsync(connection, TimeSpan.FromSeconds(10), stopping.Token);
+                var artifacts = await BlobArtifactStore.OpenAsync(new BlobContainerClient(connection, container), stopping.Token);
+                var trainingQueue = new AzureStorageTrainingQueue(connection, queueName);
+                await using var services = new ServiceCollection()
+                    .AddSingleton(logs)
+                    .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
+                    .AddModelServices(o =>
+                    {
+                        o.Agents = manifests;
+                        o.StoreDirectory = parse.GetValue(store)!.FullName;
+                        o.ArtifactStore = artifacts;
+                    })
+                    .AddSingleton<TrainingBatches>()
+                    .AddServingPath()
+                    .AddSingleton<ITrainingStep, TrainingStep>()
+                    .AddSingleton<ITrainingQueue>(trainingQueue)
+                    .AddSingleton(options)
+                    .AddSingleton<TrainingWorker>()
+                    .BuildServiceProvider();
+                var worker = services.GetRequiredService<TrainingWorker>();
+                await output.WriteLineAsync($"WORKER READY {queueName} {options.WorkerId}");
+                while (!stopping.IsCancellationRequested)
+                {
+                    var done = await worker.RunOnceAsync(stopping.Token);
+                    if (done is not null)
+                    {
+                        await output.WriteLineAsync($"JOB {done.JobId} {done.State.ToWire()} {done.VersionId ?? done.Reason}".TrimEnd());
+                        continue;
+                    }
+                    if (parse.GetValue(once)) break;
+                    await Task.Delay(options.PollInterval, stopping.Token);
+                }
+                await error.WriteLineAsync("STOPPED");
+                return ExitCodes.Ok;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                await error.WriteLineAsync($"STOPPED on {signals.Received?.ToString() ?? "request"}: the job in progress, if any, is back on the queue");
+                return ExitCodes.Ok;
+            }
+            catch (StorageUnreachableException e)
+            {
+                await error.WriteLineAsync(e.Message);
+                return ExitCodes.Failed;
+            }
+        });
+        return command;
+
+        Option<string?> Text(string name, string description, string? fallback) => new(name)
+        {
+            Description = $"{description} Env: {Variables[name]}." + (fallback is null ? "" : $" Default: {fallback}."),
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(Variables[name]) is { Length: > 0 } value ? value : fallback,
+        };
+    }
+}
