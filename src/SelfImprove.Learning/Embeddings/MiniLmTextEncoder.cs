@@ -59,7 +59,7 @@ public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
             return new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount };
         try
         {
-            return SessionOptions.MakeSessionOptionWithCudaProvider(compute.DeviceId);
+            return ExecutionProviders.Create(new(Gpu: true, compute.DeviceId)).Options;
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
