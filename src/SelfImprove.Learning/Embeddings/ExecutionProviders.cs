@@ -33,7 +33,8 @@ public sealed record ExecutionProviderChoice(SessionOptions Options, ExecutionPr
 
 /// <summary>
 /// Builds ONNX Runtime session options for the MiniLM encoder. CUDA needs the GPU build of ONNX Runtime
-/// (<c>Microsoft.ML.OnnxRuntime.Gpu.Linux</c>, referenced by <c>src/SelfImprove.Cli.Gpu</c> only), CUDA 12 and cuDNN 9
+/// (<c>Microsoft.ML.OnnxRuntime.Gpu.Linux</c> 1.31.0, referenced by <c>src/SelfImprove.Cli.Gpu</c> only), whose CUDA provider links CUDA 13
+/// (libcudart.so.13, libcublas.so.13) and cuDNN 9
 /// on the library path, and an NVIDIA device; the CPU build (everything else, tests included) never loads CUDA.
 /// Provider API: https://onnxruntime.ai/docs/execution-providers/CUDA-ExecutionProvider.html
 /// </summary>
@@ -51,7 +52,7 @@ public static class ExecutionProviders
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative device id.</exception>
     /// <exception cref="InvalidOperationException">
-    /// A GPU is asked for, CUDA cannot be used (the CPU build of ONNX Runtime, no CUDA 12/cuDNN libraries, no such device)
+    /// A GPU is asked for, CUDA cannot be used (the CPU build of ONNX Runtime, no CUDA 13/cuDNN 9 libraries, no such device)
     /// and <see cref="ExecutionProviderRequest.AllowCpuFallback"/> is false. The message names the device and how to fix it.
     /// </exception>
     public static ExecutionProviderChoice Create(ExecutionProviderRequest request)
@@ -75,9 +76,9 @@ public static class ExecutionProviders
         }
         if (request.AllowCpuFallback) return Cpu(request.DeviceId, reason);
         throw new InvalidOperationException(
-            $"training.compute asks for a GPU (CUDA device {request.DeviceId}) but ONNX Runtime cannot use it here: {reason} " +
+            $"training.compute asks for a GPU (CUDA device {request.DeviceId}) but ONNX Runtime cannot use it here: {reason.TrimEnd('.')}. " +
             "To fix: run the GPU worker build (src/SelfImprove.Cli.Gpu, or the image from its Dockerfile) on a host with an NVIDIA GPU, " +
-            "the driver, CUDA 12 and cuDNN 9 on the library path (check with nvidia-smi and bench/gpu-check.sh), and a device id nvidia-smi lists; " +
+            "a driver for CUDA 13, and the CUDA 13 runtime (cudart, cuBLAS) and cuDNN 9 libraries on the library path (check with nvidia-smi and bench/gpu-check.sh), and a device id nvidia-smi lists; " +
             "or set training.compute.gpu to false to train on the CPU.");
     }
 
