@@ -11,10 +11,13 @@ public sealed partial class BicepTemplateTests
 {
     private static readonly string Template = Path.Combine(RepositoryPaths.Root, "infra", "main.bicep");
 
+    /// <summary>One compilation of the template (ARM JSON on stdout), shared by the tests that read it.</summary>
+    private static readonly Lazy<Task<(int Exit, string Output, string Error)>> Built = new(() => BicepAsync("build", Template, "--stdout"));
+
     [Fact]
     public async Task The_template_and_its_parameters_build_without_errors_or_linter_warnings()
     {
-        var (exit, output, error) = await BicepAsync("build", Template, "--stdout");
+        var (exit, output, error) = await Built.Value;
         Assert.True(exit == 0, error);
         Assert.True(error.Trim().Length == 0, $"the compiler warned:\n{error}");
         var arm = JsonNode.Parse(output)!;
@@ -41,7 +44,7 @@ public sealed partial class BicepTemplateTests
     [Fact]
     public async Task The_gpu_training_worker_is_a_queue_triggered_job_on_a_serverless_gpu_profile_with_least_privilege()
     {
-        var (exit, output, error) = await BicepAsync("build", Template, "--stdout");
+        var (exit, output, error) = await Built.Value;
         Assert.True(exit == 0, error);
         var resources = JsonNode.Parse(output)!["resources"]!.AsArray().Select(r => r!).ToArray();
         JsonNode Single(string type) => Assert.Single(resources, r => r["type"]!.GetValue<string>() == type);
