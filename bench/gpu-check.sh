@@ -119,8 +119,8 @@ wall=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):
 job="$(grep -m1 '^JOB ' "$work/worker.txt" || true)"
 [[ -n "$job" ]] || { echo "gpu-check: the worker exited without taking a job (no JOB line); serve's log:" >&2; tail -20 "$work/serve.log" >&2; exit 1; }
 if grep -qiE '^JOB [^ ]+ (failed|poisoned|abandoned)' <<<"$job"; then echo "gpu-check: the training job did not succeed: $job" >&2; exit 1; fi
-grep -qi "CUDA device $device" "$work/worker.txt" \
-  || echo "gpu-check: note: the worker did not print its provider line ('embedding on CUDA device $device ...'); the embedding rate above is the GPU's."
+grep -q "GPU build: embedding on CUDA device 0" "$work/worker.txt" \
+  || { echo "gpu-check: the worker could not use CUDA (its 'GPU build:' line above says why): the job did not run on the GPU." >&2; exit 1; }
 
 step "result"
 echo "GPU: $(nvidia-smi --query-gpu=name --format=csv,noheader -i "$device")"
