@@ -358,6 +358,8 @@ resource trainingWorker 'Microsoft.App/jobs@2024-03-01' = if (deployTrainingWork
           env: [
             { name: 'AzureWebJobsStorage', secretRef: 'storage-connection' }
             { name: 'SELFIMPROVE_TRAINING_QUEUE', value: trainingQueueName }
+            // The manifests baked into the image (src/SelfImprove.Cli.Gpu/Dockerfile), as the function app deploys them.
+            { name: 'SELFIMPROVE_AGENTS', value: '/app/workflows' }
             { name: 'SelfImprove__ArtifactContainer', value: artifactContainer }
             { name: 'AZURE_CLIENT_ID', value: workerIdentity!.properties.clientId }
             { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }

@@ -68,6 +68,7 @@ public sealed partial class BicepTemplateTests
         var env = container["env"]!.AsArray().Select(e => e!["name"]!.GetValue<string>()).ToArray();
         Assert.Contains("AzureWebJobsStorage", env);
         Assert.Contains("SELFIMPROVE_TRAINING_QUEUE", env);
+        Assert.Contains("SELFIMPROVE_AGENTS", env);
 
         // The worker identity gets exactly the two data roles it needs, on the storage account.
         var workerRoles = resources
