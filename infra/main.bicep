@@ -52,6 +52,9 @@ param trainingWorkerGpuProfile string = 'Consumption-GPU-NC8as-T4'
 @description('The training queue the orchestration submits jobs to and the worker takes them from.')
 param trainingQueueName string = 'training-jobs'
 
+@description('Task hub of the function app, as host.json names it (extensions.durableTask.hubName); the worker reads the same store.')
+param taskHubName string = 'SelfImproveHub'
+
 @description('Longest a worker replica runs, in seconds: one job, its retries included.')
 @minValue(300)
 param trainingWorkerTimeoutSeconds int = 3600
@@ -360,6 +363,8 @@ resource trainingWorker 'Microsoft.App/jobs@2024-03-01' = if (deployTrainingWork
             { name: 'SELFIMPROVE_TRAINING_QUEUE', value: trainingQueueName }
             // The manifests baked into the image (src/SelfImprove.Cli.Gpu/Dockerfile), as the function app deploys them.
             { name: 'SELFIMPROVE_AGENTS', value: '/app/workflows' }
+            // The function app's task hub (host.json extensions.durableTask.hubName): its blob container is the artefact store.
+            { name: 'SELFIMPROVE_HUB', value: taskHubName }
             { name: 'SelfImprove__ArtifactContainer', value: artifactContainer }
             { name: 'AZURE_CLIENT_ID', value: workerIdentity!.properties.clientId }
             { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }

@@ -69,6 +69,9 @@ public sealed partial class BicepTemplateTests
         Assert.Contains("AzureWebJobsStorage", env);
         Assert.Contains("SELFIMPROVE_TRAINING_QUEUE", env);
         Assert.Contains("SELFIMPROVE_AGENTS", env);
+        // The worker reads the store of the function app's hub: the template's default is host.json's.
+        var hubName = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")))!["extensions"]!["durableTask"]!["hubName"]!.GetValue<string>();
+        Assert.Equal(hubName, JsonNode.Parse(output)!["parameters"]!["taskHubName"]!["defaultValue"]!.GetValue<string>());
 
         // The worker identity gets exactly the two data roles it needs, on the storage account.
         var workerRoles = resources
