@@ -39,6 +39,31 @@ param openAIModelVersion string = '2024-07-18'
 @description('Tokens per minute, in thousands, of the chat deployment.')
 param openAICapacity int = 30
 
+@description('Image of the GPU training worker (built from src/SelfImprove.Cli.Gpu/Dockerfile), e.g. myregistry.azurecr.io/selfimprove-worker-gpu:1.0; empty: no worker, training stays inline.')
+param trainingWorkerImage string = ''
+
+@description('Registry server of trainingWorkerImage pulled with the worker identity (which needs AcrPull there); empty: a public image.')
+param trainingWorkerRegistry string = ''
+
+@description('Serverless GPU workload profile of the worker: an A100 or a T4 per replica. Check the region with az containerapp env workload-profile list-supported.')
+@allowed(['Consumption-GPU-NC24-A100', 'Consumption-GPU-NC8as-T4'])
+param trainingWorkerGpuProfile string = 'Consumption-GPU-NC8as-T4'
+
+@description('The training queue the orchestration submits jobs to and the worker takes them from.')
+param trainingQueueName string = 'training-jobs'
+
+@description('Task hub of the function app, as host.json names it (extensions.durableTask.hubName); the worker reads the same store.')
+param taskHubName string = 'SelfImproveHub'
+
+@description('Longest a worker replica runs, in seconds: one job, its retries included.')
+@minValue(300)
+param trainingWorkerTimeoutSeconds int = 3600
+
+@description('Most worker replicas running at once (one job each).')
+@minValue(1)
+@maxValue(100)
+param trainingWorkerMaxExecutions int = 4
+
 var suffix = uniqueString(resourceGroup().id, namePrefix)
 var storageName = take('${namePrefix}${suffix}', 24)
 var appName = '${namePrefix}-${suffix}'
@@ -46,6 +71,10 @@ var deploymentContainer = 'deployments'
 var artifactContainer = 'selfimprove'
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var cognitiveServicesOpenAIUser = '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
+var storageQueueDataMessageProcessor = '8a0f0c08-91a1-4084-bc3d-661d67233fed'
+var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+var deployTrainingWorker = !empty(trainingWorkerImage)
+var gpuProfileName = 'gpu'
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: '${namePrefix}-logs-${suffix}'
@@ -93,6 +122,22 @@ resource deployments 'Microsoft.Storage/storageAccounts/blobServices/containers@
 resource artifacts 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobs
   name: artifactContainer
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// Training jobs (docs/training-job.schema.json), one message each; the worker moves a message dequeued too often to '<name>-poison'.
+resource trainingQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queues
+  name: trainingQueueName
+}
+
+resource trainingQueuePoison 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queues
+  name: '${trainingQueueName}-poison'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -208,6 +253,128 @@ resource openAIAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = if 
   }
 }
 
+// The GPU training worker: a Container Apps job on a serverless GPU profile, one execution per queued training job
+// (KEDA azure-queue scaler), running `selfimprove train-worker --once` from the GPU image.
+resource workerIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = if (deployTrainingWorker) {
+  name: '${namePrefix}-worker-${suffix}'
+  location: location
+}
+
+// Least privilege: take, renew and delete queue messages; read and write the artefact blobs (job inputs, status, heartbeats, versions).
+resource workerQueueAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (deployTrainingWorker) {
+  scope: storage
+  name: guid(storage.id, '${namePrefix}-worker-${suffix}', storageQueueDataMessageProcessor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataMessageProcessor)
+    principalId: workerIdentity!.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource workerBlobAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (deployTrainingWorker) {
+  scope: storage
+  name: guid(storage.id, '${namePrefix}-worker-${suffix}', storageBlobDataContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
+    principalId: workerIdentity!.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// GPU workload profiles can only be added when the environment is created.
+resource workerEnvironment 'Microsoft.App/managedEnvironments@2024-03-01' = if (deployTrainingWorker) {
+  name: '${namePrefix}-env-${suffix}'
+  location: location
+  properties: {
+    appLogsConfiguration: {
+      destination: 'log-analytics'
+      logAnalyticsConfiguration: {
+        customerId: logs.properties.customerId
+        sharedKey: logs.listKeys().primarySharedKey
+      }
+    }
+    workloadProfiles: [
+      { name: 'Consumption', workloadProfileType: 'Consumption' }
+      { name: gpuProfileName, workloadProfileType: trainingWorkerGpuProfile }
+    ]
+  }
+}
+
+var storageConnection = 'DefaultEndpointsProtocol=https;AccountName=${storage.name};EndpointSuffix=${environment().suffixes.storage};AccountKey=${storage.listKeys().keys[0].value}'
+
+resource trainingWorker 'Microsoft.App/jobs@2024-03-01' = if (deployTrainingWorker) {
+  name: '${namePrefix}-train-${suffix}'
+  location: location
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${workerIdentity.id}': {} }
+  }
+  dependsOn: [workerQueueAccess, workerBlobAccess]
+  properties: {
+    environmentId: workerEnvironment.id
+    workloadProfileName: gpuProfileName
+    configuration: {
+      triggerType: 'Event'
+      replicaTimeout: trainingWorkerTimeoutSeconds
+      // The worker retries through the queue (visibility timeout, poison queue), not through replica restarts.
+      replicaRetryLimit: 0
+      secrets: [
+        { name: 'storage-connection', value: storageConnection }
+      ]
+      registries: empty(trainingWorkerRegistry) ? [] : [
+        { server: trainingWorkerRegistry, identity: workerIdentity.id }
+      ]
+      eventTriggerConfig: {
+        parallelism: 1
+        replicaCompletionCount: 1
+        scale: {
+          minExecutions: 0
+          maxExecutions: trainingWorkerMaxExecutions
+          pollingInterval: 30
+          rules: [
+            {
+              name: 'training-queue'
+              type: 'azure-queue'
+              metadata: {
+                accountName: storage.name
+                queueName: trainingQueueName
+                queueLength: '1'
+              }
+              auth: [
+                { secretRef: 'storage-connection', triggerParameter: 'connection' }
+              ]
+            }
+          ]
+        }
+      }
+    }
+    template: {
+      containers: [
+        {
+          name: 'train-worker'
+          image: trainingWorkerImage
+          args: ['train-worker', '--once']
+          // A serverless GPU replica: the profile's whole share (T4: 8 vCPU / 56 GiB, A100: 24 vCPU / 220 GiB).
+          resources: trainingWorkerGpuProfile == 'Consumption-GPU-NC24-A100'
+            ? { cpu: json('24'), memory: '220Gi' }
+            : { cpu: json('8'), memory: '56Gi' }
+          env: [
+            { name: 'AzureWebJobsStorage', secretRef: 'storage-connection' }
+            { name: 'SELFIMPROVE_TRAINING_QUEUE', value: trainingQueueName }
+            // The manifests baked into the image (src/SelfImprove.Cli.Gpu/Dockerfile), as the function app deploys them.
+            { name: 'SELFIMPROVE_AGENTS', value: '/app/workflows' }
+            // The function app's task hub (host.json extensions.durableTask.hubName): its blob container is the artefact store.
+            { name: 'SELFIMPROVE_HUB', value: taskHubName }
+            { name: 'SelfImprove__ArtifactContainer', value: artifactContainer }
+            { name: 'AZURE_CLIENT_ID', value: workerIdentity!.properties.clientId }
+            { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
+          ]
+        }
+      ]
+    }
+  }
+}
+
 @description('The function app to publish src/SelfImprove.Functions to.')
 output functionAppName string = app.name
 
@@ -216,3 +383,10 @@ output apiBaseUrl string = 'https://${app.properties.defaultHostName}/'
 
 @description('The storage account of the task hub and the artefacts.')
 output storageAccountName string = storage.name
+
+@description('The training queue.')
+output trainingQueueName string = trainingQueue.name
+
+@description('The GPU training worker job; empty when none is deployed.')
+output trainingWorkerJobName string = deployTrainingWorker ? trainingWorker.name : ''
+

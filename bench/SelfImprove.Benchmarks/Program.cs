@@ -1,6 +1,6 @@
 using SelfImprove.Benchmarks;
 
-// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|banking77-rules|rules-report|selection-speed|alignment-gate|engine|hostile-input|predict|versions-listing|sequential-trial|report> [options]; see docs/benchmarks.md.
+// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|banking77-rules|rules-report|selection-speed|alignment-gate|engine|hostile-input|predict|versions-listing|sequential-trial|embedding-speed|report> [options]; see docs/benchmarks.md.
 var options = Options.Parse(args);
 var cache = options.Get("cache", Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "selfimprove-bench"));
 var log = new ResultLog(Path.Combine(cache, "banking77-results.jsonl"));
@@ -70,6 +70,17 @@ switch (options.Command)
             int.Parse(options.Get("seed", "1")),
             options.Get("discordance", "0.05,0.1,0.2").Split(',').Select(d => double.Parse(d, System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
             Console.Out);
+    case "embedding-speed":
+    {
+        if (Banking77Folder(options) is not { } data) return 2;
+        return EmbeddingSpeedBenchmark.Run(data, int.Parse(options.Get("sentences", "2000")), options.Get("provider", "cpu") switch
+            {
+                "cpu" => false,
+                "cuda" => true,
+                var other => throw new ArgumentException($"--provider {other}: must be 'cpu' or 'cuda'."),
+            },
+            int.Parse(options.Get("device", "0")), options.Values.TryGetValue("batch", out var batch) ? int.Parse(batch) : null, Console.Out);
+    }
     case "report":
         Report.Write(log.Read(), options.Get("out", "docs"), Console.Out);
         return 0;
@@ -80,6 +91,7 @@ switch (options.Command)
         Console.Error.WriteLine("       SelfImprove.Benchmarks selection-speed [--requests 100000] [--dimensions 384] [--classes 77] [--budget 192] [--repeat 3]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks alignment-gate [--seeds 1-10] [--rounds 8] [--misaligned-seeds 1-100] [--data DIR] [--cache DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks engine [--repeat 3] [--agents 1000] [--cache DIR]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks embedding-speed [--sentences 2000] [--batch N] [--provider cpu|cuda] [--device 0] [--data DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks hostile-input [--requests 10] [--megabytes 28]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks predict [--seconds 10] [--memory-requests 1000000] [--backends all|memory|azure-storage]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks versions-listing [--requests 200] [--other-blobs 150000]");

@@ -11,10 +11,13 @@ public sealed partial class BicepTemplateTests
 {
     private static readonly string Template = Path.Combine(RepositoryPaths.Root, "infra", "main.bicep");
 
+    /// <summary>One compilation of the template (ARM JSON on stdout), shared by the tests that read it.</summary>
+    private static readonly Lazy<Task<(int Exit, string Output, string Error)>> Built = new(() => BicepAsync("build", Template, "--stdout"));
+
     [Fact]
     public async Task The_template_and_its_parameters_build_without_errors_or_linter_warnings()
     {
-        var (exit, output, error) = await BicepAsync("build", Template, "--stdout");
+        var (exit, output, error) = await Built.Value;
         Assert.True(exit == 0, error);
         Assert.True(error.Trim().Length == 0, $"the compiler warned:\n{error}");
         var arm = JsonNode.Parse(output)!;
@@ -36,6 +39,55 @@ public sealed partial class BicepTemplateTests
         var deployed = SettingName().Matches(File.ReadAllText(Template)).Select(m => m.Groups[1].Value).ToHashSet();
 
         Assert.All(sample, setting => Assert.Contains(setting, deployed));
+    }
+
+    [Fact]
+    public async Task The_gpu_training_worker_is_a_queue_triggered_job_on_a_serverless_gpu_profile_with_least_privilege()
+    {
+        var (exit, output, error) = await Built.Value;
+        Assert.True(exit == 0, error);
+        var resources = JsonNode.Parse(output)!["resources"]!.AsArray().Select(r => r!).ToArray();
+        JsonNode Single(string type) => Assert.Single(resources, r => r["type"]!.GetValue<string>() == type);
+
+        var gpuProfile = Assert.Single(Single("Microsoft.App/managedEnvironments")["properties"]!["workloadProfiles"]!.AsArray(),
+            p => p!["workloadProfileType"]!.ToString() == "[parameters('trainingWorkerGpuProfile')]")!;
+        var profiles = JsonNode.Parse(output)!["parameters"]!["trainingWorkerGpuProfile"]!["allowedValues"]!.AsArray().Select(v => v!.GetValue<string>());
+        Assert.All(profiles, p => Assert.StartsWith("Consumption-GPU-", p));
+
+        var job = Single("Microsoft.App/jobs")["properties"]!;
+        Assert.Equal(gpuProfile["name"]!.ToString(), job["workloadProfileName"]!.ToString());
+        var configuration = job["configuration"]!;
+        Assert.Equal("Event", configuration["triggerType"]!.GetValue<string>());
+        var rule = Assert.Single(configuration["eventTriggerConfig"]!["scale"]!["rules"]!.AsArray())!;
+        Assert.Equal("azure-queue", rule["type"]!.GetValue<string>());
+        Assert.Equal("[parameters('trainingQueueName')]", rule["metadata"]!["queueName"]!.GetValue<string>());
+        Assert.Equal("1", rule["metadata"]!["queueLength"]!.GetValue<string>());
+
+        var container = Assert.Single(job["template"]!["containers"]!.AsArray())!;
+        Assert.Equal(["train-worker", "--once"], container["args"]!.AsArray().Select(a => a!.GetValue<string>()));
+        var env = container["env"]!.AsArray().Select(e => e!["name"]!.GetValue<string>()).ToArray();
+        Assert.Contains("AzureWebJobsStorage", env);
+        Assert.Contains("SELFIMPROVE_TRAINING_QUEUE", env);
+        Assert.Contains("SELFIMPROVE_AGENTS", env);
+        // The worker reads the store of the function app's hub: the template's default is host.json's.
+        var hubName = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")))!["extensions"]!["durableTask"]!["hubName"]!.GetValue<string>();
+        Assert.Equal(hubName, JsonNode.Parse(output)!["parameters"]!["taskHubName"]!["defaultValue"]!.GetValue<string>());
+
+        // The worker identity gets exactly the two data roles it needs, on the storage account.
+        var workerRoles = resources
+            .Where(r => r["type"]!.GetValue<string>() == "Microsoft.Authorization/roleAssignments"
+                        && r["properties"]!["principalId"]!.ToString().Contains("userAssignedIdentities", StringComparison.Ordinal))
+            .Select(r => r["properties"]!["roleDefinitionId"]!.ToString())
+            .ToArray();
+        Assert.Equal(2, workerRoles.Length);
+        Assert.Contains(workerRoles, id => id.Contains("storageQueueDataMessageProcessor", StringComparison.Ordinal));
+        Assert.Contains(workerRoles, id => id.Contains("storageBlobDataContributor", StringComparison.Ordinal));
+        var variables = JsonNode.Parse(output)!["variables"]!;
+        Assert.Equal("8a0f0c08-91a1-4084-bc3d-661d67233fed", variables["storageQueueDataMessageProcessor"]!.GetValue<string>());
+        Assert.Equal("ba92f5b4-2d11-453d-a403-e96b0029c9fe", variables["storageBlobDataContributor"]!.GetValue<string>());
+
+        Assert.Contains(resources, r => r["type"]!.GetValue<string>() == "Microsoft.Storage/storageAccounts/queueServices/queues"
+                                        && r["name"]!.ToString().Contains("trainingQueueName", StringComparison.Ordinal));
     }
 
     private static async Task<(int Exit, string Output, string Error)> BicepAsync(params string[] arguments)

@@ -59,13 +59,13 @@ public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
             return new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount };
         try
         {
-            return SessionOptions.MakeSessionOptionWithCudaProvider(compute.DeviceId);
+            return ExecutionProviders.Create(new(Gpu: true, compute.DeviceId, compute.AllowCpuFallback)).Options;
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
             throw new InvalidOperationException(
-                $"training.compute.target is 'gpu' but CUDA device {compute.DeviceId} cannot be used by ONNX Runtime here ({ex.Message}). " +
-                "Run on a machine with an NVIDIA GPU and the Microsoft.ML.OnnxRuntime.Gpu.Linux package, or set training.compute.target to 'local'.", ex);
+                $"training.compute.gpu is true but CUDA device {compute.DeviceId} cannot be used by ONNX Runtime here ({ex.Message}). " +
+                "Run the GPU build (src/SelfImprove.Cli.Gpu) on a machine with an NVIDIA GPU, set training.compute.allowCpuFallback to true, or set training.compute.gpu to false.", ex);
         }
     }
 }
