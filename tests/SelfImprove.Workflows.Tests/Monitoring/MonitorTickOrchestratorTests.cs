@@ -102,6 +102,7 @@ public sealed class MonitorTickOrchestratorTests
         await using var fleet = await Fleet.StartAsync(2, new FleetMonitoring(0.95), schedule: "0 */15 * * * *");
 
         var quiet = await fleet.Runs.StartMonitoringTickAsync(Noon.AddMinutes(1), Noon.AddMinutes(6));
+        Assert.Equal(0, (await fleet.Runs.WaitForMonitoringTickAsync(quiet.TickId).WaitAsync(TimeSpan.FromMinutes(1))).Due);
         var due = await fleet.Runs.StartMonitoringTickAsync(Noon.AddMinutes(6), Noon.AddMinutes(15));
 
         Assert.Empty(quiet.Due);
