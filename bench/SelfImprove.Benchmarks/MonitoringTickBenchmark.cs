@@ -63,13 +63,21 @@ public static class MonitoringTickBenchmark
 
         await using var azurite = backends.Contains("azure-storage") ? await Azurite.StartAsync() : null;
         output.WriteLine();
-        output.WriteLine("| backend | engine hosts | agents | tick | checks/s | plain calls | engine share | failed |");
-        output.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        output.WriteLine("| backend | engine hosts | agents | first tick (loads the models) | tick | checks/s | plain calls | engine share | time in scoring (summed over checks) | failed |");
+        output.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var backend in backends)
         foreach (var agents in fleetSizes)
         foreach (var hosts in backend == "azure-storage" ? new[] { 1, 2 } : [1])
         {
-            var row = await MeasureAsync(template, pool, feedback, agents, backend, hosts, azurite?.ConnectionString, Path.Combine(work, $"{backend}-{agents}-{hosts}"), embeddings);
+            string row;
+            try
+            {
+                row = await MeasureAsync(template, pool, feedback, agents, backend, hosts, azurite?.ConnectionString, Path.Combine(work, $"{backend}-{agents}-{hosts}"), embeddings);
+            }
+            catch (TimeoutException e)
+            {
+                row = $"| {backend} | {hosts} | {agents:N0} | {e.Message} | | | | | | |";
+            }
             output.WriteLine(row);
             await output.FlushAsync();
         }
@@ -134,6 +142,9 @@ public static class MonitoringTickBenchmark
             var first = hosts[0];
             await PrepareFleetAsync(first.Services, fleet, pool, feedback);
 
+            // The first tick loads each agent's model (as a server's first tick does); the second finds them loaded.
+            var (firstSeconds, firstResult) = await TickAsync(first, QuarterHour, agents);
+
             // The same work without the engine: settings, run state and snapshot per agent, as many at once as the tick runs.
             var inFlight = MonitorTickLimits.DefaultBatchSize * MonitorTickLimits.DefaultBatchesInFlight;
             var plain = Stopwatch.StartNew();
@@ -147,20 +158,41 @@ public static class MonitoringTickBenchmark
             });
             var plainSeconds = plain.Elapsed.TotalSeconds;
 
-            var clock = Stopwatch.StartNew();
-            var tick = await first.Runs.StartMonitoringTickAsync(QuarterHour.AddMinutes(-15), QuarterHour);
-            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            var result = await first.Runs.WaitForMonitoringTickAsync(tick.TickId, limit.Token);
-            var seconds = clock.Elapsed.TotalSeconds;
-            if (result.Due != agents) throw new InvalidOperationException($"{result.Due} of {agents} agents were due");
+            var scoringBefore = timed.Total;
+            var (seconds, result) = await TickAsync(first, QuarterHour.AddMinutes(15), agents);
+            var scoring = (timed.Total - scoringBefore).TotalSeconds;
             var name = backend == "memory" ? "in-memory (local store)" : "Azure Storage (Azurite, blob store)";
-            return $"| {name} | {hostCount} | {agents:N0} | {seconds:0.0} s | {result.Checked / seconds:0.0} | {plainSeconds:0.0} s | " +
-                   $"{Math.Max(0, seconds - plainSeconds) / seconds * 100:0} % | {result.Failed.Count} |";
+            return $"| {name} | {hostCount} | {agents:N0} | {firstSeconds:0.0} s ({firstResult.Checked / firstSeconds:0.0}/s) | {seconds:0.0} s | " +
+                   $"{result.Checked / seconds:0.0} | {plainSeconds:0.0} s | {Math.Max(0, seconds - plainSeconds) / seconds * 100:0} % | {scoring:0.0} s | " +
+                   $"{firstResult.Failed.Count + result.Failed.Count} |";
         }
         finally
         {
             foreach (var host in hosts) await host.DisposeAsync();
         }
+    }
+
+    /// <summary>A bound on one tick, so a slow backend reports its progress instead of running for hours.</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(8);
+
+    private static async Task<(double Seconds, MonitorTickResult Result)> TickAsync(LoopHost host, DateTimeOffset windowEnd, int agents)
+    {
+        var clock = Stopwatch.StartNew();
+        var tick = await host.Runs.StartMonitoringTickAsync(windowEnd.AddMinutes(-15), windowEnd);
+        using var limit = new CancellationTokenSource(Limit);
+        MonitorTickResult result;
+        try
+        {
+            result = await host.Runs.WaitForMonitoringTickAsync(tick.TickId, limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            var state = await host.Client.GetInstanceAsync(tick.TickId, getInputsAndOutputs: true);
+            throw new TimeoutException($"the tick of {agents} agents did not end within {Limit.TotalMinutes:0} minutes ({state?.SerializedCustomStatus ?? "no progress"})");
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (result.Due != agents) throw new InvalidOperationException($"{result.Due} of {agents} agents were due");
+        return (seconds, result);
     }
 
     /// <summary>
