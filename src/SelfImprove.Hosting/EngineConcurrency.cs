@@ -10,7 +10,7 @@ namespace SelfImprove.Hosting;
 /// and, when that many are in flight, waits 500 ms before it looks again), the .NET worker's own limits, and the Azure
 /// Storage provider's settings. Left alone, the in-memory backend of Durable Task's test package runs
 /// <see cref="Environment.ProcessorCount"/> of each (2 on a 2-core machine: a 100-agent monitoring tick managed 0.3 checks/s),
-/// and the Azure Storage provider 10 activities per core.
+/// and the Azure Storage provider whatever its settings' defaults are.
 /// </summary>
 /// <param name="Activities">Activities at once in this process; 1 to <see cref="Max"/>.</param>
 /// <param name="Orchestrations">Orchestration work items at once in this process; 1 to <see cref="Max"/>.</param>
