@@ -15,8 +15,12 @@ public sealed record MonitorBatchInput(IReadOnlyList<string> AgentIds);
 /// </summary>
 public sealed class MonitorBatchOrchestrator : TaskOrchestrator<MonitorBatchInput, IReadOnlyList<AgentCheck>>
 {
-    public override async Task<IReadOnlyList<AgentCheck>> RunAsync(TaskOrchestrationContext context, MonitorBatchInput input) =>
-        await Task.WhenAll(input.AgentIds.Select(agentId => CheckAsync(context, agentId)));
+    public override Task<IReadOnlyList<AgentCheck>> RunAsync(TaskOrchestrationContext context, MonitorBatchInput input) =>
+        CheckAllAsync(context, input.AgentIds);
+
+    /// <summary>The checks of one batch, in the calling orchestration (the tick runs its batches this way).</summary>
+    public static async Task<IReadOnlyList<AgentCheck>> CheckAllAsync(TaskOrchestrationContext context, IReadOnlyList<string> agentIds) =>
+        await Task.WhenAll(agentIds.Select(agentId => CheckAsync(context, agentId)));
 
     private static async Task<AgentCheck> CheckAsync(TaskOrchestrationContext context, string agentId)
     {

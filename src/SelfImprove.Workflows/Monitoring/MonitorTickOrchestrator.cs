@@ -7,7 +7,7 @@ namespace SelfImprove.Workflows.Monitoring;
 /// <param name="AgentIds">The agents due in this tick (their <c>monitoring.schedule</c> fired within the window), in order.</param>
 /// <param name="WindowStart">The tick's window starts after this time (UTC); reported only.</param>
 /// <param name="WindowEnd">The tick's window ends at this time (UTC), inclusive; reported only.</param>
-/// <param name="BatchSize">Agents per batch (one <see cref="MonitorBatchOrchestrator"/> each, its checks all in flight at once); 1 to <see cref="MonitorTickLimits.MaxBatchSize"/>.</param>
+/// <param name="BatchSize">Agents per batch (its checks all in flight at once); 1 to <see cref="MonitorTickLimits.MaxBatchSize"/>.</param>
 /// <param name="BatchesInFlight">Batches running at once; 1 to <see cref="MonitorTickLimits.MaxBatchesInFlight"/>.</param>
 public sealed record MonitorTickInput(
     IReadOnlyList<string> AgentIds, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,
@@ -16,7 +16,7 @@ public sealed record MonitorTickInput(
 /// <summary>The bounds of a tick's fan-out.</summary>
 public static class MonitorTickLimits
 {
-    /// <summary>Agents per batch by default: a batch's history (two events per check) stays small, so its replays stay cheap.</summary>
+    /// <summary>Agents per batch by default.</summary>
     public const int DefaultBatchSize = 25;
 
     /// <summary>Batches in flight by default: with <see cref="DefaultBatchSize"/>, up to 100 checks at once.</summary>
@@ -55,10 +55,11 @@ public sealed record MonitorTickResult(int Due, int Checked, IReadOnlyList<Outco
 
 /// <summary>
 /// One monitoring tick over the agents that are due: their checks go out as activities in batches of
-/// <see cref="MonitorTickInput.BatchSize"/>, each batch its own sub-orchestration (<see cref="MonitorBatchOrchestrator"/>),
-/// at most <see cref="MonitorTickInput.BatchesInFlight"/> at once. Batches keep every orchestration's history short: one
-/// orchestration holding a thousand checks would replay its whole history on each of the thousand completions. A check
-/// that fails is named in the result and holds up no other; a batch that fails as a whole names each of its agents.
+/// <see cref="MonitorTickInput.BatchSize"/> (<see cref="MonitorBatchOrchestrator.CheckAllAsync"/>, in this orchestration),
+/// at most <see cref="MonitorTickInput.BatchesInFlight"/> batches at once. The batches run inside the tick rather than as
+/// sub-orchestrations: on the self-hosted sidecar over the Azure Storage provider a tick of sub-orchestrations never
+/// completed (a test on Azurite shows the inline batches do). A check that fails is named in the result and holds up no
+/// other; a batch that fails as a whole names each of its agents.
 /// Starting a run takes the agent's run lock, so ticks that overlap never start two runs for one agent.
 /// </summary>
 public sealed class MonitorTickOrchestrator : TaskOrchestrator<MonitorTickInput, MonitorTickResult>
@@ -76,9 +77,7 @@ public sealed class MonitorTickOrchestrator : TaskOrchestrator<MonitorTickInput,
             for (; next < batches.Length && running.Count < inFlight; next++)
             {
                 var batch = batches[next];
-                var options = new SubOrchestrationOptions { InstanceId = $"{context.InstanceId}-batch-{next:D4}" };
-                running.Add(context.CallSubOrchestratorAsync<IReadOnlyList<AgentCheck>>(
-                    nameof(MonitorBatchOrchestrator), new MonitorBatchInput(batch), options), batch);
+                running.Add(MonitorBatchOrchestrator.CheckAllAsync(context, batch), batch);
             }
             var done = await Task.WhenAny(running.Keys);
             var agents = running[done];
