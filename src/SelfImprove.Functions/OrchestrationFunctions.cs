@@ -31,6 +31,18 @@ public sealed class OrchestrationFunctions(IServiceProvider services, RunClientF
     public Task<MonitorResult> MonitorAgent([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new MonitorAgentOrchestrator().RunAsync(context, context.GetInput<MonitorInput>()!);
 
+    [Function(nameof(MonitorTickOrchestrator))]
+    public Task<MonitorTickResult> MonitorTick([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new MonitorTickOrchestrator().RunAsync(context, context.GetInput<MonitorTickInput>()!);
+
+    [Function(nameof(MonitorBatchOrchestrator))]
+    public Task<IReadOnlyList<AgentCheck>> MonitorBatch([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new MonitorBatchOrchestrator().RunAsync(context, context.GetInput<MonitorBatchInput>()!);
+
+    [Function(nameof(AssessAgentActivity))]
+    public Task<AgentAssessment> AssessAgent([ActivityTrigger] string agentId, [DurableClient] DurableTaskClient client) =>
+        Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<AssessAgentActivity>(services, runs.Starter(client)).RunAsync(Context(nameof(AssessAgentActivity)), agentId);
+
     [Function(nameof(LoadRunSettingsActivity))]
     public Task<RunSettings> LoadRunSettings([ActivityTrigger] string agentId) => Run<LoadRunSettingsActivity, string, RunSettings>(agentId);
 

@@ -23,10 +23,13 @@ public static class DurableBackends
     /// the provider's default is 5 minutes. The self-host does not extend it while an activity runs, so it must
     /// exceed the longest activity (a replayed activity is harmless, only slower: side effects are keyed).
     /// </param>
+    /// <param name="concurrency">Work items at once in this process (<see cref="EngineConcurrency.AzureStorage"/> when null); give the host the same.</param>
     public static async Task<IOrchestrationService> AzureStorageAsync(
         string connectionString, string hubName, string workerId, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default,
-        TimeSpan? redeliveryAfter = null)
+        TimeSpan? redeliveryAfter = null, EngineConcurrency? concurrency = null)
     {
+        concurrency ??= EngineConcurrency.AzureStorage;
+        concurrency.Validate();
         var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
         {
             StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
@@ -38,6 +41,8 @@ public static class DurableBackends
             LoggerFactory = loggerFactory,
             WorkItemQueueVisibilityTimeout = redeliveryAfter ?? TimeSpan.FromMinutes(5),
             ControlQueueVisibilityTimeout = redeliveryAfter ?? TimeSpan.FromMinutes(5),
+            MaxConcurrentTaskActivityWorkItems = concurrency.Activities,
+            MaxConcurrentTaskOrchestrationWorkItems = concurrency.Orchestrations,
         });
         await service.CreateIfNotExistsAsync().WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         return service;

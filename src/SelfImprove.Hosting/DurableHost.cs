@@ -47,12 +47,16 @@ public sealed class DurableHost : IAsyncDisposable
     /// <param name="tasks">Registers orchestrators and activities.</param>
     /// <param name="services">Registers what the activities need.</param>
     /// <param name="loggerFactory">Where the engine logs; warnings and errors only by default.</param>
+    /// <param name="concurrency">Work items at once in this process; <see cref="EngineConcurrency.DefaultFor"/> the backend when null.</param>
+    /// <exception cref="ArgumentException"><paramref name="concurrency"/> is out of range (names the setting).</exception>
     public static async Task<DurableHost> StartAsync(
         IOrchestrationService backend, Action<DurableTaskRegistry> tasks, Action<IServiceCollection> services,
-        ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+        ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default, EngineConcurrency? concurrency = null)
     {
         loggerFactory ??= NullLoggerFactory.Instance;
-        var sidecar = BuildSidecar(backend, loggerFactory);
+        concurrency ??= EngineConcurrency.DefaultFor(backend);
+        concurrency.Validate();
+        var sidecar = BuildSidecar(backend, loggerFactory, concurrency);
         await sidecar.StartAsync(cancellationToken);
         var address = sidecar.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var channel = GrpcChannel.ForAddress(address);
@@ -71,6 +75,11 @@ public sealed class DurableHost : IAsyncDisposable
                 grpc.SetSilentDisconnectTimeout(TimeSpan.Zero);
             });
             worker.AddTasks(tasks);
+            worker.Configure(o =>
+            {
+                o.Concurrency.MaximumConcurrentActivityWorkItems = concurrency.Activities;
+                o.Concurrency.MaximumConcurrentOrchestrationWorkItems = concurrency.Orchestrations;
+            });
         });
         builder.Services.AddDurableTaskClient(client =>
         {
@@ -92,7 +101,7 @@ public sealed class DurableHost : IAsyncDisposable
         await sidecar.DisposeAsync();
     }
 
-    private static WebApplication BuildSidecar(IOrchestrationService backend, ILoggerFactory loggerFactory)
+    private static WebApplication BuildSidecar(IOrchestrationService backend, ILoggerFactory loggerFactory, EngineConcurrency concurrency)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         QuietLifetime.Use(builder.Services);
@@ -104,7 +113,7 @@ public sealed class DurableHost : IAsyncDisposable
         builder.Services.AddGrpc();
         // The sidecar's dispatcher applies whatever the backend hands out; the decorator first drops the messages that
         // DurableTask.Core's own dispatcher would (a redelivered start, results for a purged orchestration).
-        builder.Services.AddSingleton<IOrchestrationService>(new ReconcilingOrchestrationService(backend, loggerFactory));
+        builder.Services.AddSingleton<IOrchestrationService>(new ReconcilingOrchestrationService(backend, loggerFactory, concurrency));
         builder.Services.AddSingleton((IOrchestrationServiceClient)backend);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         var app = builder.Build();

@@ -37,9 +37,12 @@ public sealed class LoopHost : IAsyncDisposable
     /// The run orchestrator versions to register, new runs starting on the highest; <see cref="RunOrchestrations.Default"/>
     /// (this build's) when null. Tests give a version that lives in the test.
     /// </param>
+    /// <param name="concurrency">Work items at once in this process; the backend's <see cref="EngineConcurrency.DefaultFor"/> when null.</param>
+    /// <exception cref="ArgumentException"><paramref name="concurrency"/> is out of range (names the setting).</exception>
     public static async Task<LoopHost> StartAsync(
         Action<LoopOptions> options, Action<IServiceCollection>? configure = null, ILoggerFactory? loggerFactory = null,
-        IOrchestrationService? backend = null, CancellationToken cancellationToken = default, RunOrchestrations? runOrchestrations = null)
+        IOrchestrationService? backend = null, CancellationToken cancellationToken = default, RunOrchestrations? runOrchestrations = null,
+        EngineConcurrency? concurrency = null)
     {
         loggerFactory ??= NullLoggerFactory.Instance;
         runOrchestrations ??= RunOrchestrations.Default;
@@ -56,7 +59,8 @@ public sealed class LoopHost : IAsyncDisposable
                 KeepApprovalTokens(services);
             },
             loggerFactory,
-            cancellationToken);
+            cancellationToken,
+            concurrency);
         return new LoopHost(host);
     }
 

@@ -28,15 +28,21 @@ public sealed class ReconcilingOrchestrationService : IOrchestrationService
 {
     private readonly IOrchestrationService inner;
     private readonly ILogger logger;
+    private readonly EngineConcurrency? concurrency;
 
     /// <param name="inner">The backend (in-memory, Azure Storage, or any DurableTask.Core provider).</param>
     /// <param name="loggerFactory">Where dropped messages are reported (category <c>SelfImprove.Hosting.Reconciliation</c>).</param>
-    /// <exception cref="ArgumentNullException">Either argument is null.</exception>
-    public ReconcilingOrchestrationService(IOrchestrationService inner, ILoggerFactory loggerFactory)
+    /// <param name="concurrency">
+    /// What the dispatcher is told it may run at once (<see cref="MaxConcurrentTaskActivityWorkItems"/>,
+    /// <see cref="MaxConcurrentTaskOrchestrationWorkItems"/>); the backend's own figures when null.
+    /// </param>
+    /// <exception cref="ArgumentNullException">The backend or the logger factory is null.</exception>
+    public ReconcilingOrchestrationService(IOrchestrationService inner, ILoggerFactory loggerFactory, EngineConcurrency? concurrency = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         this.inner = inner;
+        this.concurrency = concurrency;
         logger = loggerFactory.CreateLogger(LogCategory);
     }
 
@@ -141,7 +147,7 @@ public sealed class ReconcilingOrchestrationService : IOrchestrationService
     public int GetDelayInSecondsAfterOnProcessException(Exception exception) => inner.GetDelayInSecondsAfterOnProcessException(exception);
     public int GetDelayInSecondsAfterOnFetchException(Exception exception) => inner.GetDelayInSecondsAfterOnFetchException(exception);
     public int TaskOrchestrationDispatcherCount => inner.TaskOrchestrationDispatcherCount;
-    public int MaxConcurrentTaskOrchestrationWorkItems => inner.MaxConcurrentTaskOrchestrationWorkItems;
+    public int MaxConcurrentTaskOrchestrationWorkItems => concurrency?.Orchestrations ?? inner.MaxConcurrentTaskOrchestrationWorkItems;
     public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => inner.EventBehaviourForContinueAsNew;
     public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
 
@@ -154,7 +160,7 @@ public sealed class ReconcilingOrchestrationService : IOrchestrationService
     public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.AbandonTaskOrchestrationWorkItemAsync(workItem);
     public Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.ReleaseTaskOrchestrationWorkItemAsync(workItem);
     public int TaskActivityDispatcherCount => inner.TaskActivityDispatcherCount;
-    public int MaxConcurrentTaskActivityWorkItems => inner.MaxConcurrentTaskActivityWorkItems;
+    public int MaxConcurrentTaskActivityWorkItems => concurrency?.Activities ?? inner.MaxConcurrentTaskActivityWorkItems;
 
     public Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
         inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);

@@ -320,19 +320,6 @@ public sealed partial class RunClient
         return result;
     }
 
-    /// <summary>
-    /// One tick of the monitoring timer: a monitoring check (its own orchestration) for every registered agent.
-    /// The checks decide with the trigger policy; the run lock keeps it to one run per agent even if two hosts tick.
-    /// </summary>
-    /// <returns>The checks' instance ids.</returns>
-    public async Task<IReadOnlyList<string>> ScheduleMonitoringChecksAsync(CancellationToken cancellationToken = default)
-    {
-        var checks = new List<string>();
-        foreach (var agentId in agents.AgentIds)
-            checks.Add(await Durable.ScheduleNewOrchestrationInstanceAsync(nameof(MonitorAgentOrchestrator), new MonitorInput(agentId), cancellationToken));
-        return checks;
-    }
-
     /// <summary>Runs one monitoring check of the agent to its end: what it found and whether it started a run.</summary>
     /// <exception cref="InvalidOperationException">The check itself failed.</exception>
     public async Task<MonitorResult> CheckAsync(string agentId, bool manual = false, string? reason = null, CancellationToken cancellationToken = default)

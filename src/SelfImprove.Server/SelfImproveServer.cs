@@ -13,6 +13,7 @@ using SelfImprove.Api.Http;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Ports;
 using SelfImprove.Steps;
+using SelfImprove.Runs;
 using SelfImprove.Storage;
 
 namespace SelfImprove.Server;
@@ -29,11 +30,16 @@ public sealed class SelfImproveServer : IAsyncDisposable
     private readonly WebApplication web;
     private readonly CancellationTokenSource stopping = new();
     private readonly Task monitoring;
+    private readonly ServerOptions options;
+    private readonly SemaphoreSlim tickGate = new(1, 1);
+    private DateTimeOffset? windowStart;
+    private string? skipLoggedFor;
 
     private SelfImproveServer(LoopHost loop, WebApplication web, Uri baseAddress, ServerOptions options)
     {
         Loop = loop;
         this.web = web;
+        this.options = options;
         BaseAddress = baseAddress;
         monitoring = options.MonitorEvery is { } every ? MonitorAsync(every, stopping.Token) : Task.CompletedTask;
     }
@@ -62,7 +68,8 @@ public sealed class SelfImproveServer : IAsyncDisposable
             {
                 store = await BlobArtifactStore.OpenAsync(new BlobContainerClient(options.StorageConnectionString, options.EffectiveContainer), cancellationToken);
                 backend = await DurableBackends.AzureStorageAsync(
-                    options.StorageConnectionString, options.HubName, options.EffectiveWorkerId, loggerFactory, cancellationToken, options.RedeliveryAfter);
+                    options.StorageConnectionString, options.HubName, options.EffectiveWorkerId, loggerFactory, cancellationToken, options.RedeliveryAfter,
+                    options.Concurrency);
             }
             catch (Exception e) when (StorageProbe.IsStorageFailure(e) && !cancellationToken.IsCancellationRequested)
             {
@@ -96,7 +103,7 @@ public sealed class SelfImproveServer : IAsyncDisposable
             services.AddSingleton<IApprovalNotifier>(new ConsoleApprovalNotifier(output));
             if (options.Replay) services.AddHostedService<ReplayService>();
             configure?.Invoke(services);
-        }, loggerFactory, backend, cancellationToken);
+        }, loggerFactory, backend, cancellationToken, concurrency: options.Concurrency);
 
         try
         {
@@ -128,9 +135,44 @@ public sealed class SelfImproveServer : IAsyncDisposable
         }
     }
 
-    /// <summary>One monitoring tick now: a check of every agent; returns the checks' instance ids.</summary>
-    public Task<IReadOnlyList<string>> TickAsync(CancellationToken cancellationToken = default) =>
-        Loop.Runs.ScheduleMonitoringChecksAsync(cancellationToken);
+    /// <summary>
+    /// One monitoring tick now (what the timer does each period): one <see cref="Workflows.Monitoring.MonitorTickOrchestrator"/>
+    /// over the agents whose <c>monitoring.schedule</c> fired since this process's last tick (the first tick looks back one
+    /// period). The window ends at the current period's start (periods counted from the Unix epoch), so every process of a
+    /// hub names the same tick and only one starts it. A tick is skipped while the previous one runs, with one warning per
+    /// running tick, and the next covers the skipped window.
+    /// </summary>
+    public async Task<MonitoringTick> TickAsync(CancellationToken cancellationToken = default)
+    {
+        await tickGate.WaitAsync(cancellationToken);
+        try
+        {
+            var period = options.MonitorEvery ?? TimeSpan.FromSeconds(1);
+            var now = DateTimeOffset.UtcNow;
+            var end = new DateTimeOffset(now.UtcTicks - now.UtcTicks % period.Ticks, TimeSpan.Zero);
+            var start = windowStart ?? end - period;
+            // A second call within one period: this period's tick is the one already asked for.
+            if (end <= start) return new MonitoringTick(RunClient.MonitoringTickId(start), MonitoringTickOutcome.AlreadyStarted, []);
+            var tick = await Loop.Runs.StartMonitoringTickAsync(start, end, options.MonitorBatchSize, options.MonitorBatchesInFlight, cancellationToken);
+            var log = Loop.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SelfImproveServer>();
+            if (tick.Outcome is MonitoringTickOutcome.Skipped)
+            {
+                if (skipLoggedFor != tick.RunningTickId)
+                    log.LogWarning("Monitoring tick {TickId} skipped: the previous tick {RunningTickId} is still running; the next tick covers this window " +
+                                   "(further skips behind it are not logged)", tick.TickId, tick.RunningTickId);
+                skipLoggedFor = tick.RunningTickId;
+                return tick;
+            }
+            windowStart = end;
+            if (tick.Outcome is MonitoringTickOutcome.Started)
+                log.LogInformation("Monitoring tick {TickId}: {Count} agent(s) due", tick.TickId, tick.Due.Count);
+            return tick;
+        }
+        finally
+        {
+            tickGate.Release();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -140,6 +182,7 @@ public sealed class SelfImproveServer : IAsyncDisposable
         await web.DisposeAsync();
         await Loop.DisposeAsync();
         stopping.Dispose();
+        tickGate.Dispose();
     }
 
     private static WebApplication BuildApi(ServerOptions options, LoopHost loop, ILoggerFactory loggerFactory)

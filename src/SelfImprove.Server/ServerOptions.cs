@@ -53,8 +53,36 @@ public sealed class ServerOptions
     /// <summary>Serve without a key (local use only; the server says so loudly).</summary>
     public bool Development { get; init; }
 
-    /// <summary>How often the monitoring timer checks every agent; null: no timer (checks on demand only).</summary>
+    /// <summary>
+    /// How often the monitoring timer ticks (<c>--monitor-every</c>); each tick checks the agents whose <c>monitoring.schedule</c>
+    /// fired since the last tick. Null: no timer (checks on demand only).
+    /// </summary>
     public TimeSpan? MonitorEvery { get; init; }
+
+    /// <summary>Agents per batch of a monitoring tick (<c>--monitor-batch</c>, 1 to 200; default 25).</summary>
+    public int MonitorBatchSize { get; init; } = Workflows.Monitoring.MonitorTickLimits.DefaultBatchSize;
+
+    /// <summary>Batches of a monitoring tick in flight at once (<c>--monitor-batches</c>, 1 to 64; default 4).</summary>
+    public int MonitorBatchesInFlight { get; init; } = Workflows.Monitoring.MonitorTickLimits.DefaultBatchesInFlight;
+
+    /// <summary>
+    /// Activities the durable engine of this process runs at once (<c>--engine-activities</c>, 1 to 10000); default per backend
+    /// (<see cref="Hosting.EngineConcurrency"/>).
+    /// </summary>
+    public int? EngineActivities { get; init; }
+
+    /// <summary>Orchestration work items the engine of this process runs at once (<c>--engine-orchestrations</c>, 1 to 10000); default per backend.</summary>
+    public int? EngineOrchestrations { get; init; }
+
+    /// <summary>The engine's concurrency: the backend's default with the options given.</summary>
+    public Hosting.EngineConcurrency Concurrency
+    {
+        get
+        {
+            var defaults = Backend is Backend.AzureStorage ? Hosting.EngineConcurrency.AzureStorage : Hosting.EngineConcurrency.InMemory;
+            return new Hosting.EngineConcurrency(EngineActivities ?? defaults.Activities, EngineOrchestrations ?? defaults.Orchestrations);
+        }
+    }
 
     /// <summary>Work of a process that died is redelivered after this long (azure-storage backend).</summary>
     public TimeSpan RedeliveryAfter { get; init; } = TimeSpan.FromMinutes(2);
@@ -130,6 +158,14 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (string.IsNullOrWhiteSpace(options.HubName) || options.HubName.Length is < 3 or > 45 || !options.HubName.All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetter(options.HubName[0]))
             problems.Add($"hub name '{options.HubName}': 3–45 letters and digits, starting with a letter (Azure Storage task hub rules).");
         if (options.MonitorEvery is { } every && every < TimeSpan.FromSeconds(1)) problems.Add("--monitor-every: at least 1s.");
+        if (options.MonitorBatchSize is < 1 or > Workflows.Monitoring.MonitorTickLimits.MaxBatchSize)
+            problems.Add($"--monitor-batch: {options.MonitorBatchSize} is not a number of agents from 1 to {Workflows.Monitoring.MonitorTickLimits.MaxBatchSize}.");
+        if (options.MonitorBatchesInFlight is < 1 or > Workflows.Monitoring.MonitorTickLimits.MaxBatchesInFlight)
+            problems.Add($"--monitor-batches: {options.MonitorBatchesInFlight} is not a number of batches from 1 to {Workflows.Monitoring.MonitorTickLimits.MaxBatchesInFlight}.");
+        if (options.EngineActivities is < 1 or > Hosting.EngineConcurrency.Max)
+            problems.Add($"--engine-activities: {options.EngineActivities} is not a number from 1 to {Hosting.EngineConcurrency.Max}.");
+        if (options.EngineOrchestrations is < 1 or > Hosting.EngineConcurrency.Max)
+            problems.Add($"--engine-orchestrations: {options.EngineOrchestrations} is not a number from 1 to {Hosting.EngineConcurrency.Max}.");
         if (options.StopTimeout < TimeSpan.FromSeconds(1) || options.StopTimeout > TimeSpan.FromMinutes(10))
             problems.Add($"--stop-timeout: between 1s and 10m; got {options.StopTimeout}.");
         if (options.AnonymousRateLimit is < 1 or > 100_000)

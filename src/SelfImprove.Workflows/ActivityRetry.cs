@@ -13,6 +13,12 @@ internal static class ActivityRetry
         HandleFailure = failure => !IsPermanent(failure),
     }));
 
+    /// <summary>A monitoring check within a tick: one retry after a second for transient failures.</summary>
+    public static readonly TaskOptions Check = new(new TaskRetryOptions(new RetryPolicy(2, TimeSpan.FromSeconds(1))
+    {
+        HandleFailure = failure => !IsPermanent(failure),
+    }));
+
     private static bool IsPermanent(TaskFailureDetails failure) =>
         failure.IsCausedBy<InvalidDataException>() || failure.IsCausedBy<ArgumentException>() || failure.IsCausedBy<KeyNotFoundException>();
 }

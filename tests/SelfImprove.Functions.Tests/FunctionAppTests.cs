@@ -70,18 +70,30 @@ public sealed class FunctionAppTests
     }
 
     [Fact]
-    public async Task The_timer_function_starts_one_run_for_a_drifted_agent()
+    public async Task The_timer_function_ticks_over_the_due_agents_and_starts_one_run_for_a_drifted_agent()
     {
         await using var app = await FunctionsHost.StartAsync();
 
         var first = await app.Monitoring.MonitorAgents(new TimerInfo(), app.Client, CancellationToken.None);
-        var result = await ResultAsync(app.Client, Assert.Single(first));
-        Assert.NotNull(result.RunId);
+        Assert.Equal(MonitoringTickOutcome.Started, first.Outcome);
+        Assert.Equal([FunctionsHost.AgentId], first.Due);
+        var result = await app.Runs.WaitForMonitoringTickAsync(first.TickId);
+        Assert.Equal(FunctionsHost.AgentId, Assert.Single(result.Started).AgentId);
 
-        var second = await app.Monitoring.MonitorAgents(new TimerInfo(), app.Client, CancellationToken.None);
-        var again = await ResultAsync(app.Client, Assert.Single(second));
-        Assert.Null(again.RunId);
-        Assert.Equal(Core.Monitoring.TriggerOutcome.RunInProgress, again.Decision.Outcome);
+        // Five minutes on: the quarter-hour schedule has not fired since, so the agent is not due.
+        var last = app.TimerClock.GetUtcNow().UtcDateTime;
+        app.TimerClock.Advance(TimeSpan.FromMinutes(5));
+        var quiet = await app.Monitoring.MonitorAgents(new TimerInfo { ScheduleStatus = new ScheduleStatus { Last = last } }, app.Client, CancellationToken.None);
+        Assert.Empty(quiet.Due);
+        Assert.Equal(0, (await app.Runs.WaitForMonitoringTickAsync(quiet.TickId)).Due);
+
+        // At the next quarter hour it is due again, and its run is still in progress: no second run.
+        last = app.TimerClock.GetUtcNow().UtcDateTime;
+        app.TimerClock.Advance(TimeSpan.FromMinutes(10));
+        var second = await app.Monitoring.MonitorAgents(new TimerInfo { ScheduleStatus = new ScheduleStatus { Last = last } }, app.Client, CancellationToken.None);
+        var again = await app.Runs.WaitForMonitoringTickAsync(second.TickId);
+        Assert.Empty(again.Started);
+        Assert.Equal([new OutcomeCount(Core.Monitoring.TriggerOutcome.RunInProgress, 1)], again.Outcomes);
     }
 
     [Fact]
@@ -132,11 +144,6 @@ public sealed class FunctionAppTests
     private static bool IsTask(Type type, Type generic) =>
         type.BaseType is { IsGenericType: true } b && b.GetGenericTypeDefinition() == generic;
 
-    private static async Task<MonitorResult> ResultAsync(DurableTaskClient client, string instanceId)
-    {
-        var done = await client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true);
-        return done.ReadOutputAs<MonitorResult>()!;
-    }
 
     private static async Task<System.Text.Json.Nodes.JsonObject> PollAsync(FunctionsHost app, string runId, Func<System.Text.Json.Nodes.JsonObject, bool> until)
     {

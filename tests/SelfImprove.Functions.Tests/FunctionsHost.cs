@@ -39,13 +39,17 @@ public sealed class FunctionsHost : IAsyncDisposable
         this.host = host;
         Approvals = approvals;
         Http = new HttpApiFunctions(host.Services.GetRequiredService<ImprovementApi>());
-        Monitoring = new MonitoringFunctions(host.Services.GetRequiredService<RunClientFactory>(), new Microsoft.Extensions.Logging.Abstractions.NullLogger<MonitoringFunctions>());
+        Monitoring = new MonitoringFunctions(host.Services.GetRequiredService<RunClientFactory>(), TimerClock, new Microsoft.Extensions.Logging.Abstractions.NullLogger<MonitoringFunctions>());
     }
 
     public DurableTaskClient Client => host.Client;
     public IServiceProvider Services => host.Services;
     public HttpApiFunctions Http { get; }
     public MonitoringFunctions Monitoring { get; }
+    public RunClient Runs => host.Services.GetRequiredService<RunClient>();
+
+    /// <summary>The monitoring timer's clock (the engine keeps real time): at 12:00:00 UTC, so the demo agent's quarter-hour schedule is due.</summary>
+    public ManualClock TimerClock { get; } = new(new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero));
     public RecordingNotifier Approvals { get; }
 
     public static async Task<FunctionsHost> StartAsync()

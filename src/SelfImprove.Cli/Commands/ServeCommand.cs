@@ -61,8 +61,21 @@ public static class ServeCommand
             DefaultValueFactory = _ => "1s",
         };
         var noTrafficLog = new Option<bool>("--no-traffic-log") { Description = "Keep no traffic log (to measure its cost); feedback by request id then finds nothing." };
+        var monitorBatch = new Option<int>("--monitor-batch")
+        {
+            Description = "Agents per batch of a monitoring tick (one sub-orchestration, its checks in flight together), 1 to 200.",
+            DefaultValueFactory = _ => new ServerOptions().MonitorBatchSize,
+        };
+        var monitorBatches = new Option<int>("--monitor-batches")
+        {
+            Description = "Batches of a monitoring tick in flight at once, 1 to 64.",
+            DefaultValueFactory = _ => new ServerOptions().MonitorBatchesInFlight,
+        };
+        var engineActivities = new Option<int?>("--engine-activities") { Description = "Activities the durable engine of this process runs at once. Default: 128 (both backends)." };
+        var engineOrchestrations = new Option<int?>("--engine-orchestrations") { Description = "Orchestration work items the engine of this process runs at once. Default: 128 (both backends)." };
         var command = new Command("serve", "Serve the HTTP API and run improvement loops on a durable backend.")
         {
+            monitorBatch, monitorBatches, engineActivities, engineOrchestrations,
             backend, urls, publicUrl, agents, store, cache, key, keyFile, dev, monitorEvery, hub, workerId, redelivery, rateLimit, rateWindow, stopTimeout,
             trafficFlush, noTrafficLog, replay,
         };
@@ -92,6 +105,10 @@ public static class ServeCommand
                     Replay = parse.GetValue(replay),
                     TrafficFlushEvery = Durations.Parse(parse.GetValue(trafficFlush)!, "--traffic-flush-every"),
                     TrafficLog = !parse.GetValue(noTrafficLog),
+                    MonitorBatchSize = parse.GetValue(monitorBatch),
+                    MonitorBatchesInFlight = parse.GetValue(monitorBatches),
+                    EngineActivities = parse.GetValue(engineActivities),
+                    EngineOrchestrations = parse.GetValue(engineOrchestrations),
                 };
             }
             catch (ArgumentException e)

@@ -25,3 +25,35 @@ public static partial class StepCalls
     public static Task<MonitoringSnapshot> TakeSnapshotAsync(this TaskOrchestrationContext context, string agentId) =>
         CallAsync<MonitoringSnapshot>(context, nameof(TakeSnapshotActivity), agentId);
 }
+
+/// <summary>What one agent's monitoring check in a tick needs to decide: the score, the run state and the policy's settings.</summary>
+/// <param name="Snapshot">The serving version scored on validation data and recent labelled feedback.</param>
+/// <param name="State">The agent's run state (a dead run's lock released first).</param>
+/// <param name="Goal">The manifest's goal (metric, acceptable range).</param>
+/// <param name="Trigger">The manifest's trigger settings (minimum evidence, cooldown).</param>
+public sealed record AgentAssessment(MonitoringSnapshot Snapshot, AgentRunState State, Core.Manifests.GoalSpec Goal, Core.Manifests.TriggerSpec Trigger);
+
+/// <summary>
+/// One agent's side of a monitoring tick in one activity (the tick's batches call it once per agent): the run state,
+/// the settings and the snapshot, which scores the serving version for real.
+/// </summary>
+public sealed class AssessAgentActivity(IMonitoringStep monitoring, IRunLedger ledger, ImprovementRun.RunStarter runs) : TaskActivity<string, AgentAssessment>
+{
+    public override async Task<AgentAssessment> RunAsync(TaskActivityContext context, string agentId)
+    {
+        var settings = ledger.Settings(agentId);
+        var state = await runs.StateAsync(agentId);
+        var snapshot = await monitoring.SnapshotAsync(agentId);
+        return new AgentAssessment(snapshot, state, settings.Goal, settings.Trigger);
+    }
+}
+
+public static partial class StepCalls
+{
+    /// <summary>
+    /// Calls <see cref="AssessAgentActivity"/>, retried once after a second (not <see cref="ActivityRetry.Default"/>'s
+    /// three times with back-off): the next tick checks the agent again, and a failing agent should not hold its batch long.
+    /// </summary>
+    public static Task<AgentAssessment> AssessAgentAsync(this TaskOrchestrationContext context, string agentId) =>
+        context.CallActivityAsync<AgentAssessment>(nameof(AssessAgentActivity), agentId, ActivityRetry.Check);
+}

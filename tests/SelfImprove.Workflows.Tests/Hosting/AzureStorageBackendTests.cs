@@ -99,6 +99,18 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
     /// The first host may stop while the approval request's activity is still in flight (the run says it waits just
     /// before it asks); the restarted host gets that work after the redelivery delay, so keep it short here.
     /// </summary>
+    [Fact]
+    public async Task A_monitoring_tick_runs_on_the_Azure_Storage_provider()
+    {
+        await using var loop = await ScriptedLoop.StartAsync(new ScriptedSteps { FeedbackValue = 0.95 }, backend: await BackendAsync($"hub{Guid.NewGuid():N}"[..20]));
+        var noon = new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
+
+        var tick = await loop.Host.Runs.StartMonitoringTickAsync(noon.AddMinutes(-15), noon);
+        var result = await loop.Host.Runs.WaitForMonitoringTickAsync(tick.TickId).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(1, result.Checked);
+    }
+
     private Task<DurableTask.Core.IOrchestrationService> BackendAsync(string hub) =>
         DurableBackends.AzureStorageAsync(azurite.ConnectionString, hub, "test-worker", NullLoggerFactory.Instance, redeliveryAfter: TimeSpan.FromSeconds(10));
 

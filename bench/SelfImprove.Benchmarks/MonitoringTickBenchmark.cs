@@ -1,0 +1,243 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using DurableTask.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Monitoring;
+using SelfImprove.Core.Ports;
+using SelfImprove.Hosting;
+using SelfImprove.Learning.Embeddings;
+using SelfImprove.Runs;
+using SelfImprove.Steps;
+using SelfImprove.Storage;
+using SelfImprove.Testing;
+using SelfImprove.Workflows.ImprovementRun;
+using SelfImprove.Workflows.Monitoring;
+using SelfImprove.Workflows.Steps;
+
+namespace SelfImprove.Benchmarks;
+
+/// <summary>
+/// A monitoring tick over a fleet of generated agents of the demo agent's shape: each with a trained serving version
+/// (the demo agent's first version, registered for each) and recent labelled feedback drawn from a shared pool of texts
+/// whose embeddings are cached, so each check scores a real model and the tick measures the engine and the scoring.
+/// Per backend (in-memory with the local store, as <c>serve</c> by default; the Azure Storage provider with blob storage on
+/// Azurite) and number of engine hosts on one hub: the tick's wall time, checks/s, and the same work as plain calls at the
+/// same parallelism (the engine's share is what the tick adds to them). The cold-embedding cost of the pool is reported apart.
+/// </summary>
+public static class MonitoringTickBenchmark
+{
+    private static readonly DateTimeOffset QuarterHour = new(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
+
+    public static async Task<int> RunAsync(string cacheFolder, IReadOnlyList<int> fleetSizes, IReadOnlyList<string> backends, int feedback, TextWriter output)
+    {
+        var manifestPath = Path.GetFullPath(Path.Combine("workflows", "support-router.agent.json"));
+        if (!File.Exists(manifestPath))
+        {
+            Console.Error.WriteLine($"Run from the repository root: {manifestPath} not found.");
+            return 2;
+        }
+        var work = Path.Combine(cacheFolder, "monitoring-tick");
+        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        Directory.CreateDirectory(work);
+        var template = Template(manifestPath, work, feedback);
+        var embeddings = Path.Combine(work, "embeddings");
+        output.WriteLine($"# monitoring tick on {Environment.ProcessorCount} cores; each check scores {feedback} feedback items and {feedback} validation examples");
+
+        // The shared pool: the demo agent's evaluation set; its texts and the validation set's, embedded once, cold.
+        var data = new AgentCatalog([template]).Get(template.Manifest.AgentId).Data;
+        var pool = data.Evaluation.ToArray();
+        var texts = pool.Select(e => e.Text).Concat(data.Validation.Take(feedback).Select(e => e.Text)).Distinct().ToArray();
+        using (var miniLm = new MiniLmTextEncoder())
+        {
+            var cached = new CachingTextEncoder(miniLm, new EmbeddingCache(miniLm.ModelId, miniLm.Dimension, embeddings));
+            cached.Encode(["warm up"]);
+            var clock = Stopwatch.StartNew();
+            cached.Encode(texts);
+            output.WriteLine($"cold embedding of the shared pool: {texts.Length} texts in {clock.Elapsed.TotalSeconds:0.0} s " +
+                             $"({texts.Length / clock.Elapsed.TotalSeconds:0} texts/s); every check below reads them from the cache");
+        }
+
+        await using var azurite = backends.Contains("azure-storage") ? await Azurite.StartAsync() : null;
+        output.WriteLine();
+        output.WriteLine("| backend | engine hosts | agents | first tick (loads the models) | tick | checks/s | plain calls | engine share | time in scoring (summed over checks) | failed |");
+        output.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var backend in backends)
+        foreach (var agents in fleetSizes)
+        foreach (var hosts in backend == "azure-storage" ? new[] { 1, 2 } : [1])
+        {
+            string row;
+            try
+            {
+                row = await MeasureAsync(template, pool, feedback, agents, backend, hosts, azurite?.ConnectionString, Path.Combine(work, $"{backend}-{agents}-{hosts}"), embeddings);
+            }
+            catch (TimeoutException e)
+            {
+                row = $"| {backend} | {hosts} | {agents:N0} | {e.Message} | | | | | | |";
+            }
+            output.WriteLine(row);
+            await output.FlushAsync();
+        }
+        return 0;
+    }
+
+    /// <summary>The demo manifest in a scratch folder, with each check scoring <paramref name="feedback"/> items.</summary>
+    private static LoadedManifest Template(string manifestPath, string work, int feedback)
+    {
+        var folder = Path.GetDirectoryName(manifestPath)!;
+        var json = JsonNode.Parse(File.ReadAllText(manifestPath))!.AsObject();
+        json.Remove("$schema");
+        json["monitoring"]!["sampleSize"] = feedback;
+        json["trigger"]!["minimumEvidence"] = Math.Min(feedback, 100);
+        foreach (var file in new[] { "data", "constitutions" })
+            if (Directory.Exists(Path.Combine(folder, file))) CopyFolder(Path.Combine(folder, file), Path.Combine(work, file));
+        var path = Path.Combine(work, "support-router.agent.json");
+        File.WriteAllText(path, json.ToJsonString());
+        return ManifestLoader.Load(path);
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+        }
+    }
+
+    private static async Task<string> MeasureAsync(
+        LoadedManifest template, IReadOnlyList<Core.Datasets.LabeledExample> pool, int feedback, int agents, string backend, int hostCount,
+        string? connectionString, string work, string embeddings)
+    {
+        var fleet = Enumerable.Range(1, agents)
+            .Select(i => template with { Manifest = template.Manifest with { AgentId = $"fleet-{i:D4}" } }).ToArray();
+        var hub = $"tick{Guid.NewGuid():N}"[..16];
+        IArtifactStore? store = connectionString is null ? null : await BlobArtifactStore.OpenAsync(new BlobContainerClient(connectionString, hub));
+        var timed = new TimedMonitoring();
+
+        async Task<LoopHost> StartHostAsync(int index)
+        {
+            IOrchestrationService? orchestration = connectionString is null
+                ? null
+                : await DurableBackends.AzureStorageAsync(connectionString, hub, $"bench-{index}", NullLoggerFactory.Instance);
+            return await LoopHost.StartAsync(loop =>
+            {
+                loop.Agents = fleet;
+                loop.StoreDirectory = Path.Combine(work, "store");
+                loop.EmbeddingCacheDirectory = embeddings;
+                loop.ArtifactStore = store;
+            }, services => services.DecorateSteps((step, real, _) => step == typeof(IMonitoringStep) ? timed.Wrap((IMonitoringStep)real) : real),
+            backend: orchestration);
+        }
+
+        var hosts = new List<LoopHost>();
+        try
+        {
+            for (var i = 0; i < hostCount; i++) hosts.Add(await StartHostAsync(i));
+            var first = hosts[0];
+            await PrepareFleetAsync(first.Services, fleet, pool, feedback);
+
+            // The first tick loads each agent's model (as a server's first tick does); the second finds them loaded.
+            var (firstSeconds, firstResult) = await TickAsync(first, QuarterHour, agents);
+
+            // The same work without the engine: settings, run state and snapshot per agent, as many at once as the tick runs.
+            var inFlight = MonitorTickLimits.DefaultBatchSize * MonitorTickLimits.DefaultBatchesInFlight;
+            var plain = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(fleet, new ParallelOptions { MaxDegreeOfParallelism = inFlight }, async (m, ct) =>
+            {
+                var s = first.Services;
+                var settings = s.GetRequiredService<IRunLedger>().Settings(m.Manifest.AgentId);
+                var state = await s.GetRequiredService<RunStarter>().StateAsync(m.Manifest.AgentId, ct);
+                var snapshot = await s.GetRequiredService<IMonitoringStep>().SnapshotAsync(m.Manifest.AgentId, ct);
+                TriggerPolicy.Decide(settings.Trigger, settings.Goal, snapshot, state, DateTimeOffset.UtcNow, manual: false);
+            });
+            var plainSeconds = plain.Elapsed.TotalSeconds;
+
+            var scoringBefore = timed.Total;
+            var (seconds, result) = await TickAsync(first, QuarterHour.AddMinutes(15), agents);
+            var scoring = (timed.Total - scoringBefore).TotalSeconds;
+            var name = backend == "memory" ? "in-memory (local store)" : "Azure Storage (Azurite, blob store)";
+            return $"| {name} | {hostCount} | {agents:N0} | {firstSeconds:0.0} s ({firstResult.Checked / firstSeconds:0.0}/s) | {seconds:0.0} s | " +
+                   $"{result.Checked / seconds:0.0} | {plainSeconds:0.0} s | {Math.Max(0, seconds - plainSeconds) / seconds * 100:0} % | {scoring:0.0} s | " +
+                   $"{firstResult.Failed.Count + result.Failed.Count} |";
+        }
+        finally
+        {
+            foreach (var host in hosts) await host.DisposeAsync();
+        }
+    }
+
+    /// <summary>A bound on one tick, so a slow backend reports its progress instead of running for hours.</summary>
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(8);
+
+    private static async Task<(double Seconds, MonitorTickResult Result)> TickAsync(LoopHost host, DateTimeOffset windowEnd, int agents)
+    {
+        var clock = Stopwatch.StartNew();
+        var tick = await host.Runs.StartMonitoringTickAsync(windowEnd.AddMinutes(-15), windowEnd);
+        using var limit = new CancellationTokenSource(Limit);
+        MonitorTickResult result;
+        try
+        {
+            result = await host.Runs.WaitForMonitoringTickAsync(tick.TickId, limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            var state = await host.Client.GetInstanceAsync(tick.TickId, getInputsAndOutputs: true);
+            throw new TimeoutException($"the tick of {agents} agents did not end within {Limit.TotalMinutes:0} minutes ({state?.SerializedCustomStatus ?? "no progress"})");
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (result.Due != agents) throw new InvalidOperationException($"{result.Due} of {agents} agents were due");
+        return (seconds, result);
+    }
+
+    /// <summary>
+    /// Every agent of the fleet gets the template's first version (trained once, registered for each, serving) and
+    /// <paramref name="feedback"/> labelled feedback items from the shared pool, each agent from its own offset.
+    /// </summary>
+    private static async Task PrepareFleetAsync(IServiceProvider services, IReadOnlyList<LoadedManifest> fleet, IReadOnlyList<Core.Datasets.LabeledExample> pool, int feedback)
+    {
+        var registry = services.GetRequiredService<IModelRegistry>();
+        var trained = await services.GetRequiredService<InitialVersions>().TrainAsync(fleet[0].Manifest.AgentId, "bench", "bench fleet");
+        var artifacts = await registry.ReadArtifactsAsync(fleet[0].Manifest.AgentId, trained.VersionId);
+        var log = services.GetRequiredService<FeedbackLog>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, fleet.Count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            var agentId = fleet[i].Manifest.AgentId;
+            if (i > 0)
+            {
+                var version = await registry.AddAsync(trained with { AgentId = agentId, VersionId = "" }, artifacts, ct);
+                await registry.SetServingAsync(agentId, version.VersionId, "bench fleet", ct);
+            }
+            for (var k = 0; k < feedback; k++)
+            {
+                var example = pool[(i * 37 + k) % pool.Count];
+                await log.AppendAsync(agentId, example.Text, example.Label, example.Label, null, ct);
+            }
+        });
+    }
+
+    /// <summary>Adds up the time spent in the monitoring step (the scoring) across all checks.</summary>
+    private sealed class TimedMonitoring
+    {
+        private long ticks;
+
+        public TimeSpan Total => TimeSpan.FromTicks(Interlocked.Read(ref ticks));
+
+        public IMonitoringStep Wrap(IMonitoringStep inner) => new Timed(inner, this);
+
+        private sealed class Timed(IMonitoringStep inner, TimedMonitoring owner) : IMonitoringStep
+        {
+            public async Task<MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default)
+            {
+                var start = Stopwatch.GetTimestamp();
+                try { return await inner.SnapshotAsync(agentId, cancellationToken); }
+                finally { Interlocked.Add(ref owner.ticks, Stopwatch.GetElapsedTime(start).Ticks); }
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.DurableTask;
+using SelfImprove.Core.Monitoring;
+using SelfImprove.Workflows.Steps;
+
+namespace SelfImprove.Workflows.Monitoring;
+
+/// <summary>Input of one batch of a monitoring tick.</summary>
+/// <param name="AgentIds">The batch's agents (at most <see cref="MonitorTickLimits.MaxBatchSize"/>).</param>
+public sealed record MonitorBatchInput(IReadOnlyList<string> AgentIds);
+
+/// <summary>
+/// One batch of a tick (<see cref="MonitorTickOrchestrator"/>): every agent's <see cref="AssessAgentActivity"/> at once, the
+/// trigger policy on each with the orchestration's clock, then <c>StartRun</c> for those it says to start (the run lock
+/// decides between overlapping ticks). A check that throws becomes a <see cref="AgentCheck.Failure"/>; the others go on.
+/// </summary>
+public sealed class MonitorBatchOrchestrator : TaskOrchestrator<MonitorBatchInput, IReadOnlyList<AgentCheck>>
+{
+    public override Task<IReadOnlyList<AgentCheck>> RunAsync(TaskOrchestrationContext context, MonitorBatchInput input) =>
+        CheckAllAsync(context, input.AgentIds);
+
+    /// <summary>The checks of one batch, in the calling orchestration (the tick runs its batches this way).</summary>
+    public static async Task<IReadOnlyList<AgentCheck>> CheckAllAsync(TaskOrchestrationContext context, IReadOnlyList<string> agentIds) =>
+        await Task.WhenAll(agentIds.Select(agentId => CheckAsync(context, agentId)));
+
+    private static async Task<AgentCheck> CheckAsync(TaskOrchestrationContext context, string agentId)
+    {
+        AgentAssessment assessment;
+        try
+        {
+            assessment = await context.AssessAgentAsync(agentId);
+        }
+        catch (TaskFailedException e)
+        {
+            return Failed(agentId, e);
+        }
+
+        var snapshot = assessment.Snapshot;
+        var decision = TriggerPolicy.Decide(assessment.Trigger, assessment.Goal, snapshot, assessment.State, context.CurrentUtcDateTime, manual: false);
+        var observed = snapshot.ServingVersionId is null ? (double?)null : snapshot.ObservedValue;
+        if (!decision.ShouldStart) return new AgentCheck(agentId, decision.Outcome, observed, snapshot.FeedbackCount, decision.Reason, null, null);
+
+        try
+        {
+            var started = await context.StartRunAsync(new RunStartRequest(agentId, decision.Reason, Manual: false));
+            // Another tick (or a person) took the agent's run lock between this check's look and its start.
+            return started.Started
+                ? new AgentCheck(agentId, TriggerOutcome.Start, observed, snapshot.FeedbackCount, decision.Reason, started.RunId, null)
+                : new AgentCheck(agentId, TriggerOutcome.RunInProgress, observed, snapshot.FeedbackCount, started.Message, null, null);
+        }
+        catch (TaskFailedException e)
+        {
+            return Failed(agentId, e);
+        }
+    }
+
+    private static AgentCheck Failed(string agentId, TaskFailedException e) =>
+        new(agentId, null, null, 0, null, null, $"{e.FailureDetails.ErrorType}: {e.FailureDetails.ErrorMessage}");
+}

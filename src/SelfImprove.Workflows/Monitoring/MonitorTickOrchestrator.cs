@@ -1,0 +1,110 @@
+using Microsoft.DurableTask;
+using SelfImprove.Core.Monitoring;
+
+namespace SelfImprove.Workflows.Monitoring;
+
+/// <summary>Input of one monitoring tick.</summary>
+/// <param name="AgentIds">The agents due in this tick (their <c>monitoring.schedule</c> fired within the window), in order.</param>
+/// <param name="WindowStart">The tick's window starts after this time (UTC); reported only.</param>
+/// <param name="WindowEnd">The tick's window ends at this time (UTC), inclusive; reported only.</param>
+/// <param name="BatchSize">Agents per batch (its checks all in flight at once); 1 to <see cref="MonitorTickLimits.MaxBatchSize"/>.</param>
+/// <param name="BatchesInFlight">Batches running at once; 1 to <see cref="MonitorTickLimits.MaxBatchesInFlight"/>.</param>
+public sealed record MonitorTickInput(
+    IReadOnlyList<string> AgentIds, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,
+    int BatchSize = MonitorTickLimits.DefaultBatchSize, int BatchesInFlight = MonitorTickLimits.DefaultBatchesInFlight);
+
+/// <summary>The bounds of a tick's fan-out.</summary>
+public static class MonitorTickLimits
+{
+    /// <summary>Agents per batch by default.</summary>
+    public const int DefaultBatchSize = 25;
+
+    /// <summary>Batches in flight by default: with <see cref="DefaultBatchSize"/>, up to 100 checks at once.</summary>
+    public const int DefaultBatchesInFlight = 4;
+
+    public const int MaxBatchSize = 200;
+    public const int MaxBatchesInFlight = 64;
+}
+
+/// <summary>One agent's check within a tick.</summary>
+/// <param name="AgentId">The agent.</param>
+/// <param name="Outcome">What the trigger policy decided (<see cref="TriggerOutcome.Start"/> only when this check started the run); null when the check failed.</param>
+/// <param name="ObservedValue">The goal metric the policy saw (the lower of validation and feedback), in [0,1]; null when the check failed.</param>
+/// <param name="FeedbackCount">Labelled feedback items scored: the evidence.</param>
+/// <param name="Reason">The policy's reason in words (or what the run start said); null when the check failed.</param>
+/// <param name="RunId">The run this check started; null when it started none.</param>
+/// <param name="Failure">Why the check failed (the exception's type and message); null when it did not.</param>
+public sealed record AgentCheck(string AgentId, TriggerOutcome? Outcome, double? ObservedValue, int FeedbackCount, string? Reason, string? RunId, string? Failure);
+
+/// <summary>How many checks of a tick ended with one outcome.</summary>
+public sealed record OutcomeCount(TriggerOutcome Outcome, int Count);
+
+/// <summary>A run a tick started.</summary>
+public sealed record StartedRun(string AgentId, string RunId, string Reason);
+
+/// <summary>A check of a tick that failed, and why; the other checks went on.</summary>
+public sealed record CheckFailure(string AgentId, string Error);
+
+/// <summary>What a tick did.</summary>
+/// <param name="Due">Agents due (checked or failed).</param>
+/// <param name="Checked">Checks that decided (due minus failed).</param>
+/// <param name="Outcomes">Decided checks per outcome (only outcomes that occurred).</param>
+/// <param name="Started">The runs started, in agent order.</param>
+/// <param name="Failed">The checks that failed, with why, in agent order.</param>
+public sealed record MonitorTickResult(int Due, int Checked, IReadOnlyList<OutcomeCount> Outcomes, IReadOnlyList<StartedRun> Started, IReadOnlyList<CheckFailure> Failed);
+
+/// <summary>
+/// One monitoring tick over the agents that are due: their checks go out as activities in batches of
+/// <see cref="MonitorTickInput.BatchSize"/> (<see cref="MonitorBatchOrchestrator.CheckAllAsync"/>, in this orchestration),
+/// at most <see cref="MonitorTickInput.BatchesInFlight"/> batches at once. The batches run inside the tick rather than as
+/// sub-orchestrations: on the self-hosted sidecar over the Azure Storage provider a tick of sub-orchestrations never
+/// completed (a test on Azurite shows the inline batches do). A check that fails is named in the result and holds up no
+/// other; a batch that fails as a whole names each of its agents.
+/// Starting a run takes the agent's run lock, so ticks that overlap never start two runs for one agent.
+/// </summary>
+public sealed class MonitorTickOrchestrator : TaskOrchestrator<MonitorTickInput, MonitorTickResult>
+{
+    public override async Task<MonitorTickResult> RunAsync(TaskOrchestrationContext context, MonitorTickInput input)
+    {
+        var size = Math.Clamp(input.BatchSize, 1, MonitorTickLimits.MaxBatchSize);
+        var inFlight = Math.Clamp(input.BatchesInFlight, 1, MonitorTickLimits.MaxBatchesInFlight);
+        var batches = input.AgentIds.Chunk(size).ToArray();
+        var checks = new List<AgentCheck>(input.AgentIds.Count);
+        var running = new Dictionary<Task<IReadOnlyList<AgentCheck>>, string[]>();
+        var next = 0;
+        while (next < batches.Length || running.Count > 0)
+        {
+            for (; next < batches.Length && running.Count < inFlight; next++)
+            {
+                var batch = batches[next];
+                running.Add(MonitorBatchOrchestrator.CheckAllAsync(context, batch), batch);
+            }
+            var done = await Task.WhenAny(running.Keys);
+            var agents = running[done];
+            running.Remove(done);
+            try
+            {
+                checks.AddRange(await done);
+            }
+            catch (TaskFailedException e)
+            {
+                checks.AddRange(agents.Select(a => new AgentCheck(a, null, null, 0, null, null, $"the batch failed: {e.FailureDetails.ErrorMessage}")));
+            }
+            context.SetCustomStatus($"{checks.Count} of {input.AgentIds.Count} checks done");
+        }
+        return Summarise(input.AgentIds.Count, checks);
+    }
+
+    /// <summary>Counts a tick's checks by outcome and lists its runs and failures in agent order.</summary>
+    public static MonitorTickResult Summarise(int due, IEnumerable<AgentCheck> checks)
+    {
+        var ordered = checks.OrderBy(c => c.AgentId, StringComparer.Ordinal).ToArray();
+        var decided = ordered.Where(c => c.Outcome is not null).ToArray();
+        return new MonitorTickResult(
+            due,
+            decided.Length,
+            decided.GroupBy(c => c.Outcome!.Value).OrderBy(g => g.Key).Select(g => new OutcomeCount(g.Key, g.Count())).ToArray(),
+            ordered.Where(c => c.RunId is not null).Select(c => new StartedRun(c.AgentId, c.RunId!, c.Reason ?? "")).ToArray(),
+            ordered.Where(c => c.Failure is not null).Select(c => new CheckFailure(c.AgentId, c.Failure!)).ToArray());
+    }
+}
