@@ -1,3 +1,4 @@
+using SelfImprove.Core.Deployment;
 using Microsoft.DurableTask;
 using SelfImprove.Core.Monitoring;
 using SelfImprove.Workflows.Steps;
@@ -34,6 +35,12 @@ public sealed class MonitorBatchOrchestrator : TaskOrchestrator<MonitorBatchInpu
             return Failed(agentId, e);
         }
 
+        var check = await DecideAsync(context, agentId, assessment);
+        return assessment.Bake is { State: BakeState.RolledBack or BakeState.Busy } bake ? check with { Bake = bake } : check;
+    }
+
+    private static async Task<AgentCheck> DecideAsync(TaskOrchestrationContext context, string agentId, AgentAssessment assessment)
+    {
         var snapshot = assessment.Snapshot;
         var decision = TriggerPolicy.Decide(assessment.Trigger, assessment.Goal, snapshot, assessment.State, context.CurrentUtcDateTime, manual: false);
         var observed = snapshot.ServingVersionId is null ? (double?)null : snapshot.ObservedValue;

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using SelfImprove.Core.Monitoring;
+using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Workflows.Monitoring;
 
@@ -34,7 +35,11 @@ public static class MonitorTickLimits
 /// <param name="Reason">The policy's reason in words (or what the run start said); null when the check failed.</param>
 /// <param name="RunId">The run this check started; null when it started none.</param>
 /// <param name="Failure">Why the check failed (the exception's type and message); null when it did not.</param>
-public sealed record AgentCheck(string AgentId, TriggerOutcome? Outcome, double? ObservedValue, int FeedbackCount, string? Reason, string? RunId, string? Failure);
+public sealed record AgentCheck(string AgentId, TriggerOutcome? Outcome, double? ObservedValue, int FeedbackCount, string? Reason, string? RunId, string? Failure)
+{
+    /// <summary>What the bake watch did when it acted or wanted to (a rollback, or one delayed by a run); null otherwise.</summary>
+    public BakeCheck? Bake { get; init; }
+}
 
 /// <summary>How many checks of a tick ended with one outcome.</summary>
 public sealed record OutcomeCount(TriggerOutcome Outcome, int Count);
@@ -51,7 +56,11 @@ public sealed record CheckFailure(string AgentId, string Error);
 /// <param name="Outcomes">Decided checks per outcome (only outcomes that occurred).</param>
 /// <param name="Started">The runs started, in agent order.</param>
 /// <param name="Failed">The checks that failed, with why, in agent order.</param>
-public sealed record MonitorTickResult(int Due, int Checked, IReadOnlyList<OutcomeCount> Outcomes, IReadOnlyList<StartedRun> Started, IReadOnlyList<CheckFailure> Failed);
+public sealed record MonitorTickResult(int Due, int Checked, IReadOnlyList<OutcomeCount> Outcomes, IReadOnlyList<StartedRun> Started, IReadOnlyList<CheckFailure> Failed)
+{
+    /// <summary>Promoted versions the bake watch rolled back in this tick (or found dropping while a run held the agent), in agent order.</summary>
+    public IReadOnlyList<BakeCheck> Bakes { get; init; } = [];
+}
 
 /// <summary>
 /// One monitoring tick over the agents that are due: their checks go out as activities in batches of
@@ -105,6 +114,9 @@ public sealed class MonitorTickOrchestrator : TaskOrchestrator<MonitorTickInput,
             decided.Length,
             decided.GroupBy(c => c.Outcome!.Value).OrderBy(g => g.Key).Select(g => new OutcomeCount(g.Key, g.Count())).ToArray(),
             ordered.Where(c => c.RunId is not null).Select(c => new StartedRun(c.AgentId, c.RunId!, c.Reason ?? "")).ToArray(),
-            ordered.Where(c => c.Failure is not null).Select(c => new CheckFailure(c.AgentId, c.Failure!)).ToArray());
+            ordered.Where(c => c.Failure is not null).Select(c => new CheckFailure(c.AgentId, c.Failure!)).ToArray())
+        {
+            Bakes = ordered.Where(c => c.Bake is not null).Select(c => c.Bake!).ToArray(),
+        };
     }
 }

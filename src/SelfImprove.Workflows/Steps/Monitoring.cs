@@ -31,20 +31,27 @@ public static partial class StepCalls
 /// <param name="State">The agent's run state (a dead run's lock released first).</param>
 /// <param name="Goal">The manifest's goal (metric, acceptable range).</param>
 /// <param name="Trigger">The manifest's trigger settings (minimum evidence, cooldown).</param>
-public sealed record AgentAssessment(MonitoringSnapshot Snapshot, AgentRunState State, Core.Manifests.GoalSpec Goal, Core.Manifests.TriggerSpec Trigger);
+public sealed record AgentAssessment(MonitoringSnapshot Snapshot, AgentRunState State, Core.Manifests.GoalSpec Goal, Core.Manifests.TriggerSpec Trigger)
+{
+    /// <summary>The bake watch's look at the agent's latest promotion, taken before the snapshot (it may have rolled it back).</summary>
+    public BakeCheck? Bake { get; init; }
+}
 
 /// <summary>
-/// One agent's side of a monitoring tick in one activity (the tick's batches call it once per agent): the run state,
-/// the settings and the snapshot, which scores the serving version for real.
+/// One agent's side of a monitoring tick in one activity (the tick's batches call it once per agent): the bake watch
+/// over a recent promotion (<see cref="IDeploymentStep.CheckBakeAsync"/>; it returns at once when <c>deployment.bakeTime</c>
+/// is 0), the run state, the settings and the snapshot, which scores the serving version for real.
 /// </summary>
-public sealed class AssessAgentActivity(IMonitoringStep monitoring, IRunLedger ledger, ImprovementRun.RunStarter runs) : TaskActivity<string, AgentAssessment>
+public sealed class AssessAgentActivity(IMonitoringStep monitoring, IDeploymentStep deployment, IRunLedger ledger, ImprovementRun.RunStarter runs)
+    : TaskActivity<string, AgentAssessment>
 {
     public override async Task<AgentAssessment> RunAsync(TaskActivityContext context, string agentId)
     {
+        var bake = await deployment.CheckBakeAsync(agentId);
         var settings = ledger.Settings(agentId);
         var state = await runs.StateAsync(agentId);
         var snapshot = await monitoring.SnapshotAsync(agentId);
-        return new AgentAssessment(snapshot, state, settings.Goal, settings.Trigger);
+        return new AgentAssessment(snapshot, state, settings.Goal, settings.Trigger) { Bake = bake };
     }
 }
 

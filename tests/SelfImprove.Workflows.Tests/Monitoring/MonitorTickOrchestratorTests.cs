@@ -54,6 +54,19 @@ public sealed class MonitorTickOrchestratorTests
     }
 
     [Fact]
+    public async Task Each_check_runs_the_bake_watch_and_the_tick_names_what_it_rolled_back()
+    {
+        var rolledBack = new BakeCheck(Core.Deployment.BakeState.RolledBack, "v2", "rolled back from v2 to v1: live accuracy fell");
+        await using var fleet = await Fleet.StartAsync(3, new FleetMonitoring(0.95), bake: rolledBack);
+
+        var tick = await fleet.Runs.StartMonitoringTickAsync(Noon.AddMinutes(-15), Noon);
+        var result = await fleet.Runs.WaitForMonitoringTickAsync(tick.TickId).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(3, result.Checked);
+        Assert.Equal([rolledBack, rolledBack, rolledBack], result.Bakes);
+    }
+
+    [Fact]
     public async Task Overlapping_ticks_start_at_most_one_run_per_agent()
     {
         var monitoring = new FleetMonitoring(0.70);
@@ -168,7 +181,7 @@ public sealed class MonitorTickOrchestratorTests
         public RunClient Runs => Host.Runs;
         public IReadOnlyList<string> AgentIds { get; }
 
-        public static async Task<Fleet> StartAsync(int agents, FleetMonitoring monitoring, string schedule = "0 0 * * * *")
+        public static async Task<Fleet> StartAsync(int agents, FleetMonitoring monitoring, string schedule = "0 0 * * * *", BakeCheck? bake = null)
         {
             var folder = new TempDirectory();
             var manifest = ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder, m =>
@@ -179,6 +192,7 @@ public sealed class MonitorTickOrchestratorTests
             }));
             var many = Enumerable.Range(1, agents).Select(i => manifest with { Manifest = manifest.Manifest with { AgentId = $"agent-{i:D3}" } }).ToArray();
             var steps = new ScriptedSteps();
+            if (bake is not null) steps.Bake = bake;
             var host = await LoopHost.StartAsync(
                 loop =>
                 {
