@@ -45,6 +45,17 @@ public static class SampleCurator
         return new CuratedSamples(kept, duplicates, contaminated, invalid);
     }
 
+    /// <summary>
+    /// Whether a text is a held-out text or a near copy of one (the rule <see cref="Curate"/> drops as contaminated):
+    /// such a request can never be trained on, so labelling it for training buys nothing. The held-out texts are indexed
+    /// once; the test is then asked per text.
+    /// </summary>
+    public static Func<string, bool> HeldOutTest(IEnumerable<string> heldOutTexts)
+    {
+        var heldOut = new HeldOutIndex(heldOutTexts.Select(Normalise));
+        return text => heldOut.Contains(Normalise(text));
+    }
+
     /// <summary>Lower case, letters and digits only, single spaces: "Card  lost!!" and "card lost" are the same request.</summary>
     public static string Normalise(string text)
     {

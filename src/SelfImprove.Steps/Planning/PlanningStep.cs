@@ -8,7 +8,8 @@ namespace SelfImprove.Steps;
 /// <summary>
 /// Builds the diagnosis (check-set report, the model's view of the agent's unlabelled traffic) and asks the planner.
 /// The candidates for labelling are the requests logged since the serving version went live, newest first, at most
-/// <see cref="MaxCandidates"/>, less those that came back with feedback (check data) and those earlier batches labelled.
+/// <see cref="MaxCandidates"/>, less those that came back with feedback (check data), those earlier batches labelled and
+/// those that are near copies of held-out texts (curation would drop them).
 /// Each candidate carries the diagnosing version's class probabilities and the text encoder's embedding (the same cached
 /// encoder the version scored with, so encoding again costs a cache look-up), which the embedding-space selection rules read.
 /// </summary>
@@ -58,8 +59,11 @@ public sealed class PlanningStep(LoopContext loop, TrainingBatches trainingBatch
             .SelectMany(b => b.LabelledRequests).ToHashSet(StringComparer.Ordinal);
         foreach (var item in await loop.Feedback.SinceAsync(agentId, since, cancellationToken))
             if (item.RequestId is { } id && item.KnownLabel is not null) labelled.Add(id);
-        // One text asked many times is one candidate: labelling it twice buys nothing.
-        return logged.Where(r => !labelled.Contains(r.RequestId)).Reverse().DistinctBy(r => r.Text).Take(MaxCandidates).Reverse().ToArray();
+        // One text asked many times is one candidate: labelling it twice buys nothing. Nor does labelling a near copy of
+        // a held-out text: curation would drop it, and the next plan would pick it again.
+        var heldOut = Core.Planning.SampleCurator.HeldOutTest(await loop.HeldOutTextsAsync(agentId, cancellationToken));
+        return logged.Where(r => !labelled.Contains(r.RequestId)).Reverse().DistinctBy(r => r.Text).Where(r => !heldOut(r.Text))
+            .Take(MaxCandidates).Reverse().ToArray();
     }
 
     /// <summary>A seed per run and attempt, the same in every process.</summary>

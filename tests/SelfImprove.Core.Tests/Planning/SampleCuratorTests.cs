@@ -152,4 +152,19 @@ public sealed class SampleCuratorTests
     {
         Assert.Equal(expected, SampleCurator.Normalise(text));
     }
+
+    [Fact]
+    public void The_planners_held_out_test_finds_what_curation_would_drop_as_contaminated()
+    {
+        string[] heldOut = ["my card was stolen yesterday", "how do I change my pin"];
+        var isHeldOut = SampleCurator.HeldOutTest(heldOut);
+        // The same text, a near copy (4 of its 5 word 3-grams from one held-out text), a request that shares only 3 of 6, another request.
+        string[] requests = ["My card was stolen yesterday!", "so how do I change my pin", "my card was stolen yesterday at the station", "where is my refund"];
+
+        var expected = SampleCurator.Curate(requests.Select(t => new LabeledExample(t, "x", "", "feedback")), [], heldOut, new HashSet<string> { "x" });
+
+        Assert.Equal([true, true, false, false], requests.Select(isHeldOut));
+        Assert.Equal(2, expected.Contaminated);
+        Assert.Equal(["my card was stolen yesterday at the station", "where is my refund"], expected.Kept.Select(k => k.Text));
+    }
 }
