@@ -42,10 +42,7 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
             throw new InvalidOperationException($"Run {runId} has no A/B trial running for agent '{agentId}' (it was ended or replaced).");
 
         // The current step's answers (the whole trial's without a ramp) and the labelled feedback on them.
-        var answers = await loop.Traffic.ReadAsync(agentId, trial.CountsFrom, clock.GetUtcNow().AddTicks(1), cancellationToken);
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var item in await loop.Feedback.SinceAsync(agentId, trial.CountsFrom, cancellationToken))
-            if (item.RequestId is { } id && item.KnownLabel is { } label) labels.TryAdd(id, label);
+        var (answers, labels) = await AnswersSinceAsync(agentId, trial.CountsFrom, cancellationToken);
 
         var constitution = entry.Loaded.Constitution;
         var intentActions = manifest.Labels.ToDictionary(l => l.Name, l => l.Action, StringComparer.Ordinal);
@@ -180,10 +177,7 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
             return new BakeCheck(BakeState.NotBaking, version, $"Run {runId}'s trial left no labelled answers of {version} to compare with.");
 
         // The promoted version's own labelled answers since its promotion.
-        var answers = await loop.Traffic.ReadAsync(agentId, latest.At, now.AddTicks(1), cancellationToken);
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var item in await loop.Feedback.SinceAsync(agentId, latest.At, cancellationToken))
-            if (item.RequestId is { } id && item.KnownLabel is { } label) labels.TryAdd(id, label);
+        var (answers, labels) = await AnswersSinceAsync(agentId, latest.At, cancellationToken);
         var scored = answers.Where(a => a.VersionId == version && labels.ContainsKey(a.RequestId)).ToArray();
         if (scored.Length == 0)
             return new BakeCheck(BakeState.Baking, version, $"{version} has no labelled answers since its promotion at {latest.At:u} yet.");
@@ -201,6 +195,17 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
             RollbackOutcome.Busy => new BakeCheck(BakeState.Busy, version, $"{drop}; not rolled back yet: {rolledBack.Message}"),
             _ => new BakeCheck(BakeState.NotBaking, version, $"{drop}; {rolledBack.Message}"),
         };
+    }
+
+    /// <summary>The answers logged since <paramref name="since"/> and the known label of each that got labelled feedback, by request id.</summary>
+    private async Task<(IReadOnlyList<LoggedRequest> Answers, Dictionary<string, string> Labels)> AnswersSinceAsync(
+        string agentId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var answers = await loop.Traffic.ReadAsync(agentId, since, clock.GetUtcNow().AddTicks(1), cancellationToken);
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in await loop.Feedback.SinceAsync(agentId, since, cancellationToken))
+            if (item.RequestId is { } id && item.KnownLabel is { } label) labels.TryAdd(id, label);
+        return (answers, labels);
     }
 
     private async Task<TrialOutcome?> ReadOutcomeAsync(string runId, CancellationToken cancellationToken)
