@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SelfImprove.Agents.Offline;
+using SelfImprove.Core.Alignment;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Planning;
 using SelfImprove.Core.Runs;
@@ -40,6 +41,18 @@ public sealed class ManifestAgents(IUsageLedger ledger, LlmClientOptions options
                 .ToArray();
             return new LlmTeacher(routes, t.RedactPersonalData, clock, offlineTeacher);
         });
+    }
+
+    /// <summary>
+    /// The writer of adversarial probes for an agent with an LLM teacher: the teacher's main model (not its specialists).
+    /// Null with the offline teacher, whose agents keep the seeded generator.
+    /// </summary>
+    public LlmAdversarialProbeWriter? AdversarialWriterFor(AgentManifest manifest)
+    {
+        var t = manifest.Teacher;
+        if (t.Kind is AgentKind.Offline) return null;
+        return (LlmAdversarialProbeWriter)built.GetOrAdd($"{manifest.AgentId}/adversarial/{t.Kind}/{t.Endpoint}/{t.Deployment}", _ =>
+            new LlmAdversarialProbeWriter(Chat(LlmEndpoint.From(t.Kind, t.Endpoint, t.Deployment, t.Prices, "$.teacher")), t.RedactPersonalData, clock));
     }
 
     public IFeedbackLabeller LabellerFor(AgentManifest manifest)
@@ -92,6 +105,18 @@ public sealed class ManifestTeacher(ManifestAgents agents) : ITeacher
 {
     public Task<TeachingResult> TeachAsync(TeachingRequest request, CancellationToken cancellationToken = default) =>
         agents.TeacherFor(request.Manifest).TeachAsync(request, cancellationToken);
+}
+
+/// <summary>The agent's teacher as a writer of adversarial probes (<see cref="ManifestAgents.AdversarialWriterFor"/>).</summary>
+public sealed class ManifestAdversarialProbeWriter(ManifestAgents agents) : IAdversarialProbeWriter
+{
+    public bool Writes(AgentManifest manifest) => manifest.Teacher.Kind is not AgentKind.Offline;
+
+    /// <exception cref="InvalidOperationException">The agent's teacher is the offline one (check <see cref="Writes"/> first).</exception>
+    public Task<AdversarialProbeSet> WriteAsync(AdversarialProbeRequest request, CancellationToken cancellationToken = default) =>
+        (agents.AdversarialWriterFor(request.Manifest)
+            ?? throw new InvalidOperationException($"Agent '{request.Manifest.AgentId}' has the offline teacher, which writes no adversarial probes; its seeded generator is used."))
+        .WriteAsync(request, cancellationToken);
 }
 
 public sealed class ManifestLabeller(ManifestAgents agents) : IFeedbackLabeller

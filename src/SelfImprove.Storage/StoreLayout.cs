@@ -275,6 +275,13 @@ public static class StoreLayout
     public static string RunTerminated(string runId) => $"runs/{runId}/terminated.json";
 
     /// <summary>
+    /// The adversarial probes the agent's LLM teacher wrote for one alignment environment of the run: JSON array of
+    /// <c>LabeledExample</c> (text, true intent, provenance in <c>source</c>). Written by <c>AlignmentStep</c>; create-once,
+    /// so every attempt and replay of the run is judged on the same probes. Never read by training. Replay key: (run, environment).
+    /// </summary>
+    public static string RunAdversarialProbes(string runId, string environment) => $"runs/{runId}/alignment/{environment}-probes.json";
+
+    /// <summary>
     /// An attempt's plan: <c>ImprovementPlan</c>; the teacher batches are split from it. Written by <c>DataGenerationStep</c>;
     /// create-once. Replay key: (run, attempt).
     /// </summary>

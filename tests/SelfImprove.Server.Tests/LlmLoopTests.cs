@@ -29,6 +29,12 @@ public sealed class LlmLoopTests
         var candidate = await loop.Registry.GetAsync(RealLoop.AgentId, report.CandidateVersion!);
         Assert.Contains(candidate!.TrainingSet.Provenance.Keys, s => s.StartsWith("teacher:openai-compatible/support-llm"));
         Assert.Contains(candidate.TrainingSet.Provenance.Keys, s => s.StartsWith("feedback:openai-compatible/support-llm"));
+        // The teacher wrote the run's adversarial probes (metered above), the gate judged on them, and none was trained on.
+        var lured = report.Alignment!.Environments.Single(e => e.Source is ProbeSource.Adversarial);
+        Assert.Contains("written by the teacher (openai-compatible/support-llm)", lured.Note);
+        Assert.True(lured.Probes > 0);
+        Assert.DoesNotContain(candidate.TrainingSet.Provenance.Keys, s => s.StartsWith("adversarial"));
+        Assert.NotNull(await loop.Host.Services.GetRequiredService<IArtifactStore>().ReadAsync(StoreLayout.RunAdversarialProbes(report.RunId!, lured.Name)));
         var store = loop.Host.Services.GetRequiredService<IArtifactStore>();
         Assert.NotEmpty(await store.ListAsync(StoreLayout.LabellingItemsPrefix(RealLoop.AgentId)));
 

@@ -28,6 +28,7 @@ public sealed class SupportRouterLlm(LoadedManifest loaded)
         if (call.System == LlmPlanner.Instructions) content = Plan(data);
         else if (call.System == LlmTeacher.Instructions) content = Samples(data, number);
         else if (call.System == LlmFeedbackAgent.Instructions) content = Labels(data);
+        else if (call.System == LlmAdversarialProbeWriter.Instructions) content = Lures(data, number);
         else return new ChatReply(400, null, 0, 0, null, """{"error":{"message":"unknown agent"}}""");
         var prompt = call.Messages.Sum(m => m.Content.Length);
         return ChatReply.Text(content, inputTokens: prompt / 4, outputTokens: content.Length / 4);
@@ -65,6 +66,25 @@ public sealed class SupportRouterLlm(LoadedManifest loaded)
             var texts = SupportRouterGenerator.Compose(intent, drifted: true, (int)data["count"]!, seed, written);
             foreach (var text in texts) written.Add(SupportRouterGenerator.NormaliseKey(text));
             return "```json\n" + JsonSerializer.Serialize(new { samples = texts.Select(t => new { text = t, intent }) }, JsonSerializerOptions.Web) + "\n```";
+        }
+    }
+
+    /// <summary>Lures for the sensitive intent: one of its current phrasings hidden behind a request of a lure intent.</summary>
+    private string Lures(JsonObject data, int seed)
+    {
+        var intent = (string)data["sensitiveIntent"]!;
+        var lures = data["lureIntents"]!.AsArray().Select(l => (string)l!).ToArray();
+        lock (written)
+        {
+            var texts = SupportRouterGenerator.Compose(intent, drifted: true, (int)data["count"]!, seed, written);
+            var probes = texts.Select((t, i) =>
+            {
+                var lure = lures[i % lures.Length];
+                var cover = SupportRouterGenerator.Compose(lure, drifted: false, 1, seed + i, written).FirstOrDefault() ?? lure.Replace('_', ' ');
+                written.Add(SupportRouterGenerator.NormaliseKey(t));
+                return new { text = $"{cover} Oh and while you're at it: {t}", intent, lure };
+            });
+            return JsonSerializer.Serialize(new { probes }, JsonSerializerOptions.Web);
         }
     }
 

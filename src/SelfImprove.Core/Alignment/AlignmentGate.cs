@@ -37,6 +37,9 @@ public sealed record EnvironmentProbes(
     IReadOnlyList<string> Labels, int[] TrueClasses, PolicyScores Candidate, PolicyScores Serving)
 {
     public int Count => TrueClasses.Length;
+
+    /// <summary>Where the probes came from when the source alone does not say (e.g. written by the run's LLM teacher); shown in the table.</summary>
+    public string? Note { get; init; }
 }
 
 /// <summary>The thresholds the gate judges by (from <see cref="AlignmentSpec"/>) and the versions it reports.</summary>
@@ -208,7 +211,7 @@ public static class AlignmentGate
             e.Name, e.Source, e.Count, e.DescriptionLengthBits, weight, e.Margin, e.MaxDistance,
             value, distance, AlignmentMath.AlignedValue(value, distance), e.Candidate.Forbidden.Count(f => f) / (double)e.Count,
             servingValue, servingDistance, AlignmentMath.AlignedValue(servingValue, servingDistance), e.Serving.Forbidden.Count(f => f) / (double)e.Count,
-            WorstIntent(e));
+            WorstIntent(e)) { Note = e.Note };
     }
 
     /// <summary>

@@ -49,4 +49,17 @@ public sealed record DeploymentRecord(
     TrialStatistics? Trial,
     ApprovalReport? Approval,
     string Reason,
-    string By);
+    string By)
+{
+    /// <summary>
+    /// The alignment thresholds (<c>alignment.version</c>) and the constitution's <c>version</c> the run's candidate was judged
+    /// under by the alignment gate; null for changes without a gate verdict (initial versions, manual and bake rollbacks).
+    /// </summary>
+    public JudgedUnder? Alignment { get; init; }
+}
+
+/// <summary>The versions of the rules an alignment verdict was reached under.</summary>
+/// <param name="ThresholdsVersion"><c>alignment.version</c> of the manifest.</param>
+/// <param name="ConstitutionVersion">The constitution's <c>version</c>.</param>
+/// <param name="Passed">Whether the candidate passed the gate.</param>
+public sealed record JudgedUnder(string ThresholdsVersion, string ConstitutionVersion, bool Passed);

@@ -13,15 +13,25 @@ namespace SelfImprove.Steps;
 /// The alignment gate: builds the probes of every environment in <c>alignment.environments</c> (or the defaults), has the
 /// candidate and the serving version answer the same probes, and judges the candidate with <see cref="AlignmentGate"/>
 /// (D on every environment, no environment beyond its margin, Σ non-inferior). The bootstrap is seeded from the agent and
-/// candidate, so a retried activity gives the same verdict.
+/// candidate, so a retried activity gives the same verdict. Within a run, an agent with an LLM teacher has the teacher write
+/// its adversarial environments' probes (<see cref="IAdversarialProbeWriter"/>), once per run and environment, kept under
+/// <see cref="Storage.StoreLayout.RunAdversarialProbes"/>; the offline default, and a teacher that writes none, keep the
+/// seeded generator.
 /// </summary>
-public sealed class AlignmentStep(LoopContext loop) : IAlignmentStep
+public sealed class AlignmentStep(LoopContext loop, IAdversarialProbeWriter? writer = null) : IAlignmentStep
 {
-    public async Task<AlignmentAssessment> AssessAsync(string agentId, string candidateVersionId, CancellationToken cancellationToken = default)
+    public Task<AlignmentAssessment> AssessAsync(string agentId, string candidateVersionId, CancellationToken cancellationToken = default) =>
+        AssessAsync(agentId, candidateVersionId, null, cancellationToken);
+
+    public Task<AlignmentAssessment> AssessAsync(AlignmentInput input, CancellationToken cancellationToken = default) =>
+        AssessAsync(input.AgentId, input.CandidateVersionId, input.RunId, cancellationToken);
+
+    private async Task<AlignmentAssessment> AssessAsync(string agentId, string candidateVersionId, string? runId, CancellationToken cancellationToken)
     {
         var entry = loop.Agents.Get(agentId);
         var manifest = entry.Manifest;
-        var environments = await AlignmentProbeSets.BuildAsync(loop, entry, cancellationToken);
+        var written = runId is null || writer is null || !writer.Writes(manifest) ? null : new RunProbes(loop, writer, runId);
+        var environments = await AlignmentProbeSets.BuildAsync(loop, entry, cancellationToken, written);
         var candidate = await loop.Models.LoadAsync(agentId, candidateVersionId, cancellationToken);
         var serving = await loop.Models.LoadAsync(agentId, await loop.ServingVersionAsync(agentId, cancellationToken), cancellationToken);
         var judged = environments.Select(e => e.Answer(candidate, serving, manifest, cancellationToken)).ToArray();
@@ -40,6 +50,9 @@ public sealed class AlignmentStep(LoopContext loop) : IAlignmentStep
 /// <param name="DescriptionLengthBits">K(μ) estimate of its specification.</param>
 public sealed record AlignmentProbeSet(AlignmentEnvironmentSpec Spec, Constitution Constitution, IReadOnlyList<LabeledExample> Probes, double DescriptionLengthBits)
 {
+    /// <summary>Who wrote the probes when not the manifest's source alone (e.g. the run's LLM teacher), for the gate's table.</summary>
+    public string? Note { get; init; }
+
     /// <summary>Both versions' answers on the probes, scored against the constitution.</summary>
     public EnvironmentProbes Answer(IIntentClassifier candidate, IIntentClassifier serving, AgentManifest manifest, CancellationToken cancellationToken)
     {
@@ -56,7 +69,7 @@ public sealed record AlignmentProbeSet(AlignmentEnvironmentSpec Spec, Constituti
                 Probes.Select((p, i) => new AlignmentProbe(p.Label, predictions[i].Probabilities)).ToArray(), manifest.Alignment.Epsilon);
         }
         return new EnvironmentProbes(Spec.Name, Spec.Source, DescriptionLengthBits, Spec.Weight, Spec.Margin ?? manifest.Alignment.EnvironmentMargin,
-            Spec.MaxDistance ?? manifest.Alignment.MaxDistance, labels, Probes.Select(p => classIndex[p.Label]).ToArray(), Score(candidate), Score(serving));
+            Spec.MaxDistance ?? manifest.Alignment.MaxDistance, labels, Probes.Select(p => classIndex[p.Label]).ToArray(), Score(candidate), Score(serving)) { Note = Note };
     }
 }
 
@@ -65,7 +78,8 @@ public static class AlignmentProbeSets
 {
     /// <exception cref="DataFileException">A probe file cannot be read.</exception>
     /// <exception cref="InvalidDataException">A probe file uses a label the manifest does not list.</exception>
-    public static async Task<IReadOnlyList<AlignmentProbeSet>> BuildAsync(LoopContext loop, AgentEntry entry, CancellationToken cancellationToken)
+    /// <param name="written">The run's teacher-written adversarial probes; null keeps the seeded generator.</param>
+    public static async Task<IReadOnlyList<AlignmentProbeSet>> BuildAsync(LoopContext loop, AgentEntry entry, CancellationToken cancellationToken, RunProbes? written = null)
     {
         var manifest = entry.Manifest;
         var sampleSize = manifest.Monitoring.SampleSize;
@@ -82,8 +96,19 @@ public static class AlignmentProbeSets
                 ProbeSource.Adversarial => Adversarial(entry, constitution, take, spec.Seed),
                 var other => throw new InvalidOperationException($"Alignment environment '{spec.Name}': source '{other.ToWire()}' is not supported."),
             };
+            string? note = null;
+            if (spec.Source is ProbeSource.Adversarial && written is not null)
+            {
+                var teacher = await written.GetAsync(entry, spec, constitution, take, cancellationToken);
+                if (teacher.Probes.Count > 0)
+                    (probes, generator, note) = (teacher.Probes, $"teacher-lures/1;writer={teacher.Writer};perIntent={take}",
+                        $"{teacher.Probes.Count} probes written by the teacher ({teacher.Writer}) for run {written.RunId}");
+                else
+                    note = $"the teacher ({teacher.Writer}) wrote no usable probes for run {written.RunId}; the seeded generator's are used" +
+                        string.Concat(teacher.Notes.Take(3).Select(n => "; " + n));
+            }
             var specification = EnvironmentWeights.Specification(spec, take, constitution, generator);
-            sets.Add(new AlignmentProbeSet(spec, constitution, probes, EnvironmentWeights.DescriptionLengthBits(specification)));
+            sets.Add(new AlignmentProbeSet(spec, constitution, probes, EnvironmentWeights.DescriptionLengthBits(specification)) { Note = note });
         }
         return sets;
     }
@@ -97,12 +122,16 @@ public static class AlignmentProbeSets
         var manifest = entry.Manifest;
         var actions = manifest.Labels.ToDictionary(l => l.Name, l => l.Action, StringComparer.Ordinal);
         var generatorSpec = manifest.Data.Source is DataSourceKind.Generator ? manifest.Data.Generator : null;
-        Func<string, IReadOnlyList<string>> textsOf = generatorSpec?.Name is DataGenerator.SupportRouter
-            ? intent => SupportRouterGenerator.Compose(intent, drifted: false, count: 16, seed: seed, exclude: new HashSet<string>())
-            : ValidationTexts(entry.Data.Validation);
+        var textsOf = OrdinaryTexts(entry, seed);
         var source = generatorSpec is null ? "validation" : generatorSpec.Name.ToWire();
         return (AdversarialProbeGenerator.Generate(constitution, actions, textsOf, perIntent, seed), $"{AdversarialProbeGenerator.Specification};texts={source}");
     }
+
+    /// <summary>The ordinary texts per intent the adversarial probes are built from (the generator's, else the validation set's).</summary>
+    public static Func<string, IReadOnlyList<string>> OrdinaryTexts(AgentEntry entry, int seed) =>
+        entry.Manifest.Data.Source is DataSourceKind.Generator && entry.Manifest.Data.Generator?.Name is DataGenerator.SupportRouter
+            ? intent => SupportRouterGenerator.Compose(intent, drifted: false, count: 16, seed: seed, exclude: new HashSet<string>())
+            : ValidationTexts(entry.Data.Validation);
 
     private static Func<string, IReadOnlyList<string>> ValidationTexts(IReadOnlyList<LabeledExample> validation)
     {
@@ -122,5 +151,32 @@ public static class AlignmentProbeSets
                 throw new InvalidDataException($"{relative}:{row.Line}: label '{label}' is not one of $.labels; fix the probe file or the manifest.");
             return new LabeledExample(row.Text, label, Segments.Unspecified, "file:" + relative);
         }).ToArray();
+    }
+}
+
+/// <summary>
+/// The adversarial probes the agent's teacher writes for one run: written once per environment and kept under
+/// <see cref="Storage.StoreLayout.RunAdversarialProbes"/> (create-once), so every attempt and replay of the run reads the same
+/// probes and the teacher is metered once. Never trained on: nothing reads them but the gate.
+/// </summary>
+public sealed class RunProbes(LoopContext loop, IAdversarialProbeWriter writer, string runId)
+{
+    public string RunId => runId;
+
+    /// <summary>The stored probes of the environment, or the teacher's new ones (stored first).</summary>
+    public async Task<AdversarialProbeSet> GetAsync(AgentEntry entry, AlignmentEnvironmentSpec spec, Constitution constitution, int perIntent, CancellationToken cancellationToken)
+    {
+        var name = Storage.StoreLayout.RunAdversarialProbes(runId, spec.Name);
+        if (await loop.Store.ReadAsync(name, cancellationToken) is { } stored)
+            return Storage.StoreJson.Deserialize<AdversarialProbeSet>(stored, name);
+        var manifest = entry.Manifest;
+        var textsOf = AlignmentProbeSets.OrdinaryTexts(entry, spec.Seed);
+        var examples = manifest.LabelNames.ToDictionary(l => l, l => textsOf(l), StringComparer.Ordinal);
+        IReadOnlyList<string> known = [.. entry.Data.Pool.Select(e => e.Text), .. await loop.HeldOutTextsAsync(manifest.AgentId, cancellationToken)];
+        var set = await writer.WriteAsync(new AdversarialProbeRequest(manifest, constitution, spec.Name, perIntent, runId, examples, known), cancellationToken);
+        if (set.Probes.Count == 0) return set;  // nothing kept: a later attempt may try again within the budget
+        await loop.Store.TryCreateAsync(name, Storage.StoreJson.Serialize(set), cancellationToken);
+        // Another replay may have stored its set first: judge on the stored one.
+        return Storage.StoreJson.Deserialize<AdversarialProbeSet>((await loop.Store.ReadAsync(name, cancellationToken))!, name);
     }
 }

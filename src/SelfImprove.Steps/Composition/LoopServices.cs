@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using SelfImprove.Agents.Llm;
+using SelfImprove.Core.Alignment;
 using SelfImprove.Core.Planning;
 using SelfImprove.Core.Ports;
 using SelfImprove.Core.Runs;
@@ -79,6 +80,7 @@ public static class LoopServices
         services.AddSingleton(sp => new ManifestAgents(sp.GetRequiredService<IUsageLedger>(), Options(sp).Llm, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IPlanner, ManifestPlanner>();
         services.AddSingleton<ITeacher, ManifestTeacher>();
+        services.AddSingleton<IAdversarialProbeWriter, ManifestAdversarialProbeWriter>();
         services.AddSingleton<IFeedbackLabeller, ManifestLabeller>();
 
         services.AddSingleton<IMonitoringStep, MonitoringStep>();

@@ -141,7 +141,7 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         // serving and records it then.
         await deployments.RecordAsync(agentId, $"run-{runId}", new DeploymentRecord(DeploymentChange.Promoted, clock.GetUtcNow(), candidateVersionId, previous,
             candidateVersionId, runId, outcome?.Statistics, await ApprovalAsync(runId, cancellationToken),
-            outcome?.Reason ?? "promoted after its A/B trial", "run"), cancellationToken);
+            outcome?.Reason ?? "promoted after its A/B trial", "run") { Alignment = await JudgedUnderAsync(agentId, candidateVersionId, cancellationToken) }, cancellationToken);
         await EndTrialAsync(runId, agentId, cancellationToken);
         return candidateVersionId;
     }
@@ -156,7 +156,8 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
         if (outcome is not null || trial?.RunId == runId)
             await deployments.RecordAsync(agentId, $"run-{runId}", new DeploymentRecord(DeploymentChange.RolledBack, clock.GetUtcNow(), serving, serving,
                 candidateVersionId, runId, outcome?.Statistics, await ApprovalAsync(runId, cancellationToken),
-                outcome?.Reason ?? "the run ended before its trial decided (it was terminated or a step kept failing)", "run"), cancellationToken);
+                outcome?.Reason ?? "the run ended before its trial decided (it was terminated or a step kept failing)", "run")
+                { Alignment = await JudgedUnderAsync(agentId, candidateVersionId, cancellationToken) }, cancellationToken);
         await EndTrialAsync(runId, agentId, cancellationToken);
         return serving;
     }
@@ -212,6 +213,16 @@ public sealed class DeploymentStep(LoopContext loop, RunLedger ledger, ServingPo
     {
         var name = StoreLayout.TrialOutcome(runId);
         return await loop.Store.ReadAsync(name, cancellationToken) is { } json ? StoreJson.Deserialize<TrialOutcome>(json, name) : null;
+    }
+
+    /// <summary>The versions of the rules the alignment gate judged the candidate under (its stored verdict); null when it has none.</summary>
+    private async Task<Core.Deployment.JudgedUnder?> JudgedUnderAsync(string agentId, string candidateVersionId, CancellationToken cancellationToken)
+    {
+        var name = StoreLayout.VersionAlignment(agentId, candidateVersionId);
+        return await loop.Store.ReadAsync(name, cancellationToken) is { } json
+            && StoreJson.Deserialize<Core.Alignment.AlignmentAssessment>(json, name) is { } verdict
+            ? new Core.Deployment.JudgedUnder(verdict.ThresholdsVersion, verdict.ConstitutionVersion, verdict.Passed)
+            : null;
     }
 
     private async Task<Core.Runs.ApprovalReport?> ApprovalAsync(string runId, CancellationToken cancellationToken) =>

@@ -13,13 +13,20 @@ public sealed record AlignmentInput(string RunId, string AgentId, string Candida
 public interface IAlignmentStep
 {
     Task<AlignmentAssessment> AssessAsync(string agentId, string candidateVersionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The gate within a run: as <see cref="AssessAsync(string, string, CancellationToken)"/>, with the run known, so that an
+    /// LLM teacher's adversarial probes are written (and metered) once per run and kept under it.
+    /// </summary>
+    Task<AlignmentAssessment> AssessAsync(AlignmentInput input, CancellationToken cancellationToken = default) =>
+        AssessAsync(input.AgentId, input.CandidateVersionId, cancellationToken);
 }
 
 /// <summary>Measures the candidate against the constitution.</summary>
 public sealed class AssessAlignmentActivity(IAlignmentStep alignment) : TaskActivity<AlignmentInput, AlignmentAssessment>
 {
     public override Task<AlignmentAssessment> RunAsync(TaskActivityContext context, AlignmentInput input) =>
-        alignment.AssessAsync(input.AgentId, input.CandidateVersionId);
+        alignment.AssessAsync(input);
 }
 
 public static partial class StepCalls

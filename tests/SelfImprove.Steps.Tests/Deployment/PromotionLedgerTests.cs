@@ -31,6 +31,9 @@ public sealed class PromotionLedgerTests : IDisposable
         await h.AnswersAsync("v1", Arm.Serving, answers: 200, right: 140);
         var token = await h.Approvals.IssueAsync(runId, h.Clock.GetUtcNow().AddHours(1));
         await h.Approvals.RecordAsync(runId, token, new ApprovalDecision(true, "ana", "fine"));
+        // The gate's verdict, as the alignment step keeps it beside the candidate.
+        await h.Store.WriteAsync(StoreLayout.VersionAlignment(TrialHarness.Agent, candidate), StoreJson.Serialize(
+            Core.Alignment.AlignmentAssessment.Judge(0.1, 0.9, 0.1, 0.9, 1.0) with { ThresholdsVersion = "2026-11", ConstitutionVersion = "7" }));
 
         var check = await h.Step.CheckTrialAsync(runId, TrialHarness.Agent, candidate, final: false);
         Assert.Equal(TrialDecision.Promote, check.Outcome!.Decision);
@@ -46,6 +49,7 @@ public sealed class PromotionLedgerTests : IDisposable
         Assert.True(record.Trial.Lower > 0 && record.Trial.Upper > record.Trial.Lower);
         Assert.Equal(new Core.Runs.ApprovalReport(Core.Runs.ApprovalVerdict.Approved, "ana"), record.Approval);
         Assert.Equal(check.Outcome.Reason, record.Reason);
+        Assert.Equal(new JudgedUnder("2026-11", "7", true), record.Alignment);
         Assert.Equal(candidate, (await h.Registry.GetServingAsync(TrialHarness.Agent))!.VersionId);
     }
 
