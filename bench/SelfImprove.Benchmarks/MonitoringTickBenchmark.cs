@@ -32,8 +32,9 @@ public static class MonitoringTickBenchmark
 {
     private static readonly DateTimeOffset QuarterHour = new(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
 
-    public static async Task<int> RunAsync(string cacheFolder, IReadOnlyList<int> fleetSizes, IReadOnlyList<string> backends, int feedback, TextWriter output)
+    public static async Task<int> RunAsync(string cacheFolder, IReadOnlyList<int> fleetSizes, IReadOnlyList<string> backends, int feedback, TextWriter output, double tickMinutes = 8)
     {
+        Limit = TimeSpan.FromMinutes(tickMinutes);
         var manifestPath = Path.GetFullPath(Path.Combine("workflows", "support-router.agent.json"));
         if (!File.Exists(manifestPath))
         {
@@ -173,7 +174,7 @@ public static class MonitoringTickBenchmark
     }
 
     /// <summary>A bound on one tick, so a slow backend reports its progress instead of running for hours.</summary>
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(8);
+    private static TimeSpan Limit = TimeSpan.FromMinutes(8);
 
     private static async Task<(double Seconds, MonitorTickResult Result)> TickAsync(LoopHost host, DateTimeOffset windowEnd, int agents)
     {
