@@ -50,9 +50,11 @@ public sealed partial class RunClient
     /// </summary>
     /// <param name="batchSize">Agents per batch; <see cref="MonitorTickLimits.DefaultBatchSize"/> when 0.</param>
     /// <param name="batchesInFlight">Batches at once; <see cref="MonitorTickLimits.DefaultBatchesInFlight"/> when 0.</param>
+    /// <param name="checksPerGeneration">Agents per generation of the tick (it continues as new after each);
+    /// <see cref="MonitorTickLimits.DefaultChecksPerGeneration"/> when 0.</param>
     /// <exception cref="ArgumentOutOfRangeException">The window is empty, or a batch setting is outside its bounds.</exception>
     public async Task<MonitoringTick> StartMonitoringTickAsync(
-        DateTimeOffset windowStart, DateTimeOffset windowEnd, int batchSize = 0, int batchesInFlight = 0, CancellationToken cancellationToken = default)
+        DateTimeOffset windowStart, DateTimeOffset windowEnd, int batchSize = 0, int batchesInFlight = 0, CancellationToken cancellationToken = default, int checksPerGeneration = 0)
     {
         if (windowEnd <= windowStart)
             throw new ArgumentOutOfRangeException(nameof(windowEnd), $"The tick's window ends ({windowEnd:O}) before it starts ({windowStart:O}).");
@@ -60,11 +62,15 @@ public sealed partial class RunClient
         batchesInFlight = batchesInFlight == 0 ? MonitorTickLimits.DefaultBatchesInFlight : batchesInFlight;
         ArgumentOutOfRangeException.ThrowIfNotEqual(batchSize, Math.Clamp(batchSize, 1, MonitorTickLimits.MaxBatchSize), nameof(batchSize));
         ArgumentOutOfRangeException.ThrowIfNotEqual(batchesInFlight, Math.Clamp(batchesInFlight, 1, MonitorTickLimits.MaxBatchesInFlight), nameof(batchesInFlight));
+        checksPerGeneration = checksPerGeneration == 0 ? MonitorTickLimits.DefaultChecksPerGeneration : checksPerGeneration;
+        ArgumentOutOfRangeException.ThrowIfNotEqual(checksPerGeneration, Math.Clamp(checksPerGeneration, 1, MonitorTickLimits.MaxChecksPerGeneration), nameof(checksPerGeneration));
 
         var id = MonitoringTickId(windowEnd);
         var previous = MonitoringTickId(windowStart);
         if (await Durable.GetInstanceAsync(previous, cancellationToken) is { } running
-            && running.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending)
+#pragma warning disable CS0618 // a tick between two of its generations is still running
+            && running.RuntimeStatus is OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.ContinuedAsNew)
+#pragma warning restore CS0618
             return new MonitoringTick(id, MonitoringTickOutcome.Skipped, [], previous);
         if (await Durable.GetInstanceAsync(id, cancellationToken) is not null) return new MonitoringTick(id, MonitoringTickOutcome.AlreadyStarted, []);
 
@@ -72,7 +78,7 @@ public sealed partial class RunClient
         try
         {
             await Durable.ScheduleNewOrchestrationInstanceAsync(nameof(MonitorTickOrchestrator),
-                new MonitorTickInput(due, windowStart, windowEnd, batchSize, batchesInFlight),
+                new MonitorTickInput(due, windowStart, windowEnd, batchSize, batchesInFlight) { ChecksPerGeneration = checksPerGeneration },
                 new StartOrchestrationOptions { InstanceId = id }, cancellationToken);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)

@@ -4,7 +4,7 @@ using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Workflows.Monitoring;
 
-/// <summary>Input of one monitoring tick.</summary>
+/// <summary>Input of one monitoring tick (and of each of its generations: the tick continues as new every <see cref="ChecksPerGeneration"/> agents).</summary>
 /// <param name="AgentIds">The agents due in this tick (their <c>monitoring.schedule</c> fired within the window), in order.</param>
 /// <param name="WindowStart">The tick's window starts after this time (UTC); reported only.</param>
 /// <param name="WindowEnd">The tick's window ends at this time (UTC), inclusive; reported only.</param>
@@ -12,7 +12,20 @@ namespace SelfImprove.Workflows.Monitoring;
 /// <param name="BatchesInFlight">Batches running at once; 1 to <see cref="MonitorTickLimits.MaxBatchesInFlight"/>.</param>
 public sealed record MonitorTickInput(
     IReadOnlyList<string> AgentIds, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,
-    int BatchSize = MonitorTickLimits.DefaultBatchSize, int BatchesInFlight = MonitorTickLimits.DefaultBatchesInFlight);
+    int BatchSize = MonitorTickLimits.DefaultBatchSize, int BatchesInFlight = MonitorTickLimits.DefaultBatchesInFlight)
+{
+    /// <summary>
+    /// Agents one generation of the tick checks before it continues as new with the rest; 1 to
+    /// <see cref="MonitorTickLimits.MaxChecksPerGeneration"/> (0, as a tick started before this member existed passes: the default).
+    /// </summary>
+    public int ChecksPerGeneration { get; init; } = MonitorTickLimits.DefaultChecksPerGeneration;
+
+    /// <summary>How many of <see cref="AgentIds"/> earlier generations checked (the first of them this generation checks); 0 in the first.</summary>
+    public int Checked { get; init; }
+
+    /// <summary>What earlier generations did (their part of the result); null in the first.</summary>
+    public MonitorTickResult? SoFar { get; init; }
+}
 
 /// <summary>The bounds of a tick's fan-out.</summary>
 public static class MonitorTickLimits
@@ -23,8 +36,17 @@ public static class MonitorTickLimits
     /// <summary>Batches in flight by default: with <see cref="DefaultBatchSize"/>, up to 100 checks at once.</summary>
     public const int DefaultBatchesInFlight = 4;
 
+    /// <summary>
+    /// Agents per generation of a tick by default: a generation's history holds about two events per check and is replayed
+    /// on each completion, so its replay cost grows with the square of this number, not of the agents due.
+    /// </summary>
+    public const int DefaultChecksPerGeneration = 200;
+
     public const int MaxBatchSize = 200;
     public const int MaxBatchesInFlight = 64;
+
+    /// <summary>The most agents one generation checks.</summary>
+    public const int MaxChecksPerGeneration = 5_000;
 }
 
 /// <summary>One agent's check within a tick.</summary>
@@ -60,6 +82,20 @@ public sealed record MonitorTickResult(int Due, int Checked, IReadOnlyList<Outco
 {
     /// <summary>Promoted versions the bake watch rolled back in this tick (or found dropping while a run held the agent), in agent order.</summary>
     public IReadOnlyList<BakeCheck> Bakes { get; init; } = [];
+
+    /// <summary>
+    /// This result followed by <paramref name="later"/>'s (the checks of later agents): counts added, lists joined, runs and
+    /// failures kept in agent order.
+    /// </summary>
+    public MonitorTickResult Then(MonitorTickResult later) =>
+        new(Due + later.Due,
+            Checked + later.Checked,
+            Outcomes.Concat(later.Outcomes).GroupBy(o => o.Outcome).OrderBy(g => g.Key).Select(g => new OutcomeCount(g.Key, g.Sum(o => o.Count))).ToArray(),
+            Started.Concat(later.Started).OrderBy(s => s.AgentId, StringComparer.Ordinal).ToArray(),
+            Failed.Concat(later.Failed).OrderBy(f => f.AgentId, StringComparer.Ordinal).ToArray())
+        {
+            Bakes = [.. Bakes, .. later.Bakes],
+        };
 }
 
 /// <summary>
@@ -69,6 +105,9 @@ public sealed record MonitorTickResult(int Due, int Checked, IReadOnlyList<Outco
 /// sub-orchestrations: on the self-hosted sidecar over the Azure Storage provider a tick of sub-orchestrations never
 /// completed (a test on Azurite shows the inline batches do). A check that fails is named in the result and holds up no
 /// other; a batch that fails as a whole names each of its agents.
+/// Every <see cref="MonitorTickInput.ChecksPerGeneration"/> agents the tick continues as new, carrying its result so far
+/// and how many agents it checked: each generation's history holds its own checks only, so the replays (the whole history
+/// on each completion) cost in proportion to the agents due rather than to their square.
 /// Starting a run takes the agent's run lock, so ticks that overlap never start two runs for one agent.
 /// </summary>
 public sealed class MonitorTickOrchestrator : TaskOrchestrator<MonitorTickInput, MonitorTickResult>
@@ -77,8 +116,13 @@ public sealed class MonitorTickOrchestrator : TaskOrchestrator<MonitorTickInput,
     {
         var size = Math.Clamp(input.BatchSize, 1, MonitorTickLimits.MaxBatchSize);
         var inFlight = Math.Clamp(input.BatchesInFlight, 1, MonitorTickLimits.MaxBatchesInFlight);
-        var batches = input.AgentIds.Chunk(size).ToArray();
-        var checks = new List<AgentCheck>(input.AgentIds.Count);
+        var perGeneration = input.ChecksPerGeneration <= 0
+            ? MonitorTickLimits.DefaultChecksPerGeneration
+            : Math.Min(input.ChecksPerGeneration, MonitorTickLimits.MaxChecksPerGeneration);
+        var offset = Math.Clamp(input.Checked, 0, input.AgentIds.Count);
+        var generation = input.AgentIds.Skip(offset).Take(perGeneration).ToArray();
+        var batches = generation.Chunk(size).ToArray();
+        var checks = new List<AgentCheck>(generation.Length);
         var running = new Dictionary<Task<IReadOnlyList<AgentCheck>>, string[]>();
         var next = 0;
         while (next < batches.Length || running.Count > 0)
@@ -99,9 +143,14 @@ public sealed class MonitorTickOrchestrator : TaskOrchestrator<MonitorTickInput,
             {
                 checks.AddRange(agents.Select(a => new AgentCheck(a, null, null, 0, null, null, $"the batch failed: {e.FailureDetails.ErrorMessage}")));
             }
-            context.SetCustomStatus($"{checks.Count} of {input.AgentIds.Count} checks done");
+            context.SetCustomStatus($"{offset + checks.Count} of {input.AgentIds.Count} checks done");
         }
-        return Summarise(input.AgentIds.Count, checks);
+
+        var result = Summarise(generation.Length, checks);
+        var soFar = input.SoFar is null ? result : input.SoFar.Then(result);
+        if (offset + generation.Length >= input.AgentIds.Count) return soFar;
+        context.ContinueAsNew(input with { Checked = offset + generation.Length, SoFar = soFar, ChecksPerGeneration = perGeneration });
+        return soFar;
     }
 
     /// <summary>Counts a tick's checks by outcome and lists its runs and failures in agent order.</summary>

@@ -12,7 +12,7 @@ namespace SelfImprove.Workflows.Tests.Monitoring;
 
 /// <summary>
 /// A monitoring tick over many agents on the embedded host: checks in flight together, a failing check named while the
-/// rest complete, overlapping ticks that start one run per agent, and a tick skipped while the previous one runs.
+/// rest complete, a tick that continues as new keeping its result, overlapping ticks that start one run per agent, and a tick skipped while the previous one runs.
 /// </summary>
 public sealed class MonitorTickOrchestratorTests
 {
@@ -51,6 +51,25 @@ public sealed class MonitorTickOrchestratorTests
         Assert.Equal("agent-007", failure.AgentId);
         Assert.Contains("the feedback store of agent-007 is unreachable", failure.Error);
         Assert.Equal([new OutcomeCount(TriggerOutcome.Healthy, 29)], result.Outcomes);
+    }
+
+    [Fact]
+    public async Task A_tick_that_continues_as_new_keeps_what_its_earlier_generations_found()
+    {
+        var monitoring = new FleetMonitoring(0.95) { Throws = "agent-002" };
+        await using var fleet = await Fleet.StartAsync(12, monitoring);
+
+        // Generations of 5 agents: the failure is in the first, the tick's result comes from the third.
+        var tick = await fleet.Runs.StartMonitoringTickAsync(Noon.AddMinutes(-15), Noon, batchSize: 2, checksPerGeneration: 5);
+        var result = await fleet.Runs.WaitForMonitoringTickAsync(tick.TickId).WaitAsync(TimeSpan.FromMinutes(1));
+        var last = await fleet.Host.Client.GetInstanceAsync(tick.TickId, getInputsAndOutputs: true);
+
+        Assert.Equal(10, last!.ReadInputAs<MonitorTickInput>()!.Checked);
+        Assert.Equal(12, result.Due);
+        Assert.Equal(11, result.Checked);
+        Assert.Equal("agent-002", Assert.Single(result.Failed).AgentId);
+        Assert.Equal([new OutcomeCount(TriggerOutcome.Healthy, 11)], result.Outcomes);
+        Assert.Equal(fleet.AgentIds.Where(a => a != "agent-002"), monitoring.Checked.Order(StringComparer.Ordinal));
     }
 
     [Fact]
