@@ -39,10 +39,12 @@ public static class TrainWorkerCommand
         ["--once"] = "SELFIMPROVE_TRAINING_ONCE",
         ["--server"] = "SELFIMPROVE_TRAINING_SERVER",
         ["--key"] = ServeCommand.KeyEnvironmentVariable,
+        ["--cache"] = "SELFIMPROVE_EMBEDDING_CACHE",
     };
 
     /// <summary>The <c>train-worker</c> command, writing its job lines to <paramref name="output"/> and problems to <paramref name="error"/>.</summary>
-    public static Command Create(TextWriter output, TextWriter error)
+    /// <param name="configure">Replaces services after the defaults (the test host holds a job's training this way).</param>
+    public static Command Create(TextWriter output, TextWriter error, Action<IServiceCollection>? configure = null)
     {
         var defaults = new TrainingWorkerOptions();
         var queue = Text("--queue", "The training queue (Azure Storage queue name; its poison queue is <name>-poison).", "training-jobs");
@@ -56,6 +58,7 @@ public static class TrainWorkerCommand
         var server = Text("--server",
             "Wake each finished job's run through this server's HTTP API (POST /api/runs/{runId}/training/{jobId}/completed) instead of the hub's durable client.", null);
         var key = Text("--key", "The API key for --server.", null);
+        var cache = Text("--cache", "Embedding cache folder. Default: <store>/cache/embeddings.", null);
         var once = new Option<bool>("--once")
         {
             Description = $"Exit when the queue is empty (a job started per message, e.g. the Container Apps job). Env: {Variables["--once"]}.",
@@ -65,7 +68,7 @@ public static class TrainWorkerCommand
         var command = new Command("train-worker",
             $"Train the jobs of the training queue (targets 'worker' and 'azure-container-apps-job'). Storage: ${ServeCommand.StorageEnvironmentVariable} (Azurite when unset).")
         {
-            queue, agents, hub, workerId, visibility, heartbeat, poll, maxDeliveries, once, store, server, key,
+            queue, agents, hub, workerId, visibility, heartbeat, poll, maxDeliveries, once, store, server, key, cache,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -124,6 +127,7 @@ public static class TrainWorkerCommand
                     {
                         o.Agents = manifests;
                         o.StoreDirectory = parse.GetValue(store)!.FullName;
+                        o.EmbeddingCacheDirectory = parse.GetValue(cache) is { } folder ? Path.GetFullPath(folder) : null;
                         o.ArtifactStore = artifacts;
                     })
                     .AddSingleton<TrainingBatches>()
@@ -135,6 +139,7 @@ public static class TrainWorkerCommand
                         ? new HttpTrainingNotifier(api)
                         : HubTrainingNotifier.ForAzureStorage(connection, hubName, logs))
                     .AddSingleton<TrainingWorker>()
+                    .Also(configure)
                     .BuildServiceProvider();
                 var worker = services.GetRequiredService<TrainingWorker>();
                 await output.WriteLineAsync($"WORKER READY {queueName} {options.WorkerId}");
@@ -173,5 +178,11 @@ public static class TrainWorkerCommand
             Description = $"{description} Env: {Variables[name]}." + (fallback is null ? "" : $" Default: {fallback}."),
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(Variables[name]) is { Length: > 0 } value ? value : fallback,
         };
+    }
+
+    private static IServiceCollection Also(this IServiceCollection services, Action<IServiceCollection>? configure)
+    {
+        configure?.Invoke(services);
+        return services;
     }
 }
