@@ -9,7 +9,7 @@ namespace SelfImprove.Cli;
 /// <summary>The <c>selfimprove</c> command line: one sub-command per file in <c>Commands/</c>.</summary>
 public static class SelfImproveCli
 {
-    /// <param name="configureServer">Replaces services of the <c>serve</c> command's server after the defaults.</param>
+    /// <param name="configureServer">Replaces services of the <c>serve</c> command's server (and of <c>train-worker</c>'s worker) after the defaults.</param>
     public static async Task<int> RunAsync(
         string[] args, TextWriter output, TextWriter error, TextReader? input = null, Action<IServiceCollection>? configureServer = null)
     {
@@ -22,7 +22,7 @@ public static class SelfImproveCli
             VersionsCommand.Create(output, error),
             DemoCommand.Create(output, error, input ?? Console.In),
             ServeCommand.Create(output, error, configureServer),
-            TrainWorkerCommand.Create(output, error),
+            TrainWorkerCommand.Create(output, error, configureServer),
         };
         foreach (var remote in RemoteCommands.Create(output, error)) root.Subcommands.Add(remote);
         root.Subcommands.Add(LabelCommand.Create(output, error, input ?? Console.In));

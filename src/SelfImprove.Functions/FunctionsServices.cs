@@ -28,6 +28,8 @@ public static class FunctionsServices
         {
             loop.Agents = agents;
             loop.ArtifactStore = new BlobArtifactStore(container);
+            // Agents that train on a worker submit to the queue the worker job (infra/main.bicep) is triggered by.
+            loop.TrainingQueue = new AzureStorageTrainingQueue(configuration["AzureWebJobsStorage"]!, "training-jobs");
             loop.StoreDirectory = Path.GetTempPath();
             loop.EmbeddingCacheDirectory = Path.Combine(Path.GetTempPath(), "selfimprove", "embeddings");
             loop.PublicBaseUrl = settings.EffectivePublicBaseUrl(configuration);

@@ -38,6 +38,12 @@ public sealed class HttpApiFunctions(ImprovementApi api)
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.Event)] HttpRequest request, string runId, string eventName, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await api.RaiseEventAsync(request, runId, eventName, client));
 
+    [Function("TrainingCompleted")]
+    public async Task<IActionResult> TrainingCompleted(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = ApiRoutes.TrainingCompleted)] HttpRequest request, string runId, string jobId,
+        [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await api.TrainingCompletedAsync(request, runId, jobId, client));
+
     [Function("ApproveRun")]
     public async Task<IActionResult> ApproveRun(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = ApiRoutes.Approval)] HttpRequest request, string runId, [DurableClient] DurableTaskClient client) =>

@@ -27,6 +27,10 @@ public sealed class OrchestrationFunctions(IServiceProvider services, RunClientF
     public Task<ImprovementReport> ImprovementRunV2([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new ImprovementRunOrchestratorV2().RunAsync(context, context.GetInput<RunInput>()!);
 
+    [Function(nameof(ImprovementRunOrchestratorV3))]
+    public Task<ImprovementReport> ImprovementRunV3([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new ImprovementRunOrchestratorV3().RunAsync(context, context.GetInput<RunInput>()!);
+
     [Function(nameof(MonitorAgentOrchestrator))]
     public Task<MonitorResult> MonitorAgent([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new MonitorAgentOrchestrator().RunAsync(context, context.GetInput<MonitorInput>()!);
@@ -77,6 +81,18 @@ public sealed class OrchestrationFunctions(IServiceProvider services, RunClientF
 
     [Function(nameof(TrainCandidateActivity))]
     public Task<string> TrainCandidate([ActivityTrigger] TrainInput input) => Run<TrainCandidateActivity, TrainInput, string>(input);
+
+    [Function(nameof(SubmitTrainingJobActivity))]
+    public Task<string> SubmitTrainingJob([ActivityTrigger] TrainInput input) => Run<SubmitTrainingJobActivity, TrainInput, string>(input);
+
+    [Function(nameof(CheckTrainingJobActivity))]
+    public Task<TrainingJobCheck> CheckTrainingJob([ActivityTrigger] TrainingJobCheckInput input) => Run<CheckTrainingJobActivity, TrainingJobCheckInput, TrainingJobCheck>(input);
+
+    [Function(nameof(ResubmitTrainingJobActivity))]
+    public Task<bool> ResubmitTrainingJob([ActivityTrigger] TrainingJobChange input) => Run<ResubmitTrainingJobActivity, TrainingJobChange, bool>(input);
+
+    [Function(nameof(CancelTrainingJobActivity))]
+    public Task<bool> CancelTrainingJob([ActivityTrigger] TrainingJobChange input) => Run<CancelTrainingJobActivity, TrainingJobChange, bool>(input);
 
     [Function(nameof(EvaluateCandidateActivity))]
     public Task<CandidateEvaluation> EvaluateCandidate([ActivityTrigger] EvaluateInput input) => Run<EvaluateCandidateActivity, EvaluateInput, CandidateEvaluation>(input);

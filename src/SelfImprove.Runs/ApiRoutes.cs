@@ -22,6 +22,7 @@ public static class ApiRoutes
     public const string Event = "runs/{runId}/events/{eventName}";
     public const string Approval = "runs/{runId}/approval";
     public const string Demonstrations = "runs/{runId}/demonstrations";
+    public const string TrainingCompleted = "runs/{runId}/training/{jobId}/completed";
 
     /// <summary>The header (or <c>code</c> query parameter) that carries the key, as in Azure Functions.</summary>
     public const string KeyHeader = "x-functions-key";
@@ -41,6 +42,7 @@ public sealed class ApiLinks(Uri? baseAddress) : Steps.IApprovalLinks
     public string Terminate(string runId) => Api(Fill(ApiRoutes.Terminate, runId));
     public string Event(string runId, string eventName) => Api(Fill(ApiRoutes.Run, runId) + $"/events/{eventName}");
     public string Demonstrations(string runId) => Api(Fill(ApiRoutes.Demonstrations, runId));
+    public string TrainingCompleted(string runId, string jobId) => Api(Fill(ApiRoutes.Run, runId) + $"/training/{Uri.EscapeDataString(jobId)}/completed");
     public string Approval(string runId, string token) => Api(Fill(ApiRoutes.Approval, runId) + $"?token={Uri.EscapeDataString(token)}");
     public string Versions(string agentId) => Api(Fill(ApiRoutes.Versions, agentId));
     public string Deployments(string agentId) => Api(Fill(ApiRoutes.Deployments, agentId));

@@ -73,6 +73,7 @@ public static class RunServices
         services.TryAddSingleton<IRunEvents, DurableRunEvents>();
         services.TryAddSingleton(RunOrchestrations.Default);
         services.AddSingleton<RunClientFactory>();
+        services.TryAddSingleton<TrainingCompletions>();
         services.TryAddSingleton<IApprovalLinks>(sp => new ApiLinks(sp.GetRequiredService<IOptions<LoopOptions>>().Value.PublicBaseUrl));
         services.AddSingleton(sp => sp.GetRequiredService<RunClientFactory>().Create(sp.GetRequiredService<DurableTaskClient>()));
         services.AddSingleton(sp => sp.GetRequiredService<RunClient>().Starter);

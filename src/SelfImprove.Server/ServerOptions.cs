@@ -87,6 +87,13 @@ public sealed class ServerOptions
     /// <summary>Work of a process that died is redelivered after this long (azure-storage backend).</summary>
     public TimeSpan RedeliveryAfter { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// azure-storage: the Azure Storage queue that runs of agents with <c>training.compute.target</c> <c>worker</c> or
+    /// <c>azure-container-apps-job</c> submit their training jobs to (the <c>train-worker</c> processes' <c>--queue</c>).
+    /// Default <c>training-jobs</c>. The memory backend keeps jobs in this process's memory.
+    /// </summary>
+    public string TrainingQueue { get; init; } = "training-jobs";
+
     /// <summary>How long to wait for storage at start-up before giving up with an error.</summary>
     public TimeSpan StorageTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -155,6 +162,8 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (string.IsNullOrWhiteSpace(options.ApiKey) && !options.Development)
             problems.Add("--key: give the API key (or set SELFIMPROVE_API_KEY); --dev serves without one, for local use only.");
         if (options.ApiKey is { Length: > 0 and < 16 }) problems.Add("--key: use at least 16 characters.");
+        if (!Storage.AzureStorageTrainingQueue.IsValidQueueName(options.TrainingQueue))
+            problems.Add($"training queue '{options.TrainingQueue}': 3-57 lower-case letters, digits and single '-' (an Azure Storage queue name, the workers' --queue).");
         if (string.IsNullOrWhiteSpace(options.HubName) || options.HubName.Length is < 3 or > 45 || !options.HubName.All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetter(options.HubName[0]))
             problems.Add($"hub name '{options.HubName}': 3–45 letters and digits, starting with a letter (Azure Storage task hub rules).");
         if (options.MonitorEvery is { } every && every < TimeSpan.FromSeconds(1)) problems.Add("--monitor-every: at least 1s.");

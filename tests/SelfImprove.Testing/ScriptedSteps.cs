@@ -6,6 +6,7 @@ using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Monitoring;
 using SelfImprove.Core.Planning;
 using SelfImprove.Core.Runs;
+using SelfImprove.Core.Training;
 using SelfImprove.Workflows.Steps;
 
 namespace SelfImprove.Testing;
@@ -17,7 +18,8 @@ namespace SelfImprove.Testing;
 /// through the same gate as people (record its requests with <see cref="RecordApprovalRequest"/>).
 /// Adding a step to the loop adds its scripted answer here.
 /// </summary>
-public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerationStep, ILabellingStep, ITrainingStep, IEvaluationStep, IAlignmentStep, IDeploymentStep
+public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerationStep, ILabellingStep, ITrainingStep, ITrainingJobStep, IEvaluationStep, IAlignmentStep,
+    IDeploymentStep
 {
     public const string Serving = "v1";
 
@@ -104,6 +106,40 @@ public sealed class ScriptedSteps : IMonitoringStep, IPlanningStep, IDataGenerat
         Record($"train {attempt} on {batchBlobNames.Count} batches");
         if (TrainingFails) throw new InvalidDataException($"Run {runId}: training batch '{batchBlobNames[0]}' is missing from the store.");
         return Task.FromResult($"v{attempt + 1}");
+    }
+
+    /// <summary>
+    /// What the training job's status says at each check of an attempt's job (the check's number from 0, and the attempt), for
+    /// runs whose manifest trains on a worker; by default the job has succeeded with the candidate inline training would name.
+    /// </summary>
+    public Func<int, int, TrainingJobCheck> JobStatus { get; set; } = (_, attempt) => new TrainingJobCheck("", TrainingJobState.Succeeded, $"v{attempt + 1}");
+
+    private readonly ConcurrentDictionary<int, int> jobChecks = new();
+
+    public Task<string> SubmitAsync(string runId, string agentId, int attempt, IReadOnlyList<string> batchBlobNames, HyperParameters hyperParameters,
+        CancellationToken cancellationToken = default)
+    {
+        Record($"submit job {attempt} on {batchBlobNames.Count} batches");
+        return Task.FromResult(TrainingJobSpec.JobIdOf(runId, attempt));
+    }
+
+    public Task<TrainingJobCheck> CheckAsync(string runId, string agentId, int attempt, TimeSpan heartbeatTimeout, CancellationToken cancellationToken = default)
+    {
+        Record($"check job {attempt}");
+        var check = jobChecks.AddOrUpdate(attempt, 0, (_, n) => n + 1);
+        return Task.FromResult(JobStatus(check, attempt) with { JobId = TrainingJobSpec.JobIdOf(runId, attempt) });
+    }
+
+    public Task ResubmitAsync(string runId, string agentId, int attempt, string reason, CancellationToken cancellationToken = default)
+    {
+        Record($"resubmit job {attempt}");
+        return Task.CompletedTask;
+    }
+
+    public Task CancelAsync(string runId, string agentId, int attempt, string reason, CancellationToken cancellationToken = default)
+    {
+        Record($"cancel job {attempt}: {reason}");
+        return Task.CompletedTask;
     }
 
     public Task<CandidateEvaluation> EvaluateAsync(string agentId, int attempt, string candidateVersionId, CancellationToken cancellationToken = default)

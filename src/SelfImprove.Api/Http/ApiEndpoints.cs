@@ -40,6 +40,8 @@ public static class ApiEndpoints
         Keyed(routes.MapDelete(ApiRoutes.Run, (HttpRequest request, string runId) => api.PurgeAsync(request, runId, client)), BodyLimit.None(ApiRoutes.Run));
         Keyed(routes.MapPost(ApiRoutes.Terminate, (HttpRequest request, string runId) => api.TerminateAsync(request, runId, client)), BodyLimit.None(ApiRoutes.Terminate));
         Keyed(routes.MapPost(ApiRoutes.Event, (HttpRequest request, string runId, string eventName) => api.RaiseEventAsync(request, runId, eventName, client)), BodyLimit.Event);
+        Keyed(routes.MapPost(ApiRoutes.TrainingCompleted, (HttpRequest request, string runId, string jobId) => api.TrainingCompletedAsync(request, runId, jobId, client)),
+            BodyLimit.None(ApiRoutes.TrainingCompleted));
         Keyed(routes.MapPost(ApiRoutes.Demonstrations, (HttpRequest request, string runId) => api.DemonstrateAsync(request, runId, client)), BodyLimit.Demonstrations);
         Keyed(routes.MapPost(ApiRoutes.Feedback, (HttpRequest request, string agentId) => api.FeedbackAsync(request, agentId)), BodyLimit.Feedback);
         Keyed(routes.MapPost(ApiRoutes.Predict, (HttpRequest request, string agentId) => api.PredictAsync(request, agentId)), BodyLimit.Predict);

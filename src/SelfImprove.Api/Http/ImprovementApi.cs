@@ -20,7 +20,7 @@ namespace SelfImprove.Api.Http;
 public sealed partial class ImprovementApi(
     AgentCatalog agents, RunClientFactory runs, ServingRouter router, FeedbackLog feedback, IModelRegistry registry, IOptions<LoopOptions> loop,
     IEnumerable<ISubjectData> subjectData, ServingPointers pointers, DeploymentLedger deployments, TrialStopper trials,
-    Pages.ApprovalPages approvalPages)
+    Pages.ApprovalPages approvalPages, TrainingCompletions trainingCompletions)
 {
     /// <summary>Most inputs one batch predict takes.</summary>
     public const int MaxPredictInputs = 100;
@@ -104,6 +104,21 @@ public sealed partial class ImprovementApi(
             RunCommandOutcome.Done => TypedResults.Accepted(links.Run(runId)),
             RunCommandOutcome.UnknownRun => UnknownRun(request, runId),
             _ => Problem(request, StatusCodes.Status409Conflict, "Run has ended", result.Message),
+        };
+    }
+
+    /// <summary>
+    /// A training worker without the durable hub wakes the run whose job it finished (<see cref="TrainingCompletions"/>): 202 when the
+    /// event went out, 404 for a job the run never submitted, 409 while the job has not ended or after the run has.
+    /// </summary>
+    public async Task<IResult> TrainingCompletedAsync(HttpRequest request, string runId, string jobId, DurableTaskClient client)
+    {
+        var result = await trainingCompletions.RaiseAsync(runs.Create(client), runId, jobId, request.HttpContext.RequestAborted);
+        return result.Outcome switch
+        {
+            RunCommandOutcome.Done => TypedResults.Accepted(links.Run(runId)),
+            RunCommandOutcome.UnknownRun => Problem(request, StatusCodes.Status404NotFound, "Unknown training job", result.Message),
+            _ => Problem(request, StatusCodes.Status409Conflict, "Training job or run in the wrong state", result.Message),
         };
     }
 

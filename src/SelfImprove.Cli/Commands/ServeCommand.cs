@@ -40,6 +40,11 @@ public static class ServeCommand
             Description = "azure-storage: work of a process that died is picked up again after this long; longer than the longest activity.",
             DefaultValueFactory = _ => "2m",
         };
+        var trainingQueue = new Option<string>("--training-queue")
+        {
+            Description = "azure-storage: the queue training jobs go to (agents whose training.compute.target is 'worker'), served by 'train-worker --queue'.",
+            DefaultValueFactory = _ => new ServerOptions().TrainingQueue,
+        };
         var rateLimit = new Option<int>("--approval-rate-limit")
         {
             Description = "Requests one client address may send to the approval webhook (the route without a key) per window; more get 429.",
@@ -76,7 +81,7 @@ public static class ServeCommand
         var command = new Command("serve", "Serve the HTTP API and run improvement loops on a durable backend.")
         {
             monitorBatch, monitorBatches, engineActivities, engineOrchestrations,
-            backend, urls, publicUrl, agents, store, cache, key, keyFile, dev, monitorEvery, hub, workerId, redelivery, rateLimit, rateWindow, stopTimeout,
+            backend, urls, publicUrl, agents, store, cache, key, keyFile, dev, monitorEvery, hub, workerId, redelivery, trainingQueue, rateLimit, rateWindow, stopTimeout,
             trafficFlush, noTrafficLog, replay,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -99,6 +104,7 @@ public static class ServeCommand
                     Development = parse.GetValue(dev),
                     MonitorEvery = parse.GetValue(monitorEvery) is { } every ? Durations.Parse(every, "--monitor-every") : null,
                     RedeliveryAfter = Durations.Parse(parse.GetValue(redelivery)!, "--redelivery-after"),
+                    TrainingQueue = parse.GetValue(trainingQueue)!,
                     AnonymousRateLimit = parse.GetValue(rateLimit),
                     AnonymousRateWindow = Durations.Parse(parse.GetValue(rateWindow)!, "--approval-rate-window"),
                     StopTimeout = Durations.Parse(parse.GetValue(stopTimeout)!, "--stop-timeout"),

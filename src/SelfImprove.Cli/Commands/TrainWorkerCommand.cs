@@ -19,6 +19,8 @@ namespace SelfImprove.Cli.Commands;
 /// writes (the blob container named by the hub, as <c>serve --backend azure-storage</c>), trains each job with the same trainer
 /// inline training uses, and writes the job's status and heartbeat blobs. Every option can be set by an environment variable
 /// (a container job sets them so): <see cref="Variables"/>. On SIGTERM, SIGINT or SIGQUIT it hands its job back and exits 0.
+/// A finished job wakes its run (the <c>trainingCompleted</c> event) through the durable client of the hub, or with <c>--server</c>
+/// through the HTTP API; the status blob stays what the run reads.
 /// Prints <c>WORKER READY &lt;queue&gt;</c> once it listens, and <c>JOB &lt;jobId&gt; &lt;state&gt; [&lt;version&gt;|&lt;reason&gt;]</c> per job.
 /// </summary>
 public static class TrainWorkerCommand
@@ -35,10 +37,14 @@ public static class TrainWorkerCommand
         ["--poll-every"] = "SELFIMPROVE_TRAINING_POLL",
         ["--max-deliveries"] = "SELFIMPROVE_TRAINING_MAX_DELIVERIES",
         ["--once"] = "SELFIMPROVE_TRAINING_ONCE",
+        ["--server"] = "SELFIMPROVE_TRAINING_SERVER",
+        ["--key"] = ServeCommand.KeyEnvironmentVariable,
+        ["--cache"] = "SELFIMPROVE_EMBEDDING_CACHE",
     };
 
     /// <summary>The <c>train-worker</c> command, writing its job lines to <paramref name="output"/> and problems to <paramref name="error"/>.</summary>
-    public static Command Create(TextWriter output, TextWriter error)
+    /// <param name="configure">Replaces services after the defaults (the test host holds a job's training this way).</param>
+    public static Command Create(TextWriter output, TextWriter error, Action<IServiceCollection>? configure = null)
     {
         var defaults = new TrainingWorkerOptions();
         var queue = Text("--queue", "The training queue (Azure Storage queue name; its poison queue is <name>-poison).", "training-jobs");
@@ -49,6 +55,10 @@ public static class TrainWorkerCommand
         var heartbeat = Text("--heartbeat-every", "How often the job is renewed and the heartbeat written; shorter than --visibility.", "30s");
         var poll = Text("--poll-every", "How long an idle worker waits before it looks at the queue again.", "2s");
         var maxDeliveries = Text("--max-deliveries", "Deliveries of one job after which it goes to the poison queue and its run fails.", defaults.MaxDeliveries.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var server = Text("--server",
+            "Wake each finished job's run through this server's HTTP API (POST /api/runs/{runId}/training/{jobId}/completed) instead of the hub's durable client.", null);
+        var key = Text("--key", "The API key for --server.", null);
+        var cache = Text("--cache", "Embedding cache folder. Default: <store>/cache/embeddings.", null);
         var once = new Option<bool>("--once")
         {
             Description = $"Exit when the queue is empty (a job started per message, e.g. the Container Apps job). Env: {Variables["--once"]}.",
@@ -58,15 +68,21 @@ public static class TrainWorkerCommand
         var command = new Command("train-worker",
             $"Train the jobs of the training queue (targets 'worker' and 'azure-container-apps-job'). Storage: ${ServeCommand.StorageEnvironmentVariable} (Azurite when unset).")
         {
-            queue, agents, hub, workerId, visibility, heartbeat, poll, maxDeliveries, once, store,
+            queue, agents, hub, workerId, visibility, heartbeat, poll, maxDeliveries, once, store, server, key, cache,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             TrainingWorkerOptions options;
             string queueName;
             IReadOnlyList<LoadedManifest> manifests;
+            ApiClient? api = null;
             try
             {
+                if (parse.GetValue(server) is { } url)
+                {
+                    try { api = ApiClient.From(url, parse.GetValue(key)); }
+                    catch (ApiException e) { throw new ArgumentException(e.Message); }
+                }
                 queueName = parse.GetValue(queue)!;
                 if (!AzureStorageTrainingQueue.IsValidQueueName(queueName))
                     throw new ArgumentException($"--queue: '{queueName}' is not a valid Azure Storage queue name: use 3-57 lower-case letters, digits and single '-'.");
@@ -93,7 +109,9 @@ public static class TrainWorkerCommand
             }
 
             var connection = Environment.GetEnvironmentVariable(ServeCommand.StorageEnvironmentVariable) is { Length: > 0 } c ? c : "UseDevelopmentStorage=true";
-            var container = (parse.GetValue(hub) ?? ServeCommand.HubNameFromHostJson("host.json")).ToLowerInvariant();
+            var hubName = parse.GetValue(hub) ?? ServeCommand.HubNameFromHostJson("host.json");
+            var container = hubName.ToLowerInvariant();
+            using var ownedApi = api;
             using var logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
             using var signals = new ProcessSignals();
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
@@ -109,6 +127,7 @@ public static class TrainWorkerCommand
                     {
                         o.Agents = manifests;
                         o.StoreDirectory = parse.GetValue(store)!.FullName;
+                        o.EmbeddingCacheDirectory = parse.GetValue(cache) is { } folder ? Path.GetFullPath(folder) : null;
                         o.ArtifactStore = artifacts;
                     })
                     .AddSingleton<TrainingBatches>()
@@ -116,10 +135,17 @@ public static class TrainWorkerCommand
                     .AddSingleton<ITrainingStep, TrainingStep>()
                     .AddSingleton<ITrainingQueue>(trainingQueue)
                     .AddSingleton(options)
+                    .AddSingleton<ITrainingCompletionNotifier>(api is not null
+                        ? new HttpTrainingNotifier(api)
+                        : HubTrainingNotifier.ForAzureStorage(connection, hubName, logs))
                     .AddSingleton<TrainingWorker>()
+                    .Also(configure)
                     .BuildServiceProvider();
                 var worker = services.GetRequiredService<TrainingWorker>();
                 await output.WriteLineAsync($"WORKER READY {queueName} {options.WorkerId}");
+                await error.WriteLineAsync(api is not null
+                    ? $"Finished jobs wake their runs through {api.BaseAddress}"
+                    : $"Finished jobs wake their runs through the durable client of hub {hubName}");
                 while (!stopping.IsCancellationRequested)
                 {
                     var done = await worker.RunOnceAsync(stopping.Token);
@@ -152,5 +178,11 @@ public static class TrainWorkerCommand
             Description = $"{description} Env: {Variables[name]}." + (fallback is null ? "" : $" Default: {fallback}."),
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(Variables[name]) is { Length: > 0 } value ? value : fallback,
         };
+    }
+
+    private static IServiceCollection Also(this IServiceCollection services, Action<IServiceCollection>? configure)
+    {
+        configure?.Invoke(services);
+        return services;
     }
 }

@@ -422,6 +422,26 @@ public sealed record ComputeSpec
     /// </summary>
     public TimeSpan Timeout { get; init; } = DefaultTimeout;
 
+    /// <summary>
+    /// For <c>worker</c> and <c>azure-container-apps-job</c>: how often the run reads the job's status blob (a durable timer) in
+    /// case the completion event is lost. From 1 second; <see cref="Timeout"/> / this is at most
+    /// <see cref="ManifestLimits.MaxTrainingChecks"/>. Default 30 seconds.
+    /// </summary>
+    public TimeSpan CheckEvery { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// For <c>worker</c> and <c>azure-container-apps-job</c>: a running job whose heartbeat is older than this has lost its
+    /// worker and is resubmitted. Longer than the workers' <c>--heartbeat-every</c> (default 30 s); from 1 second to 1 day.
+    /// Default 2 minutes.
+    /// </summary>
+    public TimeSpan HeartbeatTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// For <c>worker</c> and <c>azure-container-apps-job</c>: how many times a job whose worker died is resubmitted before the run
+    /// fails naming it; 0–<see cref="ManifestLimits.MaxTrainingResubmissions"/>. Default 2.
+    /// </summary>
+    public int MaxResubmissions { get; init; } = 2;
+
     /// <summary><see cref="Target"/> with the aliases resolved: <c>local</c> and <c>gpu</c> are <see cref="ComputeTarget.Inline"/>.</summary>
     [JsonIgnore]
     public ComputeTarget EffectiveTarget => Target is ComputeTarget.Local or ComputeTarget.Gpu ? ComputeTarget.Inline : Target;

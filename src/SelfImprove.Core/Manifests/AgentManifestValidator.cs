@@ -130,6 +130,16 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         RuleFor(m => m.Training.Compute.DeviceId).InclusiveBetween(0, ManifestLimits.MaxDeviceId).WithMessage(NotNegativeUpTo(ManifestLimits.MaxDeviceId));
         RuleFor(m => m.Training.Compute.Timeout).Must(t => t > TimeSpan.Zero && t <= ManifestLimits.MaxDuration)
             .WithMessage($"must be a positive duration of at most {ManifestLimits.MaxDuration.TotalDays:0} days (e.g. \"02:00:00\"): the deadline of a training job; got {{PropertyValue}}.");
+        RuleFor(m => m.Training.Compute.CheckEvery).InclusiveBetween(TimeSpan.FromSeconds(1), ManifestLimits.MaxDuration)
+            .WithMessage("must be a duration from 1 second to 30 days (e.g. '00:00:30'): how often the run reads the training job's status; got {PropertyValue}.");
+        RuleFor(m => m.Training.Compute.Timeout)
+            .Must((m, t) => m.Training.Compute.CheckEvery <= TimeSpan.Zero || t.Ticks / Math.Max(1, m.Training.Compute.CheckEvery.Ticks) <= ManifestLimits.MaxTrainingChecks)
+            .When(m => m.Training.Compute.RunsAsJob && m.Training.Compute.Timeout > TimeSpan.Zero && m.Training.Compute.Timeout <= ManifestLimits.MaxDuration)
+            .WithMessage(m => $"allows at most {ManifestLimits.MaxTrainingChecks} status checks of the training job (timeout / checkEvery); raise $.training.compute.checkEvery or lower this; got {m.Training.Compute.Timeout} / {m.Training.Compute.CheckEvery}.");
+        RuleFor(m => m.Training.Compute.HeartbeatTimeout).InclusiveBetween(TimeSpan.FromSeconds(1), TimeSpan.FromDays(1))
+            .WithMessage("must be a duration from 1 second to 1 day (e.g. '00:02:00'), longer than the workers' --heartbeat-every: a running job whose heartbeat is older is resubmitted; got {PropertyValue}.");
+        RuleFor(m => m.Training.Compute.MaxResubmissions).InclusiveBetween(0, ManifestLimits.MaxTrainingResubmissions)
+            .WithMessage(NotNegativeUpTo(ManifestLimits.MaxTrainingResubmissions));
         RuleFor(m => m.Training.Compute.AllowCpuFallback).Equal(false).When(m => !m.Training.Compute.UsesGpu)
             .WithMessage("is only meaningful with training.compute.gpu true (it lets a GPU job embed on the CPU when no CUDA device is usable); remove it or set gpu to true.");
         RuleFor(m => m.Training.Compute.Gpu).Equal(false).When(m => m.Training.Compute.Target is ComputeTarget.Local)

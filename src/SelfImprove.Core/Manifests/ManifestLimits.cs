@@ -58,6 +58,15 @@ public static class ManifestLimits
     /// <summary>Checks an A/B trial may make (<c>deployment.maxDuration / deployment.checkEvery</c>): each adds to the run's history.</summary>
     public const int MaxTrialChecks = 1_000;
 
+    /// <summary>
+    /// Status checks a training job's wait may make (<c>training.compute.timeout / training.compute.checkEvery</c>): each adds to
+    /// the run's history.
+    /// </summary>
+    public const int MaxTrainingChecks = 1_000;
+
+    /// <summary>Most resubmissions of one training job whose worker died (<c>training.compute.maxResubmissions</c>).</summary>
+    public const int MaxTrainingResubmissions = 10;
+
     /// <summary>Most steps of a staged rollout (<c>deployment.ramp</c>).</summary>
     public const int MaxRampSteps = 10;
 }

@@ -45,6 +45,13 @@ public sealed class LoopOptions
     /// </summary>
     public int TrainingEmbeddingCacheEntries { get; set; } = 200_000;
 
+    /// <summary>
+    /// The training queue runs with <c>training.compute.target</c> <c>worker</c> or <c>azure-container-apps-job</c> submit their jobs
+    /// to (an <see cref="Storage.AzureStorageTrainingQueue"/> that <c>selfimprove train-worker</c> processes serve); an in-process
+    /// <see cref="Storage.InMemoryTrainingQueue"/> when null (workers in this process only: tests).
+    /// </summary>
+    public Core.Ports.ITrainingQueue? TrainingQueue { get; set; }
+
     /// <summary>The traffic log: whether answers are kept, and how often they are written.</summary>
     public TrafficLogOptions Traffic { get; set; } = new();
 

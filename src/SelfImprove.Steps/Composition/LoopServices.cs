@@ -89,6 +89,9 @@ public static class LoopServices
         services.AddSingleton<DemonstrationIntake>();
         services.AddSingleton<ILabellingStep>(sp => sp.GetRequiredService<LabellingQueue>());
         services.AddSingleton<ITrainingStep, TrainingStep>();
+        services.TryAddSingleton<ITrainingQueue>(sp => Options(sp).TrainingQueue ?? new InMemoryTrainingQueue(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<TrainingJobSubmitter>();
+        services.AddSingleton<ITrainingJobStep, TrainingJobStep>();
         services.AddSingleton<IEvaluationStep, EvaluationStep>();
         services.AddSingleton<IAlignmentStep, AlignmentStep>();
         services.AddSingleton<IApprovalStep, ApprovalStep>();

@@ -28,7 +28,7 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
         var m = agents.Get(agentId).Manifest;
         return new RunSettings(agentId, m.Goal, m.Trigger, m.Evaluation.MaxAttempts, m.Approval.Required, m.Approval.Timeout, m.Training.HyperParameters,
             m.Teacher.AllowHumanDemonstrations, m.Teacher.DemonstrationTimeout, m.Teacher.AllowHumanLabelling, m.Teacher.LabellingTimeout,
-            m.Deployment.CheckEvery, m.Deployment.MaxDuration);
+            m.Deployment.CheckEvery, m.Deployment.MaxDuration, m.Training.Compute);
     }
 
     public async Task<RunStartResult> OpenAsync(RunStartRequest request, CancellationToken cancellationToken = default)

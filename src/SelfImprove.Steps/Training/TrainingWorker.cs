@@ -51,7 +51,8 @@ public sealed record TrainingWorkerOptions
 /// abandoned, so the job has exactly one candidate.
 /// </summary>
 public sealed class TrainingWorker(
-    LoopContext loop, ITrainingStep training, ITrainingQueue queue, TrainingWorkerOptions options, TimeProvider clock, ILogger<TrainingWorker>? logger = null)
+    LoopContext loop, ITrainingStep training, ITrainingQueue queue, TrainingWorkerOptions options, TimeProvider clock, ILogger<TrainingWorker>? logger = null,
+    ITrainingCompletionNotifier? notifier = null)
 {
     private readonly ILogger log = logger ?? NullLogger<TrainingWorker>.Instance;
 
@@ -124,12 +125,28 @@ public sealed class TrainingWorker(
         await WriteStatusAsync(job, Running(job, lease), stop);
         await WriteHeartbeatAsync(job, stop);
         using var renewing = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        // Cancelled by the renewal loop when the job's run ends meanwhile (terminated, or it gave up on the job).
+        using var runEnded = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var holder = new LeaseHolder(lease);
-        var renewal = RenewAsync(holder, renewing.Token);
+        var renewal = RenewAsync(holder, runEnded, renewing.Token);
         string versionId;
         try
         {
-            versionId = await training.TrainAsync(job.RunId, job.AgentId, job.Attempt, job.Data.Select(d => d.Name).ToArray(), job.HyperParameters, stop);
+            versionId = await training.TrainAsync(job.RunId, job.AgentId, job.Attempt, job.Data.Select(d => d.Name).ToArray(), job.HyperParameters, runEnded.Token);
+        }
+        catch (OperationCanceledException) when (runEnded.IsCancellationRequested && !stop.IsCancellationRequested)
+        {
+            await renewing.CancelAsync();
+            await renewal;
+            var cancelled = new TrainingJobStatus
+            {
+                JobId = job.JobId, State = TrainingJobState.Cancelled, WorkerId = options.WorkerId, Deliveries = lease.DequeueCount,
+                Reason = (await ReadStatusAsync(job, CancellationToken.None))?.Reason ?? $"run {job.RunId} ended while its training job ran", At = clock.GetUtcNow(),
+            };
+            await WriteStatusAsync(job, cancelled, CancellationToken.None);
+            await CompleteAsync(holder.Lease);
+            log.LogInformation("Worker {Worker} stopped training job {Job}: {Reason}.", options.WorkerId, job.JobId, cancelled.Reason);
+            return cancelled;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -167,11 +184,16 @@ public sealed class TrainingWorker(
         await WriteStatusAsync(job, succeeded, CancellationToken.None);
         await CompleteAsync(holder.Lease);
         log.LogInformation("Worker {Worker} finished training job {Job}: candidate {Version}.", options.WorkerId, job.JobId, versionId);
+        await NotifyAsync(job, succeeded);
         return succeeded;
     }
 
-    /// <summary>Renews the lease and rewrites the heartbeat until cancelled; a lost lease is logged (another worker may train too; registration stays single).</summary>
-    private async Task RenewAsync(LeaseHolder holder, CancellationToken cancellationToken)
+    /// <summary>
+    /// Renews the lease and rewrites the heartbeat until cancelled; a lost lease is logged (another worker may train too;
+    /// registration stays single). Each time it also looks whether the job's run has ended or cancelled the job, and then
+    /// cancels <paramref name="runEnded"/> so the training stops.
+    /// </summary>
+    private async Task RenewAsync(LeaseHolder holder, CancellationTokenSource runEnded, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -180,6 +202,12 @@ public sealed class TrainingWorker(
                 await Task.Delay(options.HeartbeatInterval, clock, cancellationToken);
                 holder.Lease = await queue.RenewAsync(holder.Lease, options.Visibility, cancellationToken);
                 await WriteHeartbeatAsync(holder.Lease.Job, cancellationToken);
+                if (await ReadStatusAsync(holder.Lease.Job, cancellationToken) is { State: TrainingJobState.Cancelled }
+                    || await RunEndedAsync(holder.Lease.Job, cancellationToken) is not null)
+                {
+                    await runEnded.CancelAsync();
+                    return;
+                }
             }
             catch (OperationCanceledException)
             {
@@ -236,7 +264,26 @@ public sealed class TrainingWorker(
         if (lease.Job.StatusBlob.Length > 0) await WriteStatusAsync(lease.Job, failed, cancellationToken);
         await queue.PoisonAsync(lease, reason, cancellationToken);
         log.LogError("{Reason}", reason);
+        if (lease.Job.StatusBlob.Length > 0 && lease.Job.RunId.Length > 0) await NotifyAsync(lease.Job, failed);
         return failed;
+    }
+
+    /// <summary>
+    /// Wakes the job's run (<see cref="ITrainingCompletionNotifier"/>); a failure is only logged: the status blob is written
+    /// already, and the run's status check finds it.
+    /// </summary>
+    private async Task NotifyAsync(TrainingJobSpec job, TrainingJobStatus status)
+    {
+        if (notifier is null) return;
+        try
+        {
+            await notifier.NotifyAsync(job, status, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogWarning("Worker {Worker} could not tell run {Run} that training job {Job} ended {State} ({Problem}); the run's status check will find it.",
+                options.WorkerId, job.RunId, job.JobId, status.State, ex.Message);
+        }
     }
 
     private async Task CompleteAsync(TrainingQueueLease lease)

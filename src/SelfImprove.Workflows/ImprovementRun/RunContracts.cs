@@ -76,7 +76,19 @@ public static class RunEvents
     /// open, awaited only while the progress says <c>WaitingForLabels</c>.
     /// </summary>
     public const string Labelled = "labelled";
+
+    /// <summary>
+    /// Body: <see cref="TrainingCompleted"/>; raised by the worker that finished (or failed) a training job, through the durable
+    /// client or <c>POST /api/runs/{runId}/training/{jobId}/completed</c>. It only wakes the run, which then reads the job's
+    /// status blob (the source of truth); a lost event is made up for by the run's status checks.
+    /// </summary>
+    public const string TrainingCompleted = "trainingCompleted";
 }
+
+/// <summary>A worker finished with a run's training job (succeeded, failed or cancelled); the run reads the status blob for what happened.</summary>
+/// <param name="JobId">The job, <c>{runId}.attempt-{attempt}</c>.</param>
+/// <param name="State">The state the worker wrote, for the log (the status blob decides).</param>
+public sealed record TrainingCompleted(string JobId, Core.Training.TrainingJobState State);
 
 /// <summary>People have labelled every request the run's attempt queued (the labels are in the store).</summary>
 public sealed record LabelsAnswered(int Attempt, int Answered);

@@ -19,10 +19,15 @@ namespace SelfImprove.Workflows.Steps;
 /// <param name="LabellingTimeout">How long it waits for those labels.</param>
 /// <param name="TrialCheckEvery">Time between two checks of the A/B trial (a durable timer).</param>
 /// <param name="TrialMaxDuration">How long the A/B trial may last; the last check must decide.</param>
+/// <param name="Compute">
+/// Where training runs (<c>training.compute</c>): version 3 of the run submits a training job and waits for it when
+/// <see cref="ComputeSpec.RunsAsJob"/>; null (a run started before this member existed) trains inline.
+/// </param>
 public sealed record RunSettings(
     string AgentId, GoalSpec Goal, TriggerSpec Trigger, int MaxAttempts, bool ApprovalRequired, TimeSpan ApprovalTimeout, HyperParameters HyperParameters,
     bool AllowHumanDemonstrations = false, TimeSpan DemonstrationTimeout = default,
-    bool AllowHumanLabelling = false, TimeSpan LabellingTimeout = default, TimeSpan TrialCheckEvery = default, TimeSpan TrialMaxDuration = default);
+    bool AllowHumanLabelling = false, TimeSpan LabellingTimeout = default, TimeSpan TrialCheckEvery = default, TimeSpan TrialMaxDuration = default,
+    ComputeSpec? Compute = null);
 
 /// <summary>Asking for and recording an improvement run: one per agent at a time.</summary>
 /// <param name="AgentId">The agent.</param>

@@ -316,6 +316,7 @@ public sealed class ImprovementApiTests
             (HttpMethod.Post, "api/runs/support-router-1/events/note"), (HttpMethod.Post, $"api/agents/{ApiServer.AgentId}/feedback"),
             (HttpMethod.Post, $"api/agents/{ApiServer.AgentId}/predict"), (HttpMethod.Get, $"api/agents/{ApiServer.AgentId}/versions"),
             (HttpMethod.Post, $"api/agents/{ApiServer.AgentId}/rollback"),
+            (HttpMethod.Post, "api/runs/support-router-1/training/support-router-1.attempt-1/completed"),
         };
         foreach (var (method, path) in routes)
         {
@@ -361,6 +362,10 @@ public sealed class ImprovementApiTests
         var tooLong = await Expect(HttpStatusCode.BadRequest, await api.Http.PostAsJsonAsync($"api/agents/{ApiServer.AgentId}/predict", new { text = new string('x', 1001) }));
         Assert.Contains("$.text", tooLong["errors"]!.AsObject().Select(e => e.Key));
         await Expect(HttpStatusCode.Conflict, await api.Http.PostAsync($"api/agents/{ApiServer.AgentId}/rollback", null));
+        var notOfRun = await Expect(HttpStatusCode.NotFound, await api.Http.PostAsync("api/runs/support-router-1/training/support-router-2.attempt-1/completed", null));
+        Assert.Contains("its jobs are named support-router-1.attempt-<n>", notOfRun["detail"]!.GetValue<string>());
+        var neverSubmitted = await Expect(HttpStatusCode.NotFound, await api.Http.PostAsync("api/runs/support-router-1/training/support-router-1.attempt-1/completed", null));
+        Assert.Contains("has submitted no training job 'support-router-1.attempt-1'", neverSubmitted["detail"]!.GetValue<string>());
         Assert.False(Directory.Exists(Path.Combine(api.StorePath, "agents", ApiServer.AgentId, "feedback")), "refused feedback was stored");
     }
 

@@ -1,12 +1,18 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using SelfImprove.Core.Training;
 using SelfImprove.Server.Tests.Serving;
 using SelfImprove.Storage;
 using SelfImprove.Testing;
+using SelfImprove.TestServer;
 
 namespace SelfImprove.Server.Tests.Training;
 
-/// <summary><c>selfimprove train-worker</c> as a real process on Azurite: configured by environment variables, failing a bad job by name, stopping on SIGTERM.</summary>
+/// <summary>
+/// <c>selfimprove train-worker</c> as a real process on Azurite: configured by environment variables, failing a bad job by name; beside
+/// <c>serve</c>, training a run's job through the queue across a SIGKILL, waking the run, and stopping on SIGTERM.
+/// </summary>
 public sealed class TrainWorkerProcessTests : IAsyncLifetime
 {
     private const int SigTerm = 15;
@@ -73,16 +79,110 @@ public sealed class TrainWorkerProcessTests : IAsyncLifetime
         Assert.Equal("support-router-1.attempt-1", Assert.Single(await queue.PeekPoisonAsync()).JobId);
     }
 
+    /// <summary>
+    /// The whole path on Azurite: <c>serve</c> runs an agent with <c>training.compute.target: worker</c>, its run submits the
+    /// job to the queue, the worker that takes it is SIGKILLed mid-job, the other worker on the queue takes it when the lease lapses,
+    /// trains it and wakes the run through the hub's durable client (the run's status check is every 5 minutes, so only the event
+    /// can wake it within the test), and the run promotes the one version the job registered. SIGTERM then stops the idle worker
+    /// with exit 0. Training never runs in the serving process: the job's status names the worker that trained it.
+    /// </summary>
     [Fact]
-    public async Task SIGTERM_stops_an_idle_worker_with_exit_code_0()
+    public async Task A_run_trains_on_a_worker_through_the_queue_survives_the_worker_SIGKILLed_mid_job_and_promotes_one_version()
     {
-        await using var worker = StartWorker("jobs-b", "--poll-every", "200ms");
-        Assert.Equal("WORKER READY jobs-b worker-a", await worker.WaitForLineAsync("WORKER READY", TimeSpan.FromMinutes(1)));
+        var agents = new TempDirectory(folder.Combine("serve-agents"));
+        ManifestFiles.WriteSupportRouter(agents, m =>
+        {
+            ManifestFiles.UseSmallAgent(m);
+            m["approval"]!["required"] = false;
+            // A smaller attempt: what this test is about starts once the job is queued.
+            m["planner"]!["maxLabelRequests"] = 120;
+            m["planner"]!["maxGeneratedSamples"] = 60;
+            m["teacher"]!["batchSize"] = 60;
+            m["training"]!["compute"] = System.Text.Json.Nodes.JsonNode.Parse(
+                "{\"target\":\"worker\",\"timeout\":\"01:00:00\",\"checkEvery\":\"00:05:00\",\"heartbeatTimeout\":\"00:10:00\"}");
+        });
+        var hold = folder.Combine("hold-training");
+        File.WriteAllText(hold, "");
+        var port = FreePort.Next();
+        const string hub = "workerrun";
+        var environment = new Dictionary<string, string> { ["AzureWebJobsStorage"] = azurite.ConnectionString, [HeldTrainingStep.HoldFileVariable] = hold };
+        await using var serve = ServeProcess.Start(folder.Path,
+        [
+            "--backend", "azure-storage", "--urls", $"http://127.0.0.1:{port}", "--agents", agents.Path, "--store", folder.Combine("serve-store"),
+            "--cache", ManifestFiles.SharedEmbeddingCache, "--dev", "--hub", hub, "--training-queue", "jobs-run", "--replay",
+        ], environment);
+        ServeProcess Worker(string id) => ServeProcess.Start(folder.Path,
+        [
+            "--agents", agents.Path, "--hub", hub, "--queue", "jobs-run", "--worker-id", id, "--store", folder.Combine($"store-{id}"),
+            "--cache", ManifestFiles.SharedEmbeddingCache, "--visibility", "3s", "--heartbeat-every", "1s", "--poll-every", "200ms",
+        ], environment, command: "train-worker");
+        // Two workers on the queue from the start; the one that takes the job is SIGKILLed mid-job, the other finishes it.
+        var workers = new Dictionary<string, ServeProcess> { ["worker-a"] = Worker("worker-a"), ["worker-b"] = Worker("worker-b") };
+        try
+        {
+            await serve.WaitUntilListeningAsync();
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
 
-        worker.Signal(SigTerm);
+            using var started = await http.PostAsync("api/agents/support-router/runs", null);
+            var runId = (await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+            var jobId = $"{runId}.attempt-1";
+            var store = await BlobArtifactStore.OpenAsync(new BlobContainerClient(azurite.ConnectionString, hub));
+            var killed = (await WaitForStatusAsync(store, runId, s => s is { State: TrainingJobState.Running })).WorkerId!;
+            await workers[killed].KillAsync();
+            File.Delete(hold);
+            var survivor = workers.Single(w => w.Key != killed);
 
-        Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the worker still ran 30 s after SIGTERM");
-        Assert.Equal(0, worker.ExitCode);
-        Assert.Contains(worker.Error.Lines, l => l.StartsWith("STOPPED", StringComparison.Ordinal));
+            var line = await survivor.Value.WaitForLineAsync($"JOB {jobId} ", TimeSpan.FromMinutes(2));
+            var done = await PollAsync(http, runId, s => s["runtimeStatus"]!.GetValue<string>() is "Completed" or "Failed" or "Terminated");
+
+            Assert.Equal($"JOB {jobId} succeeded v2", line);
+            Assert.Equal("Promoted", done["report"]!["status"]!.GetValue<string>());
+            Assert.Equal(3, done["orchestrationVersion"]!.GetValue<int>());
+            var status = StoreJson.Deserialize<TrainingJobStatus>((await store.ReadAsync(StoreLayout.TrainingJobStatus(runId, 1)))!, "status");
+            Assert.Equal((TrainingJobState.Succeeded, survivor.Key, "v2"), (status.State, status.WorkerId, status.VersionId));
+            Assert.True(status.Deliveries >= 2, $"the survivor's delivery was {status.Deliveries}; the killed worker's lease should have lapsed first");
+            var versions = (await http.GetFromJsonAsync<JsonObject>("api/agents/support-router/versions"))!;
+            Assert.Equal(["v1", "v2"], versions["versions"]!.AsArray().Select(v => v!["versionId"]!.GetValue<string>()));
+            Assert.Equal($"{runId}/attempt-1", versions["versions"]![1]!["createdBy"]!.GetValue<string>());
+            Assert.Equal("v2", versions["serving"]!.GetValue<string>());
+            var log = done["log"]!.AsArray().Select(e => e!["detail"]!.GetValue<string>()).ToArray();
+            Assert.Contains(log, l => l.StartsWith($"training job {jobId} queued for a 'worker' worker", StringComparison.Ordinal));
+            Assert.Contains($"training job {jobId} trained v2", log);
+
+            survivor.Value.Signal(SigTerm);
+            Assert.True(await survivor.Value.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the worker still ran 30 s after SIGTERM");
+            Assert.Equal(0, survivor.Value.ExitCode);
+            Assert.Contains(survivor.Value.Error.Lines, l => l.StartsWith("STOPPED", StringComparison.Ordinal));
+        }
+        finally
+        {
+            foreach (var worker in workers.Values) await worker.DisposeAsync();
+        }
+    }
+
+    private static async Task<TrainingJobStatus> WaitForStatusAsync(BlobArtifactStore store, string runId, Func<TrainingJobStatus, bool> until)
+    {
+        var name = StoreLayout.TrainingJobStatus(runId, 1);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await store.ReadAsync(name) is { } json && StoreJson.Deserialize<TrainingJobStatus>(json, name) is var status && until(status)) return status;
+            await Task.Delay(100);
+        }
+        var last = await store.ReadAsync(name);
+        throw new TimeoutException($"{name}: {(last is null ? "none" : System.Text.Encoding.UTF8.GetString(last))}");
+    }
+
+    private static async Task<JsonObject> PollAsync(HttpClient http, string runId, Func<JsonObject, bool> until)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        JsonObject? status = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            status = await http.GetFromJsonAsync<JsonObject>($"api/runs/{runId}");
+            if (status is not null && until(status)) return status;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"run {runId}: {status?.ToJsonString()}");
     }
 }

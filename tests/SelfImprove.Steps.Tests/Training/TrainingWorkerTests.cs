@@ -57,8 +57,11 @@ public sealed class TrainingWorkerTests : IDisposable
 
     private static readonly TrainingWorkerOptions Fast = new() { WorkerId = "w1", Visibility = TimeSpan.FromMinutes(5), HeartbeatInterval = TimeSpan.FromMilliseconds(20), MaxDeliveries = 3 };
 
-    private TrainingWorker Worker(string id = "w1", int maxDeliveries = 3) =>
-        new(loop, training, queue, Fast with { WorkerId = id, MaxDeliveries = maxDeliveries }, clock);
+    private readonly RecordingNotifier notified = new();
+
+    private TrainingWorker Worker(string id = "w1", int maxDeliveries = 3, TimeSpan? heartbeat = null) =>
+        new(loop, training, queue, Fast with { WorkerId = id, MaxDeliveries = maxDeliveries, HeartbeatInterval = heartbeat ?? Fast.HeartbeatInterval }, clock,
+            notifier: notified);
 
     private Task<TrainingJobSpec> SubmitAsync() => submitter.SubmitAsync(Run, Agent, 1, [batch], new HyperParameters { L2 = 0.5 });
 
@@ -92,6 +95,7 @@ public sealed class TrainingWorkerTests : IDisposable
         Assert.Equal("\"v2\"", System.Text.Encoding.UTF8.GetString((await store.ReadAsync(StoreLayout.Candidate(Run, 1)))!));
         Assert.Equal("w1", (await submitter.ReadHeartbeatAsync(Run, 1))!.WorkerId);
         Assert.Equal(0, queue.Count);
+        Assert.Equal([("support-router-1", "support-router-1.attempt-1", TrainingJobState.Succeeded)], notified.Calls); // the run is woken once
         Assert.Null(await Worker().RunOnceAsync(CancellationToken.None));
     }
 
@@ -150,6 +154,7 @@ public sealed class TrainingWorkerTests : IDisposable
         Assert.Equal(("support-router-1.attempt-1", done.Reason), (jobId, reason));
         Assert.Equal(0, queue.Count);
         Assert.Equal(0, training.Calls);
+        Assert.Equal([("support-router-1", "support-router-1.attempt-1", TrainingJobState.Failed)], notified.Calls);
     }
 
     [Fact]
@@ -182,11 +187,31 @@ public sealed class TrainingWorkerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_version_a_terminated_runs_running_job_registers_anyway_is_abandoned()
+    public async Task A_terminated_runs_running_job_is_stopped_at_its_next_heartbeat_cancelled_and_registers_nothing()
     {
         await SubmitAsync();
         training.Hold = true;
         var running = Worker().RunOnceAsync(CancellationToken.None);
+        await training.Started.Task;
+
+        await runs.RecordTerminatedAsync(Agent, Run, "operator stopped it");
+        var done = await running.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(TrainingJobState.Cancelled, done!.State);
+        Assert.Contains($"run {Run} ended while its training job ran", done.Reason);
+        Assert.Equal(done, await submitter.ReadStatusAsync(Run, 1));
+        Assert.DoesNotContain(await registry.ListAsync(Agent), v => v.CreatedBy == $"{Run}/attempt-1");
+        Assert.Equal(0, queue.Count);
+        Assert.Empty(notified.Calls);
+    }
+
+    [Fact]
+    public async Task A_version_a_terminated_runs_running_job_registers_anyway_is_abandoned()
+    {
+        await SubmitAsync();
+        training.Hold = true;
+        // No heartbeat falls within the test: the training finishes before the worker looks at the run again.
+        var running = Worker(heartbeat: TimeSpan.FromMinutes(4)).RunOnceAsync(CancellationToken.None);
         await training.Started.Task;
         await runs.RecordTerminatedAsync(Agent, Run, "operator stopped it");
         training.Proceed.SetResult();
@@ -215,6 +240,29 @@ public sealed class TrainingWorkerTests : IDisposable
         training.Hold = false;
         var done = await Worker("w2").RunOnceAsync(CancellationToken.None); // visible again at once, no clock advance
         Assert.Equal((TrainingJobState.Succeeded, "w2"), (done!.State, done.WorkerId));
+    }
+
+    [Fact]
+    public async Task The_runs_check_finds_a_running_job_stale_once_its_heartbeat_is_older_than_the_timeout_and_adopts_the_recorded_candidate()
+    {
+        var step = new TrainingJobStep(loop, submitter, clock);
+        Assert.Equal("support-router-1.attempt-1", await step.SubmitAsync(Run, Agent, 1, [batch], new HyperParameters()));
+        Assert.Equal(TrainingJobState.Queued, (await step.CheckAsync(Run, Agent, 1, TimeSpan.FromMinutes(2))).State);
+        training.Hold = true;
+        var running = Worker(heartbeat: TimeSpan.FromMinutes(4)).RunOnceAsync(CancellationToken.None);
+        await training.Started.Task;
+
+        var alive = await step.CheckAsync(Run, Agent, 1, TimeSpan.FromMinutes(2));
+        clock.Advance(TimeSpan.FromMinutes(3));
+        var stale = await step.CheckAsync(Run, Agent, 1, TimeSpan.FromMinutes(2));
+        training.Proceed.SetResult();
+        await running;
+        var done = await step.CheckAsync(Run, Agent, 1, TimeSpan.FromMinutes(2));
+
+        Assert.Equal((TrainingJobState.Running, false, "w1"), (alive.State, alive.Stale, alive.WorkerId));
+        Assert.Equal((TrainingJobState.Running, true), (stale.State, stale.Stale));
+        Assert.Equal((TrainingJobState.Succeeded, "v2"), (done.State, done.VersionId));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => step.CheckAsync(Run, Agent, 2, TimeSpan.FromMinutes(2)));
     }
 
     [Fact]
@@ -252,6 +300,17 @@ public sealed class TrainingWorkerTests : IDisposable
             var claim = StoreLayout.Candidate(runId, attempt);
             if (await loop.Store.TryCreateAsync(claim, StoreJson.Serialize(version.VersionId), cancellationToken)) return version.VersionId;
             return StoreJson.Deserialize<string>((await loop.Store.ReadAsync(claim, cancellationToken))!, claim);
+        }
+    }
+
+    private sealed class RecordingNotifier : ITrainingCompletionNotifier
+    {
+        public List<(string RunId, string JobId, TrainingJobState State)> Calls { get; } = [];
+
+        public Task NotifyAsync(TrainingJobSpec job, TrainingJobStatus status, CancellationToken cancellationToken = default)
+        {
+            lock (Calls) Calls.Add((job.RunId, job.JobId, status.State));
+            return Task.CompletedTask;
         }
     }
 

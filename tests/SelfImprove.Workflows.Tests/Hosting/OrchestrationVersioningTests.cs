@@ -38,23 +38,23 @@ public sealed class OrchestrationVersioningTests : IAsyncLifetime
         }
 
         // The deploy: the same build's versions plus a changed orchestrator, which new runs start on.
-        var deployed = new RunOrchestrations([.. RunOrchestrations.Default.Versions.Select(v => v.Type), typeof(ImprovementRunOrchestratorV3)]);
-        Assert.Equal(3, deployed.Current.Version);
+        var deployed = new RunOrchestrations([.. RunOrchestrations.Default.Versions.Select(v => v.Type), typeof(ImprovementRunOrchestratorV4)]);
+        Assert.Equal(4, deployed.Current.Version);
         var steps = new ScriptedSteps();
         await using var after = await ScriptedLoop.StartAsync(steps, backend: await BackendAsync(hub), folder: folder, runOrchestrations: deployed);
 
         Assert.Equal(ApprovalOutcome.Accepted, (await after.Host.Runs.DecideAsync(runId, token, Approve)).Outcome);
         var old = await after.FinishAsync(runId);
         Assert.Equal(RunStatus.Promoted, old.Status);
-        Assert.DoesNotContain(ImprovementRunOrchestratorV3.Marker, old.Reason);
+        Assert.DoesNotContain(ImprovementRunOrchestratorV4.Marker, old.Reason);
         Assert.Equal(["trial v2", "check", "promote v2"], steps.Calls); // the rest of the shipped version's steps, and nothing of the new one's
         Assert.Equal(shipped.Version, (await after.Host.Runs.GetAsync(runId))!.OrchestrationVersion);
 
         var next = await after.StartRunAsync();
-        Assert.Equal(3, (await after.Host.Runs.GetAsync(next))!.OrchestrationVersion);
+        Assert.Equal(4, (await after.Host.Runs.GetAsync(next))!.OrchestrationVersion);
         var report = await after.FinishAsync(next, Approve);
         Assert.Equal(RunStatus.Promoted, report.Status);
-        Assert.StartsWith(ImprovementRunOrchestratorV3.Marker, report.Reason);
+        Assert.StartsWith(ImprovementRunOrchestratorV4.Marker, report.Reason);
     }
 
     private Task<DurableTask.Core.IOrchestrationService> BackendAsync(string hub) =>
@@ -66,14 +66,14 @@ public sealed class OrchestrationVersioningTests : IAsyncLifetime
 /// then does what the shipped version does, so its history differs from the shipped version's from the first step on
 /// (a run of it replayed on this one would not match its history), and its report says it ran.
 /// </summary>
-public sealed class ImprovementRunOrchestratorV3 : TaskOrchestrator<RunInput, ImprovementReport>
+public sealed class ImprovementRunOrchestratorV4 : TaskOrchestrator<RunInput, ImprovementReport>
 {
-    public const string Marker = "orchestrator v3: ";
+    public const string Marker = "orchestrator v4: ";
 
     public override async Task<ImprovementReport> RunAsync(TaskOrchestrationContext context, RunInput input)
     {
         await context.TakeSnapshotAsync(input.AgentId);
-        var report = await new ImprovementRunOrchestratorV2().RunAsync(context, input);
+        var report = await new ImprovementRunOrchestratorV3().RunAsync(context, input);
         return report with { Reason = Marker + report.Reason };
     }
 }

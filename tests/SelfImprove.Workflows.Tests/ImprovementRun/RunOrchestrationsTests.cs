@@ -58,11 +58,12 @@ public sealed class RunOrchestrationsTests
     [Fact]
     public void The_current_version_is_the_highest_whatever_the_order_given()
     {
-        var versions = new RunOrchestrations([typeof(Hosting.ImprovementRunOrchestratorV3), typeof(ImprovementRunOrchestrator), typeof(ImprovementRunOrchestratorV2)]);
-        Assert.Equal([1, 2, 3], versions.Versions.Select(v => v.Version));
-        Assert.Equal("ImprovementRunOrchestratorV3", versions.Current.Name);
+        var versions = new RunOrchestrations([typeof(Hosting.ImprovementRunOrchestratorV4), typeof(ImprovementRunOrchestrator), typeof(ImprovementRunOrchestratorV3),
+            typeof(ImprovementRunOrchestratorV2)]);
+        Assert.Equal([1, 2, 3, 4], versions.Versions.Select(v => v.Version));
+        Assert.Equal("ImprovementRunOrchestratorV4", versions.Current.Name);
         Assert.True(versions.Has("ImprovementRunOrchestrator"));
-        Assert.False(versions.Has("ImprovementRunOrchestratorV4"));
+        Assert.False(versions.Has("ImprovementRunOrchestratorV5"));
     }
 
     /// <summary>A run orchestrator whose name does not say its version.</summary>
