@@ -15,7 +15,8 @@ public static class ApiEndpoints
 {
     /// <summary>The API's handlers (after <c>AddSelfImproveLoop</c> and <c>AddRunClient</c>).</summary>
     public static IServiceCollection AddSelfImproveApi(this IServiceCollection services) => services
-        .AddSingleton<ImprovementApi>().AddSingleton<Pages.ApprovalEvidenceReader>().AddSingleton<Pages.ApprovalPages>();
+        .AddSingleton<ImprovementApi>().AddSingleton<Pages.ApprovalEvidenceReader>().AddSingleton<Pages.ApprovalPages>()
+        .AddSingleton<Pages.AgentViewReader>().AddSingleton<Pages.RunViewReader>().AddSingleton<Pages.TeamPages>();
 
     /// <summary>The rate-limiter policy <see cref="MapSelfImproveApi"/> puts on the routes that need no key (the approval webhook).</summary>
     public const string AnonymousRateLimitPolicy = "selfimprove-anonymous";
@@ -56,6 +57,14 @@ public static class ApiEndpoints
         var approvalPage = routes.MapGet(ApiRoutes.Approval, (HttpRequest request, string runId) =>
             api.ApprovalPages.ShowAsync(request, runId, client)).WithMetadata(BodyLimit.None(ApiRoutes.Approval));
         if (limitAnonymousRoutes) approvalPage.RequireRateLimiting(AnonymousRateLimitPolicy);
+
+        // The team pages, under /ui.
+        var pages = app.ServiceProvider.GetRequiredService<Pages.TeamPages>();
+        var ui = app.MapGroup($"/{Pages.PageRoutes.Prefix}");
+        app.MapGet($"/{Pages.PageRoutes.Prefix}", () => Results.Redirect($"/{Pages.PageRoutes.Prefix}/"));
+        ui.MapGet("/", (HttpRequest request) => pages.IndexAsync(request));
+        ui.MapGet(Pages.PageRoutes.Agent, (HttpRequest request, string agentId) => pages.AgentAsync(request, agentId, client));
+        ui.MapGet(Pages.PageRoutes.Run, (HttpRequest request, string runId) => pages.RunAsync(request, runId, client));
         return app;
     }
 

@@ -49,6 +49,7 @@ public static class LoopServices
         services.AddSingleton<StudentModelTrainer>();
         // The first serving version is a deployment change too: the model commands record it in the promotion ledger.
         services.AddSingleton<DeploymentLedger>();
+        services.AddSingleton(sp => new MonitoringChecks(sp.GetRequiredService<IArtifactStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<InitialVersions>();
         return services;
     }
@@ -91,6 +92,7 @@ public static class LoopServices
         services.AddSingleton<IAlignmentStep, AlignmentStep>();
         services.AddSingleton<IApprovalStep, ApprovalStep>();
         services.AddSingleton<ApprovalTokens>();
+        services.AddSingleton<ApprovalEscalations>();
         services.TryAddSingleton<IApprovalNotifier, LogApprovalNotifier>();
         services.AddSingleton<TrialStopper>();
         services.AddSingleton<IDeploymentStep, DeploymentStep>();
