@@ -16,6 +16,10 @@ public sealed class ApprovalEscalations(IArtifactStore store, TimeProvider clock
     public Task<bool> TryRecordAsync(string runId, string? notifiedTarget, CancellationToken cancellationToken = default) =>
         store.TryCreateAsync(StoreLayout.ApprovalEscalated(runId), StoreJson.Serialize(new ApprovalEscalation(clock.GetUtcNow(), notifiedTarget)), cancellationToken);
 
+    /// <summary>Removes the record of an escalation whose notice failed, so that a retry escalates again.</summary>
+    public Task<bool> ForgetAsync(string runId, CancellationToken cancellationToken = default) =>
+        store.DeleteAsync(StoreLayout.ApprovalEscalated(runId), cancellationToken);
+
     /// <summary>The run's escalation, or null when it was not escalated.</summary>
     public async Task<ApprovalEscalation?> ReadAsync(string runId, CancellationToken cancellationToken = default) =>
         await store.ReadAsync(StoreLayout.ApprovalEscalated(runId), cancellationToken) is { } json

@@ -90,9 +90,11 @@ public static class LoopServices
         services.AddSingleton<ITrainingStep, TrainingStep>();
         services.AddSingleton<IEvaluationStep, EvaluationStep>();
         services.AddSingleton<IAlignmentStep, AlignmentStep>();
-        services.AddSingleton<IApprovalStep, ApprovalStep>();
+        services.AddSingleton<IApprovalStep>(sp => sp.GetRequiredService<ApprovalStep>());
         services.AddSingleton<ApprovalTokens>();
         services.AddSingleton<ApprovalEscalations>();
+        services.AddSingleton<ApprovalEscalationTargets>();
+        services.AddSingleton<ApprovalStep>();
         services.TryAddSingleton<IApprovalNotifier, LogApprovalNotifier>();
         services.AddSingleton<TrialStopper>();
         services.AddSingleton<IDeploymentStep, DeploymentStep>();
