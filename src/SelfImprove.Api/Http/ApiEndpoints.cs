@@ -40,6 +40,7 @@ public static class ApiEndpoints
 
         Keyed(routes.MapPost(ApiRoutes.Runs, (HttpRequest request, string agentId) => api.StartRunAsync(request, agentId, client)), BodyLimit.StartRun, ApiScope.Operator);
         Keyed(routes.MapGet(ApiRoutes.Run, (HttpRequest request, string runId) => api.GetRunAsync(request, runId, client)), BodyLimit.None(ApiRoutes.Run), ApiScope.Labeller);
+        Keyed(routes.MapGet(ApiRoutes.RunReport, (HttpRequest request, string runId) => api.TeamPages.RunReportAsync(request, runId, client)), BodyLimit.None(ApiRoutes.RunReport), ApiScope.Labeller);
         Keyed(routes.MapDelete(ApiRoutes.Run, (HttpRequest request, string runId) => api.PurgeAsync(request, runId, client)), BodyLimit.None(ApiRoutes.Run), ApiScope.Admin);
         Keyed(routes.MapPost(ApiRoutes.Terminate, (HttpRequest request, string runId) => api.TerminateAsync(request, runId, client)), BodyLimit.None(ApiRoutes.Terminate), ApiScope.Operator);
         Keyed(routes.MapPost(ApiRoutes.Event, (HttpRequest request, string runId, string eventName) => api.RaiseEventAsync(request, runId, eventName, client)), BodyLimit.Event, ApiScope.Operator);

@@ -44,6 +44,19 @@ public sealed class TeamPages(AgentCatalog agents, RunClientFactory runs, AgentV
         return SignedIn(request, RunPage.Render(view, run.AgentId is { } a && agents.Contains(a) ? agents.Get(a).Manifest.Goal : null, links));
     }
 
+    /// <summary>
+    /// <c>GET /api/runs/{runId}/report.html</c> (a <c>labeller</c> key): the run page as one self-contained HTML file (its
+    /// stylesheet and charts inline, no links to the server), what <c>selfimprove report --html</c> writes.
+    /// </summary>
+    public async Task<IResult> RunReportAsync(HttpRequest request, string runId, DurableTaskClient client)
+    {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        if (!StoreLayout.IsSafeSegment(runId) || await runs.Create(client).GetAsync(runId, cancellationToken) is not { } run)
+            return Http.ApiProblems.UnknownRun(request, runId);
+        var view = await runViews.ReadAsync(run, client, cancellationToken);
+        return RunPage.Render(view, run.AgentId is { } a && agents.Contains(a) ? agents.Get(a).Manifest.Goal : null, PageLinks.Offline);
+    }
+
     /// <summary>The page with who is signed in and a sign-out button (nothing when the server is open).</summary>
     private HtmlPage SignedIn(HttpRequest request, HtmlPage page) =>
         sessions.Read(request) is { } session
