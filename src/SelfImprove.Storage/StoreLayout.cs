@@ -340,7 +340,10 @@ public static class StoreLayout
     /// One approval token, stored only as its SHA-256: JSON <c>{ issuedAt, expiresAt }</c>. Written by <c>ApprovalTokens</c>;
     /// create-once (a re-issued token adds a hash). Replay key: (run, token hash).
     /// </summary>
-    public static string ApprovalToken(string runId, string tokenHash) => $"runs/{runId}/approval/tokens/{tokenHash}.json";
+    public static string ApprovalToken(string runId, string tokenHash) => $"{ApprovalTokensPrefix(runId)}{tokenHash}.json";
+
+    /// <summary>Lists the run's approval tokens (<see cref="ApprovalToken"/>): one per link sent.</summary>
+    public static string ApprovalTokensPrefix(string runId) => $"runs/{runId}/approval/tokens/";
 
     /// <summary>
     /// The run's approval decision, or that none came in time: <c>RecordedApproval</c> <c>{ decision, decidedAt, tokenHash, timedOut }</c>.

@@ -83,6 +83,7 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.TeacherBatchesPrefix), StoreLayout.TeacherBatchesPrefix("a-1", 2), new() { ["runId"] = "a-1", ["attempt"] = 2 }),
         (nameof(StoreLayout.DemonstrationsPrefix), StoreLayout.DemonstrationsPrefix("a-1", 2), new() { ["runId"] = "a-1", ["attempt"] = 2 }),
         (nameof(StoreLayout.UsagePrefix), StoreLayout.UsagePrefix("a-1"), new() { ["runId"] = "a-1" }),
+        (nameof(StoreLayout.ApprovalTokensPrefix), StoreLayout.ApprovalTokensPrefix("a-1"), new() { ["runId"] = "a-1" }),
     ];
 
     [Fact]

@@ -28,7 +28,7 @@ public static class MetricHistoryChart
         var scored = checks.Where(c => c.Snapshot.ServingVersionId is not null).OrderBy(c => c.At).ToArray();
         if (scored.Length == 0) return null;
         var plot = new Plot();
-        var band = plot.Add.HorizontalSpan(goal.AcceptableRange.Min, goal.AcceptableRange.Max);
+        var band = plot.Add.VerticalSpan(goal.AcceptableRange.Min, goal.AcceptableRange.Max);
         band.FillStyle.Color = Color.FromHex("#2e8b57").WithAlpha(0.15);
         band.LineStyle.Width = 0;
         band.LegendText = Range;

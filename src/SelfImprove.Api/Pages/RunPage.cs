@@ -37,7 +37,8 @@ public sealed record RunView(
 }
 
 /// <summary>Reads a run's <see cref="RunView"/>: its durable state and history, the store's attempts and decision, its usage.</summary>
-public sealed class RunViewReader(IArtifactStore store, IModelRegistry registry, RunLedger ledger, ApprovalTokens tokens, ApprovalEscalations escalations)
+public sealed class RunViewReader(IArtifactStore store, IModelRegistry registry, RunLedger ledger, ApprovalTokens tokens, ApprovalEscalations escalations,
+    DeploymentLedger deployments)
 {
     /// <summary>Most timeline rows shown (the newest are dropped beyond it).</summary>
     public const int MaxTimeline = 300;
@@ -58,8 +59,39 @@ public sealed class RunViewReader(IArtifactStore store, IModelRegistry registry,
             attempts.Add(new AttemptView(attempt, versionId, version));
         }
         var usage = agentId.Length == 0 ? UsageReport.None : await ledger.UsageAsync(run.RunId, agentId, cancellationToken);
-        return new RunView(run, opened, timeline, note, attempts, await tokens.DecisionAsync(run.RunId, cancellationToken),
-            await escalations.ReadAsync(run.RunId, cancellationToken), usage);
+        var decision = await tokens.DecisionAsync(run.RunId, cancellationToken);
+        var escalation = await escalations.ReadAsync(run.RunId, cancellationToken);
+        if (timeline.Count == 0)
+        {
+            // No history from the backend: the times the run's own records hold.
+            timeline = await RecordedTimelineAsync(run, opened, attempts, decision, escalation, cancellationToken);
+            note = "Times from the run's records (the durable backend keeps no readable history of its steps).";
+        }
+        return new RunView(run, opened, timeline, note, attempts, decision, escalation, usage);
+    }
+
+    /// <summary>
+    /// The run's moments that its records hold, oldest first: opened, each attempt's candidate trained, approval asked
+    /// (each link issued), escalated, decided, the promotion or rollback it recorded, ended.
+    /// </summary>
+    private async Task<IReadOnlyList<TimelineEntry>> RecordedTimelineAsync(RunSnapshot run, RunLedger.RunOpened? opened, IReadOnlyList<AttemptView> attempts,
+        RecordedApproval? decision, ApprovalEscalation? escalation, CancellationToken cancellationToken)
+    {
+        var entries = new List<TimelineEntry> { new(opened?.OpenedAt ?? run.CreatedAt, "run started", null) };
+        foreach (var attempt in attempts)
+            if (attempt.Candidate is { } candidate) entries.Add(new(candidate.CreatedAt, $"attempt {attempt.Attempt}: candidate {candidate.VersionId} trained", null));
+        foreach (var name in await store.ListAsync(StoreLayout.ApprovalTokensPrefix(run.RunId), cancellationToken))
+            if (await store.ReadAsync(name, cancellationToken) is { } json
+                && System.Text.Json.Nodes.JsonNode.Parse(json)?["issuedAt"]?.GetValue<DateTimeOffset>() is { } issued)
+                entries.Add(new(issued, "approval link sent", null));
+        if (escalation is not null) entries.Add(new(escalation.At, "approval escalated", null));
+        if (decision is not null)
+            entries.Add(new(decision.DecidedAt, decision.TimedOut ? "approval window closed without a decision" : $"{(decision.Decision.Approved ? "approved" : "rejected")} by {decision.Decision.By}", null));
+        if (run.AgentId is { } agentId)
+            foreach (var change in await deployments.ListAsync(agentId, cancellationToken))
+                if (change.RunId == run.RunId) entries.Add(new(change.At, $"{change.Change.ToWire()}: {change.ServingVersionId} serves", null));
+        if (run.IsEnded) entries.Add(new(run.LastUpdatedAt, $"run {run.RuntimeStatus.ToString().ToLowerInvariant()}", null));
+        return entries.OrderBy(e => e.At).ToArray();
     }
 
     /// <summary>Activities, timers and events of the run's history with their times, oldest first.</summary>
@@ -131,10 +163,9 @@ public static class RunPage
         ]);
 
         page.Heading("Timeline");
-        if (view.Timeline.Count > 0)
-            page.Table("Steps of the run with their times (UTC)", ["at", "step", "took (s)"],
-                view.Timeline.Select(t => (IEnumerable<string>)[Cell(Time(t.At)), Cell(t.What), Number(t.Seconds, "0.00")]));
-        else if (view.TimelineNote is { } note) page.Paragraph(note, "note");
+        page.Table("The run's steps with their times (UTC)", ["at", "step", "took (s)"],
+            view.Timeline.Select(t => (IEnumerable<string>)[Cell(Time(t.At)), Cell(t.What), Number(t.Seconds, "0.00")]));
+        if (view.TimelineNote is { } note) page.Paragraph(note, "note");
 
         page.Heading("Phases");
         page.Table("The run's phase log, in order", ["#", "phase", "attempt", "detail"],
