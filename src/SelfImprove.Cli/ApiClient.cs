@@ -32,7 +32,15 @@ public sealed class ApiClient(Uri server, string? key) : IDisposable
     public Task<JsonObject> GetAsync(string path, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken);
 
-    private async Task<JsonObject> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>GETs a page (HTML) as text; problems as for JSON.</summary>
+    public async Task<string> GetPageAsync(string path, CancellationToken cancellationToken = default)
+    {
+        string? page = null;
+        await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), cancellationToken, html => page = html);
+        return page!;
+    }
+
+    private async Task<JsonObject> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken, Action<string>? html = null)
     {
         if (key is { Length: > 0 }) request.Headers.Add(ApiRoutes.KeyHeader, key);
         HttpResponseMessage response;
@@ -45,6 +53,11 @@ public sealed class ApiClient(Uri server, string? key) : IDisposable
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (html is not null && response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "text/html")
+            {
+                html(text);
+                return [];
+            }
             JsonObject? body = null;
             try { body = text.Length > 0 ? JsonNode.Parse(text) as JsonObject : null; }
             catch (JsonException) { }

@@ -35,7 +35,9 @@ public static class FunctionsServices
             loop.PublicBaseUrl = settings.EffectivePublicBaseUrl(configuration);
         });
         services.AddRunClient();
-        services.AddSelfImproveApi();
+        // The pages' sign-in takes the scoped keys of the app's settings (SelfImprove:ApiKeys:{name}:Key and :Scope), checked
+        // here at start-up; without any, no one signs in (the API's routes keep their function keys).
+        services.AddSelfImproveApi(ApiKeyRing.Create(null, ApiKeyRing.Bind(configuration)));
         // Checked once more by the host at start-up, with the same rules, as every options class of the loop is.
         services.AddOptions<FunctionsSettings>().BindConfiguration(FunctionsSettings.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<FunctionsSettings>>(new FunctionsSettingsValidator(configuration));

@@ -23,6 +23,12 @@ public sealed class HttpApiFunctions(ImprovementApi api)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.Run)] HttpRequest request, string runId, [DurableClient] DurableTaskClient client) =>
         new ResultAction(await api.GetRunAsync(request, runId, client));
 
+    /// <summary>The run page as one self-contained HTML file (<c>selfimprove report --html</c>).</summary>
+    [Function("RunReport")]
+    public async Task<IActionResult> RunReport(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = ApiRoutes.RunReport)] HttpRequest request, string runId, [DurableClient] DurableTaskClient client) =>
+        new ResultAction(await api.TeamPages.RunReportAsync(request, runId, client));
+
     [Function("PurgeRun")]
     public async Task<IActionResult> PurgeRun(
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = ApiRoutes.Run)] HttpRequest request, string runId, [DurableClient] DurableTaskClient client) =>

@@ -1,6 +1,8 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Steps;
 using SelfImprove.Runs;
 using SelfImprove.Core.Alignment;
 using SelfImprove.Core.Deployment;
@@ -101,7 +103,16 @@ public sealed class OrchestrationFunctions(IServiceProvider services, RunClientF
     public Task<AlignmentAssessment> AssessAlignment([ActivityTrigger] AlignmentInput input) => Run<AssessAlignmentActivity, AlignmentInput, AlignmentAssessment>(input);
 
     [Function(nameof(RequestApprovalActivity))]
-    public Task<bool> RequestApproval([ActivityTrigger] ApprovalRequest request) => Run<RequestApprovalActivity, ApprovalRequest, bool>(request);
+    public Task<bool> RequestApproval([ActivityTrigger] ApprovalRequest request, [DurableClient] DurableTaskClient client) =>
+        new RequestApprovalActivity(services.GetRequiredService<IApprovalStep>(), new DurableEscalationScheduler(client, services.GetRequiredService<ApprovalStep>()))
+            .RunAsync(Context(nameof(RequestApprovalActivity)), request);
+
+    [Function(nameof(ApprovalEscalationOrchestrator))]
+    public Task<bool> ApprovalEscalation([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new ApprovalEscalationOrchestrator().RunAsync(context, context.GetInput<EscalationInput>()!);
+
+    [Function(nameof(EscalateApprovalActivity))]
+    public Task<bool> EscalateApproval([ActivityTrigger] ApprovalRequest request) => Run<EscalateApprovalActivity, ApprovalRequest, bool>(request);
 
     [Function(nameof(CloseApprovalActivity))]
     public Task<ApprovalDecision?> CloseApproval([ActivityTrigger] string runId) => Run<CloseApprovalActivity, string, ApprovalDecision?>(runId);

@@ -18,6 +18,7 @@ public static class ApiRoutes
     public const string LabellingItem = "agents/{agentId}/labelling/{itemId}";
     public const string Subject = "agents/{agentId}/subjects/{subject}";
     public const string Run = "runs/{runId}";
+    public const string RunReport = "runs/{runId}/report.html";
     public const string Terminate = "runs/{runId}/terminate";
     public const string Event = "runs/{runId}/events/{eventName}";
     public const string Approval = "runs/{runId}/approval";
@@ -39,6 +40,7 @@ public sealed class ApiLinks(Uri? baseAddress) : Steps.IApprovalLinks
 
     public string StartRun(string agentId) => Api(Fill(ApiRoutes.Runs, agentId));
     public string Run(string runId) => Api(Fill(ApiRoutes.Run, runId));
+    public string RunReport(string runId) => Api(Fill(ApiRoutes.RunReport, runId));
     public string Terminate(string runId) => Api(Fill(ApiRoutes.Terminate, runId));
     public string Event(string runId, string eventName) => Api(Fill(ApiRoutes.Run, runId) + $"/events/{eventName}");
     public string Demonstrations(string runId) => Api(Fill(ApiRoutes.Demonstrations, runId));

@@ -45,6 +45,30 @@ public sealed class DurableRunScheduler(DurableTaskClient client, RunOrchestrati
 }
 
 /// <summary>
+/// Schedules a run's <see cref="ApprovalEscalationOrchestrator"/> through a durable client, at half the approval timeout
+/// (<see cref="ApprovalStep.EscalateAt"/>), under the fixed instance id <c>{runId}-approval-escalation</c>: an instance of
+/// that id (waiting, or done) means it is scheduled, and a start that loses a race to another is the same escalation.
+/// </summary>
+public sealed class DurableEscalationScheduler(DurableTaskClient client, ApprovalStep approval) : IApprovalEscalationScheduler
+{
+    public async Task ScheduleAsync(ApprovalRequest request, CancellationToken cancellationToken = default)
+    {
+        var id = EscalationInput.InstanceId(request.RunId);
+        if (await client.GetInstanceAsync(id, cancellationToken) is not null) return;
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(ApprovalEscalationOrchestrator), new EscalationInput(request, approval.EscalateAt(request)),
+                new StartOrchestrationOptions(id), cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Scheduled by a concurrent attempt (a retried activity on another worker) in between: the same escalation.
+            if (await client.GetInstanceAsync(id, CancellationToken.None) is null) throw;
+        }
+    }
+}
+
+/// <summary>
 /// How <see cref="RunClient"/> raises the events it sends to runs (approval, demonstrations, others): through the
 /// durable client. A host or test may wrap it, e.g. to count the events that actually went out.
 /// </summary>
@@ -77,6 +101,7 @@ public static class RunServices
         services.TryAddSingleton<IApprovalLinks>(sp => new ApiLinks(sp.GetRequiredService<IOptions<LoopOptions>>().Value.PublicBaseUrl));
         services.AddSingleton(sp => sp.GetRequiredService<RunClientFactory>().Create(sp.GetRequiredService<DurableTaskClient>()));
         services.AddSingleton(sp => sp.GetRequiredService<RunClient>().Starter);
+        services.AddSingleton<IApprovalEscalationScheduler>(sp => new DurableEscalationScheduler(sp.GetRequiredService<DurableTaskClient>(), sp.GetRequiredService<ApprovalStep>()));
         return services;
     }
 }

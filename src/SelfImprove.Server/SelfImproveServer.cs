@@ -100,7 +100,7 @@ public sealed class SelfImproveServer : IAsyncDisposable
             loop.Traffic.FlushInterval = options.TrafficFlushEvery;
         }, services =>
         {
-            services.AddSelfImproveApi();
+            services.AddSelfImproveApi(options.KeyRing());
             services.AddSingleton<IApprovalNotifier>(new ConsoleApprovalNotifier(output));
             if (options.Replay) services.AddHostedService<ReplayService>();
             configure?.Invoke(services);
@@ -217,7 +217,7 @@ public sealed class SelfImproveServer : IAsyncDisposable
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRateLimiter();
-        app.MapSelfImproveApi(loop.Services.GetRequiredService<ImprovementApi>(), loop.Client, options.Development ? null : options.ApiKey, limitAnonymousRoutes: true);
+        app.MapSelfImproveApi(loop.Services.GetRequiredService<ImprovementApi>(), loop.Client, loop.Services.GetRequiredService<ApiKeyRing>(), limitAnonymousRoutes: true);
         // Beside the API, not under /api: probes need no key and are not rate limited.
         app.MapHealthProbes(new ReadinessCheck(options, loop.Services.GetRequiredService<AgentCatalog>(),
             loop.Services.GetRequiredService<IModelRegistry>(), loop.Services.GetRequiredService<SelfImprove.Learning.Scoring.ModelLoader>(),

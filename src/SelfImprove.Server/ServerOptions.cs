@@ -50,6 +50,16 @@ public sealed class ServerOptions
     /// <summary>The key mutating and reading routes require (header <c>x-functions-key</c> or query <c>code</c>).</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>
+    /// Named keys with their scopes (<c>labeller</c>, <c>operator</c>, <c>admin</c>), beside <see cref="ApiKey"/>, which stays
+    /// accepted as an <c>admin</c> key; <c>serve</c> reads them from the environment (<c>SelfImprove__ApiKeys__{name}__Key</c>,
+    /// <c>__Scope</c>), the Functions app from its settings (<c>SelfImprove:ApiKeys:{name}:Key</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, Api.Http.ScopedApiKey> ApiKeys { get; init; } = new Dictionary<string, Api.Http.ScopedApiKey>();
+
+    /// <summary>The keys the server accepts: none (open) with <see cref="Development"/>.</summary>
+    public Api.Http.ApiKeyRing KeyRing() => Development ? Api.Http.ApiKeyRing.Open : Api.Http.ApiKeyRing.Create(ApiKey, ApiKeys);
+
     /// <summary>Serve without a key (local use only; the server says so loudly).</summary>
     public bool Development { get; init; }
 
@@ -159,8 +169,13 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (options.PublicUrl is not null && !(Uri.TryCreate(options.PublicUrl, UriKind.Absolute, out var publicUri) && publicUri.Scheme is "http" or "https"))
             problems.Add($"--public-url: '{options.PublicUrl}' is not an http(s) URL.");
         if (!Directory.Exists(options.AgentsFolder)) problems.Add($"--agents: folder '{Path.GetFullPath(options.AgentsFolder)}' does not exist.");
-        if (string.IsNullOrWhiteSpace(options.ApiKey) && !options.Development)
-            problems.Add("--key: give the API key (or set SELFIMPROVE_API_KEY); --dev serves without one, for local use only.");
+        if (string.IsNullOrWhiteSpace(options.ApiKey) && options.ApiKeys.Count == 0 && !options.Development)
+            problems.Add("--key: give the API key (or set SELFIMPROVE_API_KEY, or scoped keys as SelfImprove__ApiKeys__{name}__Key and __Scope); --dev serves without one, for local use only.");
+        problems.AddRange(Api.Http.ApiKeyRing.Problems(options.ApiKeys));
+        if (options.ApiKey is { Length: > 0 } single && options.ApiKeys.ContainsKey(Api.Http.ApiKeyRing.LegacyName))
+            problems.Add($"{Api.Http.ApiKeyRing.Section}:{Api.Http.ApiKeyRing.LegacyName}: that name is the --key's; name the scoped key otherwise.");
+        if (options.ApiKeys.Values.Select(k => k.Key).Append(options.ApiKey).OfType<string>().Where(k => k.Length > 0).GroupBy(k => k, StringComparer.Ordinal).Any(g => g.Count() > 1))
+            problems.Add($"{Api.Http.ApiKeyRing.Section}: two keys are equal; give each name its own key.");
         if (options.ApiKey is { Length: > 0 and < 16 }) problems.Add("--key: use at least 16 characters.");
         if (!Storage.AzureStorageTrainingQueue.IsValidQueueName(options.TrainingQueue))
             problems.Add($"training queue '{options.TrainingQueue}': 3-57 lower-case letters, digits and single '-' (an Azure Storage queue name, the workers' --queue).");

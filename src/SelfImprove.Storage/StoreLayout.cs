@@ -158,6 +158,17 @@ public static class StoreLayout
     /// </summary>
     public static string FeedbackId(string agentId, string feedbackId) => $"agents/{agentId}/feedback-ids/{feedbackId}.json";
 
+    /// <summary>Lists the agent's stored monitoring checks (<see cref="MonitoringCheck"/>), oldest first.</summary>
+    public static string MonitoringChecksPrefix(string agentId) => $"agents/{agentId}/monitoring/checks/";
+
+    /// <summary>
+    /// One monitoring check of the agent's serving version: <c>MonitoringCheck</c> <c>{ at, snapshot }</c> (the goal metric on
+    /// validation data and recent labelled traffic); names sort by time (UTC, 100 ns). Written by <c>MonitoringChecks</c> after each
+    /// snapshot, which deletes the oldest beyond its retention (the newest 500 by default); the agent page draws them over time.
+    /// Replay key: none: a re-run check adds another point.
+    /// </summary>
+    public static string MonitoringCheck(string agentId, DateTimeOffset at) => $"{MonitoringChecksPrefix(agentId)}{at.UtcDateTime:yyyyMMdd'T'HHmmssfffffff}.json";
+
     // ----- agents/{agentId}/traffic/: the traffic log -----
 
     /// <summary>Lists the agent's whole traffic log (<see cref="TrafficBatch"/>).</summary>
@@ -336,7 +347,10 @@ public static class StoreLayout
     /// One approval token, stored only as its SHA-256: JSON <c>{ issuedAt, expiresAt }</c>. Written by <c>ApprovalTokens</c>;
     /// create-once (a re-issued token adds a hash). Replay key: (run, token hash).
     /// </summary>
-    public static string ApprovalToken(string runId, string tokenHash) => $"runs/{runId}/approval/tokens/{tokenHash}.json";
+    public static string ApprovalToken(string runId, string tokenHash) => $"{ApprovalTokensPrefix(runId)}{tokenHash}.json";
+
+    /// <summary>Lists the run's approval tokens (<see cref="ApprovalToken"/>): one per link sent.</summary>
+    public static string ApprovalTokensPrefix(string runId) => $"runs/{runId}/approval/tokens/";
 
     /// <summary>
     /// The run's approval decision, or that none came in time: <c>RecordedApproval</c> <c>{ decision, decidedAt, tokenHash, timedOut }</c>.
@@ -350,6 +364,13 @@ public static class StoreLayout
     /// request claims it before delivering a decision whose event never went out. Replay key: (run).
     /// </summary>
     public static string ApprovalDelivered(string runId) => $"runs/{runId}/approval/delivered.json";
+
+    /// <summary>
+    /// That the run's approval was escalated (half its timeout passed without a decision): <c>ApprovalEscalation</c>
+    /// <c>{ at, notifiedTarget }</c>. Written by <c>ApprovalEscalations</c> for the escalation orchestration's activity; create-once,
+    /// and only the writer that created it notifies. Replay key: (run).
+    /// </summary>
+    public static string ApprovalEscalated(string runId) => $"runs/{runId}/approval/escalated.json";
 
     /// <summary>Lists the run's LLM usage records (<see cref="Usage"/>).</summary>
     public static string UsagePrefix(string runId) => $"runs/{runId}/usage/";
@@ -408,6 +429,10 @@ public static class StoreLayout
             "Marks a client's feedback id as used: JSON `{ name }`, the feedback item it was stored as.",
             "FeedbackLog (before the item)", WriteMode.CreateOnce,
             "(agent, feedback id): a repeated feedback id stores nothing and answers with the item stored first"),
+        new("agents/{agentId}/monitoring/checks/{at:yyyyMMdd'T'HHmmssfffffff}.json",
+            "One monitoring check of the serving version: `MonitoringCheck` `{ at, snapshot }` (the goal metric on validation data and recent labelled traffic, with their counts); names sort by time (UTC, 100 ns). The agent page draws them over time.",
+            "MonitoringChecks (after each MonitoringStep snapshot; deletes the oldest beyond its retention, the newest 500 by default)", WriteMode.Append,
+            "none: a re-run check adds another point, and retention bounds them"),
         new("agents/{agentId}/traffic/{day:yyyy-MM-dd}/{hour:HH}/{first:yyyyMMdd'T'HHmmssfffffff}-{last:yyyyMMdd'T'HHmmssfffffff}-{writer}-{batch:D6}.jsonl",
             "One flush of one process's answers of one UTC hour (the partition): JSON Lines of `LoggedRequest`, one answer a line; `{first}` and `{last}` are the earliest and latest arrival in it.",
             "TrafficLog (rewritten only to erase a subject; deleted by the retention purge)", WriteMode.CreateOnce,
@@ -504,6 +529,10 @@ public static class StoreLayout
             "That the approval decision's event went to the run: JSON `{ at, redelivery }` (`redelivery`: sent by a later request because the recording one never marked it).",
             "ApprovalTokens (for RunClient: after raising the event, or before redelivering it)", WriteMode.CreateOnce,
             "(run): later requests redeliver only a decision older than the grace period with no such record, and create it first, so at most one redelivers"),
+        new("runs/{runId}/approval/escalated.json",
+            "That the run's approval was escalated (half its timeout passed without a decision): `ApprovalEscalation` `{ at, notifiedTarget }`; the approval and run pages show when.",
+            "ApprovalEscalations (for the escalation orchestration's activity)", WriteMode.CreateOnce,
+            "(run): of two escalations only the first records, and only it notifies again"),
         new("runs/{runId}/usage/{phase}.attempt-{attempt}.batch-{batch}.{agent}.call-{call}{fallback}.json",
             "One LLM call of the run, or a fallback an agent took (`{fallback}` is `.fallback`, else empty): `UsageRecord`; the name is `UsageRecord.Key`.",
             "ArtifactUsageLedger", WriteMode.CreateOnce,

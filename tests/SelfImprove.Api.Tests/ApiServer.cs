@@ -43,13 +43,14 @@ public sealed class ApiServer : IAsyncDisposable
     /// <param name="moreAgents">Writes further manifests into the agents folder.</param>
     /// <param name="publicUrl">The server's <c>--public-url</c>.</param>
     /// <param name="anonymousRateLimit">Requests per minute and client address on the routes without a key.</param>
+    /// <param name="apiKeys">Scoped keys beside <see cref="Key"/> (which is an admin key).</param>
     /// <param name="replay">
     /// Play the agent's recorded stream as its callers and annotators (<c>serve --replay</c>); without it the test is
     /// the only caller, and nothing labels the queue but the test.
     /// </param>
     public static async Task<ApiServer> StartAsync(
         Action<JsonObject>? edit = null, Action<TempDirectory>? moreAgents = null, Action<IServiceCollection>? configure = null,
-        string? publicUrl = null, int? anonymousRateLimit = null, bool replay = true)
+        string? publicUrl = null, int? anonymousRateLimit = null, bool replay = true, IReadOnlyDictionary<string, Api.Http.ScopedApiKey>? apiKeys = null)
     {
         var folder = new TempDirectory();
         var agents = new TempDirectory(folder.Combine("agents"));
@@ -67,6 +68,7 @@ public sealed class ApiServer : IAsyncDisposable
             StoreDirectory = folder.Combine("store"),
             EmbeddingCacheDirectory = ManifestFiles.SharedEmbeddingCache,
             ApiKey = Key,
+            ApiKeys = apiKeys ?? new Dictionary<string, Api.Http.ScopedApiKey>(),
             PublicUrl = publicUrl,
             AnonymousRateLimit = anonymousRateLimit ?? new ServerOptions().AnonymousRateLimit,
             // The agent's callers and annotators: its recorded stream, replayed through the API's own paths.

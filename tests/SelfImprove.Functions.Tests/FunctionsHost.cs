@@ -76,7 +76,7 @@ public sealed class FunctionsHost : IAsyncDisposable
                     loop.PublicBaseUrl = new Uri("https://selfimprove.example/");
                 });
                 services.AddRunClient();
-                services.AddSelfImproveApi();
+                services.AddSelfImproveApi(ApiKeyRing.Create(null, null));
                 services.AddSingleton<IApprovalNotifier>(approvals);
                 // The agent's callers and annotators: its recorded stream, replayed as on `serve --replay`.
                 services.AddSingleton<TrafficReplayer>();

@@ -34,6 +34,7 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.TrialStop), StoreLayout.TrialStop("a-1"), new() { ["runId"] = "a-1" }),
         (nameof(StoreLayout.Feedback), StoreLayout.Feedback("a", ReceivedAt, "f00d"), new() { ["agentId"] = "a", ["receivedAt"] = ReceivedAt.UtcDateTime, ["itemId"] = "f00d" }),
         (nameof(StoreLayout.FeedbackId), StoreLayout.FeedbackId("a", "fb-1"), new() { ["agentId"] = "a", ["feedbackId"] = "fb-1" }),
+        (nameof(StoreLayout.MonitoringCheck), StoreLayout.MonitoringCheck("a", ReceivedAt), new() { ["agentId"] = "a", ["at"] = ReceivedAt.UtcDateTime }),
         (nameof(StoreLayout.TrafficBatch), StoreLayout.TrafficBatch("a", ReceivedAt, ReceivedAt.AddSeconds(1), "beef0001", 7),
             new() { ["agentId"] = "a", ["day"] = ReceivedAt.UtcDateTime, ["hour"] = ReceivedAt.UtcDateTime, ["first"] = ReceivedAt.UtcDateTime,
                     ["last"] = ReceivedAt.AddSeconds(1).UtcDateTime, ["writer"] = "beef0001", ["batch"] = 7L }),
@@ -59,6 +60,7 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.ApprovalToken), StoreLayout.ApprovalToken("a-1", "beef"), new() { ["runId"] = "a-1", ["tokenHash"] = "beef" }),
         (nameof(StoreLayout.ApprovalDecision), StoreLayout.ApprovalDecision("a-1"), new() { ["runId"] = "a-1" }),
         (nameof(StoreLayout.ApprovalDelivered), StoreLayout.ApprovalDelivered("a-1"), new() { ["runId"] = "a-1" }),
+        (nameof(StoreLayout.ApprovalEscalated), StoreLayout.ApprovalEscalated("a-1"), new() { ["runId"] = "a-1" }),
         (nameof(StoreLayout.Usage), StoreLayout.Usage(Call), UsageValues(Call, "")),
         (nameof(StoreLayout.Usage), StoreLayout.Usage(Fallback), UsageValues(Fallback, ".fallback")),
     ];
@@ -73,6 +75,7 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.LabellingItemsPrefix), StoreLayout.LabellingItemsPrefix("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.LabellingAnswersPrefix), StoreLayout.LabellingAnswersPrefix("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.VersionsPrefix), StoreLayout.VersionsPrefix("a"), new() { ["agentId"] = "a" }),
+        (nameof(StoreLayout.MonitoringChecksPrefix), StoreLayout.MonitoringChecksPrefix("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.TrafficPrefix), StoreLayout.TrafficPrefix("a"), new() { ["agentId"] = "a" }),
         (nameof(StoreLayout.TrafficDayPrefix), StoreLayout.TrafficDayPrefix("a", ReceivedAt), new() { ["agentId"] = "a", ["day"] = ReceivedAt.UtcDateTime }),
         (nameof(StoreLayout.TrafficHourPrefix), StoreLayout.TrafficHourPrefix("a", ReceivedAt),
@@ -80,6 +83,7 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.TeacherBatchesPrefix), StoreLayout.TeacherBatchesPrefix("a-1", 2), new() { ["runId"] = "a-1", ["attempt"] = 2 }),
         (nameof(StoreLayout.DemonstrationsPrefix), StoreLayout.DemonstrationsPrefix("a-1", 2), new() { ["runId"] = "a-1", ["attempt"] = 2 }),
         (nameof(StoreLayout.UsagePrefix), StoreLayout.UsagePrefix("a-1"), new() { ["runId"] = "a-1" }),
+        (nameof(StoreLayout.ApprovalTokensPrefix), StoreLayout.ApprovalTokensPrefix("a-1"), new() { ["runId"] = "a-1" }),
     ];
 
     [Fact]

@@ -17,8 +17,9 @@ public sealed class ScriptedLoop : IAsyncDisposable
 {
     private readonly TempDirectory? ownedFolder;
 
-    private ScriptedLoop(TempDirectory? ownedFolder, LoopHost host, ScriptedSteps steps)
+    private ScriptedLoop(TempDirectory? ownedFolder, LoopHost host, ScriptedSteps steps, System.Collections.Concurrent.ConcurrentQueue<ApprovalNotice> escalations)
     {
+        Escalations = escalations;
         this.ownedFolder = ownedFolder;
         Host = host;
         Steps = steps;
@@ -28,6 +29,9 @@ public sealed class ScriptedLoop : IAsyncDisposable
     public LoopHost Host { get; }
     public ScriptedSteps Steps { get; }
     public RunLedger Ledger => Host.Services.GetRequiredService<RunLedger>();
+
+    /// <summary>The escalation notices sent (half the approval timeout without a decision), in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<ApprovalNotice> Escalations { get; }
 
     /// <param name="steps">The scripted steps.</param>
     /// <param name="edit">Changes to the shipped manifest (e.g. a short approval timeout).</param>
@@ -50,6 +54,7 @@ public sealed class ScriptedLoop : IAsyncDisposable
             m["goal"]!["acceptableRange"]!["min"] = 0.82;
             edit?.Invoke(m);
         }));
+        var escalations = new System.Collections.Concurrent.ConcurrentQueue<ApprovalNotice>();
         var host = await LoopHost.StartAsync(
             loop =>
             {
@@ -60,13 +65,13 @@ public sealed class ScriptedLoop : IAsyncDisposable
             services =>
             {
                 services.AddStepsFrom(steps);
-                services.AddSingleton<IApprovalNotifier>(new RecordingNotifier(steps));
+                services.AddSingleton<IApprovalNotifier>(new RecordingNotifier(steps, escalations));
                 configure?.Invoke(services);
             },
             loggerFactory,
             backend: backend,
             runOrchestrations: runOrchestrations);
-        return new ScriptedLoop(owned, host, steps);
+        return new ScriptedLoop(owned, host, steps, escalations);
     }
 
     /// <summary>Starts a run by hand (as a person would) and returns its id.</summary>
@@ -104,11 +109,16 @@ public sealed class ScriptedLoop : IAsyncDisposable
         ownedFolder?.Dispose();
     }
 
-    /// <summary>Records each approval request in the scripted steps' call log.</summary>
-    private sealed class RecordingNotifier(ScriptedSteps steps) : IApprovalNotifier
+    /// <summary>Records each approval request in the scripted steps' call log, and each escalation in <see cref="Escalations"/>.</summary>
+    private sealed class RecordingNotifier(ScriptedSteps steps, System.Collections.Concurrent.ConcurrentQueue<ApprovalNotice> escalations) : IApprovalNotifier
     {
         public Task NotifyAsync(ApprovalNotice notice, CancellationToken cancellationToken = default)
         {
+            if (notice.Escalation)
+            {
+                escalations.Enqueue(notice);
+                return Task.CompletedTask;
+            }
             steps.RecordApprovalRequest(new ApprovalRequest(notice.RunId, notice.AgentId, notice.CandidateVersionId, notice.Summary, notice.ExpiresAt));
             return Task.CompletedTask;
         }

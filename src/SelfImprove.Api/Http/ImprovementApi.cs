@@ -20,7 +20,7 @@ namespace SelfImprove.Api.Http;
 public sealed partial class ImprovementApi(
     AgentCatalog agents, RunClientFactory runs, ServingRouter router, FeedbackLog feedback, IModelRegistry registry, IOptions<LoopOptions> loop,
     IEnumerable<ISubjectData> subjectData, ServingPointers pointers, DeploymentLedger deployments, TrialStopper trials,
-    Pages.ApprovalPages approvalPages, TrainingCompletions trainingCompletions)
+    Pages.ApprovalPages approvalPages, Pages.TeamPages teamPages, TrainingCompletions trainingCompletions)
 {
     /// <summary>Most inputs one batch predict takes.</summary>
     public const int MaxPredictInputs = 100;
@@ -37,6 +37,9 @@ public sealed partial class ImprovementApi(
 
     /// <summary>The approval page on the approval link (GET), and its form decisions.</summary>
     public Pages.ApprovalPages ApprovalPages => approvalPages;
+
+    /// <summary>The team pages (index, agent, run) and their sign-in.</summary>
+    public Pages.TeamPages TeamPages => teamPages;
 
     public async Task<IResult> StartRunAsync(HttpRequest request, string agentId, DurableTaskClient client)
     {

@@ -19,7 +19,8 @@ public static class ApprovalPage
     /// <summary>Largest confusion changes shown.</summary>
     public const int ConfusionRows = 8;
 
-    public static HtmlPage Render(RunSnapshot run, ApprovalEvidence evidence, string formAction)
+    /// <param name="escalation">When the request was escalated (half the timeout passed without a decision); not part of the evidence.</param>
+    public static HtmlPage Render(RunSnapshot run, ApprovalEvidence evidence, string formAction, ApprovalEscalation? escalation = null)
     {
         var page = new HtmlPage($"Approve run {run.RunId}?");
         var metric = evidence.Goal.Metric.ToWire();
@@ -30,6 +31,8 @@ public static class ApprovalPage
             [Cell("Run"), Cell(run.RunId)],
             [Cell("Agent"), Cell(evidence.AgentId)],
             [Cell("Decide before (UTC)"), Cell(evidence.ExpiresAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss") ?? "–")],
+            [Cell("Escalated (UTC)"), Cell(escalation is null ? "not yet (at half the approval time without a decision)"
+                : escalation.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss") + (escalation.NotifiedTarget is { } t ? $", also to '{t}'" : ""))],
             [Cell("Candidate"), Cell(evidence.CandidateVersionId)],
             [Cell("Candidate model SHA-256"), Cell(evidence.CandidateArtifactSha256)],
             [Cell("Serving version"), Cell(evidence.Serving?.VersionId)],

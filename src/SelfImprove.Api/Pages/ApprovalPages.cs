@@ -15,7 +15,7 @@ namespace SelfImprove.Api.Pages;
 /// A form decision counts only while the run still shows the evidence the page showed: its hash
 /// (<see cref="ApprovalEvidence.Hash"/>) travels in the form and is recorded with the decision.
 /// </summary>
-public sealed class ApprovalPages(RunClientFactory runs, ApprovalEvidenceReader evidence, ApprovalTokens tokens)
+public sealed class ApprovalPages(RunClientFactory runs, ApprovalEvidenceReader evidence, ApprovalTokens tokens, ApprovalEscalations escalations)
 {
     public async Task<IResult> ShowAsync(HttpRequest request, string runId, DurableTaskClient client)
     {
@@ -30,7 +30,8 @@ public sealed class ApprovalPages(RunClientFactory runs, ApprovalEvidenceReader 
         if (await tokens.DecisionAsync(runId, cancellationToken) is { } standing) return ApprovalPage.AlreadyDecided(runId, standing, StatusCodes.Status200OK);
         var snapshot = (await run.GetAsync(runId, cancellationToken))!;
         if (snapshot.IsEnded) return NotWaiting(snapshot, StatusCodes.Status200OK);
-        return ApprovalPage.Render(snapshot, await evidence.ReadAsync(snapshot, cancellationToken), FormAction(request, token!));
+        return ApprovalPage.Render(snapshot, await evidence.ReadAsync(snapshot, cancellationToken), FormAction(request, token!),
+            await escalations.ReadAsync(runId, cancellationToken));
     }
 
     /// <summary>A form decision, after <see cref="ImprovementApi.ApproveAsync"/> found the token valid.</summary>

@@ -36,12 +36,16 @@ public static partial class F1ChangeChart
         plot.Axes.SetLimitsX(-limit, limit);
         plot.Axes.SetLimitsY(-0.6, changes.Count - 0.4);
         var height = Math.Max(160, 18 * changes.Count + 90);
-        var svg = plot.GetSvgXml(Width, height);
-        // The limits above hold every bar, so the clip paths clip nothing; dropped, the markup is plain shapes and text
-        // that every HTML parser reads alike (some mismatch the camel-cased clipPath end tag).
-        svg = ClipPathAttribute().Replace(ClipPathElement().Replace(XmlDeclaration().Replace(svg, ""), ""), "");
-        return svg.Trim();
+        return Plain(plot.GetSvgXml(Width, height));
     }
+
+    /// <summary>
+    /// ScottPlot's SVG made plain markup to embed in a page: no XML declaration and no clip paths. The charts set limits
+    /// that hold every shape, so the clip paths clip nothing; dropped, the markup is plain shapes and text that every HTML
+    /// parser reads alike (some mismatch the camel-cased clipPath end tag).
+    /// </summary>
+    public static string Plain(string svg) =>
+        ClipPathAttribute().Replace(ClipPathElement().Replace(XmlDeclaration().Replace(svg, ""), ""), "").Trim();
 
     [GeneratedRegex(@"<clipPath\b.*?</clipPath>", RegexOptions.Singleline)]
     private static partial Regex ClipPathElement();

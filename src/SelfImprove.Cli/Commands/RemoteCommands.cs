@@ -16,6 +16,7 @@ public static class RemoteCommands
     {
         yield return Run(output, error);
         yield return Status(output, error);
+        yield return Report(output, error);
         yield return Approve(output, error);
         yield return Terminate(output, error);
         yield return Demonstrate(output, error);
@@ -69,6 +70,28 @@ public static class RemoteCommands
             var status = await api.GetAsync(api.Links.Run(parse.GetValue(run)!), ct);
             if (parse.GetValue(json)) output.WriteLine(status.ToJsonString(Pretty));
             else WriteStatus(output, status, printed: 0);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Report(TextWriter output, TextWriter error)
+    {
+        var server = Server();
+        var key = Key();
+        var keyFile = ApiKeyOptions.KeyFile();
+        var run = new Argument<string>("run-id") { Description = "The run, e.g. support-router-3." };
+        var html = new Option<FileInfo>("--html") { Description = "Write the run report here: one self-contained HTML file (the run page, no links to the server).", Required = true };
+        var command = new Command("report", "Write an improvement run's report (its timeline, attempts, approval and outcome) as one HTML file.") { server, key, keyFile, run, html };
+        command.SetAction((parse, ct) => Guard(error, async () =>
+        {
+            var file = parse.GetValue(html)!;
+            if (file.Directory is { Exists: false } folder)
+                throw new ApiException($"--html: the folder {folder.FullName} does not exist; create it or write the file elsewhere.", invalidInput: true);
+            using var api = Client(parse, server, key, keyFile);
+            var page = await api.GetPageAsync(api.Links.RunReport(parse.GetValue(run)!), ct);
+            await File.WriteAllTextAsync(file.FullName, page, ct);
+            output.WriteLine($"wrote {file.FullName} ({new FileInfo(file.FullName).Length} bytes)");
             return ExitCodes.Ok;
         }));
         return command;

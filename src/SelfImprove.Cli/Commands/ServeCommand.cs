@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SelfImprove.Core;
@@ -101,6 +102,8 @@ public static class ServeCommand
                     HubName = parse.GetValue(hub) ?? HubNameFromHostJson("host.json"),
                     WorkerId = parse.GetValue(workerId),
                     ApiKey = ApiKeyOptions.Resolve(parse.GetValue(key), parse.GetValue(keyFile)),
+                    // Scoped keys from the environment: SelfImprove__ApiKeys__{name}__Key and __Scope (labeller, operator, admin).
+                    ApiKeys = Api.Http.ApiKeyRing.Bind(new ConfigurationBuilder().AddEnvironmentVariables().Build()),
                     Development = parse.GetValue(dev),
                     MonitorEvery = parse.GetValue(monitorEvery) is { } every ? Durations.Parse(every, "--monitor-every") : null,
                     RedeliveryAfter = Durations.Parse(parse.GetValue(redelivery)!, "--redelivery-after"),

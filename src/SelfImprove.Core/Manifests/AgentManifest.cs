@@ -604,6 +604,13 @@ public sealed record ApprovalSpec
 {
     public bool Required { get; init; } = true;
     public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Who else to tell when half of <see cref="Timeout"/> has passed without a decision: the name of a setting (an
+    /// environment variable on <c>serve</c>, an app setting on Azure Functions) that holds the webhook URL; the URL is a
+    /// secret and stays out of the manifest. Null: the approvers are told again on the usual channel.
+    /// </summary>
+    public string? EscalateTo { get; init; }
 }
 
 /// <summary>

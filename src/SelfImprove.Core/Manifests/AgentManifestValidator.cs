@@ -207,6 +207,9 @@ public sealed partial class AgentManifestValidator : AbstractValidator<AgentMani
         RuleFor(m => m.Approval.Timeout).InclusiveBetween(TimeSpan.Zero, ManifestLimits.MaxDuration).WithMessage(DurationUpTo);
         RuleFor(m => m.Approval.Timeout).GreaterThan(TimeSpan.Zero).When(m => m.Approval.Required)
             .WithMessage("must be positive when approval is required (e.g. '1.00:00:00' for a day); got {PropertyValue}.");
+        RuleFor(m => m.Approval.EscalateTo).Matches("^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$").When(m => m.Approval.EscalateTo is not null)
+            .WithMessage("must be the name of a setting that holds the escalation webhook's URL (1–128 letters, digits, '_', '.', ':' or '-', " +
+                         "starting with a letter or '_', e.g. 'APPROVAL_ESCALATION_URL'), not the URL itself; got '{PropertyValue}'.");
 
         RuleFor(m => m.Deployment.CandidateShare).ExclusiveBetween(0, 1)
             .WithMessage("must be a share of traffic strictly between 0 and 1 (the serving version keeps the rest); got {PropertyValue}.");

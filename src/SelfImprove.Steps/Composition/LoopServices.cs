@@ -50,6 +50,7 @@ public static class LoopServices
         services.AddSingleton<StudentModelTrainer>();
         // The first serving version is a deployment change too: the model commands record it in the promotion ledger.
         services.AddSingleton<DeploymentLedger>();
+        services.AddSingleton(sp => new MonitoringChecks(sp.GetRequiredService<IArtifactStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<InitialVersions>();
         return services;
     }
@@ -94,8 +95,11 @@ public static class LoopServices
         services.AddSingleton<ITrainingJobStep, TrainingJobStep>();
         services.AddSingleton<IEvaluationStep, EvaluationStep>();
         services.AddSingleton<IAlignmentStep, AlignmentStep>();
-        services.AddSingleton<IApprovalStep, ApprovalStep>();
+        services.AddSingleton<IApprovalStep>(sp => sp.GetRequiredService<ApprovalStep>());
         services.AddSingleton<ApprovalTokens>();
+        services.AddSingleton<ApprovalEscalations>();
+        services.AddSingleton<ApprovalEscalationTargets>();
+        services.AddSingleton<ApprovalStep>();
         services.TryAddSingleton<IApprovalNotifier, LogApprovalNotifier>();
         services.AddSingleton<TrialStopper>();
         services.AddSingleton<IDeploymentStep, DeploymentStep>();

@@ -89,6 +89,14 @@ public sealed class LabellingQueue(IArtifactStore store, TimeProvider clock) : I
         return open.OrderBy(i => i.QueuedAt).ThenBy(i => i.ItemId, StringComparer.Ordinal).Take(limit).ToArray();
     }
 
+    /// <summary>How many items wait for a label: two listings, no item is read.</summary>
+    public async Task<int> OpenCountAsync(string agentId, CancellationToken cancellationToken = default)
+    {
+        var answered = (await store.ListAsync(StoreLayout.LabellingAnswersPrefix(agentId), cancellationToken))
+            .Select(ItemIdOf).ToHashSet(StringComparer.Ordinal);
+        return (await store.ListAsync(StoreLayout.LabellingItemsPrefix(agentId), cancellationToken)).Count(n => !answered.Contains(ItemIdOf(n)));
+    }
+
     /// <summary>The item, or null when the agent's queue has none of that id.</summary>
     public async Task<LabellingItem?> GetAsync(string agentId, string itemId, CancellationToken cancellationToken = default)
     {

@@ -8,8 +8,9 @@ namespace SelfImprove.Steps;
 /// <summary>
 /// Scores the serving version on validation data and on recent labelled traffic: the newest
 /// <c>monitoring.sampleSize</c> feedback items that establish a label (a correction, or a thumbs-up on the answer).
+/// Each snapshot of a serving version is stored (<see cref="MonitoringChecks"/>) for the agent page's chart.
 /// </summary>
-public sealed class MonitoringStep(LoopContext loop) : IMonitoringStep
+public sealed class MonitoringStep(LoopContext loop, MonitoringChecks checks) : IMonitoringStep
 {
     public async Task<MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default)
     {
@@ -23,7 +24,9 @@ public sealed class MonitoringStep(LoopContext loop) : IMonitoringStep
         var validation = ModelEvaluator.Evaluate(classifier, entry.Data.Validation.Take(sample).ToArray(), cancellationToken).Overall;
         var feedback = await loop.Feedback.RecentLabelledAsync(agentId, sample, cancellationToken);
         var recent = feedback.Count == 0 ? null : ModelEvaluator.Evaluate(classifier, feedback, cancellationToken).Overall;
-        return new MonitoringSnapshot(agentId, serving.VersionId, metric,
+        var snapshot = new MonitoringSnapshot(agentId, serving.VersionId, metric,
             validation.Metric(metric), validation.Count, recent?.Metric(metric) ?? 0, recent?.Count ?? 0);
+        await checks.RecordAsync(snapshot, cancellationToken);
+        return snapshot;
     }
 }

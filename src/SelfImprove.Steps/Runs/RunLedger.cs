@@ -162,6 +162,20 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
         return new AgentRunState((await ReadLockAsync(agentId, cancellationToken))?.Lock.RunId, closed?.EndedAt);
     }
 
+    /// <summary>The agent's runs as opened, newest first, at most <paramref name="limit"/> (the run and agent pages list them).</summary>
+    /// <exception cref="InvalidDataException">A run record is not a <see cref="RunOpened"/>.</exception>
+    public async Task<IReadOnlyList<RunOpened>> RunsAsync(string agentId, int limit, CancellationToken cancellationToken = default)
+    {
+        var prefix = StoreLayout.RunRecordsPrefix(agentId);
+        var names = (await store.ListAsync(prefix, cancellationToken))
+            .Select(n => (Name: n, Number: int.TryParse(n.AsSpan(prefix.Length, n.Length - prefix.Length - ".json".Length), out var i) ? i : -1))
+            .Where(n => n.Number > 0).OrderByDescending(n => n.Number).Take(limit);
+        var runs = new List<RunOpened>();
+        foreach (var (name, _) in names)
+            if (await store.ReadAsync(name, cancellationToken) is { } json) runs.Add(StoreJson.Deserialize<RunOpened>(json, name));
+        return runs;
+    }
+
     public async Task<ImprovementReport?> ReportAsync(string runId, CancellationToken cancellationToken = default)
     {
         var json = await store.ReadAsync(StoreLayout.RunReport(runId), cancellationToken);
@@ -206,7 +220,8 @@ public sealed class RunLedger(AgentCatalog agents, IArtifactStore store, IUsageL
 
     private sealed record HeldLock(RunLock Lock, string Version);
 
-    private sealed record RunOpened(string RunId, string Reason, bool Manual, DateTimeOffset OpenedAt);
+    /// <summary>A run as it was opened: its id, why it started, whether a person started it, and when (UTC).</summary>
+    public sealed record RunOpened(string RunId, string Reason, bool Manual, DateTimeOffset OpenedAt);
 
     private sealed record RunClosed(string RunId, RunStatus Status, DateTimeOffset EndedAt);
 

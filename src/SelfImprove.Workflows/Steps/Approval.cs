@@ -22,20 +22,54 @@ public interface IApprovalStep
     Task NotifyAsync(ApprovalRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Escalates a request when half its timeout has passed (<see cref="ImprovementRun.ApprovalEscalationOrchestrator"/>):
+    /// only when no decision is recorded and the run was not terminated, records the escalation once and tells the approvers
+    /// again (and the manifest's <c>approval.escalateTo</c> target). True when this call escalated.
+    /// </summary>
+    Task<bool> EscalateAsync(ApprovalRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Closes the approval window when the run's timer fires: returns a decision a person recorded in time (whose
     /// event may still be on its way, or was lost), else records that none came, so no later decision can count, and returns null.
     /// </summary>
     Task<ApprovalDecision?> CloseAsync(string runId, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Asks the approvers.</summary>
-public sealed class RequestApprovalActivity(IApprovalStep approval) : TaskActivity<ApprovalRequest, bool>
+/// <summary>
+/// Schedules a request's escalation: one <see cref="ImprovementRun.ApprovalEscalationOrchestrator"/> per run, under the
+/// fixed instance id <see cref="InstanceId"/>, so scheduling again (a retried or replayed activity) changes nothing.
+/// </summary>
+public interface IApprovalEscalationScheduler
+{
+    /// <summary>Schedules the escalation of <paramref name="request"/> unless one is scheduled (or ran) for its run.</summary>
+    Task ScheduleAsync(ApprovalRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>When and what to escalate: the request, at half its timeout (UTC).</summary>
+public sealed record EscalationInput(ApprovalRequest Request, DateTimeOffset EscalateAt)
+{
+    /// <summary>The escalation orchestration's instance id for a run.</summary>
+    public static string InstanceId(string runId) => $"{runId}-approval-escalation";
+}
+
+/// <summary>
+/// Asks the approvers, and schedules the escalation at half the timeout. The escalation is its own orchestration, so the
+/// run orchestrator's calls stay as they are.
+/// </summary>
+public sealed class RequestApprovalActivity(IApprovalStep approval, IApprovalEscalationScheduler escalations) : TaskActivity<ApprovalRequest, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, ApprovalRequest request)
     {
         await approval.NotifyAsync(request);
+        await escalations.ScheduleAsync(request);
         return true;
     }
+}
+
+/// <summary>Escalates a request at half its timeout (see <see cref="IApprovalStep.EscalateAsync"/>).</summary>
+public sealed class EscalateApprovalActivity(IApprovalStep approval) : TaskActivity<ApprovalRequest, bool>
+{
+    public override Task<bool> RunAsync(TaskActivityContext context, ApprovalRequest request) => approval.EscalateAsync(request);
 }
 
 /// <summary>Closes the approval window at the timeout.</summary>
@@ -49,6 +83,10 @@ public static partial class StepCalls
     /// <summary>Calls <see cref="RequestApprovalActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<bool> RequestApprovalAsync(this TaskOrchestrationContext context, ApprovalRequest request) =>
         CallAsync<bool>(context, nameof(RequestApprovalActivity), request);
+
+    /// <summary>Calls <see cref="EscalateApprovalActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
+    public static Task<bool> EscalateApprovalAsync(this TaskOrchestrationContext context, ApprovalRequest request) =>
+        CallAsync<bool>(context, nameof(EscalateApprovalActivity), request);
 
     /// <summary>Calls <see cref="CloseApprovalActivity"/> (retried as <see cref="ActivityRetry.Default"/> says).</summary>
     public static Task<ApprovalDecision?> CloseApprovalAsync(this TaskOrchestrationContext context, string runId) =>

@@ -54,15 +54,7 @@ public sealed class ApprovalBrowser : IAsyncDisposable
         await Assertions.Expect(page.Locator("figure svg")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = "Alignment gate" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("examples by source")).ToBeVisibleAsync();
-        var screenshot = Path.Combine(AppContext.BaseDirectory, "screenshots", "approval-page.png");
-        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot });
-        if (Environment.GetEnvironmentVariable(ScreenshotsVariable) is { Length: > 0 } folder)
-        {
-            var target = Path.Combine(RepositoryPaths.Root, folder);
-            Directory.CreateDirectory(target);
-            File.Copy(screenshot, Path.Combine(target, "approval-page.png"), overwrite: true);
-        }
+        await ScreenshotAsync(page, "approval-page.png");
 
         await page.GetByLabel("Approve").CheckAsync();
         await page.GetByLabel("Your name").FillAsync(name);
@@ -72,6 +64,37 @@ public sealed class ApprovalBrowser : IAsyncDisposable
         await Assertions.Expect(page.GetByText($"Recorded: approved by {name}")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("The run goes on to its trial")).ToBeVisibleAsync();
         return page;
+    }
+
+    /// <summary>
+    /// Saves a screenshot of the whole page in the test's output folder (<c>screenshots/</c>, the test's artefacts), and in
+    /// <see cref="ScreenshotsVariable"/>'s folder when set.
+    /// </summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var screenshot = Path.Combine(AppContext.BaseDirectory, "screenshots", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = name != "approval-page.png" });
+        if (Environment.GetEnvironmentVariable(ScreenshotsVariable) is { Length: > 0 } folder)
+        {
+            var target = Path.Combine(RepositoryPaths.Root, folder);
+            Directory.CreateDirectory(target);
+            File.Copy(screenshot, Path.Combine(target, name), overwrite: true);
+        }
+    }
+
+    /// <summary>Signs in on the team pages' sign-in form with <paramref name="key"/>, asking for <paramref name="page"/>; returns the tab on that page.</summary>
+    public async Task<IPage> SignInAsync(Uri server, string page, string key)
+    {
+        var tab = await Context.NewPageAsync();
+        await tab.GotoAsync(new Uri(server, page).ToString());
+        await Assertions.Expect(tab.Locator("h1")).ToHaveTextAsync("Sign in");
+        Assert.DoesNotContain(key, tab.Url);
+        await tab.GetByLabel("Key").FillAsync(key);
+        await tab.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Sign in" }).ClickAsync();
+        await tab.WaitForURLAsync(new Uri(server, page).ToString());
+        Assert.DoesNotContain(key, tab.Url);
+        return tab;
     }
 
     public async ValueTask DisposeAsync()

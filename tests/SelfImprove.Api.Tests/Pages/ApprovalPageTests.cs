@@ -57,26 +57,29 @@ public sealed class ApprovalPageTests
         foreach (var field in fields)
             Assert.NotNull(page.QuerySelector($"label[for='{field.Id}']"));
 
-        // The candidate's figures change after the page was opened: its form is refused, and nothing is recorded.
-        var alignmentFile = Path.Combine(api.StorePath, StoreLayout.VersionAlignment(ApiServer.AgentId, "v2"));
-        var alignment = JsonNode.Parse(await File.ReadAllTextAsync(alignmentFile))!.AsObject();
-        alignment["distance"] = alignment["distance"]!.GetValue<double>() + 0.01;
-        await File.WriteAllTextAsync(alignmentFile, alignment.ToJsonString());
-        using (var stale = await PostFormAsync(api, first.Action, "approve", "ana", null, evidence))
-        {
-            Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
-            Assert.Contains("The evidence has changed", await stale.Content.ReadAsStringAsync());
-        }
-        Assert.True(ApiServer.WaitsForApproval(await api.StatusAsync(runId)), "a refused decision must leave the run waiting");
-        Assert.False(File.Exists(Path.Combine(api.StorePath, "runs", runId, "approval", "decision.json")));
-
-        // Opened again in a real browser, the page shows the figures as they are; a person approves there, and a name
-        // with markup is recorded and shown as text.
-        var (_, fresh) = await GetPageAsync(api, link);
-        Assert.NotEqual(evidence, fresh.Evidence);
+        // A page opened in the browser before the candidate's figures changed cannot approve what it did not show: its
+        // form is refused (409), and nothing is recorded. Opened again, the page shows the figures as they are; a person
+        // approves there, and a name with markup is recorded and shown as text.
         const string name = "Ana <script>alert('ana')</script>";
+        (string Action, string Evidence) fresh;
         await using (var browser = await ApprovalBrowser.StartAsync())
         {
+            var stale = await browser.Context.NewPageAsync();
+            await stale.GotoAsync(link);
+            await Assertions.Expect(stale.Locator("h1")).ToHaveTextAsync($"Approve run {runId}?");
+            var alignmentFile = Path.Combine(api.StorePath, StoreLayout.VersionAlignment(ApiServer.AgentId, "v2"));
+            var alignment = JsonNode.Parse(await File.ReadAllTextAsync(alignmentFile))!.AsObject();
+            alignment["distance"] = alignment["distance"]!.GetValue<double>() + 0.01;
+            await File.WriteAllTextAsync(alignmentFile, alignment.ToJsonString());
+            await stale.GetByLabel("Approve").CheckAsync();
+            await stale.GetByLabel("Your name").FillAsync("ana");
+            await stale.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Record decision" }).ClickAsync();
+            await Assertions.Expect(stale.Locator("h1")).ToHaveTextAsync("The evidence has changed");
+            Assert.True(ApiServer.WaitsForApproval(await api.StatusAsync(runId)), "a refused decision must leave the run waiting");
+            Assert.False(File.Exists(Path.Combine(api.StorePath, "runs", runId, "approval", "decision.json")));
+
+            (_, fresh) = await GetPageAsync(api, link);
+            Assert.NotEqual(evidence, fresh.Evidence);
             var tab = await browser.ApproveAsync(runId, link, name, "the lost-card intents got better");
             // A second tab with the same link: the run is decided.
             var second = await browser.Context.NewPageAsync();
@@ -84,6 +87,26 @@ public sealed class ApprovalPageTests
             await Assertions.Expect(second.Locator("h1")).ToHaveTextAsync($"Run {runId} is already decided");
             await Assertions.Expect(second.GetByText($"approved by {name}")).ToBeVisibleAsync();
             Assert.Equal(0, await tab.Locator("script").CountAsync());
+
+            // The team pages need a sign-in (the key once, in a form); the agent page draws the goal metric over time.
+            var agentPage = await browser.SignInAsync(api.Server.BaseAddress, $"ui/agents/{ApiServer.AgentId}", ApiServer.Key);
+            await Assertions.Expect(agentPage.Locator("h1")).ToHaveTextAsync($"Agent {ApiServer.AgentId}");
+            var history = agentPage.Locator("figure svg");
+            await Assertions.Expect(history).ToBeVisibleAsync();
+            foreach (var series in new[] { MetricHistoryChart.Observed, MetricHistoryChart.Validation, MetricHistoryChart.Range })
+                await Assertions.Expect(history.GetByText(series)).ToHaveCountAsync(1);
+            Assert.True(await history.Locator("path, polyline, line").CountAsync() > 0, "the chart has no drawn series");
+            await Assertions.Expect(agentPage.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = runId }).First).ToBeVisibleAsync();
+            await ApprovalBrowser.ScreenshotAsync(agentPage, "agent-page.png");
+            // The run page, from the agent page's list: the timeline, and who approved (as text).
+            await agentPage.GetByRole(AriaRole.Link, new PageGetByRoleOptions { Name = runId }).First.ClickAsync();
+            await Assertions.Expect(agentPage.Locator("h1")).ToHaveTextAsync($"Run {runId}");
+            await ApprovalBrowser.ScreenshotAsync(agentPage, "run-page.png");
+            await Assertions.Expect(agentPage.Locator("p", new PageLocatorOptions { HasTextString = $"Approved by {name} at" })).ToBeVisibleAsync();
+            var timeline = agentPage.Locator("table", new PageLocatorOptions { HasTextString = "steps with their times" });
+            await Assertions.Expect(timeline.Locator("tr", new LocatorLocatorOptions { HasTextString = "approval link sent" })).Not.ToHaveCountAsync(0);
+            await Assertions.Expect(timeline.Locator("tr", new LocatorLocatorOptions { HasTextString = "candidate v2 trained" })).ToHaveCountAsync(1);
+            Assert.Equal(0, await agentPage.Locator("script").CountAsync());
             Assert.DoesNotContain(browser.Console, m => m.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
         }
 

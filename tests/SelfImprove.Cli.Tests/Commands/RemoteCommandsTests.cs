@@ -63,6 +63,20 @@ public sealed class RemoteCommandsTests : IAsyncLifetime
         Assert.Equal(2, lines.Length);
         Assert.Matches(@"promoted\s+v2 \(was v1\)  run support-router-1  approved by ana  by run  candidate − serving [+−]\d\.\d{3} \[", lines[0]);
         Assert.Matches(@"initial\s+v1  by ", lines[1]);
+
+        // The run's report as one self-contained HTML file: the run page without links to the server.
+        var html = Path.Combine(folder.Path, "support-router-1.html");
+        var report = await CliRunner.RunAsync("report", "support-router-1", "--server", url, "--key", Key, "--html", html);
+        Assert.Equal(0, report.ExitCode);
+        var page = await File.ReadAllTextAsync(html);
+        Assert.StartsWith("<!DOCTYPE html>", page);
+        Assert.Contains("<h1>Run support-router-1</h1>", page);
+        Assert.Contains("promoted", page);
+        Assert.Contains("approved by ana", System.Net.WebUtility.HtmlDecode(page), StringComparison.OrdinalIgnoreCase);
+        foreach (var outside in new[] { "<script", "<link", "src=", "href=" }) Assert.DoesNotContain(outside, page);
+        var unknown = await CliRunner.RunAsync("report", "support-router-9", "--server", url, "--key", Key, "--html", html);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("404", unknown.Error);
     }
 
     [Fact]

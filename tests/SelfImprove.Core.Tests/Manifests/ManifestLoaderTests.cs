@@ -113,6 +113,7 @@ public sealed class ManifestLoaderTests : IDisposable
         { "alignment.environments=[{\"name\":\"v1\",\"source\":\"validation\"},{\"name\":\"v1\",\"source\":\"labelled-traffic\"}]", "$.alignment.environments", "repeated: v1" },
         { "alignment.environments=[{\"name\":\"lures\",\"source\":\"adversarial\"}]", "$.alignment.environments", "at least one environment of ordinary requests" },
         { "approval.timeout=\"00:00:00\"", "$.approval.timeout", "must be positive when approval is required" },
+        { "approval.escalateTo=\"https://hooks.example/x\"", "$.approval.escalateTo", "the name of a setting that holds the escalation webhook's URL" },
         { "deployment.candidateShare=1", "$.deployment.candidateShare", "strictly between 0 and 1" },
         { "deployment.minimumSamples=0", "$.deployment.minimumSamples", "greater than 0" },
         { "deployment.trialShare=0", "$.deployment.trialShare", "strictly between 0 and 1" },

@@ -121,7 +121,10 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
         while (DateTime.UtcNow < deadline)
         {
             state = await loop.Host.Client.GetInstanceAsync(runId, getInputsAndOutputs: true);
-            if (state?.SerializedCustomStatus?.Contains("\"waitingForApproval\":true", StringComparison.OrdinalIgnoreCase) == true) return;
+            // Waiting, and the approval request's activity has done its work: the approvers were told and the escalation
+            // scheduled (its last step), so a host stopped now does not leave the request to be sent again by the next.
+            if (state?.SerializedCustomStatus?.Contains("\"waitingForApproval\":true", StringComparison.OrdinalIgnoreCase) == true
+                && await loop.Host.Client.GetInstanceAsync(Workflows.Steps.EscalationInput.InstanceId(runId)) is not null) return;
             await Task.Delay(100);
         }
         throw new TimeoutException($"run {runId} never waited for approval: {state?.RuntimeStatus} {state?.SerializedCustomStatus} {state?.FailureDetails?.ErrorMessage}");

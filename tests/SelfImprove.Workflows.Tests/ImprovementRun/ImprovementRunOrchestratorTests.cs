@@ -94,10 +94,14 @@ public sealed class ImprovementRunOrchestratorTests
     }
 
     [Fact]
-    public async Task Without_an_answer_before_the_timeout_nothing_is_deployed()
+    public async Task Without_an_answer_before_the_timeout_nothing_is_deployed_and_the_approvers_are_told_again_at_half_the_time()
     {
         var steps = new ScriptedSteps();
-        await using var loop = await ScriptedLoop.StartAsync(steps, m => m["approval"]!["timeout"] = "00:00:02");
+        await using var loop = await ScriptedLoop.StartAsync(steps, m =>
+        {
+            m["approval"]!["timeout"] = "00:00:02";
+            m["approval"]!["escalateTo"] = "SELFIMPROVE_TEST_UNSET_ESCALATION_URL";
+        });
 
         var report = await loop.FinishAsync(await loop.StartRunAsync(), decision: null);
 
@@ -109,6 +113,15 @@ public sealed class ImprovementRunOrchestratorTests
         Assert.DoesNotContain(steps.Calls, c => c.StartsWith("trial"));
         var closed = await loop.Host.Services.GetRequiredService<SelfImprove.Steps.ApprovalTokens>().DecisionAsync(report.RunId!);
         Assert.True(closed!.TimedOut);
+
+        // Half the timeout passed without a decision: its own orchestration escalated once, with a fresh link, before the window closed.
+        var escalation = await loop.Host.Client.WaitForInstanceCompletionAsync(EscalationInput.InstanceId(report.RunId!), getInputsAndOutputs: true);
+        Assert.True(escalation.ReadOutputAs<bool>());
+        var notice = Assert.Single(loop.Escalations);
+        Assert.Equal((report.RunId, request.ExpiresAt), (notice.RunId, notice.ExpiresAt));
+        var recorded = await loop.Host.Services.GetRequiredService<SelfImprove.Steps.ApprovalEscalations>().ReadAsync(report.RunId!);
+        Assert.Equal("SELFIMPROVE_TEST_UNSET_ESCALATION_URL", recorded!.NotifiedTarget);
+        Assert.InRange(recorded.At, request.ExpiresAt - TimeSpan.FromSeconds(1.9), closed.DecidedAt);
     }
 
     [Fact]
@@ -121,6 +134,11 @@ public sealed class ImprovementRunOrchestratorTests
 
         Assert.Equal(RunStatus.Promoted, report.Status);
         Assert.Equal(new ApprovalReport(ApprovalVerdict.Approved, "ana"), report.Approval);
+        // Decided before half the timeout: the escalation found the decision and told no one.
+        var escalation = await loop.Host.Client.WaitForInstanceCompletionAsync(EscalationInput.InstanceId(report.RunId!), getInputsAndOutputs: true);
+        Assert.False(escalation.ReadOutputAs<bool>());
+        Assert.Empty(loop.Escalations);
+        Assert.Null(await loop.Host.Services.GetRequiredService<SelfImprove.Steps.ApprovalEscalations>().ReadAsync(report.RunId!));
     }
 
     [Fact]
