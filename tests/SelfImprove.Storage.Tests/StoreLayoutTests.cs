@@ -61,6 +61,7 @@ public sealed partial class StoreLayoutTests
         (nameof(StoreLayout.ApprovalDecision), StoreLayout.ApprovalDecision("a-1"), new() { ["runId"] = "a-1" }),
         (nameof(StoreLayout.ApprovalDelivered), StoreLayout.ApprovalDelivered("a-1"), new() { ["runId"] = "a-1" }),
         (nameof(StoreLayout.ApprovalEscalated), StoreLayout.ApprovalEscalated("a-1"), new() { ["runId"] = "a-1" }),
+        (nameof(StoreLayout.RunAdversarialProbes), StoreLayout.RunAdversarialProbes("a-1", "adversarial"), new() { ["runId"] = "a-1", ["environment"] = "adversarial" }),
         (nameof(StoreLayout.Usage), StoreLayout.Usage(Call), UsageValues(Call, "")),
         (nameof(StoreLayout.Usage), StoreLayout.Usage(Fallback), UsageValues(Fallback, ".fallback")),
     ];
