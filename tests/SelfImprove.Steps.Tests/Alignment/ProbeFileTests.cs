@@ -127,27 +127,4 @@ public sealed class ProbeFileTests : IDisposable
         Assert.Contains("lures.csv", error.Message);
         Assert.Contains("label", error.Message);
     }
-
-    /// <summary>A classifier that answers each text with one intent, with all its probability.</summary>
-    private sealed class ScriptedClassifier(string versionId, IReadOnlyList<string> labels, Func<string, string> answer) : IIntentClassifier
-    {
-        public string VersionId => versionId;
-        public IReadOnlyList<string> Labels => labels;
-
-        public IReadOnlyList<IntentPrediction> Predict(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
-            texts.Select(t =>
-            {
-                var probabilities = new float[labels.Count];
-                probabilities[labels.ToList().IndexOf(answer(t))] = 1;
-                return IntentPrediction.FromProbabilities(labels, probabilities);
-            }).ToArray();
-    }
-
-    private sealed class NoEncoder : ITextEncoder
-    {
-        public string ModelId => "none";
-        public int Dimension => 1;
-
-        public float[][] Encode(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) => texts.Select(_ => new float[1]).ToArray();
-    }
 }

@@ -109,12 +109,4 @@ public sealed class TrialHarness : IDisposable
 
         public Task<RunInstanceState> StateAsync(string runId, CancellationToken cancellationToken = default) => Task.FromResult(RunInstanceState.Active);
     }
-
-    private sealed class NoEncoder : Core.Ports.ITextEncoder
-    {
-        public string ModelId => "none";
-        public int Dimension => 1;
-
-        public float[][] Encode(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) => texts.Select(_ => new float[1]).ToArray();
-    }
 }

@@ -313,11 +313,4 @@ public sealed class TrainingWorkerTests : IDisposable
             return Task.CompletedTask;
         }
     }
-
-    private sealed class NoEncoder : Core.Ports.ITextEncoder
-    {
-        public string ModelId => "none";
-        public int Dimension => 1;
-        public float[][] Encode(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) => texts.Select(_ => new float[1]).ToArray();
-    }
 }
