@@ -10,7 +10,7 @@ namespace SelfImprove.Benchmarks;
 
 /// <summary>
 /// Where training runs, seen from the serving API (issue 13, "Numbers to measure"): the same improvement run of the demo
-/// agent (the shipped support-router manifest, approval off, a trial that ends within a minute) on <c>serve --backend
+/// agent (the shipped support-router manifest, approval and people's labelling off, a trial that ends within a minute) on <c>serve --backend
 /// azure-storage</c> (in this process, a private Azurite), once with <c>training.compute.target: inline</c> and once with
 /// <c>worker</c> (one <c>selfimprove train-worker</c> child process under <c>nice -n 10</c>, standing in for the separate
 /// machine it has in production). Each placement starts cold: a fresh hub and a fresh embedding cache, shared by serve and
@@ -60,7 +60,8 @@ public static class TrainingPlacementBenchmark
         ManifestFiles.WriteSupportRouter(agents, m =>
         {
             m["approval"]!["required"] = false;
-            m["training"]!["compute"] = JsonNode.Parse($"{{\"target\":\"{placement}\",\"checkEvery\":\"00:00:05\"}}");
+            m["teacher"]!["allowHumanLabelling"] = false;   // no wait for people's labels: the run goes straight on to training
+            m["training"]!["compute"] = JsonNode.Parse($"{{\"target\":\"{placement}\",\"timeout\":\"01:00:00\",\"checkEvery\":\"00:00:10\"}}");
             m["deployment"]!["checkEvery"] = "00:00:01";
             m["deployment"]!["minimumSamples"] = 30;
             m["deployment"]!["onTimeout"] = "promote";
