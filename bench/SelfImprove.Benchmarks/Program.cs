@@ -1,6 +1,6 @@
 using SelfImprove.Benchmarks;
 
-// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|banking77-rules|rules-report|selection-speed|alignment-gate|engine|monitoring-tick|hostile-input|predict|versions-listing|sequential-trial|embedding-speed|report> [options]; see docs/benchmarks.md.
+// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|banking77-rules|rules-report|selection-speed|alignment-gate|engine|monitoring-tick|hostile-input|predict|versions-listing|sequential-trial|embedding-speed|training-placement|report> [options]; see docs/benchmarks.md.
 var options = Options.Parse(args);
 var cache = options.Get("cache", Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "selfimprove-bench"));
 var log = new ResultLog(Path.Combine(cache, "banking77-results.jsonl"));
@@ -85,6 +85,9 @@ switch (options.Command)
             },
             int.Parse(options.Get("device", "0")), options.Values.TryGetValue("batch", out var batch) ? int.Parse(batch) : null, Console.Out);
     }
+    case "training-placement":
+        return await TrainingPlacementBenchmark.RunAsync(options.GetList("placements", "inline,worker"), int.Parse(options.Get("clients", "8")),
+            int.Parse(options.Get("idle-seconds", "15")), TimeSpan.FromSeconds(int.Parse(options.Get("run-limit-seconds", "600"))), Console.Out);
     case "report":
         Report.Write(log.Read(), options.Get("out", "docs"), Console.Out);
         return 0;
@@ -101,6 +104,7 @@ switch (options.Command)
         Console.Error.WriteLine("       SelfImprove.Benchmarks predict [--seconds 10] [--memory-requests 1000000] [--backends all|memory|azure-storage]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks versions-listing [--requests 200] [--other-blobs 150000]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks sequential-trial [--trials 1000] [--check-every 500] [--seed 1] [--discordance 0.05,0.1,0.2]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks training-placement [--placements inline,worker] [--clients 8] [--idle-seconds 15] [--run-limit-seconds 600]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks report [--out docs] [--cache DIR]");
         return 2;
 }
