@@ -95,7 +95,7 @@ public static class AgentPage
         page.Heading("Runs");
         if (view.Runs.Count == 0) page.Paragraph("No run yet.");
         else
-            page.Table($"The newest {view.Runs.Count} runs", ["run", "opened (UTC)", "why", "state", "candidate"],
+            page.Table(view.Runs.Count == 1 ? "The only run" : $"The newest {view.Runs.Count} runs", ["run", "opened (UTC)", "why", "state", "candidate"],
                 view.Runs.Select(r => (IEnumerable<string>)[$"<td><a href=\"{E(links.Run(r.Opened.RunId))}\">{E(r.Opened.RunId)}</a></td>",
                     Cell(RunPage.Time(r.Opened.OpenedAt)), Cell(r.Opened.Reason), Cell(State(r.Run)), Cell(r.Run?.CandidateVersion ?? "–")]));
 
