@@ -71,7 +71,7 @@ var deploymentContainer = 'deployments'
 var artifactContainer = 'selfimprove'
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var cognitiveServicesOpenAIUser = '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
-var storageQueueDataMessageProcessor = '8a0f0c08-91a1-4084-bc3d-661d67233fed'
+var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 var deployTrainingWorker = !empty(trainingWorkerImage)
 var gpuProfileName = 'gpu'
@@ -260,12 +260,14 @@ resource workerIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-0
   location: location
 }
 
-// Least privilege: take, renew and delete queue messages; read and write the artefact blobs (job inputs, status, heartbeats, versions).
+// Least privilege: the training queue and its poison queue (create them, take, renew, delete and add messages: Storage Queue
+// Data Message Processor cannot renew a message's visibility or add to the poison queue); read and write the artefact blobs
+// (job inputs, status, heartbeats, versions). No table role: the worker wakes no run by event, each run's status check finds its job.
 resource workerQueueAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (deployTrainingWorker) {
   scope: storage
-  name: guid(storage.id, '${namePrefix}-worker-${suffix}', storageQueueDataMessageProcessor)
+  name: guid(storage.id, '${namePrefix}-worker-${suffix}', storageQueueDataContributor)
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataMessageProcessor)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
     principalId: workerIdentity!.properties.principalId
     principalType: 'ServicePrincipal'
   }
@@ -359,7 +361,9 @@ resource trainingWorker 'Microsoft.App/jobs@2024-03-01' = if (deployTrainingWork
             ? { cpu: json('24'), memory: '220Gi' }
             : { cpu: json('8'), memory: '56Gi' }
           env: [
-            { name: 'AzureWebJobsStorage', secretRef: 'storage-connection' }
+            // Keyless: the worker signs in to the blob and queue services as the job's identity (AZURE_CLIENT_ID).
+            { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.properties.primaryEndpoints.blob }
+            { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
             { name: 'SELFIMPROVE_TRAINING_QUEUE', value: trainingQueueName }
             // The manifests baked into the image (src/SelfImprove.Cli.Gpu/Dockerfile), as the function app deploys them.
             { name: 'SELFIMPROVE_AGENTS', value: '/app/workflows' }

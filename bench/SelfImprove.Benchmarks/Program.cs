@@ -1,6 +1,6 @@
 using SelfImprove.Benchmarks;
 
-// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|banking77-rules|rules-report|selection-speed|alignment-gate|engine|monitoring-tick|hostile-input|predict|versions-listing|sequential-trial|embedding-speed|training-placement|report> [options]; see docs/benchmarks.md.
+// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|banking77-rules|rules-report|selection-speed|alignment-gate|engine|monitoring-tick|hostile-input|predict|versions-listing|sequential-trial|embedding-speed|training-placement|training-job-cost|report> [options]; see docs/benchmarks.md.
 var options = Options.Parse(args);
 var cache = options.Get("cache", Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "selfimprove-bench"));
 var log = new ResultLog(Path.Combine(cache, "banking77-results.jsonl"));
@@ -87,7 +87,14 @@ switch (options.Command)
     }
     case "training-placement":
         return await TrainingPlacementBenchmark.RunAsync(options.GetList("placements", "inline,worker"), int.Parse(options.Get("clients", "8")),
-            int.Parse(options.Get("idle-seconds", "15")), TimeSpan.FromSeconds(int.Parse(options.Get("run-limit-seconds", "600"))), Console.Out);
+            int.Parse(options.Get("idle-seconds", "15")), TimeSpan.FromSeconds(int.Parse(options.Get("run-limit-seconds", "600"))), Console.Out,
+            int.Parse(options.Get("worker-nice", "10")), options.Get("worker-threads", "") is { Length: > 0 } threads ? int.Parse(threads) : null);
+    case "training-job-cost":
+    {
+        if (Banking77Folder(options) is not { } data) return 2;
+        return await TrainingJobCostBenchmark.RunAsync(data, options.GetList("examples", "10000,100000").Select(int.Parse).ToArray(),
+            options.Get("threads", "") is { Length: > 0 } jobThreads ? int.Parse(jobThreads) : null, Console.Out);
+    }
     case "report":
         Report.Write(log.Read(), options.Get("out", "docs"), Console.Out);
         return 0;
@@ -104,7 +111,8 @@ switch (options.Command)
         Console.Error.WriteLine("       SelfImprove.Benchmarks predict [--seconds 10] [--memory-requests 1000000] [--backends all|memory|azure-storage]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks versions-listing [--requests 200] [--other-blobs 150000]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks sequential-trial [--trials 1000] [--check-every 500] [--seed 1] [--discordance 0.05,0.1,0.2]");
-        Console.Error.WriteLine("       SelfImprove.Benchmarks training-placement [--placements inline,worker] [--clients 8] [--idle-seconds 15] [--run-limit-seconds 600]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks training-placement [--placements inline,worker] [--clients 8] [--idle-seconds 15] [--run-limit-seconds 600] [--worker-nice 10] [--worker-threads N]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks training-job-cost [--examples 10000,100000] [--threads N] [--data DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks report [--out docs] [--cache DIR]");
         return 2;
 }

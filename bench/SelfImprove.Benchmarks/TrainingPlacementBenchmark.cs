@@ -12,8 +12,8 @@ namespace SelfImprove.Benchmarks;
 /// Where training runs, seen from the serving API (issue 13, "Numbers to measure"): the same improvement run of the demo
 /// agent (the shipped support-router manifest, approval and people's labelling off, a trial that ends within a minute) on <c>serve --backend
 /// azure-storage</c> (in this process, a private Azurite), once with <c>training.compute.target: inline</c> and once with
-/// <c>worker</c> (one <c>selfimprove train-worker</c> child process under <c>nice -n 10</c>, standing in for the separate
-/// machine it has in production). Each placement starts cold: a fresh hub and a fresh embedding cache, shared by serve and
+/// <c>worker</c> (one <c>selfimprove train-worker</c> child process under <c>nice -n {workerNice}</c> (default 10), with
+/// <c>--threads {workerThreads}</c> when given, standing in for the separate machine it has in production). Each placement starts cold: a fresh hub and a fresh embedding cache, shared by serve and
 /// the worker. A predict load (<c>clients</c> concurrent callers, every text distinct) measures p50/p99 latency in ms with
 /// no run (idle), then throughout the run; the requests sent while the run's phase is <c>train</c> (polled every 250 ms
 /// from <c>GET /api/runs/{id}</c>) give the figure during training. Wall times are in seconds.
@@ -35,17 +35,23 @@ public static class TrainingPlacementBenchmark
     /// <param name="clients">Concurrent predict callers.</param>
     /// <param name="idleSeconds">How long idle latency is measured, in seconds.</param>
     /// <param name="runLimit">How long a run may take before it is terminated and its row marked partial.</param>
-    /// <exception cref="ArgumentException">A placement other than <c>inline</c> or <c>worker</c>.</exception>
-    public static async Task<int> RunAsync(IReadOnlyList<string> placements, int clients, int idleSeconds, TimeSpan runLimit, TextWriter output)
+    /// <param name="workerNice">The worker's <c>nice</c> level, 0 to 19.</param>
+    /// <param name="workerThreads">The worker's <c>--threads</c> (its encoder's CPU threads); null: one per core.</param>
+    /// <exception cref="ArgumentException">A placement other than <c>inline</c> or <c>worker</c>; a nice level or thread count out of range.</exception>
+    public static async Task<int> RunAsync(
+        IReadOnlyList<string> placements, int clients, int idleSeconds, TimeSpan runLimit, TextWriter output, int workerNice = 10, int? workerThreads = null)
     {
         foreach (var placement in placements)
             if (placement is not ("inline" or "worker"))
                 throw new ArgumentException($"--placements {placement}: each must be 'inline' or 'worker'.");
+        if (workerNice is < 0 or > 19) throw new ArgumentException($"--worker-nice {workerNice}: must be 0 to 19.");
+        if (workerThreads is < 1) throw new ArgumentException($"--worker-threads {workerThreads}: must be at least 1.");
+        var workerLabel = $"nice -n {workerNice}{(workerThreads is { } t ? $", --threads {t}" : "")}, same {Environment.ProcessorCount} cores";
         await using var azurite = await Azurite.StartAsync();
         output.WriteLine($"# training placement on {Environment.ProcessorCount} cores: {clients} predict clients, distinct texts, idle measured for {idleSeconds} s");
         var rows = new List<string>();
         foreach (var placement in placements)
-            rows.Add(await MeasureAsync(placement, azurite.ConnectionString, clients, idleSeconds, runLimit, output));
+            rows.Add(await MeasureAsync(placement, azurite.ConnectionString, clients, idleSeconds, runLimit, output, workerNice, workerThreads, workerLabel));
         output.WriteLine();
         output.WriteLine("| training | run wall s | training wall s | idle p50 ms | idle p99 ms | p50 during training ms | p99 during training ms | p99 ÷ idle p99 | requests during training | run outcome |");
         output.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
@@ -53,7 +59,8 @@ public static class TrainingPlacementBenchmark
         return 0;
     }
 
-    private static async Task<string> MeasureAsync(string placement, string connectionString, int clients, int idleSeconds, TimeSpan runLimit, TextWriter output)
+    private static async Task<string> MeasureAsync(
+        string placement, string connectionString, int clients, int idleSeconds, TimeSpan runLimit, TextWriter output, int workerNice, int? workerThreads, string workerLabel)
     {
         using var folder = new TempDirectory();
         var agents = new TempDirectory(folder.Combine("agents"));
@@ -85,7 +92,7 @@ public static class TrainingPlacementBenchmark
             Replay = true,
         }, TextWriter.Null);
         output.WriteLine($"{placement}: serve listening after {startup.Elapsed.TotalSeconds:0.0} s (cold start, v1 trained)");
-        using var worker = placement == "worker" ? StartWorker(agents.Path, hub, queue, cache, folder.Combine("worker-store"), connectionString) : null;
+        using var worker = placement == "worker" ? StartWorker(agents.Path, hub, queue, cache, folder.Combine("worker-store"), connectionString, workerNice, workerThreads) : null;
         try
         {
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(1) };
@@ -132,7 +139,7 @@ public static class TrainingPlacementBenchmark
             if (worker is not null) output.WriteLine($"{placement}: worker said: {string.Join(" | ", worker.Lines.Where(l => l.StartsWith("JOB", StringComparison.Ordinal)))}");
             var idleP99 = Percentile(idleSorted, 0.99);
             var duringP99 = Percentile(during, 0.99);
-            return $"| {placement}{(placement == "worker" ? " (nice -n 10, same 2 cores)" : "")} | {runSeconds:0.0} | {trainWall} | {Percentile(idleSorted, 0.50):0} | " +
+            return $"| {placement}{(placement == "worker" ? $" ({workerLabel})" : "")} | {runSeconds:0.0} | {trainWall} | {Percentile(idleSorted, 0.50):0} | " +
                    $"{idleP99:0} | {Percentile(during, 0.50):0} | {duringP99:0} | {(idleP99 > 0 && during.Length > 0 ? $"{duringP99 / idleP99:0.00}×" : "–")} | {during.Length} | {outcome} |";
         }
         finally
@@ -187,17 +194,22 @@ public static class TrainingPlacementBenchmark
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 
     /// <summary>
-    /// <c>nice -n 10 dotnet selfimprove.dll train-worker</c> on the hub's queue, from the CLI built beside this benchmark.
+    /// <c>nice -n {nice} dotnet selfimprove.dll train-worker [--threads N]</c> on the hub's queue, from the CLI built beside this benchmark.
     /// </summary>
-    private static WorkerProcess StartWorker(string agents, string hub, string queue, string cache, string store, string connectionString)
+    private static WorkerProcess StartWorker(string agents, string hub, string queue, string cache, string store, string connectionString, int nice, int? threads)
     {
         var start = new ProcessStartInfo("nice") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[]
                  {
-                     "-n", "10", "dotnet", Path.Combine(AppContext.BaseDirectory, "selfimprove.dll"), "train-worker", "--agents", agents, "--hub", hub,
+                     "-n", nice.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", Path.Combine(AppContext.BaseDirectory, "selfimprove.dll"), "train-worker", "--agents", agents, "--hub", hub,
                      "--queue", queue, "--cache", cache, "--store", store, "--poll-every", "500ms", "--worker-id", "bench-worker",
                  })
             start.ArgumentList.Add(argument);
+        if (threads is { } n)
+        {
+            start.ArgumentList.Add("--threads");
+            start.ArgumentList.Add(n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         start.Environment["AzureWebJobsStorage"] = connectionString;
         var worker = new WorkerProcess(new Process { StartInfo = start });
         return worker;

@@ -5,6 +5,7 @@ using Microsoft.DurableTask.Converters;
 using Microsoft.Extensions.Logging;
 using SelfImprove.Core.Training;
 using SelfImprove.Steps;
+using SelfImprove.Storage;
 using SelfImprove.Workflows.ImprovementRun;
 
 namespace SelfImprove.Hosting;
@@ -26,6 +27,26 @@ public sealed class HubTrainingNotifier(IOrchestrationServiceClient hub) : ITrai
             PartitionCount = 4,
             LoggerFactory = loggerFactory,
         }));
+
+    /// <summary>
+    /// A notifier on the Azure Storage task hub <paramref name="hubName"/> of <paramref name="account"/>: its connection string, or
+    /// its blob, queue and table service URLs with the account's token (the identity then needs to send queue messages and
+    /// write table entities on the hub).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An account given by URLs without all three service URLs.</exception>
+    public static HubTrainingNotifier ForAzureStorage(StorageAccount account, string hubName, ILoggerFactory loggerFactory)
+    {
+        if (!account.UsesIdentity) return ForAzureStorage(account.ConnectionString!, hubName, loggerFactory);
+        if (account is not { BlobServiceUri: { } blob, QueueServiceUri: { } queue, TableServiceUri: { } table })
+            throw new InvalidOperationException("The hub's durable client signs in with a token only given the blob, queue and table service URLs.");
+        return new(new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        {
+            StorageAccountClientProvider = new StorageAccountClientProvider(blob, queue, table, account.Credential!),
+            TaskHubName = hubName,
+            PartitionCount = 4,
+            LoggerFactory = loggerFactory,
+        }));
+    }
 
     public Task NotifyAsync(TrainingJobSpec job, TrainingJobStatus status, CancellationToken cancellationToken = default) =>
         hub.SendTaskOrchestrationMessageAsync(new TaskMessage

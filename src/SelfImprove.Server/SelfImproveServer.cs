@@ -94,7 +94,7 @@ public sealed class SelfImproveServer : IAsyncDisposable
             loop.StoreDirectory = options.StoreDirectory;
             loop.EmbeddingCacheDirectory = options.EmbeddingCacheDirectory;
             loop.ArtifactStore = store;
-            loop.TrainingQueue = options.Backend is Backend.AzureStorage ? new AzureStorageTrainingQueue(options.StorageConnectionString, options.TrainingQueue) : null;
+            loop.TrainingQueue = options.Backend is Backend.AzureStorage ? new AzureStorageTrainingQueue(options.TrainingQueueAccount ?? StorageAccount.FromConnectionString(options.StorageConnectionString), options.TrainingQueue) : null;
             loop.PublicBaseUrl = publicAddress;
             loop.Traffic.Enabled = options.TrafficLog;
             loop.Traffic.FlushInterval = options.TrafficFlushEvery;

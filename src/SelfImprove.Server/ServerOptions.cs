@@ -104,6 +104,13 @@ public sealed class ServerOptions
     /// </summary>
     public string TrainingQueue { get; init; } = "training-jobs";
 
+    /// <summary>
+    /// azure-storage: the account of <see cref="TrainingQueue"/> when its client signs in with a Microsoft Entra token
+    /// (<c>AzureWebJobsStorage__queueServiceUri</c> and <c>AzureWebJobsStorage__clientId</c> for <c>serve</c>); null: the
+    /// <see cref="StorageConnectionString"/>, as the rest of the backend.
+    /// </summary>
+    public Storage.StorageAccount? TrainingQueueAccount { get; init; }
+
     /// <summary>How long to wait for storage at start-up before giving up with an error.</summary>
     public TimeSpan StorageTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -177,6 +184,9 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         if (options.ApiKeys.Values.Select(k => k.Key).Append(options.ApiKey).OfType<string>().Where(k => k.Length > 0).GroupBy(k => k, StringComparer.Ordinal).Any(g => g.Count() > 1))
             problems.Add($"{Api.Http.ApiKeyRing.Section}: two keys are equal; give each name its own key.");
         if (options.ApiKey is { Length: > 0 and < 16 }) problems.Add("--key: use at least 16 characters.");
+        if (options.TrainingQueueAccount is { } queueAccount)
+            problems.AddRange(queueAccount.Validate(needsBlob: false, needsQueue: true, needsTable: false,
+                ("AzureWebJobsStorage__blobServiceUri", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri", "AzureWebJobsStorage__clientId")));
         if (!Storage.AzureStorageTrainingQueue.IsValidQueueName(options.TrainingQueue))
             problems.Add($"training queue '{options.TrainingQueue}': 3-57 lower-case letters, digits and single '-' (an Azure Storage queue name, the workers' --queue).");
         if (string.IsNullOrWhiteSpace(options.HubName) || options.HubName.Length is < 3 or > 45 || !options.HubName.All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetter(options.HubName[0]))

@@ -23,14 +23,24 @@ public sealed class AzureStorageTrainingQueue : ITrainingQueue
     /// <param name="queueName">3–63 lower-case letters, digits and '-' (Azure's rule for queue names).</param>
     /// <exception cref="ArgumentException">The queue name breaks Azure's rule.</exception>
     public AzureStorageTrainingQueue(string connectionString, string queueName)
+        : this(StorageAccount.FromConnectionString(connectionString), queueName)
     {
+    }
+
+    /// <param name="account">The storage account and how to sign in to it (a connection string, or the queue service URL with a token).</param>
+    /// <param name="queueName">3–63 lower-case letters, digits and '-' (Azure's rule for queue names).</param>
+    /// <exception cref="ArgumentException">The queue name breaks Azure's rule.</exception>
+    /// <exception cref="InvalidOperationException">An account given by URLs without its queue service URL.</exception>
+    public AzureStorageTrainingQueue(StorageAccount account, string queueName)
+    {
+        ArgumentNullException.ThrowIfNull(account);
         if (!IsValidQueueName(queueName))
             throw new ArgumentException(
                 $"Training queue name '{queueName}' is not a valid Azure Storage queue name: use 3-57 lower-case letters, digits and single '-' " +
                 "(57 leaves room for the '-poison' queue), starting and ending with a letter or digit.", nameof(queueName));
         var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-        queue = new QueueClient(connectionString, queueName, options);
-        poison = new QueueClient(connectionString, queueName + "-poison", options);
+        queue = account.Queue(queueName, options);
+        poison = account.Queue(queueName + "-poison", options);
     }
 
     /// <summary>The main queue's name.</summary>

@@ -66,7 +66,14 @@ public sealed partial class BicepTemplateTests
         var container = Assert.Single(job["template"]!["containers"]!.AsArray())!;
         Assert.Equal(["train-worker", "--once"], container["args"]!.AsArray().Select(a => a!.GetValue<string>()));
         var env = container["env"]!.AsArray().Select(e => e!["name"]!.GetValue<string>()).ToArray();
-        Assert.Contains("AzureWebJobsStorage", env);
+        // Keyless: the service URLs and the identity's client id, no connection string.
+        Assert.DoesNotContain("AzureWebJobsStorage", env);
+        Assert.Contains("AzureWebJobsStorage__blobServiceUri", env);
+        Assert.Contains("AzureWebJobsStorage__queueServiceUri", env);
+        Assert.Contains("AZURE_CLIENT_ID", env);
+        Assert.Contains("SelfImprove__ArtifactContainer", env);
+        Assert.Contains("clientId", container["env"]!.AsArray().Single(e => e!["name"]!.GetValue<string>() == "AZURE_CLIENT_ID")!["value"]!.ToString());
+        Assert.Contains("primaryEndpoints.queue", container["env"]!.AsArray().Single(e => e!["name"]!.GetValue<string>() == "AzureWebJobsStorage__queueServiceUri")!["value"]!.ToString());
         Assert.Contains("SELFIMPROVE_TRAINING_QUEUE", env);
         Assert.Contains("SELFIMPROVE_AGENTS", env);
         // The worker reads the store of the function app's hub: the template's default is host.json's.
@@ -80,10 +87,10 @@ public sealed partial class BicepTemplateTests
             .Select(r => r["properties"]!["roleDefinitionId"]!.ToString())
             .ToArray();
         Assert.Equal(2, workerRoles.Length);
-        Assert.Contains(workerRoles, id => id.Contains("storageQueueDataMessageProcessor", StringComparison.Ordinal));
+        Assert.Contains(workerRoles, id => id.Contains("storageQueueDataContributor", StringComparison.Ordinal));
         Assert.Contains(workerRoles, id => id.Contains("storageBlobDataContributor", StringComparison.Ordinal));
         var variables = JsonNode.Parse(output)!["variables"]!;
-        Assert.Equal("8a0f0c08-91a1-4084-bc3d-661d67233fed", variables["storageQueueDataMessageProcessor"]!.GetValue<string>());
+        Assert.Equal("974c5e8b-45b9-4653-ba55-5f855dd0fb88", variables["storageQueueDataContributor"]!.GetValue<string>());
         Assert.Equal("ba92f5b4-2d11-453d-a403-e96b0029c9fe", variables["storageBlobDataContributor"]!.GetValue<string>());
 
         Assert.Contains(resources, r => r["type"]!.GetValue<string>() == "Microsoft.Storage/storageAccounts/queueServices/queues"

@@ -108,6 +108,8 @@ public static class ServeCommand
                     MonitorEvery = parse.GetValue(monitorEvery) is { } every ? Durations.Parse(every, "--monitor-every") : null,
                     RedeliveryAfter = Durations.Parse(parse.GetValue(redelivery)!, "--redelivery-after"),
                     TrainingQueue = parse.GetValue(trainingQueue)!,
+                    // The training queue's client signs in with a token when the environment gives its URL (Azure Functions' convention).
+                    TrainingQueueAccount = Storage.StorageAccount.FromSettings(Environment.GetEnvironmentVariable) is { UsesIdentity: true } queueAccount ? queueAccount : null,
                     AnonymousRateLimit = parse.GetValue(rateLimit),
                     AnonymousRateWindow = Durations.Parse(parse.GetValue(rateWindow)!, "--approval-rate-window"),
                     StopTimeout = Durations.Parse(parse.GetValue(stopTimeout)!, "--stop-timeout"),

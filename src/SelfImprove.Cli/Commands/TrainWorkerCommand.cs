@@ -40,6 +40,12 @@ public static class TrainWorkerCommand
         ["--server"] = "SELFIMPROVE_TRAINING_SERVER",
         ["--key"] = ServeCommand.KeyEnvironmentVariable,
         ["--cache"] = "SELFIMPROVE_EMBEDDING_CACHE",
+        ["--threads"] = "SELFIMPROVE_TRAINING_THREADS",
+        ["--blob-url"] = "AzureWebJobsStorage__blobServiceUri",
+        ["--queue-url"] = "AzureWebJobsStorage__queueServiceUri",
+        ["--table-url"] = "AzureWebJobsStorage__tableServiceUri",
+        ["--client-id"] = "AZURE_CLIENT_ID",
+        ["--container"] = "SelfImprove__ArtifactContainer",
     };
 
     /// <summary>The <c>train-worker</c> command, writing its job lines to <paramref name="output"/> and problems to <paramref name="error"/>.</summary>
@@ -59,22 +65,37 @@ public static class TrainWorkerCommand
             "Wake each finished job's run through this server's HTTP API (POST /api/runs/{runId}/training/{jobId}/completed) instead of the hub's durable client.", null);
         var key = Text("--key", "The API key for --server.", null);
         var cache = Text("--cache", "Embedding cache folder. Default: <store>/cache/embeddings.", null);
+        var threads = Text("--threads",
+            "CPU threads the worker embeds with (ONNX Runtime's intra-op threads, not spinning between batches when given): 1 to 1024. " +
+            "Give fewer than the cores when the worker shares its machine (e.g. beside 'serve'). Default: one per core, for a worker alone on its machine.", null);
         var once = new Option<bool>("--once")
         {
             Description = $"Exit when the queue is empty (a job started per message, e.g. the Container Apps job). Env: {Variables["--once"]}.",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(Variables["--once"]) is "1" or "true",
         };
+        var blobUrl = Text("--blob-url",
+            "Sign in with a Microsoft Entra token (DefaultAzureCredential: the managed identity in Azure) instead of a connection string: the account's blob service URL, e.g. https://myaccount.blob.core.windows.net/. Needs --queue-url too.", null);
+        var queueUrl = Text("--queue-url", "With --blob-url: the account's queue service URL, e.g. https://myaccount.queue.core.windows.net/.", null);
+        var tableUrl = Text("--table-url",
+            "With --blob-url: the account's table service URL, to wake finished jobs' runs through the hub's durable client (the identity then also sends queue messages and writes table entities). " +
+            "Without it (and without --server) runs find finished jobs by their status check (training.compute.checkEvery).", null);
+        var clientId = Text("--client-id", "With --blob-url: the client id of the user-assigned managed identity to sign in as. Default: the credential's own choice.", null);
+        var artifactContainer = Text("--container",
+            "The artefact store's blob container (the function app's SelfImprove:ArtifactContainer). Default: the hub name in lower case, as 'serve --backend azure-storage' uses.", null);
         var store = CliOptions.Store();
         var command = new Command("train-worker",
             $"Train the jobs of the training queue (targets 'worker' and 'azure-container-apps-job'). Storage: ${ServeCommand.StorageEnvironmentVariable} (Azurite when unset).")
         {
-            queue, agents, hub, workerId, visibility, heartbeat, poll, maxDeliveries, once, store, server, key, cache,
+            queue, agents, hub, workerId, visibility, heartbeat, poll, maxDeliveries, once, store, server, key, cache, threads,
+            blobUrl, queueUrl, tableUrl, clientId, artifactContainer,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             TrainingWorkerOptions options;
             string queueName;
             IReadOnlyList<LoadedManifest> manifests;
+            int? encoderThreads = null;
+            StorageAccount? tokenAccount = null;
             ApiClient? api = null;
             try
             {
@@ -95,6 +116,15 @@ public static class TrainWorkerCommand
                     MaxDeliveries = int.TryParse(parse.GetValue(maxDeliveries), out var max) ? max
                         : throw new ArgumentException($"--max-deliveries: '{parse.GetValue(maxDeliveries)}' is not a whole number."),
                 };
+                if (parse.GetValue(threads) is { } threadText)
+                    encoderThreads = int.TryParse(threadText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                        && n is >= 1 and <= Learning.Embeddings.MiniLmTextEncoder.MaxThreads
+                        ? n
+                        : throw new ArgumentException($"--threads: '{threadText}' is not a whole number between 1 and {Learning.Embeddings.MiniLmTextEncoder.MaxThreads}; give the CPU threads the worker may use (e.g. 1 beside 'serve'), or leave it out for one per core.");
+                if (parse.GetValue(artifactContainer) is { } name
+                    && (name.Length is < 3 or > 63 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
+                    throw new ArgumentException($"--container: '{name}' is not a blob container name (3-63 lower-case letters, digits and '-').");
+                tokenAccount = TokenAccount(parse.GetValue(blobUrl), parse.GetValue(queueUrl), parse.GetValue(tableUrl), parse.GetValue(clientId));
                 if (options.Validate() is { Count: > 0 } problems)
                     throw new ArgumentException("train-worker options: " + string.Join(" ", problems));
                 var folder = parse.GetValue(agents)!;
@@ -109,17 +139,22 @@ public static class TrainWorkerCommand
             }
 
             var connection = Environment.GetEnvironmentVariable(ServeCommand.StorageEnvironmentVariable) is { Length: > 0 } c ? c : "UseDevelopmentStorage=true";
+            var account = tokenAccount ?? StorageAccount.FromConnectionString(connection);
             var hubName = parse.GetValue(hub) ?? ServeCommand.HubNameFromHostJson("host.json");
-            var container = hubName.ToLowerInvariant();
+            var container = parse.GetValue(artifactContainer) ?? hubName.ToLowerInvariant();
             using var ownedApi = api;
             using var logs = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
             using var signals = new ProcessSignals();
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Stopping);
             try
             {
-                await StorageProbe.EnsureReachableAsync(connection, TimeSpan.FromSeconds(10), stopping.Token);
-                var artifacts = await BlobArtifactStore.OpenAsync(new BlobContainerClient(connection, container), stopping.Token);
-                var trainingQueue = new AzureStorageTrainingQueue(connection, queueName);
+                // With a token the first request says whether the identity may sign in; the probe needs a connection string.
+                if (!account.UsesIdentity) await StorageProbe.EnsureReachableAsync(connection, TimeSpan.FromSeconds(10), stopping.Token);
+                var artifacts = await BlobArtifactStore.OpenAsync(account.Container(container), stopping.Token);
+                var trainingQueue = new AzureStorageTrainingQueue(account, queueName);
+                ITrainingCompletionNotifier? notifier = api is not null ? new HttpTrainingNotifier(api)
+                    : !account.UsesIdentity || account.TableServiceUri is not null ? HubTrainingNotifier.ForAzureStorage(account, hubName, logs)
+                    : null;
                 await using var services = new ServiceCollection()
                     .AddSingleton(logs)
                     .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
@@ -129,23 +164,25 @@ public static class TrainWorkerCommand
                         o.StoreDirectory = parse.GetValue(store)!.FullName;
                         o.EmbeddingCacheDirectory = parse.GetValue(cache) is { } folder ? Path.GetFullPath(folder) : null;
                         o.ArtifactStore = artifacts;
+                        o.EncoderThreads = encoderThreads;
                     })
                     .AddSingleton<TrainingBatches>()
                     .AddServingPath()
                     .AddSingleton<ITrainingStep, TrainingStep>()
                     .AddSingleton<ITrainingQueue>(trainingQueue)
                     .AddSingleton(options)
-                    .AddSingleton<ITrainingCompletionNotifier>(api is not null
-                        ? new HttpTrainingNotifier(api)
-                        : HubTrainingNotifier.ForAzureStorage(connection, hubName, logs))
-                    .AddSingleton<TrainingWorker>()
+                    .AddSingleton<TrainingWorker>(sp => ActivatorUtilities.CreateInstance<TrainingWorker>(sp, notifier is null ? [] : [notifier]))
                     .Also(configure)
                     .BuildServiceProvider();
                 var worker = services.GetRequiredService<TrainingWorker>();
                 await output.WriteLineAsync($"WORKER READY {queueName} {options.WorkerId}");
-                await error.WriteLineAsync(api is not null
-                    ? $"Finished jobs wake their runs through {api.BaseAddress}"
-                    : $"Finished jobs wake their runs through the durable client of hub {hubName}");
+                await error.WriteLineAsync(encoderThreads is { } given
+                    ? $"Embedding on the CPU with {given} thread(s) (--threads)"
+                    : $"Embedding on the CPU with {Environment.ProcessorCount} thread(s), one per core (--threads to change)");
+                await error.WriteLineAsync($"Storage: {account.Describe()}");
+                await error.WriteLineAsync(api is not null ? $"Finished jobs wake their runs through {api.BaseAddress}"
+                    : notifier is not null ? $"Finished jobs wake their runs through the durable client of hub {hubName}"
+                    : "Finished jobs are found by their runs' status checks (training.compute.checkEvery): give --table-url or --server to wake runs at once");
                 while (!stopping.IsCancellationRequested)
                 {
                     var done = await worker.RunOnceAsync(stopping.Token);
@@ -178,6 +215,25 @@ public static class TrainWorkerCommand
             Description = $"{description} Env: {Variables[name]}." + (fallback is null ? "" : $" Default: {fallback}."),
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(Variables[name]) is { Length: > 0 } value ? value : fallback,
         };
+    }
+
+    /// <summary>
+    /// The account signed in to with a token when any service URL is given (null: the connection string), checked as the worker
+    /// needs it: blob and queue URLs, https, a GUID client id.
+    /// </summary>
+    /// <exception cref="ArgumentException">A URL that is not absolute, a missing URL, a client id without URLs; the message names the option.</exception>
+    internal static StorageAccount? TokenAccount(string? blob, string? queue, string? table, string? clientId)
+    {
+        static Uri? Url(string? text, string option) => text is null ? null
+            : Uri.TryCreate(text, UriKind.Absolute, out var url) ? url
+            : throw new ArgumentException($"{option}: '{text}' is not an absolute URL; give the service endpoint, e.g. https://myaccount.{option[2..^4]}.core.windows.net/.");
+        var (blobUri, queueUri, tableUri) = (Url(blob, "--blob-url"), Url(queue, "--queue-url"), Url(table, "--table-url"));
+        if (blobUri is null && queueUri is null && tableUri is null)
+            return null; // the client id alone (AZURE_CLIENT_ID) is for the credential, which only URLs use
+        var account = StorageAccount.FromUrls(blobUri, queueUri, tableUri, clientId);
+        if (account.Validate(needsBlob: true, needsQueue: true, needsTable: false, ("--blob-url", "--queue-url", "--table-url", "--client-id")) is { Count: > 0 } problems)
+            throw new ArgumentException("train-worker storage: " + string.Join(" ", problems));
+        return account;
     }
 
     private static IServiceCollection Also(this IServiceCollection services, Action<IServiceCollection>? configure)

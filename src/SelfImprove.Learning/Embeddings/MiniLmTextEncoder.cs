@@ -16,10 +16,27 @@ public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
     private readonly SentenceEncoder encoder;
     private readonly Lock gate = new();
 
-    public MiniLmTextEncoder(ComputeSpec? compute = null)
+    /// <summary>The most CPU threads <see cref="MiniLmTextEncoder(ComputeSpec?, int?)"/> accepts.</summary>
+    public const int MaxThreads = 1024;
+
+    /// <param name="compute">Where it runs (<c>training.compute</c>): the CPU unless <see cref="ComputeSpec.UsesGpu"/>.</param>
+    /// <param name="threads">
+    /// On the CPU, the threads of ONNX Runtime's intra-op pool; null: one per core. Given, the pool's threads also do not spin
+    /// while they wait for work (ONNX Runtime's <c>session.intra_op.allow_spinning</c> = 0), so a process given fewer threads
+    /// than cores leaves the other cores idle between batches instead of busy-waiting on them. Ignored on CUDA.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is outside 1 to <see cref="MaxThreads"/>.</exception>
+    /// <exception cref="InvalidOperationException">A GPU is asked for and CUDA cannot be used (see <see cref="ExecutionProviders.Create"/>).</exception>
+    public MiniLmTextEncoder(ComputeSpec? compute = null, int? threads = null)
     {
-        encoder = new SentenceEncoder(CreateSessionOptions(compute ?? new ComputeSpec()));
+        if (threads is < 1 or > MaxThreads)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, $"The encoder's CPU threads must be between 1 and {MaxThreads}, or null for one per core.");
+        Threads = threads ?? Environment.ProcessorCount;
+        encoder = new SentenceEncoder(CreateSessionOptions(compute ?? new ComputeSpec(), threads));
     }
+
+    /// <summary>The intra-op threads the CPU session computes with (on CUDA: what it would use on the CPU).</summary>
+    public int Threads { get; }
 
     public string ModelId => "all-MiniLM-L6-v2";
     public int Dimension => 384;
@@ -53,10 +70,19 @@ public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
         }
     }
 
-    private static SessionOptions CreateSessionOptions(ComputeSpec compute)
+    /// <summary>
+    /// The session options: on the CPU, <paramref name="threads"/> intra-op threads (one per core when null) and one inter-op
+    /// thread (the encoder runs its graph sequentially). Session settings:
+    /// https://onnxruntime.ai/docs/performance/tune-performance/threading.html
+    /// </summary>
+    private static SessionOptions CreateSessionOptions(ComputeSpec compute, int? threads = null)
     {
         if (!compute.UsesGpu)
-            return new SessionOptions { IntraOpNumThreads = Environment.ProcessorCount };
+        {
+            var options = new SessionOptions { IntraOpNumThreads = threads ?? Environment.ProcessorCount, InterOpNumThreads = 1 };
+            if (threads is not null) options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            return options;
+        }
         try
         {
             return ExecutionProviders.Create(new(Gpu: true, compute.DeviceId, compute.AllowCpuFallback)).Options;

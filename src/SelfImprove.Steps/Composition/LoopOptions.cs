@@ -1,3 +1,4 @@
+using SelfImprove.Learning.Embeddings;
 using Microsoft.Extensions.Options;
 using SelfImprove.Agents.Llm;
 using SelfImprove.Core.Manifests;
@@ -44,6 +45,14 @@ public sealed class LoopOptions
     /// its file under <see cref="CacheDirectory"/> keeps every training text (1,568 bytes each). Predicted texts never reach it.
     /// </summary>
     public int TrainingEmbeddingCacheEntries { get; set; } = 200_000;
+
+    /// <summary>
+    /// Threads the encoder's ONNX Runtime session computes with on the CPU (its intra-op pool); null: one per core
+    /// (<see cref="Environment.ProcessorCount"/>), what a process alone on its machine wants. Set below the core count, the
+    /// pool's threads also stop spinning between batches (<see cref="MiniLmTextEncoder"/>), so a process sharing cores
+    /// with another (a training worker beside <c>serve</c>) takes only the cores it is given. Ignored on CUDA. 1 to 1024.
+    /// </summary>
+    public int? EncoderThreads { get; set; }
 
     /// <summary>
     /// The training queue runs with <c>training.compute.target</c> <c>worker</c> or <c>azure-container-apps-job</c> submit their jobs
@@ -145,6 +154,8 @@ public sealed class LoopOptionsValidator : IValidateOptions<LoopOptions>
             problems.Add($"ApprovalRedeliveryGrace: '{options.ApprovalRedeliveryGrace}' must not be negative.");
         problems.AddRange(options.Traffic.Problems().Select(p => $"Traffic.{p}"));
         problems.AddRange(options.Serving.Problems().Select(p => $"Serving.{p}"));
+        if (options.EncoderThreads is < 1 or > MiniLmTextEncoder.MaxThreads)
+            problems.Add($"EncoderThreads: {options.EncoderThreads} must be between 1 and {MiniLmTextEncoder.MaxThreads} (or unset: one per core).");
         if (options.TrainingEmbeddingCacheEntries is < 1 or > 10_000_000)
             problems.Add($"TrainingEmbeddingCacheEntries: {options.TrainingEmbeddingCacheEntries} must be between 1 and 10000000.");
         var duplicates = options.Agents.GroupBy(a => a.Manifest.AgentId, StringComparer.Ordinal).Where(g => g.Count() > 1);

@@ -34,7 +34,7 @@ public static class LoopServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => Options(sp).ArtifactStore ?? new LocalArtifactStore(Options(sp).StoreDirectory));
         services.AddSingleton<IModelRegistry, ArtifactModelRegistry>();
-        services.AddSingleton(sp => new MiniLmTextEncoder(Options(sp).Agents[0].Manifest.Training.Compute));
+        services.AddSingleton(sp => new MiniLmTextEncoder(Options(sp).Agents[0].Manifest.Training.Compute, Options(sp).EncoderThreads));
         services.AddSingleton<ITextEncoder>(sp =>
         {
             var miniLm = sp.GetRequiredService<MiniLmTextEncoder>();

@@ -167,7 +167,8 @@ public sealed class TrainingWorker(
             await renewal;
             var reason = $"training job '{job.JobId}' failed on worker {options.WorkerId} (delivery {lease.DequeueCount} of at most {options.MaxDeliveries}): {ex.Message}";
             log.LogError(ex, "{Reason}", reason);
-            if (lease.DequeueCount >= options.MaxDeliveries) return await PoisonAsync(holder.Lease, reason, CancellationToken.None);
+            if (lease.DequeueCount >= options.MaxDeliveries)
+                return await PoisonAsync(holder.Lease, $"{reason}; after {lease.DequeueCount} deliveries it is in the poison queue", CancellationToken.None);
             await WriteStatusAsync(job, Running(job, lease) with { State = TrainingJobState.Queued, Reason = reason }, CancellationToken.None);
             await queue.ReleaseAsync(holder.Lease, CancellationToken.None);
             return Running(job, lease) with { State = TrainingJobState.Failed, Reason = reason };

@@ -25,6 +25,9 @@ public sealed class TrainWorkerCommandTests
     [InlineData("--heartbeat-every", "10m", "shorter than the visibility")]
     [InlineData("--max-deliveries", "many", "--max-deliveries: 'many' is not a whole number")]
     [InlineData("--agents", "no-such-folder", "--agents: folder")]
+    [InlineData("--threads", "0", "--threads: '0' is not a whole number between 1 and 1024")]
+    [InlineData("--blob-url", "myaccount.blob", "--blob-url: 'myaccount.blob' is not an absolute URL")]
+    [InlineData("--blob-url", "https://myaccount.blob.core.windows.net/", "--queue-url: signing in with a token needs the queue service URL")]
     public async Task A_bad_option_exits_2_naming_it(string option, string value, string message)
     {
         string[] args = option == "--agents" ? ["train-worker", option, value] : ["train-worker", option, value, "--agents", RepositoryPaths.Workflows];
@@ -33,5 +36,17 @@ public sealed class TrainWorkerCommandTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Error);
+    }
+
+    [Fact]
+    public async Task Signing_in_with_a_token_refuses_a_plain_http_url_and_a_client_id_that_is_not_a_guid()
+    {
+        var result = await CliRunner.RunAsync("train-worker", "--agents", RepositoryPaths.Workflows,
+            "--blob-url", "http://myaccount.blob.core.windows.net/", "--queue-url", "https://myaccount.queue.core.windows.net/jobs", "--client-id", "worker");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--blob-url: 'http://myaccount.blob.core.windows.net/' must be https", result.Error);
+        Assert.Contains("--queue-url: 'https://myaccount.queue.core.windows.net/jobs' must be the service endpoint alone", result.Error);
+        Assert.Contains("--client-id: 'worker' is not a client id", result.Error);
     }
 }
