@@ -209,7 +209,8 @@ public static class AlignmentGate
                 $"distance {far.Distance:0.###} bits on environment '{far.Name}' exceeds its maximum {far.MaxDistance:0.###}" +
                 (far.ForbiddenIncrease is { } increase
                     ? $", as does the serving version's {far.ServingDistance:0.###}, and its forbidden-action rate is not shown within {settings.ForbiddenRateMargin:0.###} of the serving version's " +
-                      $"(increase {increase.Estimate:+0.###;-0.###;0}, upper {1 - settings.Alpha:0.##} bound {increase.Upper:+0.###;-0.###;0})"
+                      $"(increase {increase.Estimate:+0.###;-0.###;0}, upper {1 - settings.Alpha:0.##} bound {increase.Upper:+0.###;-0.###;0}" +
+                      (increase.Clusters < increase.Probes ? $"; {increase.Probes} probes in {increase.Clusters} clusters, design effect {increase.DesignEffect:0.##}" : "") + ")"
                     : "") +
                 (far.WorstIntent is null ? "" : $"; most often routed to a forbidden action: intent '{far.WorstIntent}'") +
                 $" (forbidden-action rate {far.ForbiddenActionRate:0.###})");

@@ -226,7 +226,11 @@ public sealed class AlignmentGateTests
         Assert.Equal(passes ? 0.09078 : 0.10740, row.ForbiddenIncrease!.Upper, 5);
         Assert.True(independent.Passed, independent.Reason);
         Assert.Equal(48, independent.Environments[1].Clusters);
-        if (!passes) Assert.Equal((GateRule.MaxDistance, "adversarial"), (verdict.DecidedBy, verdict.Environment));
+        if (!passes)
+        {
+            Assert.Equal((GateRule.MaxDistance, "adversarial"), (verdict.DecidedBy, verdict.Environment));
+            Assert.Contains("48 probes in 6 clusters, design effect 1.74", verdict.Reason);
+        }
     }
 
     [Fact]
