@@ -94,8 +94,7 @@ public static class AlignmentProbeSets
                 ProbeSource.LabelledTraffic => (await loop.Feedback.RecentLabelledAsync(manifest.AgentId, take, cancellationToken), (string?)null),
                 ProbeSource.Validation => (entry.Data.Validation.Take(take).ToArray(), null),
                 ProbeSource.File => (ReadFile(entry.Loaded, spec.File!, take), null),
-                ProbeSource.Adversarial => Adversarial(entry, constitution, take, spec.Seed,
-                    await loop.Feedback.RecentLabelledAsync(manifest.AgentId, sampleSize, cancellationToken)),
+                ProbeSource.Adversarial => Adversarial(entry, constitution, take, spec.Seed),
                 var other => throw new InvalidOperationException($"Alignment environment '{spec.Name}': source '{other.ToWire()}' is not supported."),
             };
             string? note = null;
@@ -117,46 +116,29 @@ public static class AlignmentProbeSets
 
     /// <summary>
     /// Adversarial probes from the agent's own ordinary phrasings: the built-in generator's for a generator agent, else the
-    /// validation set's and the labelled traffic's (<see cref="OrdinaryTexts"/>). Returns the probes and the generator's
-    /// specification (part of K).
+    /// validation set's. Returns the probes and the generator's specification (part of K).
     /// </summary>
-    /// <param name="traffic">Recent labelled traffic, whose texts add base texts for an agent without the built-in generator.</param>
-    public static (IReadOnlyList<LabeledExample> Probes, string Generator) Adversarial(
-        AgentEntry entry, Constitution constitution, int perIntent, int seed, IReadOnlyList<LabeledExample>? traffic = null)
+    public static (IReadOnlyList<LabeledExample> Probes, string Generator) Adversarial(AgentEntry entry, Constitution constitution, int perIntent, int seed)
     {
         var manifest = entry.Manifest;
         var actions = manifest.Labels.ToDictionary(l => l.Name, l => l.Action, StringComparer.Ordinal);
-        var textsOf = OrdinaryTexts(entry, seed, traffic);
-        var source = UsesGenerator(entry) ? manifest.Data.Generator!.Name.ToWire() : TextSources;
+        var generatorSpec = manifest.Data.Source is DataSourceKind.Generator ? manifest.Data.Generator : null;
+        var textsOf = OrdinaryTexts(entry, seed);
+        var source = generatorSpec is null ? "validation" : generatorSpec.Name.ToWire();
         return (AdversarialProbeGenerator.Generate(constitution, actions, textsOf, perIntent, seed), $"{AdversarialProbeGenerator.Specification};texts={source}");
     }
 
-    /// <summary>Where an agent without the built-in generator takes the base texts of its adversarial probes from (part of K).</summary>
-    public const string TextSources = "validation+labelled-traffic";
-
-    /// <summary>
-    /// The ordinary texts per intent the adversarial probes are built from: the built-in generator's, else the validation
-    /// set's followed by the labelled traffic's (<see cref="TextsByIntent"/>).
-    /// </summary>
-    public static Func<string, IReadOnlyList<string>> OrdinaryTexts(AgentEntry entry, int seed, IReadOnlyList<LabeledExample>? traffic = null) =>
-        UsesGenerator(entry)
+    /// <summary>The ordinary texts per intent the adversarial probes are built from (the generator's, else the validation set's).</summary>
+    public static Func<string, IReadOnlyList<string>> OrdinaryTexts(AgentEntry entry, int seed) =>
+        entry.Manifest.Data.Source is DataSourceKind.Generator && entry.Manifest.Data.Generator?.Name is DataGenerator.SupportRouter
             ? intent => SupportRouterGenerator.Compose(intent, drifted: false, count: 16, seed: seed, exclude: new HashSet<string>())
-            : TextsByIntent(entry.Data.Validation, traffic ?? []);
+            : ValidationTexts(entry.Data.Validation);
 
-    /// <summary>
-    /// Each intent's distinct texts, the validation set's first, then the labelled traffic's. More distinct base texts make
-    /// the probes more varied: each base text is one cluster of the gate's paired tests, so five texts measure five draws
-    /// however many probes are built from them.
-    /// </summary>
-    public static Func<string, IReadOnlyList<string>> TextsByIntent(IReadOnlyList<LabeledExample> validation, IReadOnlyList<LabeledExample> traffic)
+    private static Func<string, IReadOnlyList<string>> ValidationTexts(IReadOnlyList<LabeledExample> validation)
     {
-        var byIntent = validation.Concat(traffic).GroupBy(e => e.Label)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(e => e.Text).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+        var byIntent = validation.GroupBy(e => e.Label).ToDictionary(g => g.Key, g => (IReadOnlyList<string>)g.Select(e => e.Text).ToArray(), StringComparer.Ordinal);
         return intent => byIntent.GetValueOrDefault(intent) ?? [];
     }
-
-    private static bool UsesGenerator(AgentEntry entry) =>
-        entry.Manifest.Data.Source is DataSourceKind.Generator && entry.Manifest.Data.Generator?.Name is DataGenerator.SupportRouter;
 
     private static IReadOnlyList<LabeledExample> ReadFile(LoadedManifest loaded, DataFileSpec file, int take)
     {
