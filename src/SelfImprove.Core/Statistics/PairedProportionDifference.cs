@@ -77,7 +77,7 @@ public static class PairedProportionDifference
     /// difference (the cluster-robust "CR0" variance; Field &amp; Welsh 2007, "Bootstrapping clustered data", JRSS B 69:369–390;
     /// Cameron, Gelbach &amp; Miller 2008, REStat 90:414–427), the denominator the probe bootstrap's. Clusters of one give
     /// deff = 1 and exactly the unclustered interval; G clusters of m probes that always agree give deff = m (Kish's
-    /// 1 + (m − 1)ρ at ρ = 1), the interval of G probes. deff is 1 when d does not vary (no discordant probe, or all one way).
+    /// 1 + (m − 1)ρ at ρ = 1), the interval of G probes. deff is 1 when d does not vary (every probe concordant, or every probe discordant the same way).
     /// Limits: with few clusters (under about 20) the CR0 variance is itself uncertain and tends to be low (Cameron et al.
     /// 2008), so the interval is still optimistic there; it is no longer optimistic by the factor m.
     /// </summary>
