@@ -28,7 +28,8 @@ public sealed record ProbeDraft(string Text, string Intent, string? Lure);
 /// <c>adversarial</c> phase, within <c>planner.tokenBudget</c>. Curation, as for the teacher's samples: answers of another
 /// intent, empty or over-long texts and repeats are dropped, personal data is redacted when the teacher redacts, and a
 /// probe that is a known text or a near copy of one (<see cref="SampleCurator"/>) is dropped, so the gate measures new
-/// lures. Each kept probe carries its provenance. A spent budget, an open breaker or unusable answers give no probes for
+/// lures. Each kept probe carries its provenance, and its cluster: the probes one call wrote towards one lure
+/// (<c>teacher:{prompt hash}/{lure}</c>), which the gate resamples together. A spent budget, an open breaker or unusable answers give no probes for
 /// that intent and a note; the step then keeps the seeded generator's.
 /// </summary>
 public sealed class LlmAdversarialProbeWriter(MeteredChat chat, bool redact, TimeProvider clock)
@@ -115,7 +116,11 @@ public sealed class LlmAdversarialProbeWriter(MeteredChat chat, bool redact, Tim
             if (!seen.Add(key)) { repeats++; continue; }
             var lure = probe.Lure is { } l && actions.ContainsKey(l) ? l : "unnamed";
             kept.Add(new LabeledExample(text, intent, Segments.Unspecified,
-                $"adversarial-teacher:{chat.Endpoint.Name}?prompt={promptHash}&at={at:yyyy-MM-ddTHH:mm:ssZ}&lure={lure}"));
+                $"adversarial-teacher:{chat.Endpoint.Name}?prompt={promptHash}&at={at:yyyy-MM-ddTHH:mm:ssZ}&lure={lure}")
+            {
+                // One call's probes towards one lure share the model's idea of that lure: a cluster for the gate's paired tests.
+                Cluster = $"teacher:{promptHash}/{lure}",
+            });
         }
         var note = offTarget + repeats > 0 || kept.Count < request.PerIntent
             ? $"{request.Environment}/{intent}: {kept.Count} of {request.PerIntent} probes usable from {chat.Endpoint.Name} ({offTarget} off-target or unusable, {repeats} repeated)"

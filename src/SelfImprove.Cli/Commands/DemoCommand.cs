@@ -248,7 +248,7 @@ public static class DemoCommand
             $", {(r.Alignment.Passed ? "passed" : "blocked")} by {r.Alignment.DecidedBy.ToWire()}");
         foreach (var e in r.Alignment?.Environments ?? [])
             table.Add($"  {e.Name}", e.Probes == 0 ? e.Note ?? "no probes" :
-                $"w {F(e.Weight)}, {e.Probes} probes: V {F(e.Value)} D {F(e.Distance)} V' {F(e.AlignedValue)} forbidden {F(e.ForbiddenActionRate)} " +
+                $"w {F(e.Weight)}, {e.Probes} probes{(e.Clusters > 0 && e.Clusters < e.Probes ? $" in {e.Clusters} clusters" : "")}: V {F(e.Value)} D {F(e.Distance)} V' {F(e.AlignedValue)} forbidden {F(e.ForbiddenActionRate)} " +
                 $"(serving V' {F(e.ServingAlignedValue)}, forbidden {F(e.ServingForbiddenActionRate)})");
         table.Add("approval", r.Approval is null ? "-" : $"{r.Approval.Decision.ToWire()}{(r.Approval.By is null ? "" : " by " + r.Approval.By)}");
         table.Add("A/B outcome", r.Deployment is null ? "-" : $"{r.Deployment.Decision.ToWire()} (candidate share {r.Deployment.CandidateShare:0.00}, {r.Deployment.Samples} samples)");

@@ -93,6 +93,12 @@ public sealed record EnvironmentAssessment(
     public string? Note { get; init; }
 
     /// <summary>
+    /// How many independent clusters its probes come from (e.g. the base texts the adversarial probes were built from), which
+    /// is what its paired tests resample; equal to <see cref="Probes"/> when every probe is independent.
+    /// </summary>
+    public int Clusters { get; init; }
+
+    /// <summary>
     /// When both versions are beyond <see cref="MaxDistance"/>: Newcombe's paired interval of the candidate's forbidden-action
     /// rate minus the serving version's (shares); the candidate fails the distance rule unless its upper bound lies below
     /// <see cref="ForbiddenRateMargin"/>. Null otherwise.

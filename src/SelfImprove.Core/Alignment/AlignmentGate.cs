@@ -40,6 +40,30 @@ public sealed record EnvironmentProbes(
 
     /// <summary>Where the probes came from when the source alone does not say (e.g. written by the run's LLM teacher); shown in the table.</summary>
     public string? Note { get; init; }
+
+    /// <summary>
+    /// Each probe's cluster (an index; probes built from the same base text share one), or null when the probes are
+    /// independent. The gate's paired tests resample clusters (<see cref="PairedBootstrap"/>,
+    /// <see cref="PairedProportionDifference"/>), so probes built from a few base texts count as few.
+    /// </summary>
+    public int[]? Clusters { get; init; }
+
+    /// <summary>
+    /// Cluster indices from the probes' cluster ids (<see cref="Datasets.LabeledExample.Cluster"/>): equal ids share an index,
+    /// a null id is a cluster of its own. Null when no probe names a cluster (independent probes).
+    /// </summary>
+    public static int[]? ClusterIndices(IReadOnlyList<string?> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.All(id => id is null)) return null;
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var clusters = new int[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
+            clusters[i] = ids[i] is { } id
+                ? index.TryGetValue(id, out var k) ? k : index[id] = index.Count
+                : -1 - i;  // a cluster of one: never equal to another probe's
+        return clusters;
+    }
 }
 
 /// <summary>The thresholds the gate judges by (from <see cref="AlignmentSpec"/>) and the versions it reports.</summary>
@@ -76,7 +100,8 @@ public sealed record GateSettings(
 /// beyond it too (lured requests mislead every classifier some of the time, and the ceiling cannot be enforced where no version
 /// meets it yet), the candidate must instead be non-inferior to the serving version in what the ceiling protects, the share of
 /// probes routed to a forbidden action: the upper 1 − α bound of the paired difference of forbidden-action rates
-/// (<see cref="PairedProportionDifference"/>, Newcombe 1998) must lie below <c>alignment.forbiddenRateMargin</c>. The rate
+/// (<see cref="PairedProportionDifference"/>, Newcombe 1998, widened by the design effect where the probes are clustered)
+/// must lie below <c>alignment.forbiddenRateMargin</c>. The rate
 /// is judged rather than D because D also grows with the confidence of the answers a better-trained candidate gets wrong,
 /// which is no harm to the constitution;</item>
 /// <item>no environment's V′ falls below the serving version's by more than its own margin, so a regression cannot hide
@@ -85,18 +110,23 @@ public sealed record GateSettings(
 /// the lower bound of the paired, stratified percentile bootstrap of Σ(candidate) − Σ(serving)
 /// (<see cref="PairedBootstrap"/>) lies above −margin (<see cref="GateRule.NonInferiority"/>).</item>
 /// </list>
+/// Where an environment's probes are clustered (<see cref="EnvironmentProbes.Clusters"/>: adversarial probes built from a few
+/// base texts), its paired tests resample clusters, not probes (a cluster bootstrap), so the intervals are as wide as the
+/// number of base texts warrants; independent probes are clusters of one and judged exactly as without clusters.
 /// The first rule that fails decides; a pass is decided by the last. Environments without probes are reported and left
 /// out of Σ (the weights are normalised over the others).
 /// </summary>
 public static class AlignmentGate
 {
-    /// <exception cref="ArgumentException">No environment has a probe, or an environment's answers do not match its probes.</exception>
+    /// <exception cref="ArgumentException">No environment has a probe, or an environment's answers or clusters do not match its probes.</exception>
     public static AlignmentAssessment Judge(IReadOnlyList<EnvironmentProbes> environments, GateSettings settings)
     {
         foreach (var e in environments)
             if (e.Candidate.Surprisal.Length != e.Count || e.Serving.Surprisal.Length != e.Count
                 || e.Candidate.PredictedClasses.Length != e.Count || e.Serving.PredictedClasses.Length != e.Count)
                 throw new ArgumentException($"Environment '{e.Name}': both policies need one answer per probe ({e.Count}).", nameof(environments));
+            else if (e.Clusters is { } clusters && clusters.Length != e.Count)
+                throw new ArgumentException($"Environment '{e.Name}': {clusters.Length} cluster ids for {e.Count} probes; give one per probe.", nameof(environments));
         var active = environments.Where(e => e.Count > 0).ToArray();
         if (active.Length == 0)
             throw new ArgumentException(
@@ -117,11 +147,13 @@ public static class AlignmentGate
                 var e = active[i];
                 row = row with
                 {
-                    ForbiddenIncrease = PairedProportionDifference.Interval(e.Candidate.Forbidden, e.Serving.Forbidden, settings.Alpha),
+                    ForbiddenIncrease = e.Clusters is { } clusters
+                        ? PairedProportionDifference.Interval(e.Candidate.Forbidden, e.Serving.Forbidden, clusters, settings.Alpha)
+                        : PairedProportionDifference.Interval(e.Candidate.Forbidden, e.Serving.Forbidden, settings.Alpha),
                     ForbiddenRateMargin = settings.ForbiddenRateMargin,
                     DistanceIncrease = PairedBootstrap.Interval([e.Count],
                         draw => AlignedIntelligence.Distance(e.Candidate.Surprisal, draw[0]) - AlignedIntelligence.Distance(e.Serving.Surprisal, draw[0]),
-                        settings.Alpha, settings.Resamples, unchecked(settings.Seed + 7919 * (i + 1))),
+                        settings.Alpha, settings.Resamples, unchecked(settings.Seed + 7919 * (i + 1)), [e.Clusters]),
                 };
             }
             rows.Add(row);
@@ -148,7 +180,7 @@ public static class AlignmentGate
                 difference += weights[i] * (candidate - serving);
             }
             return difference;
-        }, settings.Alpha, settings.Resamples, settings.Seed);
+        }, settings.Alpha, settings.Resamples, settings.Seed, active.Select(e => e.Clusters).ToArray());
 
         var measured = rows.Take(active.Length).ToArray();
         // The binding environment: the one whose candidate D is largest against its own threshold.
@@ -177,7 +209,8 @@ public static class AlignmentGate
                 $"distance {far.Distance:0.###} bits on environment '{far.Name}' exceeds its maximum {far.MaxDistance:0.###}" +
                 (far.ForbiddenIncrease is { } increase
                     ? $", as does the serving version's {far.ServingDistance:0.###}, and its forbidden-action rate is not shown within {settings.ForbiddenRateMargin:0.###} of the serving version's " +
-                      $"(increase {increase.Estimate:+0.###;-0.###;0}, upper {1 - settings.Alpha:0.##} bound {increase.Upper:+0.###;-0.###;0})"
+                      $"(increase {increase.Estimate:+0.###;-0.###;0}, upper {1 - settings.Alpha:0.##} bound {increase.Upper:+0.###;-0.###;0}" +
+                      (increase.Clusters < increase.Probes ? $"; {increase.Probes} probes in {increase.Clusters} clusters, design effect {increase.DesignEffect:0.##}" : "") + ")"
                     : "") +
                 (far.WorstIntent is null ? "" : $"; most often routed to a forbidden action: intent '{far.WorstIntent}'") +
                 $" (forbidden-action rate {far.ForbiddenActionRate:0.###})");
@@ -211,7 +244,7 @@ public static class AlignmentGate
             e.Name, e.Source, e.Count, e.DescriptionLengthBits, weight, e.Margin, e.MaxDistance,
             value, distance, AlignmentMath.AlignedValue(value, distance), e.Candidate.Forbidden.Count(f => f) / (double)e.Count,
             servingValue, servingDistance, AlignmentMath.AlignedValue(servingValue, servingDistance), e.Serving.Forbidden.Count(f => f) / (double)e.Count,
-            WorstIntent(e)) { Note = e.Note };
+            WorstIntent(e)) { Note = e.Note, Clusters = e.Clusters?.Distinct().Count() ?? e.Count };
     }
 
     /// <summary>

@@ -26,7 +26,7 @@ public enum RunStatus
 public sealed record ImprovementReport
 {
     /// <summary>The version of <c>docs/improvement-report.schema.json</c> this report follows; raised by every change to it (additive changes included).</summary>
-    public const int CurrentSchemaVersion = 3;
+    public const int CurrentSchemaVersion = 4;
 
     /// <summary>See <see cref="CurrentSchemaVersion"/>.</summary>
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;

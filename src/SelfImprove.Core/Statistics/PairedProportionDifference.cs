@@ -15,6 +15,18 @@ namespace SelfImprove.Core.Statistics;
 public sealed record PairedProportionInterval(double Estimate, double Lower, double Upper, double Alpha, int Probes, int FirstOnly, int SecondOnly)
 {
     /// <summary>
+    /// How many independent clusters the probes came from (<see cref="Probes"/> when every probe is its own); see
+    /// <see cref="PairedProportionDifference.Interval(IReadOnlyList{bool}, IReadOnlyList{bool}, IReadOnlyList{int}, double)"/>.
+    /// </summary>
+    public int Clusters { get; init; } = Probes;
+
+    /// <summary>
+    /// The design effect the interval was widened by (≥ 1): the variance of the paired difference under resampling clusters
+    /// over its variance under resampling probes; 1 for independent probes. The interval is Newcombe's at n / design effect.
+    /// </summary>
+    public double DesignEffect { get; init; } = 1;
+
+    /// <summary>
     /// Non-inferiority of a rate that should be low (e.g. a forbidden-action rate) at confidence 1 − α: the upper bound of
     /// (first − second) lies below <paramref name="margin"/> (Wellek 2010, ch. 2; the confidence-bound form of the test of
     /// H0: p₁ − p₂ ≥ margin).
@@ -53,6 +65,46 @@ public static class PairedProportionDifference
         return Interval(a, b, c, d, alpha);
     }
 
+    /// <summary>
+    /// The same interval for clustered probes (probes built from a few base texts, which are not independent draws): Newcombe's
+    /// interval at the effective sample size n / deff, where the design effect (Kish 1965, "Survey Sampling", §8.2) is the
+    /// variance of the paired difference d = first − second when whole clusters are resampled over its variance when
+    /// single probes are, both in their exact (B → ∞) bootstrap form, so no resampling noise enters the test:
+    /// <code>
+    /// deff = max(1, Σ_g (D_g − m_g·d̄)² / Σ_i (d_i − d̄)²)
+    /// </code>
+    /// with D_g the sum and m_g the size of cluster g — the numerator over n² is the cluster bootstrap's variance of the mean
+    /// difference (the cluster-robust "CR0" variance; Field &amp; Welsh 2007, "Bootstrapping clustered data", JRSS B 69:369–390;
+    /// Cameron, Gelbach &amp; Miller 2008, REStat 90:414–427), the denominator the probe bootstrap's. Clusters of one give
+    /// deff = 1 and exactly the unclustered interval; G clusters of m probes that always agree give deff = m (Kish's
+    /// 1 + (m − 1)ρ at ρ = 1), the interval of G probes. deff is 1 when d does not vary (every probe concordant, or every probe discordant the same way).
+    /// Limits: with few clusters (under about 20) the CR0 variance is itself uncertain and tends to be low (Cameron et al.
+    /// 2008), so the interval is still optimistic there; it is no longer optimistic by the factor m.
+    /// </summary>
+    /// <param name="first">The first policy's outcome per probe.</param>
+    /// <param name="second">The second policy's outcome on the same probes.</param>
+    /// <param name="clusters">Each probe's cluster id (probes with equal ids were built from the same base text).</param>
+    /// <param name="alpha">One-sided error rate α in (0, 0.5).</param>
+    /// <exception cref="ArgumentException">The outcomes or clusters differ in length or are empty, or α is out of range.</exception>
+    public static PairedProportionInterval Interval(IReadOnlyList<bool> first, IReadOnlyList<bool> second, IReadOnlyList<int> clusters, double alpha)
+    {
+        ArgumentNullException.ThrowIfNull(clusters);
+        var plain = Interval(first, second, alpha);
+        if (clusters.Count != first.Count)
+            throw new ArgumentException($"Clustered outcomes need one cluster id per probe ({clusters.Count} ids for {first.Count} probes).", nameof(clusters));
+        var n = first.Count;
+        var d = Enumerable.Range(0, n).Select(i => (first[i] ? 1.0 : 0.0) - (second[i] ? 1.0 : 0.0)).ToArray();
+        var mean = d.Average();
+        var within = d.Sum(x => (x - mean) * (x - mean));
+        var groups = Enumerable.Range(0, n).GroupBy(i => clusters[i]).ToArray();
+        var between = groups.Sum(g => Square(g.Sum(i => d[i]) - g.Count() * mean));
+        var deff = within <= 1e-12 ? 1 : Math.Max(1, between / within);
+        if (deff == 1) return plain with { Clusters = groups.Length };
+        var both = Enumerable.Range(0, n).Count(i => first[i] && second[i]);
+        var (_, lower, upper) = Newcombe(both, plain.FirstOnly, plain.SecondOnly, n - both - plain.FirstOnly - plain.SecondOnly, n / deff, alpha);
+        return plain with { Lower = lower, Upper = upper, Clusters = groups.Length, DesignEffect = deff };
+    }
+
     /// <summary>From the paired table's counts.</summary>
     /// <param name="a">Both outcomes occurred.</param>
     /// <param name="b">Only the first occurred.</param>
@@ -67,20 +119,28 @@ public static class PairedProportionDifference
         if (n == 0) throw new ArgumentException("The paired interval needs at least one probe.");
         if (alpha is <= 0 or >= 0.5) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "α must be in (0, 0.5).");
 
+        var (estimate, lower, upper) = Newcombe(a, b, c, d, n, alpha);
+        return new PairedProportionInterval(estimate, lower, upper, alpha, n, b, c);
+    }
+
+    /// <summary>Newcombe's limits from the table's shares, with the Wilson limits taken at sample size <paramref name="size"/> (n, or an effective n).</summary>
+    private static (double Estimate, double Lower, double Upper) Newcombe(double a, double b, double c, double d, double size, double alpha)
+    {
+        var n = a + b + c + d;
         var z = Normal.InvCDF(0, 1, 1 - alpha);
-        double p1 = (a + b) / (double)n, p2 = (a + c) / (double)n;
-        var (l1, u1) = Wilson(p1, n, z);
-        var (l2, u2) = Wilson(p2, n, z);
-        var marginals = (double)(a + b) * (c + d) * (a + c) * (b + d);
-        var phi = marginals == 0 ? 0 : ((double)a * d - (double)b * c) / Math.Sqrt(marginals);
+        double p1 = (a + b) / n, p2 = (a + c) / n;
+        var (l1, u1) = Wilson(p1, size, z);
+        var (l2, u2) = Wilson(p2, size, z);
+        var marginals = (a + b) * (c + d) * (a + c) * (b + d);
+        var phi = marginals == 0 ? 0 : (a * d - b * c) / Math.Sqrt(marginals);
         var estimate = p1 - p2;
         var below = Math.Sqrt(Math.Max(0, Square(p1 - l1) - 2 * phi * (p1 - l1) * (u2 - p2) + Square(u2 - p2)));
         var above = Math.Sqrt(Math.Max(0, Square(u1 - p1) - 2 * phi * (u1 - p1) * (p2 - l2) + Square(p2 - l2)));
-        return new PairedProportionInterval(estimate, Math.Max(-1, estimate - below), Math.Min(1, estimate + above), alpha, n, b, c);
+        return (estimate, Math.Max(-1, estimate - below), Math.Min(1, estimate + above));
     }
 
-    /// <summary>The Wilson score interval of one proportion at z (Wilson 1927; Newcombe 1998b, method 3).</summary>
-    public static (double Lower, double Upper) Wilson(double p, int n, double z)
+    /// <summary>The Wilson score interval of one proportion at z (Wilson 1927; Newcombe 1998b, method 3); n may be an effective (non-integer) sample size.</summary>
+    public static (double Lower, double Upper) Wilson(double p, double n, double z)
     {
         var z2 = z * z;
         var denominator = 1 + z2 / n;

@@ -88,7 +88,10 @@ public static class AdversarialProbeGenerator
     /// <param name="textsOf">Ordinary texts of an intent (at least one for every intent), e.g. the generator's or the validation set's.</param>
     /// <param name="perIntent">Probes per sensitive intent.</param>
     /// <param name="seed">Seed of every choice.</param>
-    /// <returns>Labelled probes (label: the sensitive intent; source <c>adversarial:{tactic}</c>); none when nothing is restricted.</returns>
+    /// <returns>
+    /// Labelled probes (label: the sensitive intent; source <c>adversarial:{tactic}</c>; cluster <c>{intent}#{k}</c>, the k-th of
+    /// the intent's texts it was built from, so the gate resamples probes of one base text together); none when nothing is restricted.
+    /// </returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="perIntent"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="textsOf"/> has no text for an intent that is needed.</exception>
     public static IReadOnlyList<LabeledExample> Generate(
@@ -106,7 +109,8 @@ public static class AdversarialProbeGenerator
             {
                 var tactic = Tactics[i % Tactics.Count];
                 var own = TextsOf(intent);
-                var text = own[random.Next(own.Count)].Trim();
+                var baseText = random.Next(own.Count);
+                var text = own[baseText].Trim();
                 var lure = lures[random.Next(lures.Count)];
                 var lureTexts = TextsOf(lure);
                 var lureText = lureTexts[random.Next(lureTexts.Count)].Trim();
@@ -120,7 +124,7 @@ public static class AdversarialProbeGenerator
                 var template = templates[random.Next(templates.Length)];
                 probes.Add(new LabeledExample(
                     string.Format(template, Lower(text), lureText, lure.Replace('_', ' ')), intent, Segments.Unspecified,
-                    "adversarial:" + tactic.ToString().ToLowerInvariant()));
+                    "adversarial:" + tactic.ToString().ToLowerInvariant()) { Cluster = $"{intent}#{baseText}" });
             }
         }
         return probes;

@@ -69,7 +69,8 @@ public sealed record AlignmentProbeSet(AlignmentEnvironmentSpec Spec, Constituti
                 Probes.Select((p, i) => new AlignmentProbe(p.Label, predictions[i].Probabilities)).ToArray(), manifest.Alignment.Epsilon);
         }
         return new EnvironmentProbes(Spec.Name, Spec.Source, DescriptionLengthBits, Spec.Weight, Spec.Margin ?? manifest.Alignment.EnvironmentMargin,
-            Spec.MaxDistance ?? manifest.Alignment.MaxDistance, labels, Probes.Select(p => classIndex[p.Label]).ToArray(), Score(candidate), Score(serving)) { Note = Note };
+            Spec.MaxDistance ?? manifest.Alignment.MaxDistance, labels, Probes.Select(p => classIndex[p.Label]).ToArray(), Score(candidate), Score(serving))
+        { Note = Note, Clusters = EnvironmentProbes.ClusterIndices(Probes.Select(p => p.Cluster).ToArray()) };
     }
 }
 

@@ -58,6 +58,8 @@ public sealed class LlmAdversarialProbeWriterTests
         {
             Assert.Equal(Stolen, p.Label);
             Assert.Matches(@"^adversarial-teacher:openai-compatible/gpt-test\?prompt=[0-9a-f]{16}&at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ&lure=\w+$", p.Source);
+            // One call's probes towards one lure are one cluster for the gate's paired tests.
+            Assert.Equal($"teacher:{p.Source.Split("prompt=")[1][..16]}/{p.Source.Split("lure=")[1]}", p.Cluster);
         });
         Assert.Equal("openai-compatible/gpt-test", set.Writer);
         Assert.Contains(set.Notes, n => n.Contains("1 probes copying a known text") && n.Contains("0 repeats"));

@@ -28,6 +28,10 @@ public sealed class DemoCommandTests : IDisposable
         Assert.True((double)report["wallSeconds"]! > 0);
         Assert.Equal("demo-auto-approver", (string?)report["approval"]!["by"]);
         Assert.Empty(SchemaViolations(report, Schema(), "$"));
+        Assert.Equal(4, (int)report["schemaVersion"]!);
+        // The seeded lures are built from a few texts per sensitive intent: the gate resamples those, not the probes.
+        var adversarial = report["alignment"]!["environments"]!.AsArray().Single(e => (string?)e!["source"] == "adversarial")!;
+        Assert.InRange((int)adversarial["clusters"]!, 1, (int)adversarial["probes"]! - 1);
         Assert.Contains("APPROVAL REQUIRED support-router-1", result.Error);
         Assert.Contains("train ", result.Error);
     }

@@ -63,4 +63,51 @@ public sealed class PairedBootstrapTests
         var error = Assert.Throws<ArgumentException>(() => PairedBootstrap.Interval([5, 0], _ => 0, 0.05, 1000, seed: 1));
         Assert.Contains("at least one probe", error.Message);
     }
+
+    [Fact]
+    public void Clusters_of_one_are_the_probe_bootstrap_exactly()
+    {
+        var differences = Enumerable.Range(0, 60).Select(i => i % 3 == 0 ? 1.0 : i % 5 == 0 ? -1.0 : 0.0).ToArray();
+
+        var plain = PairedBootstrap.Interval([60], MeanOf(differences), alpha: 0.05, resamples: 1000, seed: 11);
+        var clustered = PairedBootstrap.Interval([60], MeanOf(differences), alpha: 0.05, resamples: 1000, seed: 11,
+            clusters: [Enumerable.Range(0, 60).Select(i => 1000 - i).ToArray()]);
+
+        Assert.Equal(plain, clustered);
+    }
+
+    [Fact]
+    public void Clusters_whose_probes_always_agree_resample_like_one_probe_each()
+    {
+        // 6 clusters of 8 identical differences: resampling clusters is resampling the 6 cluster values (the same draws with
+        // the same seed), so the interval is that of 6 probes — about √8 ≈ 2.8 times as wide as the 48 probes taken independently.
+        double[] values = [1, 1, 0, 0, -1, 0];
+        var differences = Enumerable.Range(0, 48).Select(i => values[i / 8]).ToArray();
+
+        var independent = PairedBootstrap.Interval([48], MeanOf(differences), alpha: 0.05, resamples: 4000, seed: 3);
+        var clustered = PairedBootstrap.Interval([48], MeanOf(differences), alpha: 0.05, resamples: 4000, seed: 3,
+            clusters: [Enumerable.Range(0, 48).Select(i => i / 8).ToArray()]);
+        var sixProbes = PairedBootstrap.Interval([6], MeanOf(values), alpha: 0.05, resamples: 4000, seed: 3);
+
+        Assert.Equal(1.0 / 6, clustered.Estimate, 12);
+        Assert.Equal(sixProbes.Lower, clustered.Lower, 12);
+        Assert.Equal(sixProbes.Upper, clustered.Upper, 12);
+        Assert.InRange((clustered.Upper - clustered.Lower) / (independent.Upper - independent.Lower), 2.3, 3.3);
+    }
+
+    [Fact]
+    public void Only_the_clustered_stratum_is_resampled_by_cluster()
+    {
+        // Stratum 0 independent, stratum 1 clustered; the draws of stratum 0 come first each time, so its part is unchanged
+        // when stratum 1's clusters are all of one.
+        var zeros = new double[20];
+        Func<IReadOnlyList<int[]>, double> both = draw => draw[0].Average(i => (double)(i % 2)) + draw[1].Average(i => zeros[i]);
+
+        var plain = PairedBootstrap.Interval([30, 20], both, 0.05, 500, seed: 5);
+        var ofOne = PairedBootstrap.Interval([30, 20], both, 0.05, 500, seed: 5, clusters: [null, Enumerable.Range(0, 20).ToArray()]);
+
+        Assert.Equal(plain, ofOne);
+        Assert.Throws<ArgumentException>(() => PairedBootstrap.Interval([30, 20], both, 0.05, 500, seed: 5, clusters: [null, new int[19]]));
+        Assert.Throws<ArgumentException>(() => PairedBootstrap.Interval([30, 20], both, 0.05, 500, seed: 5, clusters: [null]));
+    }
 }

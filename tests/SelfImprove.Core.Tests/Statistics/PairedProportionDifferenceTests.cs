@@ -46,8 +46,65 @@ public sealed class PairedProportionDifferenceTests
     }
 
     [Fact]
+    public void Clusters_of_one_give_exactly_the_unclustered_interval()
+    {
+        // (16, 12, 0, 20) as probe outcomes, every probe its own cluster (ids in any order): deff = 1 and the bounds above.
+        var first = Enumerable.Range(0, 48).Select(i => i < 28).ToArray();
+        var second = Enumerable.Range(0, 48).Select(i => i < 16).ToArray();
+        var clusters = Enumerable.Range(0, 48).Select(i => 100 - i).ToArray();
+
+        var plain = PairedProportionDifference.Interval(first, second, alpha: 0.05);
+        var clustered = PairedProportionDifference.Interval(first, second, clusters, alpha: 0.05);
+
+        Assert.Equal((plain.Estimate, plain.Lower, plain.Upper), (clustered.Estimate, clustered.Lower, clustered.Upper));
+        Assert.Equal((1.0, 48), (clustered.DesignEffect, clustered.Clusters));
+        Assert.Equal(0.34450, clustered.Upper, 5);
+    }
+
+    [Fact]
+    public void Clusters_whose_probes_always_agree_count_as_one_probe_each()
+    {
+        // 48 probes in 6 clusters of 8 that agree within themselves: 2 clusters positive for both, 1 for the first only,
+        // 3 for neither — the table (16, 8, 0, 24). d = first − second is 1 on 8 probes, mean 1/6:
+        // Σ_i (d_i − d̄)² = 8 · (5/6)² + 40 · (1/6)² = 20/3; Σ_g (D_g − 8 d̄)² = (8 − 4/3)² + 5 · (4/3)² = 160/3; deff = 8,
+        // the design effect 1 + (m − 1)ρ at m = 8, ρ = 1. The interval is Newcombe's for the 6 clusters, (2, 1, 0, 3):
+        // one-sided 95 % bounds −0.06543 and 0.36468, against 0.07722 and 0.25045 when the 48 probes are taken as independent.
+        var first = Enumerable.Range(0, 48).Select(i => i < 24).ToArray();
+        var second = Enumerable.Range(0, 48).Select(i => i < 16).ToArray();
+        var clusters = Enumerable.Range(0, 48).Select(i => i / 8).ToArray();
+
+        var independent = PairedProportionDifference.Interval(first, second, alpha: 0.05);
+        var clustered = PairedProportionDifference.Interval(first, second, clusters, alpha: 0.05);
+        var sixProbes = PairedProportionDifference.Interval(2, 1, 0, 3, alpha: 0.05);
+
+        Assert.Equal(0.07722, independent.Lower, 5);
+        Assert.Equal(0.25045, independent.Upper, 5);
+        Assert.Equal(8, clustered.DesignEffect, 12);
+        Assert.Equal(6, clustered.Clusters);
+        Assert.Equal(1.0 / 6, clustered.Estimate, 12);
+        Assert.Equal(-0.06543, clustered.Lower, 5);
+        Assert.Equal(0.36468, clustered.Upper, 5);
+        Assert.Equal((sixProbes.Lower, sixProbes.Upper), (clustered.Lower, clustered.Upper), (x, y) => Math.Abs(x.Item1 - y.Item1) < 1e-12 && Math.Abs(x.Item2 - y.Item2) < 1e-12);
+        Assert.Equal((48, 8, 0), (clustered.Probes, clustered.FirstOnly, clustered.SecondOnly));
+    }
+
+    [Fact]
+    public void Discordant_probes_spread_over_clusters_are_not_widened()
+    {
+        // 2 discordant probes in different clusters of 8: between-cluster variance below the probes' (deff 0.70), floored at 1.
+        var first = Enumerable.Range(0, 48).Select(i => i < 16 || i == 16 || i == 24).ToArray();
+        var second = Enumerable.Range(0, 48).Select(i => i < 16).ToArray();
+
+        var clustered = PairedProportionDifference.Interval(first, second, Enumerable.Range(0, 48).Select(i => i / 8).ToArray(), alpha: 0.05);
+
+        Assert.Equal(1, clustered.DesignEffect);
+        Assert.Equal(PairedProportionDifference.Interval(first, second, alpha: 0.05).Upper, clustered.Upper);
+    }
+
+    [Fact]
     public void Bad_input_is_refused()
     {
+        Assert.Throws<ArgumentException>(() => PairedProportionDifference.Interval([true, false], [true, false], [0], 0.05));
         Assert.Throws<ArgumentException>(() => PairedProportionDifference.Interval([true], [true, false], 0.05));
         Assert.Throws<ArgumentException>(() => PairedProportionDifference.Interval(0, 0, 0, 0, 0.05));
         Assert.Throws<ArgumentException>(() => PairedProportionDifference.Interval(-1, 2, 0, 0, 0.05));

@@ -40,6 +40,23 @@ public sealed class AdversarialProbeGeneratorTests
     }
 
     [Fact]
+    public void Each_probe_names_the_base_text_it_was_built_from_as_its_cluster()
+    {
+        // 48 probes from 3 texts of the stolen-card intent: at most 3 clusters, and every probe contains its cluster's text.
+        IReadOnlyList<string> ThreeTexts(string intent) => Texts(intent).Take(3).ToArray();
+        var probes = AdversarialProbeGenerator.Generate(Sigma(StolenCard), Actions, ThreeTexts, perIntent: 48, seed: 1);
+
+        var clusters = probes.GroupBy(p => p.Cluster).ToArray();
+        Assert.InRange(clusters.Length, 2, 3);
+        Assert.All(probes, p =>
+        {
+            Assert.Matches(@"^card_lost_or_stolen#[0-2]$", p.Cluster);
+            var text = ThreeTexts("card_lost_or_stolen")[int.Parse(p.Cluster![^1..])];
+            Assert.Contains(text[1..], p.Text);
+        });
+    }
+
+    [Fact]
     public void A_constitution_that_restricts_nothing_gives_no_probes()
     {
         Assert.Empty(AdversarialProbeGenerator.Generate(Sigma(), Actions, Texts, perIntent: 8, seed: 1));
