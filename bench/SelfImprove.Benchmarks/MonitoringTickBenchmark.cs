@@ -32,7 +32,7 @@ public static class MonitoringTickBenchmark
 {
     private static readonly DateTimeOffset QuarterHour = new(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
 
-    public static async Task<int> RunAsync(string cacheFolder, IReadOnlyList<int> fleetSizes, IReadOnlyList<string> backends, int feedback, TextWriter output, double tickMinutes = 8)
+    public static async Task<int> RunAsync(string cacheFolder, IReadOnlyList<int> fleetSizes, IReadOnlyList<string> backends, int feedback, TextWriter output, double tickMinutes = 8, int profile = 0)
     {
         Limit = TimeSpan.FromMinutes(tickMinutes);
         var manifestPath = Path.GetFullPath(Path.Combine("workflows", "support-router.agent.json"));
@@ -73,7 +73,7 @@ public static class MonitoringTickBenchmark
             string row;
             try
             {
-                row = await MeasureAsync(template, pool, feedback, agents, backend, hosts, azurite?.ConnectionString, Path.Combine(work, $"{backend}-{agents}-{hosts}"), embeddings);
+                row = await MeasureAsync(template, pool, feedback, agents, backend, hosts, azurite?.ConnectionString, Path.Combine(work, $"{backend}-{agents}-{hosts}"), embeddings, profile);
             }
             catch (TimeoutException e)
             {
@@ -113,12 +113,14 @@ public static class MonitoringTickBenchmark
 
     private static async Task<string> MeasureAsync(
         LoadedManifest template, IReadOnlyList<Core.Datasets.LabeledExample> pool, int feedback, int agents, string backend, int hostCount,
-        string? connectionString, string work, string embeddings)
+        string? connectionString, string work, string embeddings, int profile)
     {
         var fleet = Enumerable.Range(1, agents)
             .Select(i => template with { Manifest = template.Manifest with { AgentId = $"fleet-{i:D4}" } }).ToArray();
         var hub = $"tick{Guid.NewGuid():N}"[..16];
         IArtifactStore? store = connectionString is null ? null : await BlobArtifactStore.OpenAsync(new BlobContainerClient(connectionString, hub));
+        var counting = profile > 0 ? new CountingArtifactStore(store ?? new LocalArtifactStore(Path.Combine(work, "store"))) : null;
+        store = counting ?? store;
         var timed = new TimedMonitoring();
 
         async Task<LoopHost> StartHostAsync(int index)
@@ -142,6 +144,8 @@ public static class MonitoringTickBenchmark
             for (var i = 0; i < hostCount; i++) hosts.Add(await StartHostAsync(i));
             var first = hosts[0];
             await PrepareFleetAsync(first.Services, fleet, pool, feedback);
+            if (counting is not null)
+                return await MonitoringCheckProfile.RunAsync(first.Services, fleet.Select(m => m.Manifest.AgentId).ToArray(), profile, counting, Console.Error);
 
             // The first tick loads each agent's model (as a server's first tick does); the second finds them loaded.
             var (firstSeconds, firstResult) = await TickAsync(first, QuarterHour, agents);
