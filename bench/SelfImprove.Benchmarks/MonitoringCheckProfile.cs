@@ -22,7 +22,7 @@ internal static class MonitoringCheckProfile
     private static readonly string[] Parts =
         ["data sets", "bake watch", "run state", "serving pointer", "model", "score validation", "read feedback", "score feedback", "record check"];
 
-    public static async Task<string> RunAsync(IServiceProvider services, IReadOnlyList<string> agentIds, int timed, CountingArtifactStore store, TextWriter output)
+    public static async Task<string> RunAsync(IServiceProvider services, IReadOnlyList<string> agentIds, int timed, CountingArtifactStore store)
     {
         timed = Math.Min(timed, agentIds.Count);
         var untimed = agentIds.Take(agentIds.Count - timed).ToArray();
@@ -52,7 +52,6 @@ internal static class MonitoringCheckProfile
         using var process = Process.GetCurrentProcess();
         lines.Add($"  memory: managed heap {GC.GetTotalMemory(false) / 1e6:0} MB, working set {process.WorkingSet64 / 1e6:0} MB; " +
                   $"GC paused {GC.GetTotalPauseDuration().TotalSeconds:0.0} s in all, {GC.CollectionCount(2)} gen-2 collections");
-        foreach (var line in lines) output.WriteLine(line);
         return string.Join(Environment.NewLine, lines);
     }
 

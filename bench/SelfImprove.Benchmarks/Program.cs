@@ -62,6 +62,9 @@ switch (options.Command)
         return await MonitoringTickBenchmark.RunAsync(cache, options.GetList("agents", "100,1000").Select(int.Parse).ToArray(),
             options.GetList("backends", "memory,azure-storage").ToArray(), int.Parse(options.Get("feedback", "50")), Console.Out,
             double.Parse(options.Get("tick-minutes", "8"), System.Globalization.CultureInfo.InvariantCulture), int.Parse(options.Get("profile", "0")));
+    case "monitoring-tick-host":
+        return await MonitoringTickBenchmark.HostAsync(options.Get("manifest", ""), int.Parse(options.Get("agents", "100")), options.Get("connection", ""),
+            options.Get("hub", ""), options.Get("embeddings", ""), int.Parse(options.Get("index", "1")));
     case "hostile-input":
         return await HostileInputBenchmark.RunAsync(int.Parse(options.Get("requests", "10")), int.Parse(options.Get("megabytes", "28")), Console.Out);
     case "predict":
