@@ -25,14 +25,14 @@ namespace SelfImprove.Benchmarks;
 /// (the demo agent's first version, registered for each) and recent labelled feedback drawn from a shared pool of texts
 /// whose embeddings are cached, so each check scores a real model and the tick measures the engine and the scoring.
 /// Per backend (in-memory with the local store, as <c>serve</c> by default; the Azure Storage provider with blob storage on
-/// Azurite) and number of engine hosts on one hub: the tick's wall time, checks/s, and the same work as plain calls at the
+/// Azurite) and number of engine hosts on one hub (the second one a process of its own, <see cref="HostAsync"/>): the tick's wall time, checks/s, and the same work as plain calls at the
 /// same parallelism (the engine's share is what the tick adds to them). The cold-embedding cost of the pool is reported apart.
 /// </summary>
 public static class MonitoringTickBenchmark
 {
     private static readonly DateTimeOffset QuarterHour = new(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
 
-    public static async Task<int> RunAsync(string cacheFolder, IReadOnlyList<int> fleetSizes, IReadOnlyList<string> backends, int feedback, TextWriter output, double tickMinutes = 8)
+    public static async Task<int> RunAsync(string cacheFolder, IReadOnlyList<int> fleetSizes, IReadOnlyList<string> backends, int feedback, TextWriter output, double tickMinutes = 8, int profile = 0)
     {
         Limit = TimeSpan.FromMinutes(tickMinutes);
         var manifestPath = Path.GetFullPath(Path.Combine("workflows", "support-router.agent.json"));
@@ -73,7 +73,7 @@ public static class MonitoringTickBenchmark
             string row;
             try
             {
-                row = await MeasureAsync(template, pool, feedback, agents, backend, hosts, azurite?.ConnectionString, Path.Combine(work, $"{backend}-{agents}-{hosts}"), embeddings);
+                row = await MeasureAsync(template, pool, feedback, agents, backend, hosts, azurite?.ConnectionString, Path.Combine(work, $"{backend}-{agents}-{hosts}"), embeddings, profile);
             }
             catch (TimeoutException e)
             {
@@ -113,12 +113,13 @@ public static class MonitoringTickBenchmark
 
     private static async Task<string> MeasureAsync(
         LoadedManifest template, IReadOnlyList<Core.Datasets.LabeledExample> pool, int feedback, int agents, string backend, int hostCount,
-        string? connectionString, string work, string embeddings)
+        string? connectionString, string work, string embeddings, int profile)
     {
-        var fleet = Enumerable.Range(1, agents)
-            .Select(i => template with { Manifest = template.Manifest with { AgentId = $"fleet-{i:D4}" } }).ToArray();
+        var fleet = Fleet(template, agents);
         var hub = $"tick{Guid.NewGuid():N}"[..16];
         IArtifactStore? store = connectionString is null ? null : await BlobArtifactStore.OpenAsync(new BlobContainerClient(connectionString, hub));
+        var counting = profile > 0 ? new CountingArtifactStore(store ?? new LocalArtifactStore(Path.Combine(work, "store"))) : null;
+        store = counting ?? store;
         var timed = new TimedMonitoring();
 
         async Task<LoopHost> StartHostAsync(int index)
@@ -137,11 +138,17 @@ public static class MonitoringTickBenchmark
         }
 
         var hosts = new List<LoopHost>();
+        var others = new List<HostProcess>();
         try
         {
-            for (var i = 0; i < hostCount; i++) hosts.Add(await StartHostAsync(i));
+            hosts.Add(await StartHostAsync(0));
+            // Further engine hosts are processes of their own on the same hub (what a second `serve` process is to the engine).
+            for (var i = 1; i < hostCount; i++)
+                others.Add(await HostProcess.StartAsync(template.FilePath, agents, connectionString!, hub, embeddings, i));
             var first = hosts[0];
             await PrepareFleetAsync(first.Services, fleet, pool, feedback);
+            if (counting is not null)
+                return await MonitoringCheckProfile.RunAsync(first.Services, fleet.Select(m => m.Manifest.AgentId).ToArray(), profile, counting);
 
             // The first tick loads each agent's model (as a server's first tick does); the second finds them loaded.
             var (firstSeconds, firstResult) = await TickAsync(first, QuarterHour, agents);
@@ -169,7 +176,67 @@ public static class MonitoringTickBenchmark
         }
         finally
         {
+            foreach (var other in others) await other.DisposeAsync();
             foreach (var host in hosts) await host.DisposeAsync();
+        }
+    }
+
+    /// <summary>The fleet: <paramref name="agents"/> copies of the template, <c>fleet-0001</c>….</summary>
+    private static LoadedManifest[] Fleet(LoadedManifest template, int agents) =>
+        Enumerable.Range(1, agents).Select(i => template with { Manifest = template.Manifest with { AgentId = $"fleet-{i:D4}" } }).ToArray();
+
+    /// <summary>
+    /// <c>monitoring-tick-host</c>: one more engine host of a fleet's hub, in a process of its own (started by
+    /// <see cref="HostProcess"/>): the fleet rebuilt from the template manifest, the blob store and the Azure Storage provider
+    /// on the hub; prints READY and runs until its standard input closes.
+    /// </summary>
+    public static async Task<int> HostAsync(string manifestPath, int agents, string connectionString, string hub, string embeddings, int index)
+    {
+        var fleet = Fleet(ManifestLoader.Load(manifestPath), agents);
+        var store = await BlobArtifactStore.OpenAsync(new BlobContainerClient(connectionString, hub));
+        var orchestration = await DurableBackends.AzureStorageAsync(connectionString, hub, $"bench-{index}", NullLoggerFactory.Instance);
+        await using var host = await LoopHost.StartAsync(loop =>
+        {
+            loop.Agents = fleet;
+            loop.StoreDirectory = Path.Combine(Path.GetTempPath(), $"monitoring-tick-host-{hub}-{index}");
+            loop.EmbeddingCacheDirectory = embeddings;
+            loop.ArtifactStore = store;
+        }, backend: orchestration);
+        Console.WriteLine("READY");
+        await Console.In.ReadToEndAsync();
+        return 0;
+    }
+
+    /// <summary>A <c>monitoring-tick-host</c> child process: started and waited for until READY; stopped by closing its input.</summary>
+    private sealed class HostProcess(Process process) : IAsyncDisposable
+    {
+        public static async Task<HostProcess> StartAsync(string manifestPath, int agents, string connectionString, string hub, string embeddings, int index)
+        {
+            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(MonitoringTickBenchmark).Assembly.Location);
+            foreach (var argument in new[] { "monitoring-tick-host", "--manifest", manifestPath, "--agents", $"{agents}", "--connection", connectionString,
+                         "--hub", hub, "--embeddings", embeddings, "--index", $"{index}" })
+                start.ArgumentList.Add(argument);
+            var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a monitoring-tick-host process");
+            using var ready = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            while (await process.StandardOutput.ReadLineAsync(ready.Token) is { } line)
+                if (line == "READY") return new HostProcess(process);
+            throw new InvalidOperationException($"the monitoring-tick-host process ended before it was ready (exit code {process.ExitCode})");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            process.StandardInput.Close();
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await process.WaitForExitAsync(stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            process.Dispose();
         }
     }
 
