@@ -16,11 +16,6 @@ public sealed class AgentEntry
 {
     private readonly Lazy<AgentDatasets> datasets;
 
-    /// <summary>An agent whose data sets are its own (loaded on first use, shared with no other agent).</summary>
-    public AgentEntry(LoadedManifest loaded) : this(loaded, new SharedDatasets())
-    {
-    }
-
     /// <summary>An agent whose data sets come from <paramref name="shared"/> (loaded there on first use of any agent with the same source).</summary>
     public AgentEntry(LoadedManifest loaded, SharedDatasets shared)
     {
