@@ -52,9 +52,12 @@ public sealed partial class RunClient
     /// <param name="batchesInFlight">Batches at once; <see cref="MonitorTickLimits.DefaultBatchesInFlight"/> when 0.</param>
     /// <param name="checksPerGeneration">Agents per generation of the tick (it continues as new after each);
     /// <see cref="MonitorTickLimits.DefaultChecksPerGeneration"/> when 0.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The window is empty, or a batch setting is outside its bounds.</exception>
+    /// <param name="maxRunsStarted">The most runs the tick starts (agents beyond it are deferred to later ticks);
+    /// <see cref="MonitorTickLimits.DefaultMaxRunsStarted"/> when 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The window is empty, or a batch setting or the runs limit is outside its bounds.</exception>
     public async Task<MonitoringTick> StartMonitoringTickAsync(
-        DateTimeOffset windowStart, DateTimeOffset windowEnd, int batchSize = 0, int batchesInFlight = 0, CancellationToken cancellationToken = default, int checksPerGeneration = 0)
+        DateTimeOffset windowStart, DateTimeOffset windowEnd, int batchSize = 0, int batchesInFlight = 0, CancellationToken cancellationToken = default,
+        int checksPerGeneration = 0, int maxRunsStarted = 0)
     {
         if (windowEnd <= windowStart)
             throw new ArgumentOutOfRangeException(nameof(windowEnd), $"The tick's window ends ({windowEnd:O}) before it starts ({windowStart:O}).");
@@ -64,6 +67,8 @@ public sealed partial class RunClient
         ArgumentOutOfRangeException.ThrowIfNotEqual(batchesInFlight, Math.Clamp(batchesInFlight, 1, MonitorTickLimits.MaxBatchesInFlight), nameof(batchesInFlight));
         checksPerGeneration = checksPerGeneration == 0 ? MonitorTickLimits.DefaultChecksPerGeneration : checksPerGeneration;
         ArgumentOutOfRangeException.ThrowIfNotEqual(checksPerGeneration, Math.Clamp(checksPerGeneration, 1, MonitorTickLimits.MaxChecksPerGeneration), nameof(checksPerGeneration));
+        maxRunsStarted = maxRunsStarted == 0 ? MonitorTickLimits.DefaultMaxRunsStarted : maxRunsStarted;
+        ArgumentOutOfRangeException.ThrowIfNotEqual(maxRunsStarted, Math.Clamp(maxRunsStarted, 1, MonitorTickLimits.MaxRunsStartedLimit), nameof(maxRunsStarted));
 
         var id = MonitoringTickId(windowEnd);
         var previous = MonitoringTickId(windowStart);
@@ -78,7 +83,7 @@ public sealed partial class RunClient
         try
         {
             await Durable.ScheduleNewOrchestrationInstanceAsync(nameof(MonitorTickOrchestrator),
-                new MonitorTickInput(due, windowStart, windowEnd, batchSize, batchesInFlight) { ChecksPerGeneration = checksPerGeneration },
+                new MonitorTickInput(due, windowStart, windowEnd, batchSize, batchesInFlight) { ChecksPerGeneration = checksPerGeneration, MaxRunsStarted = maxRunsStarted },
                 new StartOrchestrationOptions { InstanceId = id }, cancellationToken);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)

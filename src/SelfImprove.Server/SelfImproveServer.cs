@@ -154,7 +154,8 @@ public sealed class SelfImproveServer : IAsyncDisposable
             var start = windowStart ?? end - period;
             // A second call within one period: this period's tick is the one already asked for.
             if (end <= start) return new MonitoringTick(RunClient.MonitoringTickId(start), MonitoringTickOutcome.AlreadyStarted, []);
-            var tick = await Loop.Runs.StartMonitoringTickAsync(start, end, options.MonitorBatchSize, options.MonitorBatchesInFlight, cancellationToken);
+            var tick = await Loop.Runs.StartMonitoringTickAsync(start, end, options.MonitorBatchSize, options.MonitorBatchesInFlight, cancellationToken,
+                maxRunsStarted: options.MonitorMaxRuns);
             var log = Loop.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SelfImproveServer>();
             if (tick.Outcome is MonitoringTickOutcome.Skipped)
             {

@@ -76,6 +76,12 @@ public sealed class ServerOptions
     public int MonitorBatchesInFlight { get; init; } = Workflows.Monitoring.MonitorTickLimits.DefaultBatchesInFlight;
 
     /// <summary>
+    /// The most improvement runs one monitoring tick starts (<c>--monitor-max-runs</c>, 1 to 10000; default 25); agents that
+    /// need a run beyond it are deferred to later ticks.
+    /// </summary>
+    public int MonitorMaxRuns { get; init; } = Workflows.Monitoring.MonitorTickLimits.DefaultMaxRunsStarted;
+
+    /// <summary>
     /// Activities the durable engine of this process runs at once (<c>--engine-activities</c>, 1 to 10000); default per backend
     /// (<see cref="Hosting.EngineConcurrency"/>).
     /// </summary>
@@ -196,6 +202,8 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             problems.Add($"--monitor-batch: {options.MonitorBatchSize} is not a number of agents from 1 to {Workflows.Monitoring.MonitorTickLimits.MaxBatchSize}.");
         if (options.MonitorBatchesInFlight is < 1 or > Workflows.Monitoring.MonitorTickLimits.MaxBatchesInFlight)
             problems.Add($"--monitor-batches: {options.MonitorBatchesInFlight} is not a number of batches from 1 to {Workflows.Monitoring.MonitorTickLimits.MaxBatchesInFlight}.");
+        if (options.MonitorMaxRuns is < 1 or > Workflows.Monitoring.MonitorTickLimits.MaxRunsStartedLimit)
+            problems.Add($"--monitor-max-runs: {options.MonitorMaxRuns} is not a number of runs from 1 to {Workflows.Monitoring.MonitorTickLimits.MaxRunsStartedLimit}.");
         if (options.EngineActivities is < 1 or > Hosting.EngineConcurrency.Max)
             problems.Add($"--engine-activities: {options.EngineActivities} is not a number from 1 to {Hosting.EngineConcurrency.Max}.");
         if (options.EngineOrchestrations is < 1 or > Hosting.EngineConcurrency.Max)

@@ -69,7 +69,7 @@ public static class ServeCommand
         var noTrafficLog = new Option<bool>("--no-traffic-log") { Description = "Keep no traffic log (to measure its cost); feedback by request id then finds nothing." };
         var monitorBatch = new Option<int>("--monitor-batch")
         {
-            Description = "Agents per batch of a monitoring tick (one sub-orchestration, its checks in flight together), 1 to 200.",
+            Description = "Agents per batch of a monitoring tick (its checks in flight together), 1 to 200.",
             DefaultValueFactory = _ => new ServerOptions().MonitorBatchSize,
         };
         var monitorBatches = new Option<int>("--monitor-batches")
@@ -77,11 +77,16 @@ public static class ServeCommand
             Description = "Batches of a monitoring tick in flight at once, 1 to 64.",
             DefaultValueFactory = _ => new ServerOptions().MonitorBatchesInFlight,
         };
+        var monitorMaxRuns = new Option<int>("--monitor-max-runs")
+        {
+            Description = "The most improvement runs one monitoring tick starts, 1 to 10000; agents that need a run beyond it wait for later ticks.",
+            DefaultValueFactory = _ => new ServerOptions().MonitorMaxRuns,
+        };
         var engineActivities = new Option<int?>("--engine-activities") { Description = "Activities the durable engine of this process runs at once. Default: 128 (both backends)." };
         var engineOrchestrations = new Option<int?>("--engine-orchestrations") { Description = "Orchestration work items the engine of this process runs at once. Default: 128 (both backends)." };
         var command = new Command("serve", "Serve the HTTP API and run improvement loops on a durable backend.")
         {
-            monitorBatch, monitorBatches, engineActivities, engineOrchestrations,
+            monitorBatch, monitorBatches, monitorMaxRuns, engineActivities, engineOrchestrations,
             backend, urls, publicUrl, agents, store, cache, key, keyFile, dev, monitorEvery, hub, workerId, redelivery, trainingQueue, rateLimit, rateWindow, stopTimeout,
             trafficFlush, noTrafficLog, replay,
         };
@@ -118,6 +123,7 @@ public static class ServeCommand
                     TrafficLog = !parse.GetValue(noTrafficLog),
                     MonitorBatchSize = parse.GetValue(monitorBatch),
                     MonitorBatchesInFlight = parse.GetValue(monitorBatches),
+                    MonitorMaxRuns = parse.GetValue(monitorMaxRuns),
                     EngineActivities = parse.GetValue(engineActivities),
                     EngineOrchestrations = parse.GetValue(engineOrchestrations),
                 };

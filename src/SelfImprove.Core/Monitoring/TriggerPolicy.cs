@@ -29,6 +29,12 @@ public enum TriggerOutcome
 
     /// <summary>No version serves yet: nothing to improve.</summary>
     NoServingVersion,
+
+    /// <summary>
+    /// A run is needed, but the monitoring tick had already started as many runs as it may (the host's runs-per-tick
+    /// limit), so this agent's run waits: a later tick checks it again. Decided by the tick, not by <see cref="TriggerPolicy"/>.
+    /// </summary>
+    Deferred,
 }
 
 /// <summary>Whether a check (or a person) should start an improvement run now, and why.</summary>

@@ -63,6 +63,13 @@ public sealed record FeedbackResult(FeedbackOutcome Outcome, FeedbackItem? Item)
 /// </summary>
 public sealed class FeedbackLog(IArtifactStore store, TimeProvider clock, TrafficLog traffic, AgentCatalog agents) : ISubjectData
 {
+    /// <summary>
+    /// Per agent, the items the last <see cref="RecentLabelledAsync"/> used, by blob name. An item's blob is created once and
+    /// never rewritten, so a name still listed still holds what was read; a name no longer listed (erased) is not used and
+    /// drops out with the next call. Each check thus reads only the items that arrived since the last one.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, FeedbackItem?>> recentRead = new(StringComparer.Ordinal);
+
     /// <summary>The source of examples taken from live feedback.</summary>
     public const string Source = "feedback:live";
 
@@ -98,19 +105,48 @@ public sealed class FeedbackLog(IArtifactStore store, TimeProvider clock, Traffi
             cancellationToken);
     }
 
-    /// <summary>The newest <paramref name="count"/> items that establish a label, oldest first, as check examples.</summary>
+    /// <summary>
+    /// The newest <paramref name="count"/> items that establish a label, oldest first, as check examples. The items are read
+    /// newest first in windows of the number still wanted, each window's reads in parallel (<see cref="ReadsInFlight"/> at
+    /// once): a remote store's round trips overlap instead of adding up. Items this process read for the previous call
+    /// are not read again (their blobs never change); the listing is always fresh.
+    /// </summary>
     public async Task<IReadOnlyList<LabeledExample>> RecentLabelledAsync(string agentId, int count, CancellationToken cancellationToken = default)
     {
         var names = await store.ListAsync(StoreLayout.FeedbackPrefix(agentId), cancellationToken);
+        var known = recentRead.GetValueOrDefault(agentId);
+        var used = new Dictionary<string, FeedbackItem?>(StringComparer.Ordinal);
         var recent = new List<LabeledExample>();
-        for (var i = names.Count - 1; i >= 0 && recent.Count < count; i--)
+        for (var end = names.Count; end > 0 && recent.Count < count;)
         {
-            if (await store.ReadAsync(names[i], cancellationToken) is not { } json) continue;
-            var item = StoreJson.Deserialize<FeedbackItem>(json, names[i]);
-            if (item.KnownLabel is { } label) recent.Add(new LabeledExample(item.Text, label, Segments.Unspecified, Source));
+            var start = Math.Max(0, end - (count - recent.Count));
+            var windowNames = names.Skip(start).Take(end - start).ToArray();
+            var unread = windowNames.Where(n => known is null || !known.ContainsKey(n)).ToArray();
+            var read = await ReadAllAsync(unread, cancellationToken);
+            for (var i = 0; i < unread.Length; i++) used[unread[i]] = read[i];
+            for (var i = windowNames.Length - 1; i >= 0; i--)
+            {
+                var item = used.TryGetValue(windowNames[i], out var fresh) ? fresh : known![windowNames[i]];
+                used[windowNames[i]] = item;
+                if (recent.Count < count && item?.KnownLabel is { } label) recent.Add(new LabeledExample(item.Text, label, Segments.Unspecified, Source));
+            }
+            end = start;
         }
+        recentRead[agentId] = used;
         recent.Reverse();
         return recent;
+    }
+
+    /// <summary>Feedback items read at once by one call.</summary>
+    public const int ReadsInFlight = 8;
+
+    /// <summary>The items named, in the same order (null where one has gone), read <see cref="ReadsInFlight"/> at a time.</summary>
+    private async Task<FeedbackItem?[]> ReadAllAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        var items = new FeedbackItem?[names.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, names.Count), new ParallelOptions { MaxDegreeOfParallelism = ReadsInFlight, CancellationToken = cancellationToken },
+            async (i, ct) => items[i] = await store.ReadAsync(names[i], ct) is { } json ? StoreJson.Deserialize<FeedbackItem>(json, names[i]) : null);
+        return items;
     }
 
     /// <summary>Every item received at or after <paramref name="since"/>, oldest first (by arrival).</summary>
@@ -119,9 +155,7 @@ public sealed class FeedbackLog(IArtifactStore store, TimeProvider clock, Traffi
         var names = (await store.ListAsync(StoreLayout.FeedbackPrefix(agentId), cancellationToken))
             .Where(name => ReceivedAt(agentId, name) is { } at && at >= since)
             .ToArray();
-        var items = new FeedbackItem?[names.Length];
-        await Parallel.ForEachAsync(Enumerable.Range(0, names.Length), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (i, ct) => items[i] = await store.ReadAsync(names[i], ct) is { } json ? StoreJson.Deserialize<FeedbackItem>(json, names[i]) : null);
+        var items = await ReadAllAsync(names, cancellationToken);
         return items.OfType<FeedbackItem>().Where(i => i.ReceivedAt >= since).ToArray();
     }
 
@@ -138,6 +172,7 @@ public sealed class FeedbackLog(IArtifactStore store, TimeProvider clock, Traffi
             if (await store.ReadAsync(name, cancellationToken) is not { } json) continue;
             if (StoreJson.Deserialize<FeedbackItem>(json, name).Subject == subject && await store.DeleteAsync(name, cancellationToken)) erased++;
         }
+        recentRead.TryRemove(agentId, out _);
         return erased;
     }
 

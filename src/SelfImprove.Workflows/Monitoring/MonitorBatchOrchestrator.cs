@@ -17,13 +17,16 @@ public sealed record MonitorBatchInput(IReadOnlyList<string> AgentIds);
 public sealed class MonitorBatchOrchestrator : TaskOrchestrator<MonitorBatchInput, IReadOnlyList<AgentCheck>>
 {
     public override Task<IReadOnlyList<AgentCheck>> RunAsync(TaskOrchestrationContext context, MonitorBatchInput input) =>
-        CheckAllAsync(context, input.AgentIds);
+        CheckAllAsync(context, input.AgentIds, RunBudget.Unlimited, int.MaxValue);
 
-    /// <summary>The checks of one batch, in the calling orchestration (the tick runs its batches this way).</summary>
-    public static async Task<IReadOnlyList<AgentCheck>> CheckAllAsync(TaskOrchestrationContext context, IReadOnlyList<string> agentIds) =>
-        await Task.WhenAll(agentIds.Select(agentId => CheckAsync(context, agentId)));
+    /// <summary>
+    /// The checks of one batch, in the calling orchestration (the tick runs its batches this way); a run is started only
+    /// while <paramref name="budget"/> has one left (<paramref name="limit"/> is the tick's limit, for the reason given).
+    /// </summary>
+    public static async Task<IReadOnlyList<AgentCheck>> CheckAllAsync(TaskOrchestrationContext context, IReadOnlyList<string> agentIds, RunBudget budget, int limit) =>
+        await Task.WhenAll(agentIds.Select(agentId => CheckAsync(context, agentId, budget, limit)));
 
-    private static async Task<AgentCheck> CheckAsync(TaskOrchestrationContext context, string agentId)
+    private static async Task<AgentCheck> CheckAsync(TaskOrchestrationContext context, string agentId, RunBudget budget, int limit)
     {
         AgentAssessment assessment;
         try
@@ -35,27 +38,32 @@ public sealed class MonitorBatchOrchestrator : TaskOrchestrator<MonitorBatchInpu
             return Failed(agentId, e);
         }
 
-        var check = await DecideAsync(context, agentId, assessment);
+        var check = await DecideAsync(context, agentId, assessment, budget, limit);
         return assessment.Bake is { State: BakeState.RolledBack or BakeState.Busy } bake ? check with { Bake = bake } : check;
     }
 
-    private static async Task<AgentCheck> DecideAsync(TaskOrchestrationContext context, string agentId, AgentAssessment assessment)
+    private static async Task<AgentCheck> DecideAsync(TaskOrchestrationContext context, string agentId, AgentAssessment assessment, RunBudget budget, int limit)
     {
         var snapshot = assessment.Snapshot;
         var decision = TriggerPolicy.Decide(assessment.Trigger, assessment.Goal, snapshot, assessment.State, context.CurrentUtcDateTime, manual: false);
         var observed = snapshot.ServingVersionId is null ? (double?)null : snapshot.ObservedValue;
         if (!decision.ShouldStart) return new AgentCheck(agentId, decision.Outcome, observed, snapshot.FeedbackCount, decision.Reason, null, null);
+        if (!budget.TryTake())
+            return new AgentCheck(agentId, TriggerOutcome.Deferred, observed, snapshot.FeedbackCount,
+                $"{decision.Reason}; deferred: this tick already started its limit of {limit} run(s), a later tick checks again", null, null);
 
         try
         {
             var started = await context.StartRunAsync(new RunStartRequest(agentId, decision.Reason, Manual: false));
             // Another tick (or a person) took the agent's run lock between this check's look and its start.
+            if (!started.Started) budget.GiveBack();
             return started.Started
                 ? new AgentCheck(agentId, TriggerOutcome.Start, observed, snapshot.FeedbackCount, decision.Reason, started.RunId, null)
                 : new AgentCheck(agentId, TriggerOutcome.RunInProgress, observed, snapshot.FeedbackCount, started.Message, null, null);
         }
         catch (TaskFailedException e)
         {
+            budget.GiveBack();
             return Failed(agentId, e);
         }
     }

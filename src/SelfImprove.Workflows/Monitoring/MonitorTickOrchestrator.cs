@@ -25,6 +25,13 @@ public sealed record MonitorTickInput(
 
     /// <summary>What earlier generations did (their part of the result); null in the first.</summary>
     public MonitorTickResult? SoFar { get; init; }
+
+    /// <summary>
+    /// The most runs the whole tick starts, 1 to <see cref="MonitorTickLimits.MaxRunsStartedLimit"/> (0, as a tick started before
+    /// this member existed passes: <see cref="MonitorTickLimits.DefaultMaxRunsStarted"/>). Agents that need a run beyond it
+    /// are reported <see cref="TriggerOutcome.Deferred"/> and checked again by a later tick.
+    /// </summary>
+    public int MaxRunsStarted { get; init; } = MonitorTickLimits.DefaultMaxRunsStarted;
 }
 
 /// <summary>The bounds of a tick's fan-out.</summary>
@@ -47,6 +54,45 @@ public static class MonitorTickLimits
 
     /// <summary>The most agents one generation checks.</summary>
     public const int MaxChecksPerGeneration = 5_000;
+
+    /// <summary>
+    /// Runs one tick starts by default. A run's steps (labelling, teacher calls, training, the gate, the trial) share the
+    /// engine's activity slots with the checks; a tick that started a run for each of 1,000 drifted agents filled them
+    /// with run work, and the tick itself then ran at about one check a second (docs/benchmarks.md). Agents beyond the
+    /// limit wait for later ticks.
+    /// </summary>
+    public const int DefaultMaxRunsStarted = 25;
+
+    /// <summary>The highest runs-per-tick limit.</summary>
+    public const int MaxRunsStartedLimit = 10_000;
+}
+
+/// <summary>
+/// How many more runs a tick may start: shared by its batches. Orchestration code runs on one thread and its continuations
+/// replay in history order, so the takes are deterministic.
+/// </summary>
+/// <param name="left">Runs the tick may still start; at least 0.</param>
+public sealed class RunBudget(int left)
+{
+    /// <summary>No limit (a batch run as a sub-orchestration of its own).</summary>
+    public static RunBudget Unlimited => new(int.MaxValue);
+
+    /// <summary>Runs the tick may still start.</summary>
+    public int Left { get; private set; } = Math.Max(0, left);
+
+    /// <summary>Takes one run from the budget; false when none is left.</summary>
+    public bool TryTake()
+    {
+        if (Left == 0) return false;
+        if (Left != int.MaxValue) Left--;
+        return true;
+    }
+
+    /// <summary>Gives back a run taken for a start that did not happen (another tick held the agent's lock).</summary>
+    public void GiveBack()
+    {
+        if (Left != int.MaxValue) Left++;
+    }
 }
 
 /// <summary>One agent's check within a tick.</summary>
@@ -108,7 +154,8 @@ public sealed record MonitorTickResult(int Due, int Checked, IReadOnlyList<Outco
 /// Every <see cref="MonitorTickInput.ChecksPerGeneration"/> agents the tick continues as new, carrying its result so far
 /// and how many agents it checked: each generation's history holds its own checks only, so the replays (the whole history
 /// on each completion) cost in proportion to the agents due rather than to their square.
-/// Starting a run takes the agent's run lock, so ticks that overlap never start two runs for one agent.
+/// Starting a run takes the agent's run lock, so ticks that overlap never start two runs for one agent; the whole tick
+/// starts at most <see cref="MonitorTickInput.MaxRunsStarted"/> runs (the rest are <see cref="TriggerOutcome.Deferred"/>).
 /// </summary>
 public sealed class MonitorTickOrchestrator : TaskOrchestrator<MonitorTickInput, MonitorTickResult>
 {
@@ -119,6 +166,8 @@ public sealed class MonitorTickOrchestrator : TaskOrchestrator<MonitorTickInput,
         var perGeneration = input.ChecksPerGeneration <= 0
             ? MonitorTickLimits.DefaultChecksPerGeneration
             : Math.Min(input.ChecksPerGeneration, MonitorTickLimits.MaxChecksPerGeneration);
+        var maxRuns = input.MaxRunsStarted <= 0 ? MonitorTickLimits.DefaultMaxRunsStarted : Math.Min(input.MaxRunsStarted, MonitorTickLimits.MaxRunsStartedLimit);
+        var budget = new RunBudget(maxRuns - (input.SoFar?.Started.Count ?? 0));
         var offset = Math.Clamp(input.Checked, 0, input.AgentIds.Count);
         var generation = input.AgentIds.Skip(offset).Take(perGeneration).ToArray();
         var batches = generation.Chunk(size).ToArray();
@@ -130,7 +179,7 @@ public sealed class MonitorTickOrchestrator : TaskOrchestrator<MonitorTickInput,
             for (; next < batches.Length && running.Count < inFlight; next++)
             {
                 var batch = batches[next];
-                running.Add(MonitorBatchOrchestrator.CheckAllAsync(context, batch), batch);
+                running.Add(MonitorBatchOrchestrator.CheckAllAsync(context, batch, budget, maxRuns), batch);
             }
             var done = await Task.WhenAny(running.Keys);
             var agents = running[done];
@@ -149,7 +198,7 @@ public sealed class MonitorTickOrchestrator : TaskOrchestrator<MonitorTickInput,
         var result = Summarise(generation.Length, checks);
         var soFar = input.SoFar is null ? result : input.SoFar.Then(result);
         if (offset + generation.Length >= input.AgentIds.Count) return soFar;
-        context.ContinueAsNew(input with { Checked = offset + generation.Length, SoFar = soFar, ChecksPerGeneration = perGeneration });
+        context.ContinueAsNew(input with { Checked = offset + generation.Length, SoFar = soFar, ChecksPerGeneration = perGeneration, MaxRunsStarted = maxRuns });
         return soFar;
     }
 

@@ -2,7 +2,7 @@ using SelfImprove.Hosting;
 
 namespace SelfImprove.Server.Tests.Serving;
 
-/// <summary>The engine's concurrency and the tick's batches are checked before anything starts, each problem naming its flag.</summary>
+/// <summary>The engine's concurrency, the tick's batches and its runs limit are checked before anything starts, each problem naming its flag.</summary>
 public sealed class EngineOptionsTests
 {
     [Fact]
@@ -11,6 +11,7 @@ public sealed class EngineOptionsTests
         var options = new ServerOptions
         {
             Development = true, AgentsFolder = Path.GetTempPath(), EngineActivities = 0, EngineOrchestrations = 20_000, MonitorBatchSize = 500, MonitorBatchesInFlight = 0,
+            MonitorMaxRuns = 0,
         };
 
         var message = Assert.Throws<ArgumentException>(options.Validate).Message;
@@ -19,6 +20,7 @@ public sealed class EngineOptionsTests
         Assert.Contains("--engine-orchestrations: 20000", message);
         Assert.Contains("--monitor-batch: 500", message);
         Assert.Contains("--monitor-batches: 0", message);
+        Assert.Contains("--monitor-max-runs: 0 is not a number of runs from 1 to 10000", message);
     }
 
     [Fact]

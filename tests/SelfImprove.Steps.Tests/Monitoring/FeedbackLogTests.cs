@@ -6,7 +6,7 @@ using SelfImprove.Testing;
 
 namespace SelfImprove.Steps.Tests.Monitoring;
 
-/// <summary>Feedback by request id, feedback ids stored once, and feedback since a time.</summary>
+/// <summary>Feedback by request id, feedback ids stored once, feedback since a time, and the newest labelled items.</summary>
 public sealed class FeedbackLogTests : IDisposable
 {
     private const string Agent = "support-router";
@@ -47,6 +47,32 @@ public sealed class FeedbackLogTests : IDisposable
         Assert.Equal([first.Item.Id, "f-2"], (await feedback.SinceAsync(Agent, mark)).Select(i => i.Id));
         Assert.Equal(["f-2"], (await feedback.SinceAsync(Agent, mark.AddSeconds(1))).Select(i => i.Id));
         Assert.Equal(FeedbackOutcome.UnknownRequest, (await feedback.AppendForRequestAsync(Agent, RequestIds.Format(mark, "00000000", 1), null, true, null)).Outcome);
+    }
+
+    [Fact]
+    public async Task Recent_labelled_feedback_is_the_newest_items_that_establish_a_label_oldest_first_reading_past_unlabelled_ones()
+    {
+        // 20 items, one a second: every third one has no label (no label and no thumbs up), so the newest 10 labelled items
+        // reach back past the first window of 10 names.
+        for (var i = 0; i < 20; i++)
+        {
+            await feedback.AppendAsync(Agent, $"request {i}", "balance", i % 3 == 0 ? null : $"intent-{i}", i % 3 == 0 ? false : null);
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var recent = await feedback.RecentLabelledAsync(Agent, 10);
+        var all = await feedback.RecentLabelledAsync(Agent, 100);
+
+        Assert.Equal([5, 7, 8, 10, 11, 13, 14, 16, 17, 19], recent.Select(e => int.Parse(e.Text.Split(' ')[1])));
+        Assert.Equal(recent.Select(e => $"intent-{e.Text.Split(' ')[1]}"), recent.Select(e => e.Label));
+        Assert.Equal(13, all.Count);
+        Assert.Empty(await feedback.RecentLabelledAsync("no-such-agent", 10));
+
+        // Later calls see what arrived since, and not what another process erased (its blob deleted).
+        await feedback.AppendAsync(Agent, "request 20", "balance", "intent-20", null);
+        var names = await store.ListAsync(StoreLayout.FeedbackPrefix(Agent));
+        Assert.True(await store.DeleteAsync(names[19]));
+        Assert.Equal([7, 8, 10, 11, 13, 14, 16, 17, 20], (await feedback.RecentLabelledAsync(Agent, 9)).Select(e => int.Parse(e.Text.Split(' ')[1])));
     }
 
     [Fact]

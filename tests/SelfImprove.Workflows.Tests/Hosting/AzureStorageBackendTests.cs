@@ -2,7 +2,11 @@ using DurableTask.Core;
 using DurableTask.Core.History;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using SelfImprove.Core.Manifests;
+using SelfImprove.Core.Monitoring;
 using SelfImprove.Core.Runs;
+using SelfImprove.Steps;
 using SelfImprove.Workflows.Steps;
 using SelfImprove.Runs;
 using SelfImprove.Hosting;
@@ -100,15 +104,63 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
     /// before it asks); the restarted host gets that work after the redelivery delay, so keep it short here.
     /// </summary>
     [Fact]
-    public async Task A_monitoring_tick_runs_on_the_Azure_Storage_provider()
+    public async Task Two_engine_hosts_on_one_hub_share_a_monitoring_ticks_checks()
     {
-        await using var loop = await ScriptedLoop.StartAsync(new ScriptedSteps { FeedbackValue = 0.95 }, backend: await BackendAsync($"hub{Guid.NewGuid():N}"[..20]));
+        var hub = $"hub{Guid.NewGuid():N}"[..20];
+        using var folder = new TempDirectory();
+        var manifest = ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder, m => m["monitoring"]!["schedule"] = "0 0 * * * *"));
+        var fleet = Enumerable.Range(1, 24).Select(i => manifest with { Manifest = manifest.Manifest with { AgentId = $"agent-{i:D3}" } }).ToArray();
+        var checks = new HostsMonitoring();
+        var fourAtATime = new EngineConcurrency(4, 16);
+
+        // Four activities at a time per host: the first host cannot hold every check, and each check waits (bounded) until
+        // both hosts have started one, so the tick ends only if the second host takes work from the hub's queue.
+        async Task<LoopHost> StartAsync(int index) => await LoopHost.StartAsync(
+            loop =>
+            {
+                loop.Agents = fleet;
+                loop.StoreDirectory = folder.Combine("store");
+            },
+            services =>
+            {
+                services.AddStepsFrom(new ScriptedSteps());
+                services.AddSingleton<IMonitoringStep>(checks.For(index));
+            },
+            backend: await DurableBackends.AzureStorageAsync(azurite.ConnectionString, hub, $"host-{index}", NullLoggerFactory.Instance, concurrency: fourAtATime),
+            concurrency: fourAtATime);
+        await using var first = await StartAsync(0);
+        await using var second = await StartAsync(1);
         var noon = new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
 
-        var tick = await loop.Host.Runs.StartMonitoringTickAsync(noon.AddMinutes(-15), noon);
-        var result = await loop.Host.Runs.WaitForMonitoringTickAsync(tick.TickId).WaitAsync(TimeSpan.FromMinutes(1));
+        var tick = await first.Runs.StartMonitoringTickAsync(noon.AddMinutes(-15), noon, batchSize: 8, batchesInFlight: 3);
+        var result = await first.Runs.WaitForMonitoringTickAsync(tick.TickId).WaitAsync(TimeSpan.FromMinutes(2));
 
-        Assert.Equal(1, result.Checked);
+        Assert.Equal(24, result.Checked);
+        Assert.Empty(result.Failed);
+        Assert.Equal(fleet.Select(m => m.Manifest.AgentId), checks.CheckedBy.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([0, 1], checks.CheckedBy.Values.Distinct().Order());
+    }
+
+    /// <summary>Healthy snapshots that record which host checked each agent; every check waits until both hosts have checked.</summary>
+    private sealed class HostsMonitoring
+    {
+        private readonly TaskCompletionSource both = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, int> CheckedBy { get; } = new();
+
+        public IMonitoringStep For(int host) => new Host(this, host);
+
+        private sealed class Host(HostsMonitoring owner, int index) : IMonitoringStep
+        {
+            public async Task<MonitoringSnapshot> SnapshotAsync(string agentId, CancellationToken cancellationToken = default)
+            {
+                owner.CheckedBy[agentId] = index;
+                if (owner.CheckedBy.Values.Distinct().Count() == 2) owner.both.TrySetResult();
+                // Bounded, so a tick that only one host serves fails the assertion instead of hanging.
+                await Task.WhenAny(owner.both.Task, Task.Delay(TimeSpan.FromSeconds(20), cancellationToken));
+                return new MonitoringSnapshot(agentId, ScriptedSteps.Serving, GoalMetric.Accuracy, 0.95, 320, 0.95, 500);
+            }
+        }
     }
 
     private Task<DurableTask.Core.IOrchestrationService> BackendAsync(string hub) =>

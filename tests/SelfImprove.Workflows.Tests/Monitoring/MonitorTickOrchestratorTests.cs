@@ -106,6 +106,25 @@ public sealed class MonitorTickOrchestratorTests
     }
 
     [Fact]
+    public async Task A_tick_starts_at_most_its_limit_of_runs_across_generations_and_defers_the_other_drifted_agents()
+    {
+        await using var fleet = await Fleet.StartAsync(12, new FleetMonitoring(0.70));
+
+        // Generations of 4 agents in batches of 2: the limit holds across batches in flight and across generations.
+        var tick = await fleet.Runs.StartMonitoringTickAsync(Noon.AddMinutes(-15), Noon, batchSize: 2, batchesInFlight: 2, checksPerGeneration: 4, maxRunsStarted: 5);
+        var result = await fleet.Runs.WaitForMonitoringTickAsync(tick.TickId).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(5, result.Started.Count);
+        Assert.Equal([new OutcomeCount(TriggerOutcome.Start, 5), new OutcomeCount(TriggerOutcome.Deferred, 7)], result.Outcomes);
+        Assert.Empty(result.Failed);
+        var ledger = fleet.Host.Services.GetRequiredService<RunLedger>();
+        var running = new List<string>();
+        foreach (var agentId in fleet.AgentIds)
+            if ((await ledger.StateAsync(agentId)).RunningRunId is not null) running.Add(agentId);
+        Assert.Equal(result.Started.Select(s => s.AgentId), running);
+    }
+
+    [Fact]
     public async Task A_tick_is_skipped_while_the_previous_one_runs_and_the_next_covers_its_window()
     {
         var monitoring = new FleetMonitoring(0.95) { Hold = new TaskCompletionSource() };
