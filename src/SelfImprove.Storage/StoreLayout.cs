@@ -164,7 +164,7 @@ public static class StoreLayout
     /// <summary>
     /// One monitoring check of the agent's serving version: <c>MonitoringCheck</c> <c>{ at, snapshot }</c> (the goal metric on
     /// validation data and recent labelled traffic); names sort by time (UTC, 100 ns). Written by <c>MonitoringChecks</c> after each
-    /// snapshot, which deletes the oldest beyond its retention (the newest 500 by default); the agent page draws them over time.
+    /// snapshot, which deletes the oldest beyond its retention (the newest 500 by default) on its first write per agent and every 20th after; the agent page draws them over time.
     /// Replay key: none: a re-run check adds another point.
     /// </summary>
     public static string MonitoringCheck(string agentId, DateTimeOffset at) => $"{MonitoringChecksPrefix(agentId)}{at.UtcDateTime:yyyyMMdd'T'HHmmssfffffff}.json";
@@ -431,7 +431,7 @@ public static class StoreLayout
             "(agent, feedback id): a repeated feedback id stores nothing and answers with the item stored first"),
         new("agents/{agentId}/monitoring/checks/{at:yyyyMMdd'T'HHmmssfffffff}.json",
             "One monitoring check of the serving version: `MonitoringCheck` `{ at, snapshot }` (the goal metric on validation data and recent labelled traffic, with their counts); names sort by time (UTC, 100 ns). The agent page draws them over time.",
-            "MonitoringChecks (after each MonitoringStep snapshot; deletes the oldest beyond its retention, the newest 500 by default)", WriteMode.Append,
+            "MonitoringChecks (after each MonitoringStep snapshot; on the first write per agent and every 20th after, deletes the oldest beyond its retention, the newest 500 by default)", WriteMode.Append,
             "none: a re-run check adds another point, and retention bounds them"),
         new("agents/{agentId}/traffic/{day:yyyy-MM-dd}/{hour:HH}/{first:yyyyMMdd'T'HHmmssfffffff}-{last:yyyyMMdd'T'HHmmssfffffff}-{writer}-{batch:D6}.jsonl",
             "One flush of one process's answers of one UTC hour (the partition): JSON Lines of `LoggedRequest`, one answer a line; `{first}` and `{last}` are the earliest and latest arrival in it.",

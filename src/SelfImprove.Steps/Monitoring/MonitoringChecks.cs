@@ -9,12 +9,24 @@ public sealed record MonitoringCheck(DateTimeOffset At, MonitoringSnapshot Snaps
 
 /// <summary>
 /// The history of an agent's monitoring checks, one small blob per check (<see cref="StoreLayout.MonitoringCheck"/>), for
-/// the agent page's chart of the goal metric over time. Bounded: after each write the oldest checks beyond
-/// <see cref="Retained"/> are deleted, so an agent holds at most that many (plus any written at the same moment).
+/// the agent page's chart of the goal metric over time. Bounded: the oldest checks beyond <see cref="Retained"/> are
+/// deleted after this process's first write for an agent and then after every <see cref="PruneEvery"/>-th, so an agent
+/// holds at most <see cref="Retained"/> + <see cref="PruneEvery"/> − 1 checks per process that writes them (pruning lists
+/// the agent's checks: on a remote store that list was as costly as the rest of a warm check). Readers take the newest.
 /// </summary>
 /// <param name="retained">How many checks an agent keeps (at least 1; <see cref="DefaultRetained"/> unless set).</param>
-public sealed class MonitoringChecks(IArtifactStore store, TimeProvider clock, int retained = MonitoringChecks.DefaultRetained)
+/// <param name="pruneEvery">Writes per agent between prunes (at least 1; <see cref="DefaultPruneEvery"/> unless set).</param>
+public sealed class MonitoringChecks(IArtifactStore store, TimeProvider clock, int retained = MonitoringChecks.DefaultRetained, int pruneEvery = MonitoringChecks.DefaultPruneEvery)
 {
+    /// <summary>Writes per agent between prunes by default.</summary>
+    public const int DefaultPruneEvery = 20;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> sincePrune = new(StringComparer.Ordinal);
+
+    /// <summary>Writes per agent between prunes.</summary>
+    public int PruneEvery { get; } = pruneEvery >= 1 ? pruneEvery
+        : throw new ArgumentOutOfRangeException(nameof(pruneEvery), pruneEvery, "Monitoring checks are pruned at least every write (1).");
+
     /// <summary>Checks kept per agent by default: at one check every five minutes, the last 41 hours.</summary>
     public const int DefaultRetained = 500;
 
@@ -22,11 +34,14 @@ public sealed class MonitoringChecks(IArtifactStore store, TimeProvider clock, i
     public int Retained { get; } = retained >= 1 ? retained
         : throw new ArgumentOutOfRangeException(nameof(retained), retained, "An agent keeps at least one monitoring check.");
 
-    /// <summary>Stores the check taken now and deletes the oldest beyond <see cref="Retained"/>.</summary>
+    /// <summary>Stores the check taken now; on a pruning write, deletes the oldest beyond <see cref="Retained"/>.</summary>
     public async Task<MonitoringCheck> RecordAsync(MonitoringSnapshot snapshot, CancellationToken cancellationToken = default)
     {
         var check = new MonitoringCheck(clock.GetUtcNow(), snapshot);
         await store.TryCreateAsync(StoreLayout.MonitoringCheck(snapshot.AgentId, check.At), StoreJson.Serialize(check), cancellationToken);
+        var since = sincePrune.AddOrUpdate(snapshot.AgentId, 0, (_, n) => n + 1);
+        if (since != 0 && since < PruneEvery) return check;
+        sincePrune[snapshot.AgentId] = 0;
         var names = await store.ListAsync(StoreLayout.MonitoringChecksPrefix(snapshot.AgentId), cancellationToken);
         foreach (var old in names.Take(Math.Max(0, names.Count - Retained))) await store.DeleteAsync(old, cancellationToken);
         return check;
