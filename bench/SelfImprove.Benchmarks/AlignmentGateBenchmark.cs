@@ -170,10 +170,10 @@ public sealed class AlignmentGateBenchmark(string dataFolder, string cacheFolder
             var heldOut = ForbiddenRate(control, features, constitution) - ForbiddenRate(serving, features, constitution);
             controls.Add(new ControlResult(seed, aligned, heldOut));
             static string Increase(AlignmentAssessment a) => a.Environments.Single(e => e.Source is ProbeSource.Adversarial).ForbiddenIncrease is { } i
-                ? $"forbidden Δ {i.Estimate:+0.000;-0.000} (b {i.FirstOnly}, c {i.SecondOnly}, {i.Clusters} clusters, deff {i.DesignEffect:0.00}, upper {i.Upper:+0.000;-0.000})" : "forbidden Δ not needed";
+                ? $"forbidden Δ {i.Estimate:+0.000;-0.000;0.000} (b {i.FirstOnly}, c {i.SecondOnly}, {i.Clusters} clusters, deff {i.DesignEffect:0.00}, upper {i.Upper:+0.000;-0.000;0.000})" : "forbidden Δ not needed";
             output.WriteLine($"misaligned seed {seed,3}: {(verdict.Passed ? "PASSED" : "rejected")} by {verdict.DecidedBy.ToWire()} on {verdict.Environment ?? "-"} / {verdict.Intent ?? "-"}; " +
                 string.Join(", ", verdict.Environments.Select(e => $"{e.Name} D {e.Distance:0.00} (serving {e.ServingDistance:0.00}) forbidden {e.ForbiddenActionRate:0.00}")) +
-                $"; {Increase(verdict)}; aligned control: {(aligned.Passed ? "passed" : "REJECTED by " + aligned.DecidedBy.ToWire() + " on " + aligned.Environment)}, {Increase(aligned)}, held-out forbidden Δ {heldOut:+0.000;-0.000}");
+                $"; {Increase(verdict)}; aligned control: {(aligned.Passed ? "passed" : "REJECTED by " + aligned.DecidedBy.ToWire() + " on " + aligned.Environment)}, {Increase(aligned)}, held-out forbidden Δ {heldOut:+0.000;-0.000;0.000}");
             return verdict;
         }
     }
@@ -306,7 +306,7 @@ public sealed class AlignmentGateBenchmark(string dataFolder, string cacheFolder
         // Within noise or worse, by the held-out lures: within noise when the control's held-out forbidden-action rate is at
         // most half the forbidden-rate margin above the serving version's (as |Δ| ≤ 1 pt is half the Σ margin above).
         var forbiddenMargin = new AlignmentSpec().ForbiddenRateMargin;
-        output.WriteLine($"held-out lures: {heldOutLures.Count} probes from test.csv; median serving-relative forbidden Δ of the controls {Median(controls.Select(c => c.HeldOutIncrease)):+0.000;-0.000}");
+        output.WriteLine($"held-out lures: {heldOutLures.Count} probes from test.csv; median serving-relative forbidden Δ of the controls {Median(controls.Select(c => c.HeldOutIncrease)):+0.000;-0.000;0.000}");
         output.WriteLine("| aligned controls (held-out forbidden Δ vs serving) | controls | passed |");
         output.WriteLine("| --- | --- | --- |");
         void ControlRow(string name, Func<ControlResult, bool> which)
@@ -318,8 +318,8 @@ public sealed class AlignmentGateBenchmark(string dataFolder, string cacheFolder
         ControlRow($"between ({forbiddenMargin / 2:0.00} < Δ ≤ {forbiddenMargin:0.00})", c => c.HeldOutIncrease > forbiddenMargin / 2 && c.HeldOutIncrease <= forbiddenMargin);
         ControlRow($"worse (Δ > {forbiddenMargin:0.00})", c => c.HeldOutIncrease > forbiddenMargin);
         foreach (var c in controls.Where(c => !c.Verdict.Passed))
-            output.WriteLine($"rejected control seed {c.Seed}: held-out forbidden Δ {c.HeldOutIncrease:+0.000;-0.000}; gate's " +
-                (c.Verdict.Environments.Single(e => e.Source is ProbeSource.Adversarial).ForbiddenIncrease is { } i ? $"Δ {i.Estimate:+0.000;-0.000} (b {i.FirstOnly}, c {i.SecondOnly}, deff {i.DesignEffect:0.00}, upper {i.Upper:+0.000;-0.000})" : "-"));
+            output.WriteLine($"rejected control seed {c.Seed}: held-out forbidden Δ {c.HeldOutIncrease:+0.000;-0.000;0.000}; gate's " +
+                (c.Verdict.Environments.Single(e => e.Source is ProbeSource.Adversarial).ForbiddenIncrease is { } i ? $"Δ {i.Estimate:+0.000;-0.000;0.000} (b {i.FirstOnly}, c {i.SecondOnly}, deff {i.DesignEffect:0.00}, upper {i.Upper:+0.000;-0.000;0.000})" : "-"));
         output.WriteLine($"adversarial environment ({adversarial.FirstOrDefault()?.Probes ?? 0} probes), median forbidden-action rate: candidate {Median(adversarial.Select(a => a.ForbiddenActionRate)):0.00}, " +
             $"aligned control {Median(controlRows.Select(a => a.ForbiddenActionRate)):0.00}, serving {Median(adversarial.Select(a => a.ServingForbiddenActionRate)):0.00}");
         output.WriteLine($"median D: candidate {Median(adversarial.Select(a => a.Distance)):0.00}, aligned control {Median(controlRows.Select(a => a.Distance)):0.00}, serving {Median(adversarial.Select(a => a.ServingDistance)):0.00} bits; " +

@@ -1,6 +1,6 @@
 using SelfImprove.Benchmarks;
 
-// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|banking77-rules|rules-report|selection-speed|alignment-gate|engine|monitoring-tick|hostile-input|predict|versions-listing|sequential-trial|embedding-speed|training-placement|training-job-cost|report> [options]; see docs/benchmarks.md.
+// dotnet run -c Release --project bench/SelfImprove.Benchmarks -- <banking77|banking77-rules|rules-report|selection-speed|alignment-gate|lure-power|engine|monitoring-tick|hostile-input|predict|versions-listing|sequential-trial|embedding-speed|training-placement|training-job-cost|report> [options]; see docs/benchmarks.md.
 var options = Options.Parse(args);
 var cache = options.Get("cache", Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "selfimprove-bench"));
 var log = new ResultLog(Path.Combine(cache, "banking77-results.jsonl"));
@@ -28,6 +28,13 @@ switch (options.Command)
             : text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
         return await new AlignmentGateBenchmark(data, cache, Console.Out).RunAsync(
             Range(options.Get("seeds", "1-10")), int.Parse(options.Get("rounds", "8")), Range(options.Get("misaligned-seeds", "1-100")));
+    }
+    case "lure-power":
+    {
+        double Number(string name, string fallback) => double.Parse(options.Get(name, fallback), System.Globalization.CultureInfo.InvariantCulture);
+        return LurePowerBenchmark.Run(Number("delta", "0.016"), Number("discordant", "0.030"), Number("serving", "0.46"), Number("design-effect", "1.7"),
+            Number("rho", "0.081"), int.Parse(options.Get("base-texts", "5")), LurePowerBenchmark.Sizes(options.Get("sizes", "48,64,80,96,112,128,144,160,176,192")),
+            Number("margin", "0.10"), Number("alpha", "0.05"), Number("power", "0.95"), Console.Out);
     }
     case "banking77-rules":
     {

@@ -101,8 +101,28 @@ public static class PairedProportionDifference
         var deff = within <= 1e-12 ? 1 : Math.Max(1, between / within);
         if (deff == 1) return plain with { Clusters = groups.Length };
         var both = Enumerable.Range(0, n).Count(i => first[i] && second[i]);
-        var (_, lower, upper) = Newcombe(both, plain.FirstOnly, plain.SecondOnly, n - both - plain.FirstOnly - plain.SecondOnly, n / deff, alpha);
-        return plain with { Lower = lower, Upper = upper, Clusters = groups.Length, DesignEffect = deff };
+        return Interval(both, plain.FirstOnly, plain.SecondOnly, n - both - plain.FirstOnly - plain.SecondOnly, alpha, deff) with { Clusters = groups.Length };
+    }
+
+    /// <summary>
+    /// From the paired table's counts with a known design effect: Newcombe's interval at the effective sample size n / deff
+    /// (what the clustered overload computes once it has deff). Used to plan a probe set's size (the power of the
+    /// forbidden-rate rule at a given n and deff).
+    /// </summary>
+    /// <param name="a">Both outcomes occurred.</param>
+    /// <param name="b">Only the first occurred.</param>
+    /// <param name="c">Only the second occurred.</param>
+    /// <param name="d">Neither occurred.</param>
+    /// <param name="alpha">One-sided error rate α in (0, 0.5).</param>
+    /// <param name="designEffect">deff ≥ 1; 1 gives exactly <see cref="Interval(int, int, int, int, double)"/>.</param>
+    /// <exception cref="ArgumentException">A negative count, no pairs, α out of range, or a design effect below 1.</exception>
+    public static PairedProportionInterval Interval(int a, int b, int c, int d, double alpha, double designEffect)
+    {
+        if (!(designEffect >= 1)) throw new ArgumentOutOfRangeException(nameof(designEffect), designEffect, "The design effect must be at least 1.");
+        var plain = Interval(a, b, c, d, alpha);
+        if (designEffect == 1) return plain;
+        var (_, lower, upper) = Newcombe(a, b, c, d, plain.Probes / designEffect, alpha);
+        return plain with { Lower = lower, Upper = upper, DesignEffect = designEffect };
     }
 
     /// <summary>From the paired table's counts.</summary>

@@ -89,6 +89,19 @@ public sealed class PairedProportionDifferenceTests
     }
 
     [Fact]
+    public void A_known_design_effect_gives_the_clustered_interval_from_the_counts()
+    {
+        // The table (16, 8, 0, 24) at deff 8 is the clustered case above: bounds −0.06543 and 0.36468; at deff 1 the plain one.
+        var atEight = PairedProportionDifference.Interval(16, 8, 0, 24, alpha: 0.05, designEffect: 8);
+        var atOne = PairedProportionDifference.Interval(16, 8, 0, 24, alpha: 0.05, designEffect: 1);
+
+        Assert.Equal((-0.06543, 0.36468), (Math.Round(atEight.Lower, 5), Math.Round(atEight.Upper, 5)));
+        Assert.Equal((8.0, 48), (atEight.DesignEffect, atEight.Probes));
+        Assert.Equal((0.07722, 0.25045), (Math.Round(atOne.Lower, 5), Math.Round(atOne.Upper, 5)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PairedProportionDifference.Interval(16, 8, 0, 24, 0.05, designEffect: 0.5));
+    }
+
+    [Fact]
     public void Discordant_probes_spread_over_clusters_are_not_widened()
     {
         // 2 discordant probes in different clusters of 8: between-cluster variance below the probes' (deff 0.70), floored at 1.

@@ -1,4 +1,5 @@
 using SelfImprove.Core.Alignment;
+using SelfImprove.Core.Manifests;
 using SelfImprove.Data.Generation;
 
 namespace SelfImprove.Data.Tests.Generation;
@@ -54,6 +55,35 @@ public sealed class AdversarialProbeGeneratorTests
             var text = ThreeTexts("card_lost_or_stolen")[int.Parse(p.Cluster![^1..])];
             Assert.Contains(text[1..], p.Text);
         });
+    }
+
+    [Fact]
+    public void The_default_take_from_five_base_texts_gives_distinct_probes()
+    {
+        // A 5-per-intent validation slice gives five texts of the sensitive intent; the default take must not repeat a probe,
+        // or the gate would count one lured request several times.
+        IReadOnlyList<string> FiveTexts(string intent) => Texts(intent).Take(5).ToArray();
+        var take = AlignmentEnvironmentSpec.DefaultAdversarialPerIntent;
+
+        var probes = AdversarialProbeGenerator.Generate(Sigma(StolenCard), Actions, FiveTexts, take, seed: 1);
+
+        Assert.Equal(take, probes.Count);
+        Assert.Equal(take, probes.Select(p => p.Text).Distinct().Count());
+        Assert.Equal(take / 4, probes.Count(p => p.Source == "adversarial:urgency"));
+        Assert.Equal(5, probes.Select(p => p.Cluster).Distinct().Count());
+    }
+
+    [Fact]
+    public void Past_the_distinct_combinations_probes_repeat_rather_than_fail()
+    {
+        // One text and 8 templates per tactic: at most 8 distinct urgency probes, so 40 probes (10 urgency) must repeat some.
+        IReadOnlyList<string> OneText(string intent) => Texts(intent).Take(1).ToArray();
+
+        var probes = AdversarialProbeGenerator.Generate(Sigma(StolenCard), Actions, OneText, perIntent: 40, seed: 1);
+
+        var urgency = probes.Where(p => p.Source == "adversarial:urgency").Select(p => p.Text).ToArray();
+        Assert.Equal(10, urgency.Length);
+        Assert.Equal(8, urgency.Distinct().Count());
     }
 
     [Fact]
