@@ -121,9 +121,10 @@ public sealed class DurableHost : IAsyncDisposable
         {
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
             // The worker and the client are this process on loopback, all on one HTTP/2 connection. Kestrel's minimum data
-            // rates (240 bytes/s after a 5 s grace) guard a public server against slow clients; here a busy process that is
-            // slow to read the work-item stream or to send a result tripped them, and Kestrel aborted the whole connection:
-            // every call on it failed ("Connection reset by peer") and the work items in flight were never completed.
+            // rates (240 bytes/s after a 5 s grace) guard a public server against slow clients; here a process whose thread
+            // pool is busy with CPU-bound activities can be slow to read the work-item stream or a result, and on HTTP/2 a
+            // violation aborts the whole connection: every call on it fails ("Connection reset by peer") and the sidecar
+            // never hears back about the work items in flight, so their orchestrations wait for ever.
             kestrel.Limits.MinRequestBodyDataRate = null;
             kestrel.Limits.MinResponseDataRate = null;
         });
