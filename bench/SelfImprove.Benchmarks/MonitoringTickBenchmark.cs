@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using DurableTask.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SelfImprove.Core.Manifests;
 using SelfImprove.Core.Monitoring;
@@ -148,7 +149,7 @@ public static class MonitoringTickBenchmark
                 loop.EmbeddingCacheDirectory = embeddings;
                 loop.ArtifactStore = store;
             }, services => services.DecorateSteps((step, real, _) => step == typeof(IMonitoringStep) ? timed.Wrap((IMonitoringStep)real) : real),
-            backend: orchestration);
+            loggerFactory: EngineLog, backend: orchestration);
         }
 
         var hosts = new List<LoopHost>();
@@ -255,6 +256,27 @@ public static class MonitoringTickBenchmark
             }
             process.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The engine's logs (Kestrel, gRPC, Durable Task) on standard error at <c>--engine-log LEVEL</c> (e.g. <c>Debug</c>);
+    /// none when the option is not given.
+    /// </summary>
+    public static ILoggerFactory? EngineLog { get; set; }
+
+    /// <summary>A console logger factory at <paramref name="level"/> for the engine's categories, warnings for the rest.</summary>
+    /// <exception cref="ArgumentException"><paramref name="level"/> is not a <see cref="LogLevel"/> name.</exception>
+    public static ILoggerFactory ConsoleEngineLog(string level)
+    {
+        if (!Enum.TryParse<LogLevel>(level, ignoreCase: true, out var parsed))
+            throw new ArgumentException($"--engine-log: '{level}' is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}");
+        return LoggerFactory.Create(log =>
+        {
+            log.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+            log.SetMinimumLevel(LogLevel.Warning);
+            foreach (var category in new[] { "Microsoft.AspNetCore.Server.Kestrel", "Grpc", "Microsoft.DurableTask", "DurableTask.Core", "SelfImprove" })
+                log.AddFilter(category, parsed);
+        });
     }
 
     /// <summary>A bound on one tick, so a slow backend reports its progress instead of running for hours.</summary>

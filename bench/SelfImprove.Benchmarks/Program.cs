@@ -66,6 +66,7 @@ switch (options.Command)
     case "engine":
         return await EngineBenchmark.RunAsync(cache, int.Parse(options.Get("repeat", "3")), int.Parse(options.Get("agents", "1000")), Console.Out);
     case "monitoring-tick":
+        if (options.Get("engine-log", "") is { Length: > 0 } engineLog) MonitoringTickBenchmark.EngineLog = MonitoringTickBenchmark.ConsoleEngineLog(engineLog);
         return await MonitoringTickBenchmark.RunAsync(cache, options.GetList("agents", "100,1000").Select(int.Parse).ToArray(),
             options.GetList("backends", "memory,azure-storage").ToArray(), int.Parse(options.Get("feedback", "50")), Console.Out,
             double.Parse(options.Get("tick-minutes", "8"), System.Globalization.CultureInfo.InvariantCulture), int.Parse(options.Get("profile", "0")),
@@ -117,7 +118,7 @@ switch (options.Command)
         Console.Error.WriteLine("       SelfImprove.Benchmarks alignment-gate [--seeds 1-10] [--rounds 8] [--misaligned-seeds 1-100] [--data DIR] [--cache DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks engine [--repeat 3] [--agents 1000] [--cache DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks embedding-speed [--sentences 2000] [--batch N] [--provider cpu|cuda] [--device 0] [--data DIR]");
-        Console.Error.WriteLine("       SelfImprove.Benchmarks monitoring-tick [--agents 100,1000] [--backends memory,azure-storage] [--feedback 50] [--tick-minutes 8] [--profile K] [--fleet healthy|drifted] [--cache DIR]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks monitoring-tick [--agents 100,1000] [--backends memory,azure-storage] [--feedback 50] [--tick-minutes 8] [--profile K] [--fleet healthy|drifted] [--engine-log Debug] [--cache DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks hostile-input [--requests 10] [--megabytes 28]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks predict [--seconds 10] [--memory-requests 1000000] [--backends all|memory|azure-storage]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks versions-listing [--requests 200] [--other-blobs 150000]");

@@ -40,6 +40,14 @@ public sealed class DurableHost : IAsyncDisposable
 
     public DurableTaskClient Client => worker.Services.GetRequiredService<DurableTaskClient>();
 
+    /// <summary>
+    /// The largest gRPC message between the worker and the sidecar, either way, in bytes (256 MiB): a work item (an
+    /// orchestration's history, an activity's input) or a result (an orchestrator's actions, an activity's output).
+    /// gRPC's default is 4 MiB on each side; a bigger message failed its call, the sidecar never heard back about the work
+    /// item it had handed out, and the orchestration waited for ever.
+    /// </summary>
+    public const int MaxMessageBytes = 256 * 1024 * 1024;
+
     /// <summary>The worker's services: what activities are built from.</summary>
     public IServiceProvider Services => worker.Services;
 
@@ -59,7 +67,11 @@ public sealed class DurableHost : IAsyncDisposable
         var sidecar = BuildSidecar(backend, loggerFactory, concurrency);
         await sidecar.StartAsync(cancellationToken);
         var address = sidecar.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var channel = GrpcChannel.ForAddress(address);
+        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = MaxMessageBytes,
+            MaxSendMessageSize = MaxMessageBytes,
+        });
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         QuietLifetime.Use(builder.Services);
@@ -106,11 +118,24 @@ public sealed class DurableHost : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         QuietLifetime.Use(builder.Services);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        {
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
+            // The worker and the client are this process on loopback, all on one HTTP/2 connection. Kestrel's minimum data
+            // rates (240 bytes/s after a 5 s grace) guard a public server against slow clients; here a process whose thread
+            // pool is busy with CPU-bound activities can be slow to read the work-item stream or a result, and on HTTP/2 a
+            // violation aborts the whole connection: every call on it fails ("Connection reset by peer") and the sidecar
+            // never hears back about the work items in flight, so their orchestrations wait for ever.
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MinResponseDataRate = null;
+        });
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddRouting();
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = MaxMessageBytes;
+            grpc.MaxSendMessageSize = MaxMessageBytes;
+        });
         // The sidecar's dispatcher applies whatever the backend hands out; the decorator first drops the messages that
         // DurableTask.Core's own dispatcher would (a redelivered start, results for a purged orchestration).
         builder.Services.AddSingleton<IOrchestrationService>(new ReconcilingOrchestrationService(backend, loggerFactory, concurrency));

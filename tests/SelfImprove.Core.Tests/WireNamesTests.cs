@@ -15,7 +15,7 @@ public sealed class WireNamesTests
         Assert.Equal(["Promoted", "Rejected", "Failed", "NotNeeded"], WireNames.All<RunStatus>());
         Assert.Equal(["Approved", "Rejected", "TimedOut", "NotRequired"], WireNames.All<ApprovalVerdict>());
         Assert.Equal(["Promote", "Rollback"], WireNames.All<TrialDecision>());
-        Assert.Equal(["Start", "Healthy", "NotEnoughEvidence", "CoolingDown", "RunInProgress", "NoServingVersion"], WireNames.All<TriggerOutcome>());
+        Assert.Equal(["Start", "Healthy", "NotEnoughEvidence", "CoolingDown", "RunInProgress", "NoServingVersion", "Deferred"], WireNames.All<TriggerOutcome>());
         Assert.Equal(["accuracy", "macroF1"], WireNames.All<GoalMetric>());
         Assert.Equal(["meetTarget", "maximize"], WireNames.All<GoalObjective>());
         Assert.Equal(["generator", "files"], WireNames.All<DataSourceKind>());
