@@ -17,16 +17,16 @@ public sealed record MonitorBatchInput(IReadOnlyList<string> AgentIds);
 public sealed class MonitorBatchOrchestrator : TaskOrchestrator<MonitorBatchInput, IReadOnlyList<AgentCheck>>
 {
     public override Task<IReadOnlyList<AgentCheck>> RunAsync(TaskOrchestrationContext context, MonitorBatchInput input) =>
-        CheckAllAsync(context, input.AgentIds, RunBudget.Unlimited, int.MaxValue);
+        CheckAllAsync(context, input.AgentIds, RunBudget.Unlimited);
 
     /// <summary>
     /// The checks of one batch, in the calling orchestration (the tick runs its batches this way); a run is started only
-    /// while <paramref name="budget"/> has one left (<paramref name="limit"/> is the tick's limit, for the reason given).
+    /// while <paramref name="budget"/> has one left.
     /// </summary>
-    public static async Task<IReadOnlyList<AgentCheck>> CheckAllAsync(TaskOrchestrationContext context, IReadOnlyList<string> agentIds, RunBudget budget, int limit) =>
-        await Task.WhenAll(agentIds.Select(agentId => CheckAsync(context, agentId, budget, limit)));
+    public static async Task<IReadOnlyList<AgentCheck>> CheckAllAsync(TaskOrchestrationContext context, IReadOnlyList<string> agentIds, RunBudget budget) =>
+        await Task.WhenAll(agentIds.Select(agentId => CheckAsync(context, agentId, budget)));
 
-    private static async Task<AgentCheck> CheckAsync(TaskOrchestrationContext context, string agentId, RunBudget budget, int limit)
+    private static async Task<AgentCheck> CheckAsync(TaskOrchestrationContext context, string agentId, RunBudget budget)
     {
         AgentAssessment assessment;
         try
@@ -38,11 +38,11 @@ public sealed class MonitorBatchOrchestrator : TaskOrchestrator<MonitorBatchInpu
             return Failed(agentId, e);
         }
 
-        var check = await DecideAsync(context, agentId, assessment, budget, limit);
+        var check = await DecideAsync(context, agentId, assessment, budget);
         return assessment.Bake is { State: BakeState.RolledBack or BakeState.Busy } bake ? check with { Bake = bake } : check;
     }
 
-    private static async Task<AgentCheck> DecideAsync(TaskOrchestrationContext context, string agentId, AgentAssessment assessment, RunBudget budget, int limit)
+    private static async Task<AgentCheck> DecideAsync(TaskOrchestrationContext context, string agentId, AgentAssessment assessment, RunBudget budget)
     {
         var snapshot = assessment.Snapshot;
         var decision = TriggerPolicy.Decide(assessment.Trigger, assessment.Goal, snapshot, assessment.State, context.CurrentUtcDateTime, manual: false);
@@ -50,7 +50,7 @@ public sealed class MonitorBatchOrchestrator : TaskOrchestrator<MonitorBatchInpu
         if (!decision.ShouldStart) return new AgentCheck(agentId, decision.Outcome, observed, snapshot.FeedbackCount, decision.Reason, null, null);
         if (!budget.TryTake())
             return new AgentCheck(agentId, TriggerOutcome.Deferred, observed, snapshot.FeedbackCount,
-                $"{decision.Reason}; deferred: this tick already started its limit of {limit} run(s), a later tick checks again", null, null);
+                $"{decision.Reason}; deferred: this tick already started its limit of {budget.Limit} run(s), a later tick checks again", null, null);
 
         try
         {

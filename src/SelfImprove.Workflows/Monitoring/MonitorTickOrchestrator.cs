@@ -71,29 +71,34 @@ public static class MonitorTickLimits
 /// How many more runs a tick may start: shared by its batches. Orchestration code runs on one thread and its continuations
 /// replay in history order, so the takes are deterministic.
 /// </summary>
-/// <param name="left">Runs the tick may still start; at least 0.</param>
-public sealed class RunBudget(int left)
+/// <param name="limit">The most runs the tick starts; <see cref="int.MaxValue"/> for no limit.</param>
+/// <param name="started">Runs the tick's earlier generations started.</param>
+public sealed class RunBudget(int limit, int started = 0)
 {
     /// <summary>No limit (a batch run as a sub-orchestration of its own).</summary>
     public static RunBudget Unlimited => new(int.MaxValue);
 
+    /// <summary>The most runs the tick starts.</summary>
+    public int Limit { get; } = limit;
+
     /// <summary>Runs the tick may still start.</summary>
-    public int Left { get; private set; } = Math.Max(0, left);
+    public int Left { get; private set; } = Math.Max(0, limit - started);
 
     /// <summary>Takes one run from the budget; false when none is left.</summary>
     public bool TryTake()
     {
         if (Left == 0) return false;
-        if (Left != int.MaxValue) Left--;
+        if (Limit != int.MaxValue) Left--;
         return true;
     }
 
     /// <summary>Gives back a run taken for a start that did not happen (another tick held the agent's lock).</summary>
     public void GiveBack()
     {
-        if (Left != int.MaxValue) Left++;
+        if (Limit != int.MaxValue) Left++;
     }
 }
+
 
 /// <summary>One agent's check within a tick.</summary>
 /// <param name="AgentId">The agent.</param>
@@ -167,7 +172,7 @@ public sealed class MonitorTickOrchestrator : TaskOrchestrator<MonitorTickInput,
             ? MonitorTickLimits.DefaultChecksPerGeneration
             : Math.Min(input.ChecksPerGeneration, MonitorTickLimits.MaxChecksPerGeneration);
         var maxRuns = input.MaxRunsStarted <= 0 ? MonitorTickLimits.DefaultMaxRunsStarted : Math.Min(input.MaxRunsStarted, MonitorTickLimits.MaxRunsStartedLimit);
-        var budget = new RunBudget(maxRuns - (input.SoFar?.Started.Count ?? 0));
+        var budget = new RunBudget(maxRuns, input.SoFar?.Started.Count ?? 0);
         var offset = Math.Clamp(input.Checked, 0, input.AgentIds.Count);
         var generation = input.AgentIds.Skip(offset).Take(perGeneration).ToArray();
         var batches = generation.Chunk(size).ToArray();
@@ -179,7 +184,7 @@ public sealed class MonitorTickOrchestrator : TaskOrchestrator<MonitorTickInput,
             for (; next < batches.Length && running.Count < inFlight; next++)
             {
                 var batch = batches[next];
-                running.Add(MonitorBatchOrchestrator.CheckAllAsync(context, batch, budget, maxRuns), batch);
+                running.Add(MonitorBatchOrchestrator.CheckAllAsync(context, batch, budget), batch);
             }
             var done = await Task.WhenAny(running.Keys);
             var agents = running[done];
