@@ -55,7 +55,7 @@ internal static class MonitoringCheckProfile
         return string.Join(Environment.NewLine, lines);
     }
 
-    /// <summary>What <c>AssessAgentActivity</c> and <c>MonitoringStep</c> do, part by part, with each part's time added to <paramref name="sums"/>.</summary>
+    /// <summary>What <c>AssessAgentsActivity</c> (per agent) and <c>MonitoringStep</c> do, part by part, with each part's time added to <paramref name="sums"/>.</summary>
     private static async Task CheckAsync(IServiceProvider services, string agentId, double[] sums)
     {
         var loop = services.GetRequiredService<LoopContext>();

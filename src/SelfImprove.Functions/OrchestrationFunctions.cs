@@ -45,9 +45,9 @@ public sealed class OrchestrationFunctions(IServiceProvider services, RunClientF
     public Task<IReadOnlyList<AgentCheck>> MonitorBatch([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new MonitorBatchOrchestrator().RunAsync(context, context.GetInput<MonitorBatchInput>()!);
 
-    [Function(nameof(AssessAgentActivity))]
-    public Task<AgentAssessment> AssessAgent([ActivityTrigger] string agentId, [DurableClient] DurableTaskClient client) =>
-        Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<AssessAgentActivity>(services, runs.Starter(client)).RunAsync(Context(nameof(AssessAgentActivity)), agentId);
+    [Function(nameof(AssessAgentsActivity))]
+    public Task<AgentAssessmentResult[]> AssessAgents([ActivityTrigger] string[] agentIds, [DurableClient] DurableTaskClient client) =>
+        Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<AssessAgentsActivity>(services, runs.Starter(client)).RunAsync(Context(nameof(AssessAgentsActivity)), agentIds);
 
     [Function(nameof(LoadRunSettingsActivity))]
     public Task<RunSettings> LoadRunSettings([ActivityTrigger] string agentId) => Run<LoadRunSettingsActivity, string, RunSettings>(agentId);

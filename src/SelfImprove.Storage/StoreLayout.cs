@@ -132,6 +132,19 @@ public static class StoreLayout
     public static string Deployment(string agentId, string key) => $"{DeploymentsPrefix(agentId)}{key}.json";
 
     /// <summary>
+    /// The change mark of the agent's promotion ledger: JSON <c>{ id, at }</c>, a fresh id per record added (<see cref="ListingDigest{T}"/>).
+    /// Written by <c>DeploymentLedger</c> after each record it creates. Replay key: none: a mark only says that something changed.
+    /// </summary>
+    public static string DeploymentsChanged(string agentId) => $"agents/{agentId}/deployments-changed.json";
+
+    /// <summary>
+    /// The agent's promotion ledger in one blob (<see cref="ListingDigest{T}"/>): JSON <c>{ mark, at, value }</c>, <c>value</c> every
+    /// <c>DeploymentRecord</c> with its name, read instead of listing the ledger while <c>mark</c> is the ledger's change mark.
+    /// Written by <c>DeploymentLedger</c> when a reader finds it stale. Replay key: (agent): the last writer wins.
+    /// </summary>
+    public static string DeploymentsDigest(string agentId) => $"agents/{agentId}/deployments-digest.json";
+
+    /// <summary>
     /// The decision of a run's A/B trial: <c>TrialOutcome</c> with the test's statistics, written by <c>DeploymentStep</c> at the check
     /// that decides (overwritten by a re-run of that check) and read when the run promotes or rolls back, for the ledger.
     /// </summary>
@@ -158,13 +171,27 @@ public static class StoreLayout
     /// </summary>
     public static string FeedbackId(string agentId, string feedbackId) => $"agents/{agentId}/feedback-ids/{feedbackId}.json";
 
+    /// <summary>
+    /// The change mark of the agent's feedback: JSON <c>{ id, at }</c>, a fresh id per item stored or erased (<see cref="ListingDigest{T}"/>).
+    /// Written by <c>FeedbackLog</c> after each item it stores and after an erasure. Replay key: none: a mark only says that something changed.
+    /// </summary>
+    public static string FeedbackChanged(string agentId) => $"agents/{agentId}/feedback-changed.json";
+
+    /// <summary>
+    /// The agent's newest feedback as monitoring scores it (<see cref="ListingDigest{T}"/>): JSON <c>{ mark, at, value }</c>,
+    /// <c>value</c> <c>{ count, items }</c>, the newest items walked to find <c>count</c> labelled ones, each with its name, text and
+    /// label. Read instead of listing and reading the feedback while <c>mark</c> is the feedback's change mark. Written by
+    /// <c>FeedbackLog</c> when a reader finds it stale; deleted by an erasure. Replay key: (agent): the last writer wins.
+    /// </summary>
+    public static string FeedbackRecent(string agentId) => $"agents/{agentId}/feedback-recent.json";
+
     /// <summary>Lists the agent's stored monitoring checks (<see cref="MonitoringCheck"/>), oldest first.</summary>
     public static string MonitoringChecksPrefix(string agentId) => $"agents/{agentId}/monitoring/checks/";
 
     /// <summary>
     /// One monitoring check of the agent's serving version: <c>MonitoringCheck</c> <c>{ at, snapshot }</c> (the goal metric on
     /// validation data and recent labelled traffic); names sort by time (UTC, 100 ns). Written by <c>MonitoringChecks</c> after each
-    /// snapshot, which deletes the oldest beyond its retention (the newest 500 by default) on its first write per agent and every 20th after; the agent page draws them over time.
+    /// snapshot, which deletes the oldest beyond its retention (the newest 500 by default) on every 20th write per agent (counted from a random start); the agent page draws them over time.
     /// Replay key: none: a re-run check adds another point.
     /// </summary>
     public static string MonitoringCheck(string agentId, DateTimeOffset at) => $"{MonitoringChecksPrefix(agentId)}{at.UtcDateTime:yyyyMMdd'T'HHmmssfffffff}.json";
@@ -421,6 +448,14 @@ public static class StoreLayout
             "One record of the promotion ledger: `DeploymentRecord` `{ change, at, servingVersionId, previousVersionId, candidateVersionId, runId, trial, approval, reason, by, alignment }` (`alignment`: `{ thresholdsVersion, constitutionVersion, passed }` of the gate's verdict on a run's candidate, else null); `{key}` is `run-{runId}`, `initial-{versionId}` or `rollback-{holdId}`.",
             "DeploymentLedger (for DeploymentStep, InitialVersions, ServingRollback)", WriteMode.CreateOnce,
             "(agent, change key): a replayed promotion or rollback finds its record and adds none"),
+        new("agents/{agentId}/deployments-changed.json",
+            "The change mark of the agent's promotion ledger: JSON `{ id, at }`, a fresh id per record added. A reader uses `deployments-digest.json` only while its mark is this one.",
+            "DeploymentLedger (after each record it creates)", WriteMode.Overwrite,
+            "none: a mark only says that the ledger changed"),
+        new("agents/{agentId}/deployments-digest.json",
+            "The agent's promotion ledger in one blob: JSON `{ mark, at, value }`, `value` every `DeploymentRecord` with its name. Read instead of listing the ledger (the bake watch reads it on every monitoring check) while `mark` is the current change mark and `at` is under an hour old.",
+            "DeploymentLedger (when a reader finds it stale)", WriteMode.Overwrite,
+            "(agent): the last writer wins; each computes it from the store"),
         new("agents/{agentId}/feedback/{receivedAt:yyyyMMdd'T'HHmmssfffffff}-{itemId}.json",
             "One piece of production feedback: `FeedbackItem`; names sort by arrival (UTC, 100 ns).",
             "FeedbackLog", WriteMode.Append,
@@ -429,9 +464,17 @@ public static class StoreLayout
             "Marks a client's feedback id as used: JSON `{ name }`, the feedback item it was stored as.",
             "FeedbackLog (before the item)", WriteMode.CreateOnce,
             "(agent, feedback id): a repeated feedback id stores nothing and answers with the item stored first"),
+        new("agents/{agentId}/feedback-changed.json",
+            "The change mark of the agent's feedback: JSON `{ id, at }`, a fresh id per item stored or erased. A reader uses `feedback-recent.json` only while its mark is this one.",
+            "FeedbackLog (after each item it stores and after an erasure)", WriteMode.Overwrite,
+            "none: a mark only says that the feedback changed"),
+        new("agents/{agentId}/feedback-recent.json",
+            "The agent's newest feedback as monitoring scores it: JSON `{ mark, at, value }`, `value` `{ count, items }` (the newest items walked to find `count` labelled ones, each `{ name, text, label }`). Read instead of listing and reading the feedback while `mark` is the current change mark and `at` is under an hour old.",
+            "FeedbackLog (when a reader finds it stale; deleted by an erasure)", WriteMode.Overwrite,
+            "(agent): the last writer wins; each computes it from the store"),
         new("agents/{agentId}/monitoring/checks/{at:yyyyMMdd'T'HHmmssfffffff}.json",
             "One monitoring check of the serving version: `MonitoringCheck` `{ at, snapshot }` (the goal metric on validation data and recent labelled traffic, with their counts); names sort by time (UTC, 100 ns). The agent page draws them over time.",
-            "MonitoringChecks (after each MonitoringStep snapshot; on the first write per agent and every 20th after, deletes the oldest beyond its retention, the newest 500 by default)", WriteMode.Append,
+            "MonitoringChecks (after each MonitoringStep snapshot; on every 20th write per agent, counted from a random start, deletes the oldest beyond its retention, the newest 500 by default)", WriteMode.Append,
             "none: a re-run check adds another point, and retention bounds them"),
         new("agents/{agentId}/traffic/{day:yyyy-MM-dd}/{hour:HH}/{first:yyyyMMdd'T'HHmmssfffffff}-{last:yyyyMMdd'T'HHmmssfffffff}-{writer}-{batch:D6}.jsonl",
             "One flush of one process's answers of one UTC hour (the partition): JSON Lines of `LoggedRequest`, one answer a line; `{first}` and `{last}` are the earliest and latest arrival in it.",

@@ -59,17 +59,12 @@ public sealed record FeedbackResult(FeedbackOutcome Outcome, FeedbackItem? Item)
 /// rewritten), so concurrent writers never contend and nothing is lost if a writer dies. Names sort by arrival.
 /// Feedback by request id takes the text, the answer, the version and the arm from the <see cref="TrafficLog"/>; a
 /// client's feedback id is claimed first (<see cref="StoreLayout.FeedbackId"/>), so a retried request stores nothing
-/// twice. Monitoring scores the serving version on the most recent labelled items.
+/// twice. Monitoring scores the serving version on the most recent labelled items, which it reads from a digest kept
+/// beside the feedback (<see cref="StoreLayout.FeedbackRecent"/>) while no item was stored or erased since: every write
+/// marks the feedback changed (<see cref="StoreLayout.FeedbackChanged"/>) after its item.
 /// </summary>
 public sealed class FeedbackLog(IArtifactStore store, TimeProvider clock, TrafficLog traffic, AgentCatalog agents) : ISubjectData
 {
-    /// <summary>
-    /// Per agent, the items the last <see cref="RecentLabelledAsync"/> used, by blob name. An item's blob is created once and
-    /// never rewritten, so a name still listed still holds what was read; a name no longer listed (erased) is not used and
-    /// drops out with the next call. Each check thus reads only the items that arrived since the last one.
-    /// </summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, FeedbackItem?>> recentRead = new(StringComparer.Ordinal);
-
     /// <summary>The source of examples taken from live feedback.</summary>
     public const string Source = "feedback:live";
 
@@ -106,35 +101,51 @@ public sealed class FeedbackLog(IArtifactStore store, TimeProvider clock, Traffi
     }
 
     /// <summary>
-    /// The newest <paramref name="count"/> items that establish a label, oldest first, as check examples. The items are read
-    /// newest first in windows of the number still wanted, each window's reads in parallel (<see cref="ReadsInFlight"/> at
-    /// once): a remote store's round trips overlap instead of adding up. Items this process read for the previous call
-    /// are not read again (their blobs never change); the listing is always fresh.
+    /// The newest <paramref name="count"/> items that establish a label, oldest first, as check examples. Read from the
+    /// agent's digest (<see cref="StoreLayout.FeedbackRecent"/>, 2 reads) while no item was stored or erased since it was
+    /// computed (<see cref="ListingDigest{T}"/>); otherwise the feedback is listed and the items are read newest first in
+    /// windows of the number still wanted, each window's reads in parallel (<see cref="ReadsInFlight"/> at once), items the
+    /// stale digest already holds not read again (their blobs never change), and the digest is stored for the next check.
     /// </summary>
     public async Task<IReadOnlyList<LabeledExample>> RecentLabelledAsync(string agentId, int count, CancellationToken cancellationToken = default)
     {
+        if (count <= 0) return [];
+        var recent = await RecentDigest(agentId).GetAsync((stale, ct) => WalkAsync(agentId, count, stale, ct), digest => digest.Count >= count, cancellationToken);
+        return recent.Items.Where(i => i.Label is not null).TakeLast(count)
+            .Select(i => new LabeledExample(i.Text!, i.Label!, Segments.Unspecified, Source)).ToArray();
+    }
+
+    /// <summary>How long a feedback digest is used at most while no writer marked a change (a writer that died between its item and its mark is seen then).</summary>
+    public static readonly TimeSpan RecentMaxAge = TimeSpan.FromHours(1);
+
+    private ListingDigest<RecentFeedback> RecentDigest(string agentId) =>
+        new(store, StoreLayout.FeedbackChanged(agentId), StoreLayout.FeedbackRecent(agentId), clock, RecentMaxAge);
+
+    /// <summary>Lists the agent's feedback and walks it newest first until <paramref name="count"/> labelled items are found.</summary>
+    private async Task<RecentFeedback> WalkAsync(string agentId, int count, RecentFeedback? stale, CancellationToken cancellationToken)
+    {
         var names = await store.ListAsync(StoreLayout.FeedbackPrefix(agentId), cancellationToken);
-        var known = recentRead.GetValueOrDefault(agentId);
-        var used = new Dictionary<string, FeedbackItem?>(StringComparer.Ordinal);
-        var recent = new List<LabeledExample>();
-        for (var end = names.Count; end > 0 && recent.Count < count;)
+        var known = stale?.Items.ToDictionary(i => i.Name, StringComparer.Ordinal) ?? [];
+        var walked = new List<WalkedItem>();
+        var labelled = 0;
+        for (var end = names.Count; end > 0 && labelled < count;)
         {
-            var start = Math.Max(0, end - (count - recent.Count));
-            var windowNames = names.Skip(start).Take(end - start).ToArray();
-            var unread = windowNames.Where(n => known is null || !known.ContainsKey(n)).ToArray();
+            var start = Math.Max(0, end - (count - labelled));
+            var window = names.Skip(start).Take(end - start).ToArray();
+            var unread = window.Where(n => !known.ContainsKey(n)).ToArray();
             var read = await ReadAllAsync(unread, cancellationToken);
-            for (var i = 0; i < unread.Length; i++) used[unread[i]] = read[i];
-            for (var i = windowNames.Length - 1; i >= 0; i--)
+            for (var i = 0; i < unread.Length; i++)
+                known[unread[i]] = read[i]?.KnownLabel is { } label ? new WalkedItem(unread[i], read[i]!.Text, label) : new WalkedItem(unread[i], null, null);
+            for (var i = window.Length - 1; i >= 0 && labelled < count; i--)
             {
-                var item = used.TryGetValue(windowNames[i], out var fresh) ? fresh : known![windowNames[i]];
-                used[windowNames[i]] = item;
-                if (recent.Count < count && item?.KnownLabel is { } label) recent.Add(new LabeledExample(item.Text, label, Segments.Unspecified, Source));
+                var item = known[window[i]];
+                walked.Add(item);
+                if (item.Label is not null) labelled++;
             }
             end = start;
         }
-        recentRead[agentId] = used;
-        recent.Reverse();
-        return recent;
+        walked.Reverse();
+        return new RecentFeedback(count, walked);
     }
 
     /// <summary>Feedback items read at once by one call.</summary>
@@ -172,7 +183,10 @@ public sealed class FeedbackLog(IArtifactStore store, TimeProvider clock, Traffi
             if (await store.ReadAsync(name, cancellationToken) is not { } json) continue;
             if (StoreJson.Deserialize<FeedbackItem>(json, name).Subject == subject && await store.DeleteAsync(name, cancellationToken)) erased++;
         }
-        recentRead.TryRemove(agentId, out _);
+        // The digest may hold an erased item's text: deleted, and the mark tells a reader that raced the erasure to walk again.
+        var digest = RecentDigest(agentId);
+        await digest.MarkChangedAsync(cancellationToken);
+        await digest.DeleteAsync(cancellationToken);
         return erased;
     }
 
@@ -195,17 +209,23 @@ public sealed class FeedbackLog(IArtifactStore store, TimeProvider clock, Traffi
                 var first = await store.ReadAsync(marker, cancellationToken) is { } markerJson
                     ? StoreJson.Deserialize<FeedbackIdMarker>(markerJson, marker).Name
                     : name;
+                // A repeat marks the feedback changed too: the first request may have died between its item and its mark.
                 if (await store.ReadAsync(first, cancellationToken) is { } stored)
+                {
+                    await RecentDigest(agentId).MarkChangedAsync(cancellationToken);
                     return new FeedbackResult(FeedbackOutcome.Repeated, StoreJson.Deserialize<FeedbackItem>(stored, first));
+                }
                 // The first request died between its marker and its item (or the item was erased): write it where the marker says.
                 var at = ReceivedAt(agentId, first) ?? receivedAt;
                 item = build(feedbackId, at);
                 await store.TryCreateAsync(first, StoreJson.Serialize(item), cancellationToken);
+                await RecentDigest(agentId).MarkChangedAsync(cancellationToken);
                 return new FeedbackResult(FeedbackOutcome.Repeated, item);
             }
         }
         if (!await store.TryCreateAsync(name, StoreJson.Serialize(item), cancellationToken))
             throw new InvalidOperationException($"Feedback '{name}' exists already.");
+        await RecentDigest(agentId).MarkChangedAsync(cancellationToken);
         return new FeedbackResult(FeedbackOutcome.Stored, item);
     }
 
@@ -222,4 +242,10 @@ public sealed class FeedbackLog(IArtifactStore store, TimeProvider clock, Traffi
     }
 
     private sealed record FeedbackIdMarker(string Name);
+
+    /// <summary>What monitoring keeps of the newest feedback: the items walked, oldest first, to find <paramref name="Count"/> labelled ones.</summary>
+    private sealed record RecentFeedback(int Count, IReadOnlyList<WalkedItem> Items);
+
+    /// <summary>One item walked: its text and known label, both null when it establishes no label (or was gone).</summary>
+    private sealed record WalkedItem(string Name, string? Text, string? Label);
 }

@@ -10,13 +10,17 @@ public sealed record MonitoringCheck(DateTimeOffset At, MonitoringSnapshot Snaps
 /// <summary>
 /// The history of an agent's monitoring checks, one small blob per check (<see cref="StoreLayout.MonitoringCheck"/>), for
 /// the agent page's chart of the goal metric over time. Bounded: the oldest checks beyond <see cref="Retained"/> are
-/// deleted after this process's first write for an agent and then after every <see cref="PruneEvery"/>-th, so an agent
-/// holds at most <see cref="Retained"/> + <see cref="PruneEvery"/> − 1 checks per process that writes them (pruning lists
-/// the agent's checks: on a remote store that list was as costly as the rest of a warm check). Readers take the newest.
+/// deleted after every <see cref="PruneEvery"/>-th write of this process for an agent, counted from a random start in
+/// the first <see cref="PruneEvery"/> writes (so a process that starts, or joins a hub, does not list every agent's
+/// checks in its first tick), so an agent holds at most <see cref="Retained"/> + <see cref="PruneEvery"/> − 1 checks per
+/// process that writes them (pruning lists the agent's checks: on a remote store that list was as costly as the rest of
+/// a warm check). Readers take the newest.
 /// </summary>
 /// <param name="retained">How many checks an agent keeps (at least 1; <see cref="DefaultRetained"/> unless set).</param>
 /// <param name="pruneEvery">Writes per agent between prunes (at least 1; <see cref="DefaultPruneEvery"/> unless set).</param>
-public sealed class MonitoringChecks(IArtifactStore store, TimeProvider clock, int retained = MonitoringChecks.DefaultRetained, int pruneEvery = MonitoringChecks.DefaultPruneEvery)
+/// <param name="random">Draws each agent's start (<c>Next(PruneEvery)</c>: the writes it has already made towards its first prune); <see cref="Random.Shared"/> when null.</param>
+public sealed class MonitoringChecks(IArtifactStore store, TimeProvider clock, int retained = MonitoringChecks.DefaultRetained, int pruneEvery = MonitoringChecks.DefaultPruneEvery,
+    Random? random = null)
 {
     /// <summary>Writes per agent between prunes by default.</summary>
     public const int DefaultPruneEvery = 20;
@@ -39,8 +43,8 @@ public sealed class MonitoringChecks(IArtifactStore store, TimeProvider clock, i
     {
         var check = new MonitoringCheck(clock.GetUtcNow(), snapshot);
         await store.TryCreateAsync(StoreLayout.MonitoringCheck(snapshot.AgentId, check.At), StoreJson.Serialize(check), cancellationToken);
-        var since = sincePrune.AddOrUpdate(snapshot.AgentId, 0, (_, n) => n + 1);
-        if (since != 0 && since < PruneEvery) return check;
+        var since = sincePrune.AddOrUpdate(snapshot.AgentId, _ => (random ?? Random.Shared).Next(PruneEvery) + 1, (_, n) => n + 1);
+        if (since < PruneEvery) return check;
         sincePrune[snapshot.AgentId] = 0;
         var names = await store.ListAsync(StoreLayout.MonitoringChecksPrefix(snapshot.AgentId), cancellationToken);
         foreach (var old in names.Take(Math.Max(0, names.Count - Retained))) await store.DeleteAsync(old, cancellationToken);

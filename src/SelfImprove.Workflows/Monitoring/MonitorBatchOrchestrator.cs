@@ -10,9 +10,10 @@ namespace SelfImprove.Workflows.Monitoring;
 public sealed record MonitorBatchInput(IReadOnlyList<string> AgentIds);
 
 /// <summary>
-/// One batch of a tick (<see cref="MonitorTickOrchestrator"/>): every agent's <see cref="AssessAgentActivity"/> at once, the
-/// trigger policy on each with the orchestration's clock, then <c>StartRun</c> for those it says to start (the run lock
-/// decides between overlapping ticks). A check that throws becomes a <see cref="AgentCheck.Failure"/>; the others go on.
+/// One batch of a tick (<see cref="MonitorTickOrchestrator"/>): one <see cref="AssessAgentsActivity"/> checks every agent
+/// of the batch at once, the trigger policy runs on each with the orchestration's clock, then <c>StartRun</c> for those it
+/// says to start (the run lock decides between overlapping ticks). A check that throws becomes a
+/// <see cref="AgentCheck.Failure"/>; the others go on.
 /// </summary>
 public sealed class MonitorBatchOrchestrator : TaskOrchestrator<MonitorBatchInput, IReadOnlyList<AgentCheck>>
 {
@@ -21,23 +22,19 @@ public sealed class MonitorBatchOrchestrator : TaskOrchestrator<MonitorBatchInpu
 
     /// <summary>
     /// The checks of one batch, in the calling orchestration (the tick runs its batches this way); a run is started only
-    /// while <paramref name="budget"/> has one left.
+    /// while <paramref name="budget"/> has one left. Throws <see cref="TaskFailedException"/> when the batch's activity
+    /// failed as a whole (after its retry).
     /// </summary>
-    public static async Task<IReadOnlyList<AgentCheck>> CheckAllAsync(TaskOrchestrationContext context, IReadOnlyList<string> agentIds, RunBudget budget) =>
-        await Task.WhenAll(agentIds.Select(agentId => CheckAsync(context, agentId, budget)));
-
-    private static async Task<AgentCheck> CheckAsync(TaskOrchestrationContext context, string agentId, RunBudget budget)
+    public static async Task<IReadOnlyList<AgentCheck>> CheckAllAsync(TaskOrchestrationContext context, IReadOnlyList<string> agentIds, RunBudget budget)
     {
-        AgentAssessment assessment;
-        try
-        {
-            assessment = await context.AssessAgentAsync(agentId);
-        }
-        catch (TaskFailedException e)
-        {
-            return Failed(agentId, e);
-        }
+        var assessed = await context.AssessAgentsAsync(agentIds);
+        return await Task.WhenAll(assessed.Select(a => a.Assessment is { } assessment
+            ? CheckAsync(context, a.AgentId, assessment, budget)
+            : Task.FromResult(new AgentCheck(a.AgentId, null, null, 0, null, null, a.Failure ?? "the check returned nothing"))));
+    }
 
+    private static async Task<AgentCheck> CheckAsync(TaskOrchestrationContext context, string agentId, AgentAssessment assessment, RunBudget budget)
+    {
         var check = await DecideAsync(context, agentId, assessment, budget);
         return assessment.Bake is { State: BakeState.RolledBack or BakeState.Busy } bake ? check with { Bake = bake } : check;
     }

@@ -44,10 +44,11 @@ public static class MonitorTickLimits
     public const int DefaultBatchesInFlight = 4;
 
     /// <summary>
-    /// Agents per generation of a tick by default: a generation's history holds about two events per check and is replayed
-    /// on each completion, so its replay cost grows with the square of this number, not of the agents due.
+    /// Agents per generation of a tick by default: a generation's history holds about two events per batch (and two per
+    /// run started) and is replayed on each completion, so its replay cost grows with the square of the batches in a
+    /// generation, not of the agents due.
     /// </summary>
-    public const int DefaultChecksPerGeneration = 200;
+    public const int DefaultChecksPerGeneration = 1_000;
 
     public const int MaxBatchSize = 200;
     public const int MaxBatchesInFlight = 64;
@@ -150,9 +151,11 @@ public sealed record MonitorTickResult(int Due, int Checked, IReadOnlyList<Outco
 }
 
 /// <summary>
-/// One monitoring tick over the agents that are due: their checks go out as activities in batches of
-/// <see cref="MonitorTickInput.BatchSize"/> (<see cref="MonitorBatchOrchestrator.CheckAllAsync"/>, in this orchestration),
-/// at most <see cref="MonitorTickInput.BatchesInFlight"/> batches at once. The batches run inside the tick rather than as
+/// One monitoring tick over the agents that are due: their checks go out in batches of
+/// <see cref="MonitorTickInput.BatchSize"/>, one activity per batch (<see cref="AssessAgentsActivity"/>, called by
+/// <see cref="MonitorBatchOrchestrator.CheckAllAsync"/> in this orchestration), at most
+/// <see cref="MonitorTickInput.BatchesInFlight"/> batches at once; on several hosts of one hub, each batch goes to
+/// whichever host takes it first. The batches run inside the tick rather than as
 /// sub-orchestrations: on the self-hosted sidecar over the Azure Storage provider a tick of sub-orchestrations never
 /// completed (a test on Azurite shows the inline batches do). A check that fails is named in the result and holds up no
 /// other; a batch that fails as a whole names each of its agents.

@@ -37,30 +37,65 @@ public sealed record AgentAssessment(MonitoringSnapshot Snapshot, AgentRunState 
     public BakeCheck? Bake { get; init; }
 }
 
+/// <summary>One agent's assessment within a batch, or why it could not be taken.</summary>
+/// <param name="AgentId">The agent.</param>
+/// <param name="Assessment">What the check found; null when it failed.</param>
+/// <param name="Failure">Why the check failed (the exception's type and message, after one retry); null when it did not.</param>
+public sealed record AgentAssessmentResult(string AgentId, AgentAssessment? Assessment, string? Failure);
+
 /// <summary>
-/// One agent's side of a monitoring tick in one activity (the tick's batches call it once per agent): the bake watch
-/// over a recent promotion (<see cref="IDeploymentStep.CheckBakeAsync"/>; it returns at once when <c>deployment.bakeTime</c>
-/// is 0), the run state, the settings and the snapshot, which scores the serving version for real.
+/// A batch of a monitoring tick's checks in one activity (the tick calls it once per batch): every agent's check at once,
+/// each the bake watch over a recent promotion (<see cref="IDeploymentStep.CheckBakeAsync"/>; it returns at once when
+/// <c>deployment.bakeTime</c> is 0), the run state, the settings and the snapshot, which scores the serving version for
+/// real. One activity per batch rather than per agent: on the Azure Storage provider every activity is a queue message
+/// and history rows, which cost more than a warm check itself. A check that throws is retried once at once (a transient
+/// store error) and then reported in its <see cref="AgentAssessmentResult.Failure"/>; the batch's other checks go on.
 /// </summary>
-public sealed class AssessAgentActivity(IMonitoringStep monitoring, IDeploymentStep deployment, IRunLedger ledger, ImprovementRun.RunStarter runs)
-    : TaskActivity<string, AgentAssessment>
+public sealed class AssessAgentsActivity(IMonitoringStep monitoring, IDeploymentStep deployment, IRunLedger ledger, ImprovementRun.RunStarter runs)
+    : TaskActivity<string[], AgentAssessmentResult[]>
 {
-    public override async Task<AgentAssessment> RunAsync(TaskActivityContext context, string agentId)
+    public override async Task<AgentAssessmentResult[]> RunAsync(TaskActivityContext context, string[] agentIds) =>
+        await Task.WhenAll(agentIds.Select(TryAssessAsync));
+
+    private async Task<AgentAssessmentResult> TryAssessAsync(string agentId)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new AgentAssessmentResult(agentId, await AssessAsync(agentId), null);
+            }
+            catch (Exception e) when (attempt < 2 && !IsPermanent(e))
+            {
+            }
+            catch (Exception e)
+            {
+                return new AgentAssessmentResult(agentId, null, $"{e.GetType().FullName}: {e.Message}");
+            }
+        }
+    }
+
+    private async Task<AgentAssessment> AssessAsync(string agentId)
+    {
+        // Off the caller's thread at once: a check's synchronous start (loading the agent's data) does not hold up the batch's others.
+        await Task.Yield();
         var bake = await deployment.CheckBakeAsync(agentId);
         var settings = ledger.Settings(agentId);
         var state = await runs.StateAsync(agentId);
         var snapshot = await monitoring.SnapshotAsync(agentId);
         return new AgentAssessment(snapshot, state, settings.Goal, settings.Trigger) { Bake = bake };
     }
+
+    /// <summary>Failures a retry will not mend (as <see cref="ActivityRetry"/> treats them).</summary>
+    private static bool IsPermanent(Exception e) => e is InvalidDataException or ArgumentException or KeyNotFoundException;
 }
 
 public static partial class StepCalls
 {
     /// <summary>
-    /// Calls <see cref="AssessAgentActivity"/>, retried once after a second (not <see cref="ActivityRetry.Default"/>'s
-    /// three times with back-off): the next tick checks the agent again, and a failing agent should not hold its batch long.
+    /// Calls <see cref="AssessAgentsActivity"/> for one batch, retried once after a second as a whole (its host died, say):
+    /// its checks' own failures come back in the results, and the next tick checks a failed agent again.
     /// </summary>
-    public static Task<AgentAssessment> AssessAgentAsync(this TaskOrchestrationContext context, string agentId) =>
-        context.CallActivityAsync<AgentAssessment>(nameof(AssessAgentActivity), agentId, ActivityRetry.Check);
+    public static Task<AgentAssessmentResult[]> AssessAgentsAsync(this TaskOrchestrationContext context, IReadOnlyList<string> agentIds) =>
+        context.CallActivityAsync<AgentAssessmentResult[]>(nameof(AssessAgentsActivity), agentIds.ToArray(), ActivityRetry.Check);
 }

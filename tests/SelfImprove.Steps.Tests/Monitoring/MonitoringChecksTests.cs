@@ -16,8 +16,8 @@ public sealed class MonitoringChecksTests : IDisposable
     public async Task Each_check_is_kept_with_its_time_and_only_the_newest_within_retention_stay()
     {
         var store = new LocalArtifactStore(folder.Path);
-        // Pruned on the first write and then on every second: never more than 3 + 2 - 1 kept.
-        var checks = new MonitoringChecks(store, clock, retained: 3, pruneEvery: 2);
+        // An agent's first draw makes its first write prune, and then every second: never more than 3 + 2 - 1 kept.
+        var checks = new MonitoringChecks(store, clock, retained: 3, pruneEvery: 2, random: new Draws(1));
         var held = new List<int>();
         for (var i = 0; i < 5; i++)
         {
@@ -36,5 +36,36 @@ public sealed class MonitoringChecksTests : IDisposable
         Assert.Single(await checks.ReadAsync("b"));
         Assert.Throws<ArgumentOutOfRangeException>(() => new MonitoringChecks(store, clock, retained: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new MonitoringChecks(store, clock, pruneEvery: 0));
+    }
+
+    [Fact]
+    public async Task A_new_process_prunes_an_agent_only_when_its_drawn_start_comes_round_and_never_lets_more_than_the_bound_pile_up()
+    {
+        var store = new LocalArtifactStore(folder.Path);
+        // Checks an earlier process left beyond retention.
+        var earlier = new MonitoringChecks(store, clock, retained: 100, pruneEvery: 1);
+        for (var i = 0; i < 6; i++)
+        {
+            await earlier.RecordAsync(new MonitoringSnapshot("a", "v1", GoalMetric.Accuracy, 0.9, 40, 0.8, i));
+            clock.Advance(TimeSpan.FromMinutes(5));
+        }
+
+        // This process drew 0: three more writes before its first prune, then one every fourth write.
+        var checks = new MonitoringChecks(store, clock, retained: 3, pruneEvery: 4, random: new Draws(0));
+        var held = new List<int>();
+        for (var i = 0; i < 9; i++)
+        {
+            await checks.RecordAsync(new MonitoringSnapshot("a", "v1", GoalMetric.Accuracy, 0.9, 40, 0.8, i));
+            held.Add((await store.ListAsync(StoreLayout.MonitoringChecksPrefix("a"))).Count);
+            clock.Advance(TimeSpan.FromMinutes(5));
+        }
+
+        Assert.Equal([7, 8, 9, 3, 4, 5, 6, 3, 4], held);
+    }
+
+    /// <summary>Draws that always give the same share of the range: 0 the lowest, 1 the highest value.</summary>
+    private sealed class Draws(double share) : Random
+    {
+        public override int Next(int maxValue) => (int)Math.Round(share * (maxValue - 1));
     }
 }
