@@ -91,4 +91,63 @@ public sealed class FeedbackLogTests : IDisposable
         Assert.Equal([name], await store.ListAsync(StoreLayout.FeedbackPrefix(Agent)));
         Assert.Equal(retry.Item, again.Item);
     }
+    [Fact]
+    public async Task Another_process_reads_the_newest_labelled_feedback_from_the_digest_without_listing_and_an_erasure_leaves_no_text_behind()
+    {
+        var (id, at) = traffic.Ids.Next();
+        await traffic.AppendAsync(new LoggedRequest(id, Agent, at, "v3", Arm.Serving, "balance", 5, "what is my balance, says Ada", true,
+            "balance", 0.9, 0.8, "card_not_working", [], "user-ada"));
+        await traffic.FlushAsync();
+        await feedback.AppendForRequestAsync(Agent, id, "balance", null, null);
+        for (var i = 0; i < 5; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await feedback.AppendAsync(Agent, $"request {i}", "balance", $"intent-{i}", null);
+        }
+        var first = await feedback.RecentLabelledAsync(Agent, 6);
+
+        // A second process over the same store: its first check lists nothing and reads no item.
+        var counting = new ListCountingStore(store);
+        var other = new FeedbackLog(counting, clock, new TrafficLog(counting, Options.Create(new LoopOptions()), clock),
+            new AgentCatalog([ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder))]));
+        Assert.Equal(first, await other.RecentLabelledAsync(Agent, 6));
+        Assert.Equal(first.Skip(2), await other.RecentLabelledAsync(Agent, 4));
+        Assert.Equal((0, 2), (counting.Lists, counting.Reads / 2));
+
+        // Feedback stored by either process is seen by the other's next check.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await other.AppendAsync(Agent, "request 5", "balance", "intent-5", null);
+        Assert.Equal("request 5", (await feedback.RecentLabelledAsync(Agent, 6))[^1].Text);
+
+        Assert.Equal(1, await feedback.EraseSubjectAsync(Agent, "user-ada"));
+        var digest = await store.ReadAsync(StoreLayout.FeedbackRecent(Agent));
+        Assert.True(digest is null || !System.Text.Encoding.UTF8.GetString(digest).Contains("Ada"), "the digest still holds the erased text");
+        Assert.DoesNotContain(await other.RecentLabelledAsync(Agent, 6), e => e.Text.Contains("Ada"));
+    }
+
+    /// <summary>Counts the lists and reads it passes on.</summary>
+    private sealed class ListCountingStore(Core.Ports.IArtifactStore inner) : Core.Ports.IArtifactStore
+    {
+        public int Lists;
+        public int Reads;
+
+        public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Lists);
+            return inner.ListAsync(prefix, cancellationToken);
+        }
+
+        public Task<byte[]?> ReadAsync(string name, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Reads);
+            return inner.ReadAsync(name, cancellationToken);
+        }
+
+        public Task<bool> TryCreateAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.TryCreateAsync(name, content, cancellationToken);
+        public Task WriteAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.WriteAsync(name, content, cancellationToken);
+        public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
+        public Task<Core.Ports.VersionedContent?> ReadVersionedAsync(string name, CancellationToken cancellationToken = default) => inner.ReadVersionedAsync(name, cancellationToken);
+        public Task<string?> WriteIfVersionAsync(string name, ReadOnlyMemory<byte> content, string version, CancellationToken cancellationToken = default) => inner.WriteIfVersionAsync(name, content, version, cancellationToken);
+        public Task<bool> DeleteIfVersionAsync(string name, string version, CancellationToken cancellationToken = default) => inner.DeleteIfVersionAsync(name, version, cancellationToken);
+    }
 }

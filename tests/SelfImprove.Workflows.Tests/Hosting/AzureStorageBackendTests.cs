@@ -111,10 +111,10 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
         var manifest = ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder, m => m["monitoring"]!["schedule"] = "0 0 * * * *"));
         var fleet = Enumerable.Range(1, 24).Select(i => manifest with { Manifest = manifest.Manifest with { AgentId = $"agent-{i:D3}" } }).ToArray();
         var checks = new HostsMonitoring();
-        var fourAtATime = new EngineConcurrency(4, 16);
+        var oneAtATime = new EngineConcurrency(1, 16);
 
-        // Four activities at a time per host: the first host cannot hold every check, and each check waits (bounded) until
-        // both hosts have started one, so the tick ends only if the second host takes work from the hub's queue.
+        // One activity (one batch of checks) at a time per host: the first host cannot hold two batches, and each check waits
+        // (bounded) until both hosts have started one, so the tick ends in time only if the second host takes a batch from the hub's queue.
         async Task<LoopHost> StartAsync(int index) => await LoopHost.StartAsync(
             loop =>
             {
@@ -126,8 +126,8 @@ public sealed class AzureStorageBackendTests : IAsyncLifetime
                 services.AddStepsFrom(new ScriptedSteps());
                 services.AddSingleton<IMonitoringStep>(checks.For(index));
             },
-            backend: await DurableBackends.AzureStorageAsync(azurite.ConnectionString, hub, $"host-{index}", NullLoggerFactory.Instance, concurrency: fourAtATime),
-            concurrency: fourAtATime);
+            backend: await DurableBackends.AzureStorageAsync(azurite.ConnectionString, hub, $"host-{index}", NullLoggerFactory.Instance, concurrency: oneAtATime),
+            concurrency: oneAtATime);
         await using var first = await StartAsync(0);
         await using var second = await StartAsync(1);
         var noon = new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
