@@ -38,8 +38,12 @@ public static class MonitoringTickBenchmark
     /// many runs as the tick's limit allows (<see cref="MonitorTickLimits.DefaultMaxRunsStarted"/>) and defers the rest, and
     /// those runs share the engine with the second tick. Otherwise the fleet is healthy (every check in range).
     /// </param>
+    /// <param name="newFeedback">
+    /// Labelled feedback items each agent gets between the first tick and the timed one (0: none), so that every check of
+    /// the timed tick finds its agent's feedback changed and lists and reads it rather than its digest: the worst case.
+    /// </param>
     public static async Task<int> RunAsync(string cacheFolder, IReadOnlyList<int> fleetSizes, IReadOnlyList<string> backends, int feedback, TextWriter output, double tickMinutes = 8, int profile = 0,
-        bool drifted = false)
+        bool drifted = false, int newFeedback = 0)
     {
         Limit = TimeSpan.FromMinutes(tickMinutes);
         var manifestPath = Path.GetFullPath(Path.Combine("workflows", "support-router.agent.json"));
@@ -54,7 +58,8 @@ public static class MonitoringTickBenchmark
         var template = Template(manifestPath, work, feedback, drifted);
         var embeddings = Path.Combine(work, "embeddings");
         output.WriteLine($"# monitoring tick on {Environment.ProcessorCount} cores; each check scores {feedback} feedback items and {feedback} validation examples; " +
-                         (drifted ? "a drifted fleet (every check wants a run)" : "a healthy fleet (every check in range)"));
+                         (drifted ? "a drifted fleet (every check wants a run)" : "a healthy fleet (every check in range)") +
+                         (newFeedback > 0 ? $"; {newFeedback} new labelled feedback item(s) per agent before the timed tick" : ""));
 
         // The shared pool: the demo agent's evaluation set; its texts and the validation set's, embedded once, cold.
         var data = new AgentCatalog([template]).Get(template.Manifest.AgentId).Data;
@@ -70,7 +75,6 @@ public static class MonitoringTickBenchmark
                              $"({texts.Length / clock.Elapsed.TotalSeconds:0} texts/s); every check below reads them from the cache");
         }
 
-        await using var azurite = backends.Contains("azure-storage") ? await Azurite.StartAsync() : null;
         output.WriteLine();
         output.WriteLine("| backend | engine hosts | agents | first tick (loads the models) | tick | checks/s | plain calls | engine share | time in scoring (summed over checks) | failed | outcomes (first tick) | outcomes (tick) |");
         output.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
@@ -79,9 +83,12 @@ public static class MonitoringTickBenchmark
         foreach (var hosts in backend == "azure-storage" ? new[] { 1, 2 } : [1])
         {
             string row;
+            // A fresh emulator per row: Azurite keeps every blob in one in-memory collection, and an earlier row's fleet
+            // (100,000 blobs and more at 1,000 agents) slowed every later row's store calls.
+            await using var azurite = backend == "azure-storage" ? await Azurite.StartAsync() : null;
             try
             {
-                row = await MeasureAsync(template, pool, feedback, agents, backend, hosts, azurite?.ConnectionString, Path.Combine(work, $"{backend}-{agents}-{hosts}"), embeddings, profile);
+                row = await MeasureAsync(template, pool, feedback, agents, backend, hosts, azurite?.ConnectionString, Path.Combine(work, $"{backend}-{agents}-{hosts}"), embeddings, profile, newFeedback);
             }
             catch (TimeoutException e)
             {
@@ -128,7 +135,7 @@ public static class MonitoringTickBenchmark
 
     private static async Task<string> MeasureAsync(
         LoadedManifest template, IReadOnlyList<Core.Datasets.LabeledExample> pool, int feedback, int agents, string backend, int hostCount,
-        string? connectionString, string work, string embeddings, int profile)
+        string? connectionString, string work, string embeddings, int profile, int newFeedback)
     {
         var fleet = Fleet(template, agents);
         var hub = $"tick{Guid.NewGuid():N}"[..16];
@@ -180,6 +187,7 @@ public static class MonitoringTickBenchmark
                 TriggerPolicy.Decide(settings.Trigger, settings.Goal, snapshot, state, DateTimeOffset.UtcNow, manual: false);
             });
             var plainSeconds = plain.Elapsed.TotalSeconds;
+            if (newFeedback > 0) await AddFeedbackAsync(first.Services, fleet, pool, feedback, newFeedback);
 
             var scoringBefore = timed.Total;
             var (seconds, result) = await TickAsync(first, QuarterHour.AddMinutes(15), agents);
@@ -342,6 +350,20 @@ public static class MonitoringTickBenchmark
             {
                 var example = pool[(i * 37 + k) % pool.Count];
                 await log.AppendAsync(agentId, example.Text, example.Label, example.Label, null, ct);
+            }
+        });
+    }
+
+    /// <summary>Each agent of the fleet gets <paramref name="count"/> more labelled items from the pool, after the ones it has.</summary>
+    private static async Task AddFeedbackAsync(IServiceProvider services, IReadOnlyList<LoadedManifest> fleet, IReadOnlyList<Core.Datasets.LabeledExample> pool, int feedback, int count)
+    {
+        var log = services.GetRequiredService<FeedbackLog>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, fleet.Count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            for (var k = feedback; k < feedback + count; k++)
+            {
+                var example = pool[(i * 37 + k) % pool.Count];
+                await log.AppendAsync(fleet[i].Manifest.AgentId, example.Text, example.Label, example.Label, null, ct);
             }
         });
     }

@@ -70,7 +70,8 @@ switch (options.Command)
         return await MonitoringTickBenchmark.RunAsync(cache, options.GetList("agents", "100,1000").Select(int.Parse).ToArray(),
             options.GetList("backends", "memory,azure-storage").ToArray(), int.Parse(options.Get("feedback", "50")), Console.Out,
             double.Parse(options.Get("tick-minutes", "8"), System.Globalization.CultureInfo.InvariantCulture), int.Parse(options.Get("profile", "0")),
-            options.Get("fleet", "healthy") switch { "healthy" => false, "drifted" => true, var f => throw new ArgumentException($"--fleet: '{f}' is not healthy or drifted") });
+            options.Get("fleet", "healthy") switch { "healthy" => false, "drifted" => true, var f => throw new ArgumentException($"--fleet: '{f}' is not healthy or drifted") },
+            int.Parse(options.Get("new-feedback", "0")));
     case "monitoring-tick-host":
         return await MonitoringTickBenchmark.HostAsync(options.Get("manifest", ""), int.Parse(options.Get("agents", "100")), options.Get("connection", ""),
             options.Get("hub", ""), options.Get("embeddings", ""), int.Parse(options.Get("index", "1")));
@@ -118,7 +119,7 @@ switch (options.Command)
         Console.Error.WriteLine("       SelfImprove.Benchmarks alignment-gate [--seeds 1-10] [--rounds 8] [--misaligned-seeds 1-100] [--data DIR] [--cache DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks engine [--repeat 3] [--agents 1000] [--cache DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks embedding-speed [--sentences 2000] [--batch N] [--provider cpu|cuda] [--device 0] [--data DIR]");
-        Console.Error.WriteLine("       SelfImprove.Benchmarks monitoring-tick [--agents 100,1000] [--backends memory,azure-storage] [--feedback 50] [--tick-minutes 8] [--profile K] [--fleet healthy|drifted] [--engine-log Debug] [--cache DIR]");
+        Console.Error.WriteLine("       SelfImprove.Benchmarks monitoring-tick [--agents 100,1000] [--backends memory,azure-storage] [--feedback 50] [--tick-minutes 8] [--profile K] [--fleet healthy|drifted] [--new-feedback K] [--engine-log Debug] [--cache DIR]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks hostile-input [--requests 10] [--megabytes 28]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks predict [--seconds 10] [--memory-requests 1000000] [--backends all|memory|azure-storage]");
         Console.Error.WriteLine("       SelfImprove.Benchmarks versions-listing [--requests 200] [--other-blobs 150000]");

@@ -31,6 +31,22 @@ public sealed class FunctionsSettings
         public string? NotifyUrl { get; init; }
     }
 
+    /// <summary>How each monitoring tick fans out and how many runs it starts (app settings <c>SelfImprove__Monitoring__*</c>).</summary>
+    public MonitoringSettings Monitoring { get; init; } = new();
+
+    /// <summary>The monitoring tick's settings; 0 (unset) takes the default of <see cref="Workflows.Monitoring.MonitorTickLimits"/>.</summary>
+    public sealed class MonitoringSettings
+    {
+        /// <summary>Agents per batch (one activity each), 1 to 200; default 25.</summary>
+        public int BatchSize { get; init; }
+
+        /// <summary>Batches in flight at once, 1 to 64; default 4.</summary>
+        public int BatchesInFlight { get; init; }
+
+        /// <summary>The most improvement runs one tick starts, 1 to 10,000; default 25. Agents beyond it are deferred to later ticks.</summary>
+        public int MaxRuns { get; init; }
+    }
+
     /// <summary>The app's settings, bound from <paramref name="configuration"/> and checked by <see cref="FunctionsSettingsValidator"/>.</summary>
     /// <exception cref="InvalidOperationException">Names every missing or bad setting; the app does not start.</exception>
     public static FunctionsSettings From(IConfiguration configuration)
@@ -71,6 +87,14 @@ public sealed class FunctionsSettingsValidator(IConfiguration configuration) : I
         if (string.IsNullOrWhiteSpace(settings.ArtifactContainer) || settings.ArtifactContainer.Length is < 3 or > 63
             || settings.ArtifactContainer.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')))
             problems.Add($"{section}:ArtifactContainer: '{settings.ArtifactContainer}' is not a blob container name (3–63 lower-case letters, digits, '-').");
+        foreach (var (setting, value, max) in new[]
+                 {
+                     ("BatchSize", settings.Monitoring.BatchSize, Workflows.Monitoring.MonitorTickLimits.MaxBatchSize),
+                     ("BatchesInFlight", settings.Monitoring.BatchesInFlight, Workflows.Monitoring.MonitorTickLimits.MaxBatchesInFlight),
+                     ("MaxRuns", settings.Monitoring.MaxRuns, Workflows.Monitoring.MonitorTickLimits.MaxRunsStartedLimit),
+                 })
+            if (value < 0 || value > max)
+                problems.Add($"{section}:Monitoring:{setting}: {value} is outside 1–{max:N0} (app setting {section}__Monitoring__{setting}; leave it unset for the default).");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

@@ -8,9 +8,10 @@ namespace SelfImprove.Functions;
 /// <summary>
 /// The monitoring timer: on the schedule in the app setting, one monitoring tick (the same
 /// <see cref="Workflows.Monitoring.MonitorTickOrchestrator"/> as <c>serve</c>) over the agents deployed with the app whose
-/// <c>monitoring.schedule</c> fired since the timer's last occurrence.
+/// <c>monitoring.schedule</c> fired since the timer's last occurrence, fanned out and bounded as
+/// <see cref="FunctionsSettings.Monitoring"/> says.
 /// </summary>
-public sealed class MonitoringFunctions(RunClientFactory runs, TimeProvider clock, ILogger<MonitoringFunctions> logger)
+public sealed class MonitoringFunctions(RunClientFactory runs, TimeProvider clock, ILogger<MonitoringFunctions> logger, FunctionsSettings settings)
 {
     /// <summary>The window looked back over when the timer has no last occurrence (its first run).</summary>
     public static readonly TimeSpan FirstWindow = TimeSpan.FromMinutes(5);
@@ -22,7 +23,9 @@ public sealed class MonitoringFunctions(RunClientFactory runs, TimeProvider cloc
         var now = clock.GetUtcNow();
         var end = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
         var window = Window(timer.ScheduleStatus?.Last, end);
-        var tick = await runs.Create(client).StartMonitoringTickAsync(window.Start, window.End, cancellationToken: cancellationToken);
+        var monitoring = settings.Monitoring;
+        var tick = await runs.Create(client).StartMonitoringTickAsync(window.Start, window.End, monitoring.BatchSize, monitoring.BatchesInFlight,
+            cancellationToken, maxRunsStarted: monitoring.MaxRuns);
         if (tick.Outcome is MonitoringTickOutcome.Skipped)
             logger.LogWarning("Monitoring tick {TickId} skipped: the previous tick {RunningTickId} is still running", tick.TickId, tick.RunningTickId);
         else

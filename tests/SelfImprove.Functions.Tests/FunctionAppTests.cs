@@ -79,6 +79,9 @@ public sealed class FunctionAppTests
         Assert.Equal([FunctionsHost.AgentId], first.Due);
         var result = await app.Runs.WaitForMonitoringTickAsync(first.TickId);
         Assert.Equal(FunctionsHost.AgentId, Assert.Single(result.Started).AgentId);
+        // The app's monitoring settings (SelfImprove__Monitoring__*) reach the tick.
+        var input = (await app.Client.GetInstanceAsync(first.TickId, getInputsAndOutputs: true))!.ReadInputAs<Workflows.Monitoring.MonitorTickInput>()!;
+        Assert.Equal((3, 10, Workflows.Monitoring.MonitorTickLimits.DefaultBatchesInFlight), (input.MaxRunsStarted, input.BatchSize, input.BatchesInFlight));
 
         // Five minutes on: the quarter-hour schedule has not fired since, so the agent is not due.
         var last = app.TimerClock.GetUtcNow().UtcDateTime;
@@ -133,11 +136,14 @@ public sealed class FunctionAppTests
             ["SelfImprove:AgentsFolder"] = "no-such-folder",
             ["SelfImprove:ArtifactContainer"] = "Bad_Name",
             ["SelfImprove:Approval:NotifyUrl"] = "http://hooks.example/approve",
+            ["SelfImprove:Monitoring:MaxRuns"] = "-1",
+            ["SelfImprove:Monitoring:BatchSize"] = "500",
         }).Build();
 
         var error = Assert.Throws<InvalidOperationException>(() => FunctionsSettings.From(configuration));
 
-        foreach (var setting in new[] { "AzureWebJobsStorage", "SelfImprove:MonitoringSchedule", "SelfImprove:AgentsFolder", "SelfImprove:ArtifactContainer", "SelfImprove:Approval:NotifyUrl" })
+        foreach (var setting in new[] { "AzureWebJobsStorage", "SelfImprove:MonitoringSchedule", "SelfImprove:AgentsFolder", "SelfImprove:ArtifactContainer", "SelfImprove:Approval:NotifyUrl",
+                     "SelfImprove:Monitoring:MaxRuns: -1 is outside 1–10,000", "SelfImprove:Monitoring:BatchSize: 500 is outside 1–200" })
             Assert.Contains(setting, error.Message);
     }
 

@@ -39,7 +39,8 @@ public sealed class FunctionsHost : IAsyncDisposable
         this.host = host;
         Approvals = approvals;
         Http = new HttpApiFunctions(host.Services.GetRequiredService<ImprovementApi>());
-        Monitoring = new MonitoringFunctions(host.Services.GetRequiredService<RunClientFactory>(), TimerClock, new Microsoft.Extensions.Logging.Abstractions.NullLogger<MonitoringFunctions>());
+        Monitoring = new MonitoringFunctions(host.Services.GetRequiredService<RunClientFactory>(), TimerClock, new Microsoft.Extensions.Logging.Abstractions.NullLogger<MonitoringFunctions>(),
+            new FunctionsSettings { Monitoring = new() { MaxRuns = 3, BatchSize = 10 } });
     }
 
     public DurableTaskClient Client => host.Client;
