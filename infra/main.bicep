@@ -14,6 +14,11 @@ param namePrefix string = 'selfimprove'
 @description('NCRONTAB of the monitoring timer (six fields, seconds first).')
 param monitoringSchedule string = '0 */15 * * * *'
 
+@description('The most improvement runs one monitoring tick starts; agents beyond it are checked again by later ticks.')
+@minValue(1)
+@maxValue(10000)
+param monitoringMaxRuns int = 25
+
 @description('Where approval requests are posted (a Teams or Slack workflow URL); empty: the approval link goes to the logs.')
 @secure()
 param approvalNotifyUrl string = ''
@@ -186,6 +191,7 @@ var baseSettings = [
   { name: 'AzureWebJobsStorage', value: 'DefaultEndpointsProtocol=https;AccountName=${storage.name};EndpointSuffix=${environment().suffixes.storage};AccountKey=${storage.listKeys().keys[0].value}' }
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
   { name: 'SelfImprove__MonitoringSchedule', value: monitoringSchedule }
+  { name: 'SelfImprove__Monitoring__MaxRuns', value: string(monitoringMaxRuns) }
   { name: 'SelfImprove__ArtifactContainer', value: artifactContainer }
   { name: 'SelfImprove__AgentsFolder', value: 'workflows' }
   { name: 'SelfImprove__Approval__NotifyUrl', value: approvalNotifyUrl }
