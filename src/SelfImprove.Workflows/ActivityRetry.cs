@@ -19,6 +19,11 @@ internal static class ActivityRetry
         HandleFailure = failure => !IsPermanent(failure),
     }));
 
-    private static bool IsPermanent(TaskFailureDetails failure) =>
-        failure.IsCausedBy<InvalidDataException>() || failure.IsCausedBy<ArgumentException>() || failure.IsCausedBy<KeyNotFoundException>();
+    /// <summary>Failures a retry will not mend: bad data, a bad argument, something missing.</summary>
+    private static readonly Type[] Permanent = [typeof(InvalidDataException), typeof(ArgumentException), typeof(KeyNotFoundException)];
+
+    private static bool IsPermanent(TaskFailureDetails failure) => Permanent.Any(failure.IsCausedBy);
+
+    /// <summary>Whether <paramref name="exception"/> is a failure a retry will not mend (for retries inside an activity).</summary>
+    public static bool IsPermanent(Exception exception) => Permanent.Any(t => t.IsInstanceOfType(exception));
 }

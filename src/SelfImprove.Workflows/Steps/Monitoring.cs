@@ -65,7 +65,7 @@ public sealed class AssessAgentsActivity(IMonitoringStep monitoring, IDeployment
             {
                 return new AgentAssessmentResult(agentId, await AssessAsync(agentId), null);
             }
-            catch (Exception e) when (attempt < 2 && !IsPermanent(e))
+            catch (Exception e) when (attempt < 2 && !ActivityRetry.IsPermanent(e))
             {
             }
             catch (Exception e)
@@ -85,9 +85,6 @@ public sealed class AssessAgentsActivity(IMonitoringStep monitoring, IDeployment
         var snapshot = await monitoring.SnapshotAsync(agentId);
         return new AgentAssessment(snapshot, state, settings.Goal, settings.Trigger) { Bake = bake };
     }
-
-    /// <summary>Failures a retry will not mend (as <see cref="ActivityRetry"/> treats them).</summary>
-    private static bool IsPermanent(Exception e) => e is InvalidDataException or ArgumentException or KeyNotFoundException;
 }
 
 public static partial class StepCalls

@@ -51,7 +51,7 @@ public sealed class ServingPathTests : IDisposable
     public async Task The_serving_pointer_is_read_at_most_once_per_refresh_period_and_a_change_here_is_seen_at_once()
     {
         var clock = new ManualClock(new DateTimeOffset(2026, 3, 9, 10, 0, 0, TimeSpan.Zero));
-        var store = new CountingStore(new LocalArtifactStore(folder.Combine("store")));
+        var store = new CountingArtifactStore(new LocalArtifactStore(folder.Combine("store")));
         var manifest = ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder));
         var agents = new AgentCatalog([manifest]);
         var registry = new ArtifactModelRegistry(store, clock);
@@ -61,9 +61,9 @@ public sealed class ServingPathTests : IDisposable
         await Serve(store, "v1");
 
         Assert.Equal("v1", (await pointers.GetAsync(Agent)).ServingVersionId);
-        var reads = store.Reads;
+        var reads = store.Snapshot().Reads;
         for (var i = 0; i < 100; i++) Assert.Equal("v1", (await pointers.GetAsync(Agent)).ServingVersionId);
-        Assert.Equal(reads, store.Reads);
+        Assert.Equal(reads, store.Snapshot().Reads);
 
         await Serve(store, "v2"); // another process promotes
         clock.Advance(TimeSpan.FromMilliseconds(999));
@@ -111,25 +111,5 @@ public sealed class ServingPathTests : IDisposable
             if (FailOn is not null && texts.Contains(FailOn)) throw new InvalidOperationException("encoder failed");
             return texts.Select(t => new[] { (float)t.Length }).ToArray();
         }
-    }
-
-    private sealed class CountingStore(IArtifactStore inner) : IArtifactStore
-    {
-        private int reads;
-        public int Reads => reads;
-
-        public Task<byte[]?> ReadAsync(string name, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref reads);
-            return inner.ReadAsync(name, cancellationToken);
-        }
-
-        public Task<bool> TryCreateAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.TryCreateAsync(name, content, cancellationToken);
-        public Task WriteAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.WriteAsync(name, content, cancellationToken);
-        public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
-        public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
-        public Task<VersionedContent?> ReadVersionedAsync(string name, CancellationToken cancellationToken = default) => inner.ReadVersionedAsync(name, cancellationToken);
-        public Task<string?> WriteIfVersionAsync(string name, ReadOnlyMemory<byte> content, string version, CancellationToken cancellationToken = default) => inner.WriteIfVersionAsync(name, content, version, cancellationToken);
-        public Task<bool> DeleteIfVersionAsync(string name, string version, CancellationToken cancellationToken = default) => inner.DeleteIfVersionAsync(name, version, cancellationToken);
     }
 }

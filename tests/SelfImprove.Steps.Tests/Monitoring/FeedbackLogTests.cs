@@ -107,12 +107,12 @@ public sealed class FeedbackLogTests : IDisposable
         var first = await feedback.RecentLabelledAsync(Agent, 6);
 
         // A second process over the same store: its first check lists nothing and reads no item.
-        var counting = new ListCountingStore(store);
+        var counting = new CountingArtifactStore(store);
         var other = new FeedbackLog(counting, clock, new TrafficLog(counting, Options.Create(new LoopOptions()), clock),
             new AgentCatalog([ManifestLoader.Load(ManifestFiles.WriteSupportRouter(folder))]));
         Assert.Equal(first, await other.RecentLabelledAsync(Agent, 6));
         Assert.Equal(first.Skip(2), await other.RecentLabelledAsync(Agent, 4));
-        Assert.Equal((0, 2), (counting.Lists, counting.Reads / 2));
+        Assert.Equal((0L, 2L), (counting.Snapshot().Lists, counting.Snapshot().Reads / 2));
 
         // Feedback stored by either process is seen by the other's next check.
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -123,31 +123,5 @@ public sealed class FeedbackLogTests : IDisposable
         var digest = await store.ReadAsync(StoreLayout.FeedbackRecent(Agent));
         Assert.True(digest is null || !System.Text.Encoding.UTF8.GetString(digest).Contains("Ada"), "the digest still holds the erased text");
         Assert.DoesNotContain(await other.RecentLabelledAsync(Agent, 6), e => e.Text.Contains("Ada"));
-    }
-
-    /// <summary>Counts the lists and reads it passes on.</summary>
-    private sealed class ListCountingStore(Core.Ports.IArtifactStore inner) : Core.Ports.IArtifactStore
-    {
-        public int Lists;
-        public int Reads;
-
-        public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref Lists);
-            return inner.ListAsync(prefix, cancellationToken);
-        }
-
-        public Task<byte[]?> ReadAsync(string name, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref Reads);
-            return inner.ReadAsync(name, cancellationToken);
-        }
-
-        public Task<bool> TryCreateAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.TryCreateAsync(name, content, cancellationToken);
-        public Task WriteAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.WriteAsync(name, content, cancellationToken);
-        public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
-        public Task<Core.Ports.VersionedContent?> ReadVersionedAsync(string name, CancellationToken cancellationToken = default) => inner.ReadVersionedAsync(name, cancellationToken);
-        public Task<string?> WriteIfVersionAsync(string name, ReadOnlyMemory<byte> content, string version, CancellationToken cancellationToken = default) => inner.WriteIfVersionAsync(name, content, version, cancellationToken);
-        public Task<bool> DeleteIfVersionAsync(string name, string version, CancellationToken cancellationToken = default) => inner.DeleteIfVersionAsync(name, version, cancellationToken);
     }
 }
